@@ -1,0 +1,35 @@
+"""Shared fixtures. Sets the offscreen Qt platform before any QApplication can exist."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "resources" / "data"
+
+
+@pytest.fixture(scope="session")
+def faithful() -> np.ndarray:
+    """Old Faithful, (272, 2): eruptions (min), waiting (min)."""
+    return np.loadtxt(DATA / "faithful.csv", delimiter=",", skiprows=1, usecols=(1, 2))
+
+
+def blobs(n_per=(300, 200, 100), seed=1) -> np.ndarray:
+    """Three well-separated, differently shaped Gaussian blobs (seeded)."""
+    rng = np.random.default_rng(seed)
+    parts = [rng.normal([0, 0], [1, 3], (n_per[0], 2)),
+             rng.multivariate_normal([6, 5], [[1, 0.8], [0.8, 1.5]], n_per[1]),
+             rng.normal([-4, 7], 0.5, (n_per[2], 2))]
+    return np.concatenate(parts)
+
+
+@pytest.fixture(scope="session")
+def synthetic() -> np.ndarray:
+    return blobs()
