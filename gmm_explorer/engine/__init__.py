@@ -1,0 +1,46 @@
+"""The mathematics of GMM Explorer: pure numpy/scipy (+ numba kernels). Never imports Qt.
+
+Public API::
+
+    Mixture, COVARIANCE_TYPES                     (mixture)
+    EMSettings, EStep, StepResult, e_step, m_step, em_step, iterate   (em)
+    initialise, INIT_METHODS                      (init)
+    fit, FitResult                                (fit)
+    score_samples, predict, predict_proba, log_density_grid, ellipse, sample   (density)
+    bic, aic, sweep, best_row                     (selection)
+    warm_up, set_num_threads, HAVE_NUMBA          (kernels)
+"""
+
+from gmm_explorer.engine._kernels import HAVE_NUMBA, get_num_threads, set_num_threads, warm_up
+from gmm_explorer.engine.density import (
+    ellipse,
+    ellipse_axes,
+    log_density_grid,
+    predict,
+    predict_proba,
+    sample,
+    score_samples,
+)
+from gmm_explorer.engine.em import (
+    ComponentDiagnostics,
+    EMSettings,
+    EStep,
+    StepResult,
+    e_step,
+    em_step,
+    iterate,
+    m_step,
+    m_step_from_responsibilities,
+)
+from gmm_explorer.engine.fit import FitResult, fit
+from gmm_explorer.engine.init import INIT_METHODS, initialise
+from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
+from gmm_explorer.engine.selection import SelectionRow, aic, best_row, bic, sweep
+
+__all__ = [
+    "COVARIANCE_TYPES", "ComponentDiagnostics", "EMSettings", "EStep", "FitResult", "HAVE_NUMBA",
+    "INIT_METHODS", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "e_step",
+    "ellipse", "ellipse_axes", "em_step", "fit", "get_num_threads", "initialise", "iterate",
+    "log_density_grid", "m_step", "m_step_from_responsibilities", "predict", "predict_proba",
+    "sample", "score_samples", "set_num_threads", "sweep", "warm_up",
+]

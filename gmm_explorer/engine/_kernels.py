@@ -1,0 +1,297 @@
+"""The E-step pass: one fused sweep over the points, in numba with a numpy fallback.
+
+One pass over ``X`` computes, for the current parameters,
+
+* the total log-likelihood ``sum_i log sum_k w_k N(x_i | mu_k, Sigma_k)``;
+* per component the six sufficient statistics *about that component's current mean*
+  ``m_k``: ``S0 = sum_i r_ik``, ``S1 = sum_i r_ik (x_i - m_k)`` (2 values) and
+  ``S2 = sum_i r_ik (x_i - m_k)(x_i - m_k)^T`` (3 values: xx, xy, yy);
+* optionally the responsibilities ``r_ik``, written into a caller's buffer.
+
+Moments about each component's own previous mean keep full precision on spread-out data,
+where raw moments about one centre lose about seven digits. The pass creates no N x K
+temporaries. Points are split into a number of chunks that depends only on N, each chunk
+is summed in order and the chunk totals are added in order, so results are bit-identical
+whatever the thread count or scheduling.
+
+Set the environment variable ``GMM_EXPLORER_NO_NUMBA=1`` to force the numpy path.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+#: Columns of the statistics array: S0, S1x, S1y, S2xx, S2xy, S2yy.
+N_STATS = 6
+#: Rows per block in the numpy fallback (bounds its temporaries to BLOCK x K).
+NUMPY_BLOCK = 65536
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+def n_chunks_for(n: int) -> int:
+    """Chunk count for ``n`` points: a function of ``n`` alone, for reproducibility."""
+    return max(1, min(1024, n // 1024))
+
+
+def _numba_wanted() -> bool:
+    return os.environ.get("GMM_EXPLORER_NO_NUMBA", "").strip() not in ("1", "true", "yes")
+
+
+HAVE_NUMBA = False
+if _numba_wanted():
+    try:  # numba is a runtime dependency, but the engine must still work without it.
+        import numba
+        from numba import njit, prange
+
+        HAVE_NUMBA = True
+    except Exception:  # pragma: no cover - exercised only where numba is broken or absent
+        HAVE_NUMBA = False
+
+
+def pass_numpy(X, means, prec, const, resp_out):
+    """Reference implementation of the pass (same maths, numpy, blocks of rows).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+    means : ndarray of shape (n_components, 2)
+    prec : ndarray of shape (n_components, 3)
+        Upper precision Cholesky factors ``(u00, u01, u11)``.
+    const : ndarray of shape (n_components,)
+        ``log w_k + log det U_k - log(2 pi)``.
+    resp_out : ndarray of shape (n_samples, n_components) or None
+
+    Returns
+    -------
+    stats : ndarray of shape (n_components, 6)
+    log_likelihood : float
+    n_lost : int
+        Points whose density underflows to zero under every component.
+    """
+    n = X.shape[0]
+    k = means.shape[0]
+    stats = np.zeros((k, N_STATS))
+    ll = 0.0
+    n_lost = 0
+    for lo in range(0, n, NUMPY_BLOCK):
+        hi = min(n, lo + NUMPY_BLOCK)
+        dx = X[lo:hi, 0:1] - means[:, 0]
+        dy = X[lo:hi, 1:2] - means[:, 1]
+        y0 = prec[:, 0] * dx
+        y1 = prec[:, 1] * dx + prec[:, 2] * dy
+        with np.errstate(over="ignore"):
+            lp = const - 0.5 * (y0 * y0 + y1 * y1)
+        mx = lp.max(axis=1)
+        lost = ~np.isfinite(mx)
+        if np.any(lost):
+            n_lost += int(lost.sum())
+            mx = np.where(lost, 0.0, mx)
+        e = np.exp(lp - mx[:, None])
+        s = e.sum(axis=1)
+        with np.errstate(divide="ignore"):
+            ll += float(np.sum((mx + np.log(s))[~lost]))
+            r = e * (1.0 / s)[:, None]
+        r[lost] = 0.0
+        if resp_out is not None:
+            resp_out[lo:hi] = r
+        rdx = r * dx
+        rdy = r * dy
+        stats[:, 0] += r.sum(axis=0)
+        stats[:, 1] += rdx.sum(axis=0)
+        stats[:, 2] += rdy.sum(axis=0)
+        stats[:, 3] += (rdx * dx).sum(axis=0)
+        stats[:, 4] += (rdx * dy).sum(axis=0)
+        stats[:, 5] += (rdy * dy).sum(axis=0)
+    return stats, ll, n_lost
+
+
+if HAVE_NUMBA:
+
+    _LOG2E = 1.4426950408889634
+    _LN2_HI = 6.93147180369123816490e-01
+    _LN2_LO = 1.90821492927058770002e-10
+    #: Points per tile: the tile's K x T working set stays in L1/L2 cache.
+    TILE = 32
+
+    @njit(fastmath=False, cache=True, inline="always")
+    def _exp_nonpositive(x):  # pragma: no cover
+        # exp(x) for x <= 0 in plain arithmetic, so LLVM can vectorise it (libm's exp is a
+        # call). Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, then the degree-13
+        # Taylor polynomial (truncation < 4e-18): within about 1 ulp of libm. Returns 0
+        # below -708, where exp underflows towards subnormals anyway.
+        xc = max(x, -708.0)
+        n = np.floor(xc * _LOG2E + 0.5)
+        r = xc - n * _LN2_HI - n * _LN2_LO
+        p = 1.0 / 6227020800.0
+        p = p * r + 1.0 / 479001600.0
+        p = p * r + 1.0 / 39916800.0
+        p = p * r + 1.0 / 3628800.0
+        p = p * r + 1.0 / 362880.0
+        p = p * r + 1.0 / 40320.0
+        p = p * r + 1.0 / 5040.0
+        p = p * r + 1.0 / 720.0
+        p = p * r + 1.0 / 120.0
+        p = p * r + 1.0 / 24.0
+        p = p * r + 1.0 / 6.0
+        p = p * r + 0.5
+        p = p * r + 1.0
+        p = p * r + 1.0
+        # 2**n built from its exponent bits.
+        two_n = np.int64((np.int64(n) + 1023) << 52).view(np.float64)
+        return p * two_n * np.float64(x > -708.0)
+
+    @njit(parallel=True, fastmath=False, cache=True, nogil=True)
+    def _pass_numba(X, means, prec, const, n_chunks, resp_out, write_resp):  # pragma: no cover
+        # (coverage cannot see inside compiled code; tests compare it with pass_numpy)
+        # Tiled: for a tile of T points, each loop runs over the T points of one component,
+        # so it vectorises; per-lane accumulators (K, 6, T) avoid reductions across lanes,
+        # which fastmath=False would forbid LLVM to vectorise.
+        n = X.shape[0]
+        kc = means.shape[0]
+        T = TILE
+        chunk = (n + n_chunks - 1) // n_chunks
+        stats = np.zeros((n_chunks, kc, 6))
+        ll = np.zeros(n_chunks)
+        lost = np.zeros(n_chunks, dtype=np.int64)
+        for c in prange(n_chunks):
+            lo = c * chunk
+            hi = min(n, lo + chunk)
+            lp = np.empty((kc, T))
+            dxs = np.empty((kc, T))
+            dys = np.empty((kc, T))
+            acc = np.zeros((kc, 6, T))
+            xs = np.empty(T)
+            ys = np.empty(T)
+            mx = np.empty(T)
+            inv = np.empty(T)
+            llc = 0.0
+            lostc = 0
+            for start in range(lo, hi, T):
+                m = min(T, hi - start)
+                for t in range(T):
+                    # Padding lanes repeat the tile's first point; their weight is 0 below.
+                    src = start + t if t < m else start
+                    xs[t] = X[src, 0]
+                    ys[t] = X[src, 1]
+                for k in range(kc):
+                    m0 = means[k, 0]
+                    m1 = means[k, 1]
+                    u0 = prec[k, 0]
+                    u1 = prec[k, 1]
+                    u2 = prec[k, 2]
+                    ck = const[k]
+                    for t in range(T):
+                        dx = xs[t] - m0
+                        dy = ys[t] - m1
+                        dxs[k, t] = dx
+                        dys[k, t] = dy
+                        y0 = u0 * dx
+                        y1 = u1 * dx + u2 * dy
+                        lp[k, t] = ck - 0.5 * (y0 * y0 + y1 * y1)
+                for t in range(T):
+                    mx[t] = lp[0, t]
+                for k in range(1, kc):
+                    for t in range(T):
+                        mx[t] = max(mx[t], lp[k, t])
+                for t in range(T):
+                    # A point with zero density under every component: counted, weight 0.
+                    if not (mx[t] > -np.inf):
+                        if t < m:
+                            lostc += 1
+                        mx[t] = 0.0
+                for k in range(kc):
+                    for t in range(T):
+                        lp[k, t] = _exp_nonpositive(lp[k, t] - mx[t])
+                for t in range(T):
+                    inv[t] = 0.0
+                for k in range(kc):
+                    for t in range(T):
+                        inv[t] += lp[k, t]
+                for t in range(m):
+                    s = inv[t]
+                    if s > 0.0:
+                        llc += mx[t] + np.log(s)
+                        inv[t] = 1.0 / s
+                    else:
+                        inv[t] = 0.0
+                for t in range(m, T):
+                    inv[t] = 0.0
+                for k in range(kc):
+                    for t in range(T):
+                        r = lp[k, t] * inv[t]
+                        rdx = r * dxs[k, t]
+                        rdy = r * dys[k, t]
+                        acc[k, 0, t] += r
+                        acc[k, 1, t] += rdx
+                        acc[k, 2, t] += rdy
+                        acc[k, 3, t] += rdx * dxs[k, t]
+                        acc[k, 4, t] += rdx * dys[k, t]
+                        acc[k, 5, t] += rdy * dys[k, t]
+                if write_resp:
+                    for t in range(m):
+                        for k in range(kc):
+                            resp_out[start + t, k] = lp[k, t] * inv[t]
+            for k in range(kc):
+                for j in range(6):
+                    tot = 0.0
+                    for t in range(T):
+                        tot += acc[k, j, t]
+                    stats[c, k, j] = tot
+            ll[c] = llc
+            lost[c] = lostc
+        return stats, ll, lost
+
+    def pass_numba(X, means, prec, const, resp_out):
+        """The fused numba pass; same contract as :func:`pass_numpy`."""
+        n, k = X.shape[0], means.shape[0]
+        write = resp_out is not None
+        buf = resp_out if write else np.empty((0, k))
+        stats_c, ll_c, lost_c = _pass_numba(X, means, prec, const, n_chunks_for(n), buf, write)
+        # Sequential sums over chunks, in chunk order: reproducible for any thread count.
+        stats = np.zeros((k, N_STATS))
+        ll = 0.0
+        for c in range(stats_c.shape[0]):
+            stats += stats_c[c]
+            ll += ll_c[c]
+        return stats, float(ll), int(lost_c.sum())
+
+
+def run_pass(X, means, prec, const, resp_out, backend: str | None = None):
+    """Dispatch to the numba pass when available (``backend`` None or "numba"), else numpy."""
+    if backend == "numpy" or (backend is None and not HAVE_NUMBA):
+        return pass_numpy(X, means, prec, const, resp_out)
+    if backend not in (None, "numba"):
+        raise ValueError(f"unknown backend {backend!r}; expected 'numba' or 'numpy'")
+    if not HAVE_NUMBA:
+        raise RuntimeError("numba is not available; use backend='numpy'")
+    return pass_numba(X, means, prec, const, resp_out)
+
+
+def set_num_threads(n: int) -> None:
+    """Set the number of threads the numba pass uses (no effect on the numpy path)."""
+    if HAVE_NUMBA:
+        numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
+
+
+def get_num_threads() -> int:
+    """Threads the numba pass will use (1 on the numpy path)."""
+    return numba.get_num_threads() if HAVE_NUMBA else 1
+
+
+def warm_up() -> None:
+    """Compile (or load from the on-disk cache) the numba kernels on a tiny problem.
+
+    The GUI calls this in a background thread at start-up so that the first Step is
+    instant; the command line calls it implicitly on first use.
+    """
+    if not HAVE_NUMBA:
+        return
+    X = np.zeros((4, 2))
+    means = np.zeros((1, 2))
+    prec = np.array([[1.0, 0.0, 1.0]])
+    const = np.zeros(1)
+    pass_numba(X, means, prec, const, None)
+    pass_numba(X, means, prec, const, np.empty((4, 1)))

@@ -1,0 +1,140 @@
+"""Whole fits: initialise, iterate to convergence, keep the best of ``n_init`` restarts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gmm_explorer.engine.em import EMSettings, StepResult, as_points, check_enough_points, iterate
+from gmm_explorer.engine.init import INIT_METHODS, initialise, rng_from
+from gmm_explorer.engine.mixture import Mixture
+from gmm_explorer.errors import InputError
+
+
+@dataclass(frozen=True, eq=False)
+class FitResult:
+    """The outcome of :func:`fit`.
+
+    Attributes
+    ----------
+    final : StepResult
+        The last iteration of the best restart.
+    history : tuple of StepResult
+        Every iteration of the best restart, from its start (iteration 0).
+    settings : EMSettings
+    init : str
+        The initialisation method, or ``"given"`` for given parameters.
+    seed : int or None
+        The seed actually used (drawn from fresh entropy when none was given).
+    n_init : int
+    """
+
+    final: StepResult
+    history: tuple[StepResult, ...]
+    settings: EMSettings
+    init: str
+    seed: int | None
+    n_init: int
+
+    @property
+    def mixture(self) -> Mixture:
+        return self.final.mixture
+
+    @property
+    def n_iter(self) -> int:
+        return self.final.iteration
+
+    @property
+    def converged(self) -> bool:
+        return self.final.converged
+
+    @property
+    def log_likelihood(self) -> float:
+        return self.final.log_likelihood
+
+    def bic(self) -> float:
+        """Bayesian information criterion (lower is better), as scikit-learn counts it."""
+        return bic_from(self.final.log_likelihood, self.mixture, self.final.n_samples)
+
+    def aic(self) -> float:
+        """Akaike information criterion (lower is better)."""
+        return aic_from(self.final.log_likelihood, self.mixture)
+
+
+def bic_from(log_likelihood: float, mixture: Mixture, n_samples: int) -> float:
+    """``-2 log L + p log N`` with scikit-learn's parameter count ``p``."""
+    return -2.0 * log_likelihood + mixture.n_parameters() * np.log(n_samples)
+
+
+def aic_from(log_likelihood: float, mixture: Mixture) -> float:
+    """``-2 log L + 2 p`` with scikit-learn's parameter count ``p``."""
+    return -2.0 * log_likelihood + 2.0 * mixture.n_parameters()
+
+
+def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings(),
+        init: str | Mixture = "kmeans", n_init: int = 1, seed=None,
+        backend: str | None = None) -> FitResult:
+    """Fit a mixture by EM, keeping the restart with the highest final log-likelihood.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    n_components : int, optional
+        K; taken from ``init`` when that is a Mixture (a different value is an error).
+    settings : EMSettings
+    init : str or Mixture
+        One of :data:`~gmm_explorer.engine.init.INIT_METHODS`, or starting parameters.
+    n_init : int
+        Number of restarts (given parameters are deterministic and run once).
+    seed : int or None
+        Seeds every restart; None draws a seed, which is recorded in the result.
+    backend : {None, "numba", "numpy"}
+
+    Returns
+    -------
+    FitResult
+
+    Raises
+    ------
+    InputError
+        Bad arguments or too few points.
+    FitError
+        When EM cannot go on from any restart; the message says what to change.
+    """
+    X = as_points(X)
+    if not isinstance(n_init, (int, np.integer)) or n_init < 1:
+        raise InputError(f"n_init must be an integer >= 1, got {n_init!r}")
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(init, Mixture):
+        if n_components is not None and n_components != init.n_components:
+            raise InputError(f"K={n_components} conflicts with the {init.n_components} components "
+                             "of the given initial parameters")
+        n_components = init.n_components
+        check_enough_points(X.shape[0], n_components)
+        history = tuple(iterate(X, init, settings, backend=backend))
+        return FitResult(history[-1], history, settings, "given", seed, 1)
+    if init not in INIT_METHODS:
+        raise InputError(f"unknown initialisation {init!r}; expected one of " + ", ".join(INIT_METHODS))
+    if n_components is None:
+        raise InputError("K (the number of components) is required")
+    if not isinstance(n_components, (int, np.integer)) or n_components < 1:
+        raise InputError(f"K must be an integer >= 1, got {n_components!r}")
+    check_enough_points(X.shape[0], n_components)
+    rng = rng_from(seed)
+    best: tuple[StepResult, ...] | None = None
+    first_error = None
+    for _ in range(n_init):
+        start = initialise(X, n_components, init, covariance_type=settings.covariance_type,
+                           reg_covar=settings.reg_covar, seed=rng)
+        try:
+            history = tuple(iterate(X, start, settings, backend=backend))
+        except ArithmeticError as exc:  # FitError: try the other restarts first
+            first_error = first_error or exc
+            continue
+        if best is None or history[-1].log_likelihood > best[-1].log_likelihood:
+            best = history
+    if best is None:
+        raise first_error
+    return FitResult(best[-1], best, settings, init, seed, n_init)

@@ -1,0 +1,194 @@
+"""Initial parameters for EM, as scikit-learn makes them.
+
+Every method first builds responsibilities (one-hot labels or random soft ones) and then
+applies the M-step to them, as scikit-learn's ``_initialize_parameters`` does:
+
+* ``kmeans``: k-means++ seeds refined by scipy's Lloyd iterations (``scipy.cluster.vq.kmeans2``);
+* ``k-means++``: the k-means++ seeds alone, one point per component;
+* ``random``: uniform random responsibilities, normalised per point;
+* ``random_from_data``: K distinct data points, one per component.
+
+All randomness comes from one ``numpy.random.Generator``, so a seed reproduces bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from scipy.cluster.vq import kmeans2
+
+from gmm_explorer.engine._kernels import NUMPY_BLOCK, N_STATS
+from gmm_explorer.engine.em import (
+    as_points,
+    check_enough_points,
+    parameters_from_statistics,
+    statistics_from_responsibilities,
+)
+from gmm_explorer.engine.mixture import Mixture
+from gmm_explorer.errors import InputError
+
+INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
+#: Lloyd iterations run by the ``kmeans`` initialisation.
+KMEANS_ITER = 30
+
+
+def rng_from(seed) -> np.random.Generator:
+    """A Generator from an int seed, an existing Generator, or None (fresh entropy)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(seed)
+
+
+def kmeans_plusplus(X: np.ndarray, n_components: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices of k-means++ seeds (greedy variant with ``2 + log K`` trials, as scikit-learn).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+    n_components : int
+    rng : Generator
+
+    Returns
+    -------
+    indices : ndarray of shape (n_components,)
+    """
+    n = X.shape[0]
+    trials = 2 + int(math.log(n_components))
+    idx = np.empty(n_components, dtype=np.intp)
+    idx[0] = rng.integers(n)
+    closest = _sq_dist(X, X[idx[0]])
+    for c in range(1, n_components):
+        pot = closest.sum()
+        if not (pot > 0 and np.isfinite(pot)):
+            # All points coincide with chosen seeds (fewer distinct points than K):
+            # any point is as good as another.
+            cand = rng.integers(n, size=trials)
+        else:
+            cum = np.cumsum(closest)
+            cand = np.searchsorted(cum, rng.random(trials) * cum[-1], side="right")
+            np.clip(cand, 0, n - 1, out=cand)
+        # Greedy: keep the candidate that most reduces the potential.
+        best, best_pot, best_d = cand[0], np.inf, None
+        for t in cand:
+            d = np.minimum(closest, _sq_dist(X, X[t]))
+            p = d.sum()
+            if p < best_pot:
+                best, best_pot, best_d = t, p, d
+        idx[c] = best
+        closest = best_d
+    return idx
+
+
+def _sq_dist(X: np.ndarray, p: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        dx = X[:, 0] - p[0]
+        dy = X[:, 1] - p[1]
+        return dx * dx + dy * dy
+
+
+def kmeans_labels(X: np.ndarray, n_components: int, rng: np.random.Generator) -> np.ndarray:
+    """Hard labels from k-means: k-means++ seeds, then scipy's Lloyd iterations."""
+    seeds = X[kmeans_plusplus(X, n_components, rng)]
+    with warnings.catch_warnings():
+        # scipy warns when a cluster empties (e.g. fewer distinct points than K); the empty
+        # component is then handled like scikit-learn's (mass floored at 10 eps).
+        warnings.simplefilter("ignore", UserWarning)
+        _, labels = kmeans2(X, seeds, iter=KMEANS_ITER, minit="matrix", missing="warn",
+                            check_finite=False)
+    return labels
+
+
+def mixture_from_labels(X: np.ndarray, labels: np.ndarray, n_components: int,
+                        covariance_type: str, reg_covar: float) -> Mixture:
+    """M-step from one-hot responsibilities given as labels, without an N x K array."""
+    stats = np.zeros((n_components, N_STATS))
+    counts = np.bincount(labels, minlength=n_components).astype(np.float64)
+    safe = np.where(counts > 0, counts, 1.0)
+    centres = np.stack([np.bincount(labels, X[:, 0], n_components),
+                        np.bincount(labels, X[:, 1], n_components)], axis=1) / safe[:, None]
+    dx = X[:, 0] - centres[labels, 0]
+    dy = X[:, 1] - centres[labels, 1]
+    stats[:, 0] = counts
+    stats[:, 1] = np.bincount(labels, dx, n_components)
+    stats[:, 2] = np.bincount(labels, dy, n_components)
+    stats[:, 3] = np.bincount(labels, dx * dx, n_components)
+    stats[:, 4] = np.bincount(labels, dx * dy, n_components)
+    stats[:, 5] = np.bincount(labels, dy * dy, n_components)
+    return parameters_from_statistics(stats, centres, covariance_type, reg_covar)
+
+
+def _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar) -> Mixture:
+    # Two passes over blocks of random responsibilities, drawn from a child generator
+    # so the second pass sees the same numbers: first the centres, then the moments.
+    child_seed = rng.integers(2**63)
+    n = X.shape[0]
+
+    def blocks():
+        g = np.random.default_rng(child_seed)
+        for lo in range(0, n, NUMPY_BLOCK):
+            hi = min(n, lo + NUMPY_BLOCK)
+            r = g.random((hi - lo, n_components))
+            r /= r.sum(axis=1, keepdims=True)
+            yield lo, hi, r
+
+    s0 = np.zeros(n_components)
+    sx = np.zeros((n_components, 2))
+    for lo, hi, r in blocks():
+        s0 += r.sum(axis=0)
+        sx += np.stack([(r * X[lo:hi, 0:1]).sum(axis=0), (r * X[lo:hi, 1:2]).sum(axis=0)], axis=1)
+    centres = sx / s0[:, None]
+    stats = np.zeros((n_components, N_STATS))
+    for lo, hi, r in blocks():
+        stats += statistics_from_responsibilities(X[lo:hi], r, centres)
+    return parameters_from_statistics(stats, centres, covariance_type, reg_covar)
+
+
+def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type: str = "full",
+               reg_covar: float = 1e-6, seed=None) -> Mixture:
+    """Initial parameters by one of :data:`INIT_METHODS`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    n_components : int
+        K >= 1, at most n_samples.
+    method : {"kmeans", "k-means++", "random", "random_from_data"}
+    covariance_type : str
+    reg_covar : float
+    seed : int, Generator or None
+
+    Returns
+    -------
+    Mixture
+    """
+    X = as_points(X)
+    if not isinstance(n_components, (int, np.integer)) or n_components < 1:
+        raise InputError(f"K must be an integer >= 1, got {n_components!r}")
+    check_enough_points(X.shape[0], n_components)
+    rng = rng_from(seed)
+    n = X.shape[0]
+    if method == "kmeans":
+        labels = kmeans_labels(X, n_components, rng)
+    elif method == "k-means++":
+        return _from_seed_points(X, kmeans_plusplus(X, n_components, rng), covariance_type,
+                                 reg_covar)
+    elif method == "random_from_data":
+        idx = rng.choice(n, size=n_components, replace=False)
+        return _from_seed_points(X, idx, covariance_type, reg_covar)
+    elif method == "random":
+        return _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar)
+    else:
+        raise InputError(f"unknown initialisation {method!r}; expected one of "
+                         + ", ".join(INIT_METHODS))
+    return mixture_from_labels(X, labels, n_components, covariance_type, reg_covar)
+
+
+def _from_seed_points(X, idx, covariance_type, reg_covar) -> Mixture:
+    """M-step from one-hot responsibilities on K seed points (scikit-learn's k-means++ and
+    random_from_data): component k holds exactly point ``idx[k]`` (a point chosen twice
+    seeds two components), so its statistics about that point are S0 = 1 and zero moments."""
+    stats = np.zeros((idx.shape[0], N_STATS))
+    stats[:, 0] = 1.0
+    return parameters_from_statistics(stats, X[idx], covariance_type, reg_covar)
