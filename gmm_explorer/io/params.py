@@ -1,0 +1,187 @@
+"""The parameters file, format ``gmm-explorer.mixture`` version 1 (JSON).
+
+::
+
+    {"format": "gmm-explorer.mixture", "version": 1, "covariance_type": "full",
+     "n_components": K, "weights": [...], "means": [[x, y], ...],
+     "covariances": [[[sxx, sxy], [sxy, syy]], ...],
+     "columns": ["eruptions", "waiting"] or null,
+     "fit": {"n_samples": N, "log_likelihood": total, "mean_log_likelihood": per_sample,
+             "n_iter": n, "converged": bool, "bic": b, "aic": a, "init": "...", "seed": s,
+             "tol": t, "reg_covar": r, "max_iter": m, "n_init": i}}
+
+``covariances`` always holds K full 2x2 matrices. ``log_likelihood`` is that of the data
+under the written parameters. ``fit`` is absent from hand-written files; a file read back
+needs only ``weights``, ``means`` and ``covariances`` and is validated field by field.
+Floats are written with Python's shortest round-trip repr, so they read back bit-identical.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
+from gmm_explorer.errors import InputError, ParameterError
+from gmm_explorer.io.atomic import atomic_write
+
+FORMAT = "gmm-explorer.mixture"
+VERSION = 1
+#: Largest parameters file we read (a K <= 1000 mixture is far smaller).
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, eq=False)
+class ParametersFile:
+    """A parameters file read back: the mixture, the column names and the fit record."""
+
+    mixture: Mixture
+    columns: tuple[str, str] | None
+    fit: dict | None
+
+
+def mixture_to_dict(mixture: Mixture, *, columns=None, fit: dict | None = None) -> dict:
+    """The JSON object of format v1 for ``mixture``."""
+    out = {
+        "format": FORMAT,
+        "version": VERSION,
+        "covariance_type": mixture.covariance_type,
+        "n_components": mixture.n_components,
+        "weights": [float(w) for w in mixture.weights],
+        "means": [[float(v) for v in m] for m in mixture.means],
+        "covariances": [[[float(v) for v in row] for row in c] for c in mixture.covariances],
+        "columns": None if columns is None else [str(c) for c in columns],
+    }
+    if fit is not None:
+        out["fit"] = dict(fit)
+    return out
+
+
+def dumps_mixture(mixture: Mixture, *, columns=None, fit: dict | None = None) -> str:
+    """Serialise to JSON text (v1), ending with a newline."""
+    return json.dumps(mixture_to_dict(mixture, columns=columns, fit=fit), indent=2,
+                      allow_nan=False) + "\n"
+
+
+def write_mixture(path, mixture: Mixture, *, columns=None, fit: dict | None = None) -> None:
+    """Write a parameters file atomically."""
+    atomic_write(path, dumps_mixture(mixture, columns=columns, fit=fit))
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not allowed in a parameters file")
+
+
+def loads_mixture(text: str, path: str | None = None) -> ParametersFile:
+    """Parse parameters JSON, validating field by field.
+
+    Raises
+    ------
+    InputError
+        Bad JSON (with its line), or a :class:`ParameterError` naming the field.
+    """
+    try:
+        obj = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", path=path,
+                         line=exc.lineno) from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"not valid JSON: {exc}", path=path) from None
+    return parse_mixture(obj, path)
+
+
+def read_mixture(path) -> ParametersFile:
+    """Read a parameters file (v1, or hand-written with just the three parameter fields)."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError("is a folder, not a parameters file", path=str(path))
+        if p.stat().st_size > MAX_BYTES:
+            raise InputError(f"is larger than {MAX_BYTES // 2**20} MiB; not a parameters file",
+                             path=str(path))
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start}); a parameters file is JSON",
+                         path=str(path)) from None
+    return loads_mixture(text, str(path))
+
+
+def _numbers(value, shape: tuple[int, ...], field: str, path) -> np.ndarray:
+    """Check a nested list of real numbers of the given shape, naming the exact bad entry."""
+    if len(shape) == 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParameterError(f"expected a number, got {json.dumps(value)[:40]}", field=field,
+                                 path=path)
+        if not math.isfinite(value):
+            raise ParameterError(f"{value} is not finite", field=field, path=path)
+        return value
+    if not isinstance(value, list):
+        raise ParameterError(f"expected a list of {shape[0]}, got {json.dumps(value)[:40]}",
+                             field=field, path=path)
+    if len(value) != shape[0]:
+        raise ParameterError(f"expected {shape[0]} entries, got {len(value)}", field=field,
+                             path=path)
+    return [_numbers(v, shape[1:], f"{field}[{i}]", path) for i, v in enumerate(value)]
+
+
+def parse_mixture(obj, path: str | None = None) -> ParametersFile:
+    """Validate a decoded JSON object as a parameters file; see :func:`loads_mixture`."""
+    if not isinstance(obj, dict):
+        raise InputError("expected a JSON object with weights, means and covariances", path=path)
+    fmt = obj.get("format", FORMAT)
+    if fmt != FORMAT:
+        raise ParameterError(f"expected {FORMAT!r}, got {json.dumps(fmt)[:60]}", field="format",
+                             path=path)
+    version = obj.get("version", VERSION)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ParameterError(f"expected an integer, got {json.dumps(version)[:40]}",
+                             field="version", path=path)
+    if version > VERSION:
+        raise ParameterError(f"version {version} was written by a newer GMM Explorer; this one "
+                             f"reads version {VERSION}. Upgrade GMM Explorer.", field="version",
+                             path=path)
+    if version < 1:
+        raise ParameterError(f"unknown version {version}", field="version", path=path)
+    for name in ("weights", "means", "covariances"):
+        if name not in obj:
+            raise ParameterError("missing (a parameters file needs weights, means and "
+                                 "covariances)", field=name, path=path)
+    weights = obj["weights"]
+    if not isinstance(weights, list) or not weights:
+        raise ParameterError("expected a non-empty list of numbers", field="weights", path=path)
+    k = len(weights)
+    if "n_components" in obj and obj["n_components"] != k:
+        raise ParameterError(f"says {json.dumps(obj['n_components'])[:20]} but there are {k} "
+                             "weights", field="n_components", path=path)
+    ctype = obj.get("covariance_type", "full")
+    if ctype not in COVARIANCE_TYPES:
+        raise ParameterError(f"expected one of {', '.join(COVARIANCE_TYPES)}, got "
+                             f"{json.dumps(ctype)[:40]}", field="covariance_type", path=path)
+    w = _numbers(weights, (k,), "weights", path)
+    m = _numbers(obj["means"], (k, 2), "means", path)
+    c = _numbers(obj["covariances"], (k, 2, 2), "covariances", path)
+    try:
+        mixture = Mixture(np.array(w, float), np.array(m, float), np.array(c, float), ctype)
+    except ParameterError as exc:
+        raise ParameterError(exc.reason.split(": ", 1)[-1], field=exc.field, path=path) from None
+    columns = obj.get("columns")
+    if columns is not None:
+        if (not isinstance(columns, list) or len(columns) != 2
+                or not all(isinstance(x, str) for x in columns)):
+            raise ParameterError("expected null or a list of two names", field="columns",
+                                 path=path)
+        columns = (columns[0], columns[1])
+    fit = obj.get("fit")
+    if fit is not None and not isinstance(fit, dict):
+        raise ParameterError("expected an object", field="fit", path=path)
+    return ParametersFile(mixture, columns, fit)

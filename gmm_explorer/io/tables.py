@@ -1,0 +1,46 @@
+"""CSV output: points, responsibilities and labels, with round-trip float formatting."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+
+def _csv_field(name: str) -> str:
+    if any(ch in name for ch in ',"\n\r'):
+        return '"' + name.replace('"', '""') + '"'
+    return name
+
+
+def format_csv(header, columns) -> str:
+    """CSV text with a header row; float columns use ``repr`` (shortest exact round trip).
+
+    Parameters
+    ----------
+    header : sequence of str
+    columns : sequence of ndarray of shape (n,)
+        Integer arrays are written as integers.
+    """
+    buf = io.StringIO()
+    buf.write(",".join(_csv_field(h) for h in header) + "\n")
+    if not columns:
+        return buf.getvalue()
+    cols = [c.tolist() for c in columns]  # Python floats: repr round-trips exactly
+    for row in zip(*cols):
+        buf.write(",".join(repr(v) for v in row))
+        buf.write("\n")
+    return buf.getvalue()
+
+
+def points_csv(points: np.ndarray, names=("x", "y")) -> str:
+    """CSV of points (n, 2) with a header naming the two columns."""
+    return format_csv(list(names), [points[:, 0], points[:, 1]])
+
+
+def responsibilities_csv(points: np.ndarray, resp: np.ndarray) -> str:
+    """CSV with columns ``x, y, label, p_1..p_K``; ``label`` is the 1-based arg-max of p."""
+    k = resp.shape[1]
+    labels = resp.argmax(axis=1) + 1
+    header = ["x", "y", "label"] + [f"p_{j}" for j in range(1, k + 1)]
+    return format_csv(header, [points[:, 0], points[:, 1], labels] + [resp[:, j] for j in range(k)])
