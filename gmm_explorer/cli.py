@@ -143,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default 1e-3; 0 runs exactly --max-iter iterations)")
         sp.add_argument("--reg-covar", type=_nonneg_float, default=1e-6, metavar="R",
                         help="added to covariance diagonals (default 1e-6)")
+        sp.add_argument("--threads", type=_positive_int, default=None, metavar="T",
+                        help="threads for the EM kernel (default: all cores); results are "
+                             "identical whatever the count")
         sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
     f = sub.add_parser("fit", help="fit a mixture to a data file",
@@ -382,6 +385,10 @@ def main(argv=None) -> int:
             print(f"{PROG}: the window is not built yet; use a command: fit, select or sample "
                   f"(see {PROG} --help)")
             return EXIT_OK
+        if getattr(args, "threads", None):
+            from gmm_explorer.engine import set_num_threads
+
+            set_num_threads(args.threads)
         return args.handler(args)
     except UsageError as exc:
         cmd = argv[0] if argv and argv[0] in ("fit", "select", "sample") else None

@@ -51,6 +51,28 @@ if _numba_wanted():
         HAVE_NUMBA = False
 
 
+def accumulate_statistics(stats, r, dx, dy) -> None:
+    """Add one block's sufficient statistics into ``stats`` (numpy; shared by the fallback
+    pass and the M-step from explicit responsibilities).
+
+    Parameters
+    ----------
+    stats : ndarray of shape (n_components, 6), updated in place
+    r : ndarray of shape (n_block, n_components)
+        Responsibilities.
+    dx, dy : ndarray of shape (n_block, n_components)
+        Offsets of each point from each component's centre.
+    """
+    rdx = r * dx
+    rdy = r * dy
+    stats[:, 0] += r.sum(axis=0)
+    stats[:, 1] += rdx.sum(axis=0)
+    stats[:, 2] += rdy.sum(axis=0)
+    stats[:, 3] += (rdx * dx).sum(axis=0)
+    stats[:, 4] += (rdx * dy).sum(axis=0)
+    stats[:, 5] += (rdy * dy).sum(axis=0)
+
+
 def pass_numpy(X, means, prec, const, resp_out):
     """Reference implementation of the pass (same maths, numpy, blocks of rows).
 
@@ -97,14 +119,7 @@ def pass_numpy(X, means, prec, const, resp_out):
         r[lost] = 0.0
         if resp_out is not None:
             resp_out[lo:hi] = r
-        rdx = r * dx
-        rdy = r * dy
-        stats[:, 0] += r.sum(axis=0)
-        stats[:, 1] += rdx.sum(axis=0)
-        stats[:, 2] += rdy.sum(axis=0)
-        stats[:, 3] += (rdx * dx).sum(axis=0)
-        stats[:, 4] += (rdx * dy).sum(axis=0)
-        stats[:, 5] += (rdy * dy).sum(axis=0)
+        accumulate_statistics(stats, r, dx, dy)
     return stats, ll, n_lost
 
 

@@ -291,17 +291,25 @@ def statistics_from_responsibilities(X, resp, centres) -> np.ndarray:
     stats = np.zeros((k, _kernels.N_STATS))
     for lo in range(0, X.shape[0], _kernels.NUMPY_BLOCK):
         hi = min(X.shape[0], lo + _kernels.NUMPY_BLOCK)
-        r = resp[lo:hi]
         dx = X[lo:hi, 0:1] - centres[:, 0]
         dy = X[lo:hi, 1:2] - centres[:, 1]
-        rdx, rdy = r * dx, r * dy
-        stats[:, 0] += r.sum(axis=0)
-        stats[:, 1] += rdx.sum(axis=0)
-        stats[:, 2] += rdy.sum(axis=0)
-        stats[:, 3] += (rdx * dx).sum(axis=0)
-        stats[:, 4] += (rdx * dy).sum(axis=0)
-        stats[:, 5] += (rdy * dy).sum(axis=0)
+        _kernels.accumulate_statistics(stats, resp[lo:hi], dx, dy)
     return stats
+
+
+def weighted_sums(X, resp) -> np.ndarray:
+    """``sum_i r_ik x_i`` for every component.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+    resp : ndarray of shape (n_samples, n_components)
+
+    Returns
+    -------
+    ndarray of shape (n_components, 2)
+    """
+    return np.stack([(resp * X[:, 0:1]).sum(axis=0), (resp * X[:, 1:2]).sum(axis=0)], axis=1)
 
 
 def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covariance_type: str,
@@ -424,9 +432,7 @@ def m_step_from_responsibilities(X, resp, covariance_type: str = "full",
     # Centre each component at its own weighted mean first (two passes), so the second
     # moments are taken about a nearby point and keep full precision.
     s0 = resp.sum(axis=0)
-    safe = np.where(s0 > 0, s0, 1.0)
-    centres = np.stack([(resp * X[:, 0:1]).sum(axis=0), (resp * X[:, 1:2]).sum(axis=0)], 1)
-    centres = centres / safe[:, None]
+    centres = weighted_sums(X, resp) / np.where(s0 > 0, s0, 1.0)[:, None]
     stats = statistics_from_responsibilities(X, resp, centres)
     return parameters_from_statistics(stats, centres, covariance_type, reg_covar)
 

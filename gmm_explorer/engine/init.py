@@ -25,6 +25,7 @@ from gmm_explorer.engine.em import (
     check_enough_points,
     parameters_from_statistics,
     statistics_from_responsibilities,
+    weighted_sums,
 )
 from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.errors import InputError
@@ -137,7 +138,7 @@ def _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar) -> Mi
     sx = np.zeros((n_components, 2))
     for lo, hi, r in blocks():
         s0 += r.sum(axis=0)
-        sx += np.stack([(r * X[lo:hi, 0:1]).sum(axis=0), (r * X[lo:hi, 1:2]).sum(axis=0)], axis=1)
+        sx += weighted_sums(X[lo:hi], r)
     centres = sx / s0[:, None]
     stats = np.zeros((n_components, N_STATS))
     for lo, hi, r in blocks():

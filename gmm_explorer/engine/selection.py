@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gmm_explorer.engine.em import EMSettings, as_points
+from gmm_explorer.engine.em import EMSettings, as_points, e_step
 from gmm_explorer.engine.fit import FitResult, aic_from, bic_from, fit
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
 from gmm_explorer.errors import FitError, InputError
@@ -16,16 +16,12 @@ CRITERIA = ("bic", "aic")
 
 def bic(X, mixture: Mixture) -> float:
     """BIC of ``mixture`` on ``X`` (lower is better), as scikit-learn's ``GaussianMixture.bic``."""
-    from gmm_explorer.engine.em import e_step
-
     X = as_points(X)
     return bic_from(e_step(X, mixture).log_likelihood, mixture, X.shape[0])
 
 
 def aic(X, mixture: Mixture) -> float:
     """AIC of ``mixture`` on ``X`` (lower is better), as scikit-learn's ``GaussianMixture.aic``."""
-    from gmm_explorer.engine.em import e_step
-
     return aic_from(e_step(as_points(X), mixture).log_likelihood, mixture)
 
 

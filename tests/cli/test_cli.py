@@ -75,6 +75,19 @@ def test_same_seed_gives_identical_output(capsys):
     assert a[0] == b[0] == 0 and a[1] == b[1]
 
 
+def test_thread_count_does_not_change_the_output(capsys):
+    from gmm_explorer.engine import get_num_threads, set_num_threads
+
+    before = get_num_threads()
+    try:
+        one = run(capsys, "fit", FAITHFUL, "--k", "3", "--seed", "2", "--threads", "1")
+        assert get_num_threads() == 1
+        two = run(capsys, "fit", FAITHFUL, "--k", "3", "--seed", "2", "--threads", "2")
+    finally:
+        set_num_threads(before)
+    assert one[0] == two[0] == 0 and one[1] == two[1]
+
+
 def test_tol_zero_runs_exactly_max_iter(capsys):
     code, out, _ = run(capsys, "fit", FAITHFUL, "--tol", "0", "--max-iter", "7", "--seed", "1")
     assert code == 0
@@ -145,6 +158,7 @@ def test_malformed_files_exit_2_with_one_line_and_write_nothing(capsys, tmp_path
     (["fit", FAITHFUL, "--reg-covar", "nan"], ["--reg-covar"]),
     (["fit", FAITHFUL, "--init", "magic"], ["--init", "magic", "kmeans"]),
     (["fit", FAITHFUL, "--frobnicate"], ["unrecognized arguments"]),
+    (["fit", FAITHFUL, "--threads", "0"], ["--threads", "at least 1"]),
     (["fit"], ["DATA"]),
     (["fit", "/no/such/file.csv"], ["/no/such/file.csv"]),
     (["fit", FAITHFUL, "--k", "300"], ["faithful.csv", "272 points are fewer than the K=300"]),
