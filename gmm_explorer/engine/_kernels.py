@@ -175,8 +175,6 @@ if HAVE_NUMBA:
             lo = c * chunk
             hi = min(n, lo + chunk)
             lp = np.empty((kc, T))
-            dxs = np.empty((kc, T))
-            dys = np.empty((kc, T))
             acc = np.zeros((kc, 6, T))
             xs = np.empty(T)
             ys = np.empty(T)
@@ -191,6 +189,9 @@ if HAVE_NUMBA:
                     src = start + t if t < m else start
                     xs[t] = X[src, 0]
                     ys[t] = X[src, 1]
+                    mx[t] = -np.inf
+                    inv[t] = 0.0
+                # Pass 1: weighted log-densities and their running maximum per point.
                 for k in range(kc):
                     m0 = means[k, 0]
                     m1 = means[k, 1]
@@ -201,30 +202,23 @@ if HAVE_NUMBA:
                     for t in range(T):
                         dx = xs[t] - m0
                         dy = ys[t] - m1
-                        dxs[k, t] = dx
-                        dys[k, t] = dy
                         y0 = u0 * dx
                         y1 = u1 * dx + u2 * dy
-                        lp[k, t] = ck - 0.5 * (y0 * y0 + y1 * y1)
-                for t in range(T):
-                    mx[t] = lp[0, t]
-                for k in range(1, kc):
-                    for t in range(T):
-                        mx[t] = max(mx[t], lp[k, t])
+                        v = ck - 0.5 * (y0 * y0 + y1 * y1)
+                        lp[k, t] = v
+                        mx[t] = max(mx[t], v)
                 for t in range(T):
                     # A point with zero density under every component: counted, weight 0.
                     if not (mx[t] > -np.inf):
                         if t < m:
                             lostc += 1
                         mx[t] = 0.0
+                # Pass 2: exp(lp - max) and the normaliser per point.
                 for k in range(kc):
                     for t in range(T):
-                        lp[k, t] = _exp_nonpositive(lp[k, t] - mx[t])
-                for t in range(T):
-                    inv[t] = 0.0
-                for k in range(kc):
-                    for t in range(T):
-                        inv[t] += lp[k, t]
+                        e = _exp_nonpositive(lp[k, t] - mx[t])
+                        lp[k, t] = e
+                        inv[t] += e
                 for t in range(m):
                     s = inv[t]
                     if s > 0.0:
@@ -234,17 +228,23 @@ if HAVE_NUMBA:
                         inv[t] = 0.0
                 for t in range(m, T):
                     inv[t] = 0.0
+                # Pass 3: responsibilities into per-lane accumulators. The offsets are
+                # recomputed: two subtractions cost less than storing and reloading them.
                 for k in range(kc):
+                    m0 = means[k, 0]
+                    m1 = means[k, 1]
                     for t in range(T):
                         r = lp[k, t] * inv[t]
-                        rdx = r * dxs[k, t]
-                        rdy = r * dys[k, t]
+                        dx = xs[t] - m0
+                        dy = ys[t] - m1
+                        rdx = r * dx
+                        rdy = r * dy
                         acc[k, 0, t] += r
                         acc[k, 1, t] += rdx
                         acc[k, 2, t] += rdy
-                        acc[k, 3, t] += rdx * dxs[k, t]
-                        acc[k, 4, t] += rdx * dys[k, t]
-                        acc[k, 5, t] += rdy * dys[k, t]
+                        acc[k, 3, t] += rdx * dx
+                        acc[k, 4, t] += rdx * dy
+                        acc[k, 5, t] += rdy * dy
                 if write_resp:
                     for t in range(m):
                         for k in range(kc):
@@ -265,12 +265,10 @@ if HAVE_NUMBA:
         write = resp_out is not None
         buf = resp_out if write else np.empty((0, k))
         stats_c, ll_c, lost_c = _pass_numba(X, means, prec, const, n_chunks_for(n), buf, write)
-        # Sequential sums over chunks, in chunk order: reproducible for any thread count.
-        stats = np.zeros((k, N_STATS))
-        ll = 0.0
-        for c in range(stats_c.shape[0]):
-            stats += stats_c[c]
-            ll += ll_c[c]
+        # numpy reduces axis 0 of a C-ordered array row by row, in chunk order, and the
+        # 1-D sum pairwise: fixed orders, so results do not depend on the thread count.
+        stats = stats_c.sum(axis=0)
+        ll = ll_c.sum()
         return stats, float(ll), int(lost_c.sum())
 
 
