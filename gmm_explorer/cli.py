@@ -263,7 +263,7 @@ def _summary(result, ctype: str) -> str:
 
 def cmd_fit(args) -> int:
     from gmm_explorer.engine import INIT_METHODS, fit
-    from gmm_explorer.engine.em import _coerce_type
+    from gmm_explorer.engine import project_covariance_type
     from gmm_explorer.io.params import dumps_mixture, read_mixture
     from gmm_explorer.io.tables import responsibilities_csv
 
@@ -282,7 +282,7 @@ def cmd_fit(args) -> int:
     notes = []
     if start is not None and start.covariance_type != ctype:
         notes.append(f"{init}: covariances projected from {start.covariance_type} to {ctype}")
-        start = _coerce_type(start, ctype)
+        start = project_covariance_type(start, ctype)
     data = _load(args)
     settings = _settings(args, ctype)
     with _about(args.data):

@@ -31,6 +31,7 @@ from gmm_explorer.engine.em import (
     iterate,
     m_step,
     m_step_from_responsibilities,
+    project_covariance_type,
 )
 from gmm_explorer.engine.fit import FitResult, fit
 from gmm_explorer.engine.init import INIT_METHODS, initialise
@@ -41,6 +42,6 @@ __all__ = [
     "COVARIANCE_TYPES", "ComponentDiagnostics", "EMSettings", "EStep", "FitResult", "HAVE_NUMBA",
     "INIT_METHODS", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "e_step",
     "ellipse", "ellipse_axes", "em_step", "fit", "get_num_threads", "initialise", "iterate",
-    "log_density_grid", "m_step", "m_step_from_responsibilities", "predict", "predict_proba",
+    "log_density_grid", "m_step", "m_step_from_responsibilities", "predict", "project_covariance_type", "predict_proba",
     "sample", "score_samples", "set_num_threads", "sweep", "warm_up",
 ]

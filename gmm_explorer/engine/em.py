@@ -499,7 +499,8 @@ def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     ----------
     X : array-like of shape (n_samples, 2)
     start : Mixture
-        Its covariance type must match ``settings.covariance_type``.
+        If its covariance type differs from ``settings.covariance_type``, its covariances
+        are first projected onto that type (see :func:`project_covariance_type`).
     settings : EMSettings
     backend : {None, "numba", "numpy"}
     first_iteration : int
@@ -516,7 +517,7 @@ def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     X = as_points(X)
     check_enough_points(X.shape[0], start.n_components)
     if start.covariance_type != settings.covariance_type:
-        start = _coerce_type(start, settings.covariance_type)
+        start = project_covariance_type(start, settings.covariance_type)
     prev = list(previous_mean_log_likelihoods[-2:])
     e = e_step(X, start, backend=backend, _checked=True)
     result = _result(first_iteration, e, prev, settings.tol, settings.reg_covar)
@@ -531,8 +532,12 @@ def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         yield result
 
 
-def _coerce_type(m: Mixture, covariance_type: str) -> Mixture:
-    """Project a mixture's covariances onto the structure of ``covariance_type``."""
+def project_covariance_type(m: Mixture, covariance_type: str) -> Mixture:
+    """Project a mixture's covariances onto the structure of ``covariance_type``.
+
+    tied: the weighted average of the covariances; diag: off-diagonals zeroed;
+    spherical: off-diagonals zeroed and the two variances averaged.
+    """
     c = np.array(m.covariances)
     if covariance_type == "tied":
         c[:] = np.average(c, axis=0, weights=m.weights)

@@ -119,6 +119,10 @@ def test_init_from_parameters_file(capsys, tmp_path):
     assert doc["n_components"] == 2 and doc["fit"]["init"] == "file:start.json"
     code, _, err = run(capsys, "fit", FAITHFUL, "--init", start, "--k", "3")
     assert_one_line_error(code, err, "--k 3 conflicts", "start.json")
+    # A different --covariance projects the file's covariances onto that type, with a note.
+    code, out, err = run(capsys, "fit", FAITHFUL, "--init", start, "--covariance", "spherical")
+    assert code == 0 and json.loads(out)["covariance_type"] == "spherical"
+    assert "projected from full to spherical" in err
 
 
 @pytest.mark.parametrize("case", VALID_ODD, ids=lambda c: c.filename)

@@ -101,3 +101,17 @@ def test_sweep_picks_two_components_on_faithful(faithful):
     assert E.best_row(rows, "bic").n_components == 2
     for r in rows:
         assert r.bic == pytest.approx(E.bic(faithful, r.result.mixture), rel=1e-12)
+
+
+def test_project_covariance_type_and_iterate_projects_a_mismatched_start(synthetic):
+    full = E.fit(synthetic, 3, seed=0).mixture
+    tied = E.project_covariance_type(full, "tied")
+    np.testing.assert_allclose(tied.covariances[0],
+                               np.average(full.covariances, axis=0, weights=full.weights))
+    sph = E.project_covariance_type(full, "spherical")
+    np.testing.assert_allclose(sph.covariances[:, 0, 0],
+                               0.5 * (full.covariances[:, 0, 0] + full.covariances[:, 1, 1]))
+    assert np.all(sph.covariances[:, 0, 1] == 0)
+    first = next(E.iterate(synthetic, full, E.EMSettings("diag")))
+    assert first.mixture.covariance_type == "diag"
+    assert first.mixture.equals(E.project_covariance_type(full, "diag"))
