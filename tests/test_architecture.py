@@ -23,3 +23,28 @@ def test_sample_data_ships_inside_the_package():
     text = sample_path("faithful.csv").read_text()
     assert text.startswith("rownames,eruptions,waiting")
     assert len(text.strip().splitlines()) == 273
+
+
+def test_an_installed_wheel_finds_its_sample_data(tmp_path):
+    """Build the real wheel and load Old Faithful from the unpacked copy, outside the repo."""
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                            str(tmp_path / "dist"), str(root)],
+                           capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stderr[-2000:]
+    (wheel,) = (tmp_path / "dist").glob("gmm_explorer-*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = ("import gmm_explorer, sys; from gmm_explorer.resources import sample_path;"
+            "from gmm_explorer.io import load_points;"
+            "assert gmm_explorer.__file__.startswith(sys.argv[1]), gmm_explorer.__file__;"
+            "d = load_points(str(sample_path('faithful.csv')));"
+            "print(d.points.shape, d.column_names)")
+    out = subprocess.run([sys.executable, "-c", code, str(site)], cwd=tmp_path,
+                         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "(272, 2) ('eruptions', 'waiting')"
