@@ -80,3 +80,17 @@ def test_cache_falls_back_to_user_dir_when_package_dir_is_unwritable(tmp_path):
     assert out.returncode == 0, out.stderr
     cached = list((tmp_path / "cache").rglob("*.nbi"))
     assert cached, "numba wrote no cache index in the user cache directory"
+
+
+def test_engine_falls_back_to_numpy_when_numba_cannot_be_imported():
+    # sys.modules['numba'] = None makes 'import numba' raise ImportError, as on a machine
+    # where numba is missing or broken; the engine must still fit, on the numpy path.
+    code = ("import sys; sys.modules['numba'] = None;"
+            "import numpy as np, gmm_explorer.engine as E;"
+            "assert not E.HAVE_NUMBA;"
+            "X = np.random.default_rng(0).normal(size=(200, 2));"
+            "r = E.fit(X, 2, seed=0);"
+            "print(E.get_num_threads(), r.n_iter > 0, np.isfinite(r.log_likelihood))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "True", "True"]
