@@ -20,6 +20,7 @@ from gmm_explorer.errors import FitError, GMMExplorerError, InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
 PROG = "gmm-explorer"
+COMMANDS = ("fit", "select", "sample")
 
 
 class UsageError(GMMExplorerError):
@@ -110,8 +111,9 @@ def _covariance_list(text: str) -> list[str]:
 def build_parser() -> argparse.ArgumentParser:
     from gmm_explorer.engine import COVARIANCE_TYPES, INIT_METHODS
 
-    p = _Parser(prog=PROG, description="Explore Gaussian mixture models fitted to 2-D data. "
-                "With no command, opens the window.")
+    p = _Parser(prog=PROG, usage=f"{PROG} [DATA] | {PROG} COMMAND ...",
+                description="Explore Gaussian mixture models fitted to 2-D data. With no "
+                "command, opens the window (on DATA if given, else Old Faithful).")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -362,9 +364,21 @@ def cmd_sample(args) -> int:
     return EXIT_OK
 
 
+def _looks_like_data(arg: str) -> bool:
+    """A lone argument is a data file (not a mistyped command) if it looks like a path."""
+    if arg.startswith("-") or arg in COMMANDS:
+        return False
+    return os.path.exists(arg) or "." in arg or os.sep in arg or "/" in arg
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if len(argv) == 1 and _looks_like_data(argv[0]):
+        # gmm-explorer DATA: open the window on that file.
+        from gmm_explorer.qt.app import main as window_main
+
+        return window_main(argv[0])
     try:
         parser = build_parser()
         try:
@@ -372,16 +386,16 @@ def main(argv=None) -> int:
         except SystemExit as exc:  # --help / --version
             return int(exc.code or 0)
         if args.command is None:
-            print(f"{PROG}: the window is not built yet; use a command: fit, select or sample "
-                  f"(see {PROG} --help)")
-            return EXIT_OK
+            from gmm_explorer.qt.app import main as window_main
+
+            return window_main(None)
         if getattr(args, "threads", None):
             from gmm_explorer.engine import set_num_threads
 
             set_num_threads(args.threads)
         return args.handler(args)
     except UsageError as exc:
-        cmd = argv[0] if argv and argv[0] in ("fit", "select", "sample") else None
+        cmd = argv[0] if argv and argv[0] in COMMANDS else None
         print(f"{PROG}{' ' + cmd if cmd else ''}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except GMMExplorerError as exc:

@@ -15,6 +15,18 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "resources" / "data"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_qsettings(tmp_path_factory):
+    """Keep the tests' QSettings (window geometry, model settings) out of the user's."""
+    from PySide6.QtCore import QSettings
+
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, folder)
+    yield folder
+
+
 @pytest.fixture(scope="session")
 def faithful() -> np.ndarray:
     """Old Faithful, (272, 2): eruptions (min), waiting (min)."""

@@ -32,6 +32,7 @@ from gmm_explorer.engine.em import (
     m_step,
     m_step_from_responsibilities,
     project_covariance_type,
+    step_result,
 )
 from gmm_explorer.engine.fit import FitResult, fit
 from gmm_explorer.engine.init import INIT_METHODS, initialise
@@ -43,5 +44,5 @@ __all__ = [
     "INIT_METHODS", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "e_step",
     "ellipse", "ellipse_axes", "em_step", "fit", "get_num_threads", "initialise", "iterate",
     "log_density_grid", "m_step", "m_step_from_responsibilities", "predict", "project_covariance_type", "predict_proba",
-    "sample", "score_samples", "set_num_threads", "sweep", "warm_up",
+    "sample", "score_samples", "set_num_threads", "step_result", "sweep", "warm_up",
 ]

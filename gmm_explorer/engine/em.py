@@ -456,18 +456,31 @@ def diagnose(mix: Mixture, n_effective: np.ndarray,
     return tuple(out)
 
 
-def _result(iteration: int, e: EStep, prev_means: list[float], tol: float,
-            reg_covar: float) -> StepResult:
+def step_result(iteration: int, e: EStep, previous_mean_log_likelihoods=(),
+                settings: EMSettings = EMSettings()) -> StepResult:
+    """The :class:`StepResult` for the parameters ``e.mixture`` at ``iteration``.
+
+    Parameters
+    ----------
+    iteration : int
+    e : EStep
+        The E-step of exactly those parameters (it carries their log-likelihood).
+    previous_mean_log_likelihoods : sequence of float
+        Mean log-likelihoods of the earlier iterations of the run (only the last two
+        matter), for ``change`` and scikit-learn's convergence rule.
+    settings : EMSettings
+    """
+    prev = list(previous_mean_log_likelihoods)[-2:]
     mean_ll = e.mean_log_likelihood
-    change = None if not prev_means else mean_ll - prev_means[-1]
+    change = None if not prev else mean_ll - prev[-1]
     # scikit-learn checks, at iteration n, the change measured by that iteration's E-step,
     # which evaluates the parameters of iteration n-1; hence the look-back by one.
-    converged = len(prev_means) >= 2 and abs(prev_means[-1] - prev_means[-2]) < tol
+    converged = len(prev) >= 2 and abs(prev[-1] - prev[-2]) < settings.tol
     decreased = change is not None and change < -DECREASE_RTOL * max(1.0, abs(mean_ll))
     n_eff = e.stats[:, 0].copy()
     n_eff.setflags(write=False)
     return StepResult(iteration, e.mixture, e.log_likelihood, mean_ll, e.n_samples, change,
-                      converged, decreased, n_eff, reg_covar)
+                      converged, decreased, n_eff, settings.reg_covar)
 
 
 def em_step(X, mixture: Mixture, settings: EMSettings = EMSettings(), *,
@@ -520,7 +533,7 @@ def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         start = project_covariance_type(start, settings.covariance_type)
     prev = list(previous_mean_log_likelihoods[-2:])
     e = e_step(X, start, backend=backend, _checked=True)
-    result = _result(first_iteration, e, prev, settings.tol, settings.reg_covar)
+    result = step_result(first_iteration, e, prev, settings)
     yield result
     for it in range(first_iteration + 1, first_iteration + settings.max_iter + 1):
         if result.converged:
@@ -528,7 +541,7 @@ def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         new = m_step(e, settings.covariance_type, settings.reg_covar)
         prev = (prev + [e.mean_log_likelihood])[-2:]
         e = e_step(X, new, backend=backend, _checked=True)
-        result = _result(it, e, prev, settings.tol, settings.reg_covar)
+        result = step_result(it, e, prev, settings)
         yield result
 
 

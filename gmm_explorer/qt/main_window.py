@@ -1,0 +1,640 @@
+"""The main window: wires the session, the EM worker, the canvas and the side panels.
+
+Run/pause policy: an edit of the points, a change of K or of a setting, or loading data
+*pauses* a run; results computed on the old data are dropped (the request's version is
+stale). After an edit of the points the current parameters are kept and evaluated on the
+new data as iteration 0, so the user can go on stepping from where they were.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSpinBox,
+    QSplitter,
+    QWidget,
+)
+
+from gmm_explorer.errors import GMMExplorerError, InputError
+from gmm_explorer.io.loaders import load_points
+from gmm_explorer.qt.canvas import Canvas
+from gmm_explorer.qt.em_worker import EMController, EMFailure, EMProgress, EMRequest, EMResult
+from gmm_explorer.qt.panels import ControlsPanel, LikelihoodPanel, ParameterTable, signals_blocked
+from gmm_explorer.resources import sample_path
+from gmm_explorer.session import ModelSettings, Session
+
+APP_NAME = "GMM Explorer"
+#: Right-click removes the nearest point within this many pixels.
+REMOVE_RADIUS_PX = 8.0
+
+SHORTCUTS = [
+    ("Space", "Step: E-step then M-step"),
+    ("E", "E-step: recolour points by responsibility"),
+    ("M", "M-step: move the components"),
+    ("R", "Run / pause (animated)"),
+    ("C", "Run to convergence"),
+    ("I", "Initialise / reset the model"),
+    ("Esc", "Pause a run"),
+    ("H", "Soft / hard colours"),
+    ("F", "Fit view to data"),
+    ("A / B / S", "Mouse mode: add points / brush / select"),
+    ("Shift+drag", "Brush points"),
+    ("Ctrl+drag", "Select points"),
+    ("Right-click", "Delete the nearest point"),
+    ("Delete", "Delete selected points"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
+    ("Ctrl+O", "Open a data file"),
+    ("Ctrl+Q", "Quit"),
+]
+
+
+class MainWindow(QMainWindow):
+    """GMM Explorer's window."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.session = Session()
+        self.qsettings = settings if settings is not None else QSettings()
+        self.controller = EMController(self)
+        self.running = False
+        self.selection = np.zeros(0, dtype=np.intp)
+        self.last_error: str | None = None
+        self.dropped_results = 0
+        self._queued_steps = 0
+        self._stroking = False
+        self._closed = False
+        self._run_timer = QTimer(self)
+        self._run_timer.setSingleShot(True)
+        self._run_timer.timeout.connect(self._run_next)
+
+        self.canvas = Canvas()
+        self.ll_panel = LikelihoodPanel()
+        self.table = ParameterTable()
+        self._make_actions()
+        self.controls = ControlsPanel(self.actions)
+        self._make_layout()
+        self._make_menus_and_toolbar()
+        self.status_label = QLabel()
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addWidget(self.status_label, 1)
+        self._wire()
+        self._restore_settings()
+        self.resize(1280, 820)
+        self._restore_geometry()
+
+    # ------------------------------------------------------------------ building
+
+    def _action(self, name, text, shortcut=None, tip="", slot=None, checkable=False):
+        a = QAction(text, self)
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        a.setToolTip(f"{tip} ({a.shortcut().toString()})" if shortcut and tip else tip or text)
+        a.setStatusTip(tip)
+        a.setCheckable(checkable)
+        if slot is not None:
+            (a.toggled if checkable else a.triggered).connect(slot)
+        self.actions[name] = a
+        return a
+
+    def _make_actions(self) -> None:
+        self.actions: dict[str, QAction] = {}
+        A = self._action
+        A("open", "&Open…", "Ctrl+O", "Open a CSV/TSV/TXT, .npy or .npz file of points",
+          self.open_dialog)
+        A("quit", "&Quit", "Ctrl+Q", "Quit GMM Explorer", self.close)
+        A("undo", "&Undo", "Ctrl+Z", "Undo the last edit of the points", self.undo)
+        A("redo", "&Redo", "Ctrl+Shift+Z", "Redo the edit just undone", self.redo)
+        self.actions["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        A("delete", "&Delete selected", "Delete", "Delete the selected points",
+          self.delete_selection)
+        A("clear", "C&lear all points", "Ctrl+Shift+Backspace", "Remove every point",
+          self.clear_points)
+        A("initialise", "&Initialise", "I", "Initialise the components (resets the run)",
+          self.initialise)
+        A("e_step", "&E-step", "E", "E-step: compute responsibilities; the points recolour, "
+          "the ellipses stay", self.e_step)
+        A("m_step", "&M-step", "M", "M-step: re-estimate the components from the "
+          "responsibilities; the ellipses move", self.m_step)
+        A("step", "&Step", "Space", "One EM iteration: E-step then M-step", self.step)
+        A("run", "&Run", "R", "Run EM, animated; press again to pause", self.toggle_run)
+        A("converge", "Run to &convergence", "C", "Iterate until converged, as fast as "
+          "possible", self.converge)
+        A("pause", "&Pause", "Esc", "Pause a run", self.pause)
+        A("hard", "&Hard colours", "H", "Colour points by their most responsible component",
+          self._set_hard, checkable=True)
+        A("fit_view", "&Fit view to data", "F", "Zoom to show all points", self.canvas.fit_view)
+        group = QActionGroup(self)
+        for name, text, key, tip in (
+                ("mode_add", "&Add", "A", "Click adds a point; drag pans"),
+                ("mode_brush", "&Brush", "B", "Drag paints points"),
+                ("mode_select", "&Select", "S", "Drag selects points; Delete removes them")):
+            a = A(name, text, key, tip, checkable=True)
+            group.addAction(a)
+            a.toggled.connect(self._mode_changed)
+        self.actions["mode_add"].setChecked(True)
+        A("shortcuts", "&Keyboard shortcuts", "F1", "List the keyboard shortcuts",
+          self.show_shortcuts)
+
+    def _make_layout(self) -> None:
+        self.right_split = QSplitter(Qt.Orientation.Horizontal)
+        self.right_split.addWidget(self.ll_panel)
+        self.right_split.addWidget(self.table)
+        self.right_split.setSizes([420, 560])
+        self.center_split = QSplitter(Qt.Orientation.Vertical)
+        self.center_split.addWidget(self.canvas)
+        self.center_split.addWidget(self.right_split)
+        self.center_split.setSizes([560, 220])
+        self.center_split.setStretchFactor(0, 1)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        self.main_split.addWidget(self.controls)
+        self.main_split.addWidget(self.center_split)
+        self.main_split.setSizes([270, 1010])
+        self.main_split.setStretchFactor(1, 1)
+        self.setCentralWidget(self.main_split)
+
+    def _make_menus_and_toolbar(self) -> None:
+        a = self.actions
+        mb = self.menuBar()
+        for title, names in (
+                ("&File", ["open", None, "quit"]),
+                ("&Edit", ["undo", "redo", None, "mode_add", "mode_brush", "mode_select", None,
+                           "delete", "clear"]),
+                ("&EM", ["initialise", "e_step", "m_step", "step", None, "run", "converge",
+                         "pause"]),
+                ("&View", ["hard", "fit_view"]),
+                ("&Help", ["shortcuts"])):
+            menu = mb.addMenu(title)
+            for n in names:
+                menu.addSeparator() if n is None else menu.addAction(a[n])
+        tb = self.addToolBar("Main")
+        tb.setObjectName("main-toolbar")
+        tb.setMovable(False)
+        for n in ("open", None, "undo", "redo", None, "mode_add", "mode_brush", "mode_select"):
+            tb.addSeparator() if n is None else tb.addAction(a[n])
+        self.brush_radius = QSpinBox()
+        self.brush_radius.setRange(2, 200)
+        self.brush_radius.setValue(18)
+        self.brush_radius.setSuffix(" px")
+        self.brush_radius.setToolTip("Brush radius in screen pixels")
+        self.brush_density = QSpinBox()
+        self.brush_density.setRange(1, 50)
+        self.brush_density.setValue(4)
+        self.brush_density.setToolTip("Points the brush paints per mouse movement")
+        tb.addWidget(QLabel(" radius "))
+        tb.addWidget(self.brush_radius)
+        tb.addWidget(QLabel(" density "))
+        tb.addWidget(self.brush_density)
+        for n in (None, "delete", "clear", None, "fit_view", "hard"):
+            tb.addSeparator() if n is None else tb.addAction(a[n])
+        spacer = QWidget()
+        tb.addWidget(spacer)
+
+    def _wire(self) -> None:
+        v = self.canvas.view
+        v.point_add_requested.connect(self._on_add_point)
+        v.point_remove_requested.connect(self._on_remove_point)
+        v.stroke_started.connect(self._on_stroke_started)
+        v.stroke_points_requested.connect(self._on_stroke_points)
+        v.stroke_finished.connect(self._on_stroke_finished)
+        v.selection_requested.connect(self._on_selection)
+        self.brush_radius.valueChanged.connect(self._brush_changed)
+        self.brush_density.valueChanged.connect(self._brush_changed)
+        c = self.controls
+        c.settings_edited.connect(self._on_settings_edited)
+        for s, box in c.sigma_boxes.items():
+            box.toggled.connect(lambda on, s=s: self.canvas.set_show_sigma(s, on))
+        c.contours.toggled.connect(self.canvas.set_show_contours)
+        c.density.toggled.connect(self.canvas.set_show_density)
+        c.hard.toggled.connect(self.actions["hard"].setChecked)
+        self.actions["hard"].toggled.connect(c.hard.setChecked)
+        self.controller.result_ready.connect(self._on_result)
+        self.controller.failed.connect(self._on_failed)
+        self.controller.progress.connect(self._on_progress)
+
+    # ------------------------------------------------------------------ settings
+
+    def _restore_settings(self) -> None:
+        q = self.qsettings
+        try:
+            s = ModelSettings(int(q.value("model/k", 2)),
+                              str(q.value("model/covariance_type", "full")),
+                              str(q.value("model/init", "kmeans")), int(q.value("model/seed", 0)),
+                              float(q.value("model/reg_covar", 1e-6)),
+                              float(q.value("model/tol", 1e-3)),
+                              int(q.value("model/max_iter", 100)))
+        except (GMMExplorerError, TypeError, ValueError):
+            s = ModelSettings()  # a damaged settings file never stops the app
+        self.session.settings = s
+        self.controls.set_settings(s)
+        with signals_blocked(*self.controls.sigma_boxes.values(), self.controls.contours,
+                             self.controls.density):
+            for sig, box in self.controls.sigma_boxes.items():
+                on = str(q.value(f"view/sigma{sig}", "true" if sig < 3 else "false")) == "true"
+                box.setChecked(on)
+                self.canvas.show_sigma[sig] = on
+            self.controls.contours.setChecked(str(q.value("view/contours", "true")) == "true")
+            self.canvas.show_contours = self.controls.contours.isChecked()
+            self.controls.density.setChecked(str(q.value("view/density", "false")) == "true")
+            self.canvas.show_density = self.controls.density.isChecked()
+
+    def _restore_geometry(self) -> None:
+        q = self.qsettings
+        for key, restore in (("window/geometry", self.restoreGeometry),
+                             ("window/state", self.restoreState),
+                             ("window/main_split", self.main_split.restoreState),
+                             ("window/center_split", self.center_split.restoreState),
+                             ("window/right_split", self.right_split.restoreState)):
+            value = q.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def _save_settings(self) -> None:
+        q = self.qsettings
+        s = self.session.settings
+        for key, value in (("model/k", s.k), ("model/covariance_type", s.covariance_type),
+                           ("model/init", s.init), ("model/seed", s.seed),
+                           ("model/reg_covar", s.reg_covar), ("model/tol", s.tol),
+                           ("model/max_iter", s.max_iter)):
+            q.setValue(key, value)
+        for sig, box in self.controls.sigma_boxes.items():
+            q.setValue(f"view/sigma{sig}", "true" if box.isChecked() else "false")
+        q.setValue("view/contours", "true" if self.controls.contours.isChecked() else "false")
+        q.setValue("view/density", "true" if self.controls.density.isChecked() else "false")
+        q.setValue("window/geometry", self.saveGeometry())
+        q.setValue("window/state", self.saveState())
+        q.setValue("window/main_split", self.main_split.saveState())
+        q.setValue("window/center_split", self.center_split.saveState())
+        q.setValue("window/right_split", self.right_split.saveState())
+        q.sync()
+
+    # ------------------------------------------------------------------ data
+
+    def load_sample(self) -> None:
+        """Load the built-in Old Faithful data (eruptions x waiting)."""
+        self.load_file(str(sample_path("faithful.csv")), display_name="Old Faithful")
+
+    def load_file(self, path: str, display_name: str | None = None) -> bool:
+        """Load points from a file; on failure show an error and keep the current data."""
+        try:
+            data = load_points(path)
+        except GMMExplorerError as exc:
+            self.show_error("Could not open the file", str(exc))
+            return False
+        self.pause()
+        self.session.load(data.points, source=str(path), column_names=data.column_names)
+        name = display_name or Path(path).name
+        self.setWindowTitle(f"{name} — {APP_NAME}")
+        self.canvas.plotItem.setLabel("bottom", data.column_names[0], color="k")
+        self.canvas.plotItem.setLabel("left", data.column_names[1], color="k")
+        self.selection = np.zeros(0, dtype=np.intp)
+        self.canvas.set_selection(self.selection)
+        self.canvas.set_points(self.session.points)
+        self.canvas.set_colors(None, None)
+        self.canvas.set_mixture(None)
+        self.canvas.fit_view()
+        if data.notes:
+            self.statusBar().showMessage("; ".join(data.notes), 8000)
+        self._refresh()
+        self.initialise()
+        return True
+
+    @Slot()
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open points", str(Path.home()),
+            "Data files (*.csv *.tsv *.txt *.dat *.npy *.npz);;All files (*)")
+        if path:
+            self.load_file(path)
+
+    # ------------------------------------------------------------------ edits
+
+    def _after_edit(self) -> None:
+        """Redraw after the points changed; re-evaluate the kept parameters."""
+        self.pause()
+        self._queued_steps = 0
+        self.selection = np.zeros(0, dtype=np.intp)
+        self.canvas.set_selection(self.selection)
+        self.canvas.set_points(self.session.points)
+        self.canvas.set_colors(None, None)
+        if not self._stroking:
+            self._evaluate_pending()
+        self._refresh()
+
+    def _evaluate_pending(self) -> None:
+        s = self.session
+        if s.pending_start is not None and s.n_points >= s.pending_start.n_components:
+            self.controller.submit(EMRequest(s.model_version, "evaluate", s.points, s.settings,
+                                             s.pending_start))
+
+    @Slot(float, float)
+    def _on_add_point(self, x: float, y: float) -> None:
+        self.session.add_point(x, y)
+        self._after_edit()
+
+    @Slot(float, float, float, float)
+    def _on_remove_point(self, x: float, y: float, px: float, py: float) -> None:
+        i = self.session.nearest_point(x, y, px, py, REMOVE_RADIUS_PX)
+        if i is None:
+            self.statusBar().showMessage("No point within a few pixels to delete", 3000)
+            return
+        self.session.remove_indices([i], "Delete point")
+        self._after_edit()
+
+    @Slot()
+    def _on_stroke_started(self) -> None:
+        self._stroking = True
+        self.session.begin_stroke("Brush")
+
+    @Slot(object)
+    def _on_stroke_points(self, pts) -> None:
+        self.session.add_points(pts, "Brush")
+        self._after_edit()
+
+    @Slot()
+    def _on_stroke_finished(self) -> None:
+        self._stroking = False
+        self.session.end_stroke()
+        self._after_edit()
+
+    @Slot(float, float, float, float)
+    def _on_selection(self, x0, y0, x1, y1) -> None:
+        self.selection = self.session.indices_in_rect(x0, y0, x1, y1)
+        self.canvas.set_selection(self.selection)
+        self._refresh()
+        self.statusBar().showMessage(
+            f"{self.selection.size} points selected — press Delete to remove them", 5000)
+
+    @Slot()
+    def delete_selection(self) -> None:
+        if self.selection.size:
+            self.session.remove_indices(self.selection, f"Delete {self.selection.size} points")
+            self._after_edit()
+
+    @Slot()
+    def clear_points(self) -> None:
+        if self.session.n_points:
+            self.session.clear()
+            self._after_edit()
+
+    @Slot()
+    def undo(self) -> None:
+        if self.session.undo():
+            self._after_edit()
+
+    @Slot()
+    def redo(self) -> None:
+        if self.session.redo():
+            self._after_edit()
+
+    @Slot(bool)
+    def _mode_changed(self, _on: bool) -> None:
+        for mode in ("add", "brush", "select"):
+            if self.actions[f"mode_{mode}"].isChecked():
+                self.canvas.view.mode = mode
+
+    @Slot()
+    def _brush_changed(self) -> None:
+        self.canvas.view.brush_radius_px = float(self.brush_radius.value())
+        self.canvas.view.brush_density = int(self.brush_density.value())
+
+    def _set_hard(self, on: bool) -> None:
+        self.canvas.set_color_mode("hard" if on else "soft")
+
+    # ------------------------------------------------------------------ EM
+
+    @Slot()
+    def _on_settings_edited(self) -> None:
+        try:
+            new = self.controls.settings()
+        except GMMExplorerError as exc:
+            self.statusBar().showMessage(str(exc), 5000)
+            return
+        self.pause()
+        self._queued_steps = 0
+        if self.session.set_settings(new) or not self.session.initialised:
+            self.canvas.set_colors(None, None)
+            self.initialise()
+        self._refresh()
+
+    def _can_fit(self) -> bool:
+        try:
+            self.session.check_can_fit()
+        except InputError as exc:
+            self.statusBar().showMessage(str(exc), 6000)
+            return False
+        return True
+
+    def _submit(self, kind: str) -> None:
+        s = self.session
+        cur = s.current
+        self.controller.submit(EMRequest(
+            s.model_version, kind, s.points, s.settings, None if cur is None else cur.mixture,
+            0 if cur is None else cur.iteration, s.mean_log_likelihoods[:-1]))
+
+    @Slot()
+    def initialise(self) -> None:
+        self.pause()
+        self._queued_steps = 0
+        self.session.reset_model()
+        self.canvas.set_colors(None, None)
+        self._refresh()
+        if self._can_fit():
+            self._submit("initialise")
+
+    def _ensure_started(self) -> bool:
+        """True when there is a model to step; otherwise start one (or explain why not)."""
+        if self.session.initialised:
+            return True
+        if self.session.pending_start is None and self._can_fit():
+            self._submit("initialise")
+        return False
+
+    @Slot()
+    def e_step(self) -> None:
+        if self.controller.busy or not self._ensure_started():
+            return
+        if self.session.phase == "E":
+            self.statusBar().showMessage("The E-step is done: press M for the M-step", 3000)
+            return
+        self._submit("e")
+
+    @Slot()
+    def m_step(self) -> None:
+        if self.controller.busy or not self._ensure_started():
+            return
+        if self.session.phase != "E":
+            self.statusBar().showMessage("Do the E-step first (E): the M-step needs "
+                                         "responsibilities", 3000)
+            return
+        self._submit("m")
+
+    @Slot()
+    def step(self) -> None:
+        if self.controller.busy:
+            self._queued_steps += 1
+            return
+        if not self._ensure_started():
+            return
+        self._submit("m" if self.session.phase == "E" else "step")
+
+    @Slot()
+    def toggle_run(self) -> None:
+        if self.running:
+            self.pause()
+            return
+        if not self._ensure_started() and not self.controller.busy:
+            return
+        self.running = True
+        self._queued_steps = 0
+        self.actions["run"].setText("&Pause")
+        self._refresh()
+        if not self.controller.busy:
+            self._run_next()
+
+    @Slot()
+    def pause(self) -> None:
+        was = self.running
+        self.running = False
+        self._run_timer.stop()
+        self.actions["run"].setText("&Run")
+        self.controller.cancel()
+        if was:
+            self._refresh()
+
+    @Slot()
+    def converge(self) -> None:
+        if self.controller.busy or not self._ensure_started():
+            return
+        self.pause()
+        self._submit("converge")
+        self.statusBar().showMessage("Running to convergence… (Esc to stop)")
+
+    def _run_finished(self) -> bool:
+        cur = self.session.current
+        return cur is None or cur.converged or cur.iteration >= self.session.settings.max_iter
+
+    @Slot()
+    def _run_next(self) -> None:
+        if not self.running or self.controller.busy:
+            return
+        if self._run_finished():
+            self.pause()
+            return
+        self._submit("m" if self.session.phase == "E" else "step")
+
+    @Slot(object)
+    def _on_result(self, res: EMResult) -> None:
+        if self._closed:
+            return
+        if res.version != self.session.model_version:
+            self.dropped_results += 1
+            return
+        for step in res.steps:
+            self.session.record(step, res.phase, res.version)
+        self.session.phase = res.phase
+        if res.neutral:
+            self.canvas.set_colors(None, None)
+        elif res.colors is not None:
+            self.canvas.set_colors(res.colors, res.labels)
+        self.canvas.set_mixture(self.session.displayed_mixture)
+        self._refresh()
+        if res.kind == "converge":
+            cur = self.session.current
+            self.statusBar().showMessage(
+                ("Stopped" if res.cancelled else "Converged" if cur and cur.converged
+                 else "Reached the maximum number of iterations") + f" at iteration "
+                f"{cur.iteration if cur else 0}", 5000)
+        if self._queued_steps and not self.running:
+            self._queued_steps -= 1
+            self.step()
+        elif self.running:
+            sps = self.controls.steps_per_second
+            self._run_timer.start(0 if sps == 0 else int(1000 / sps))
+
+    @Slot(object)
+    def _on_failed(self, f: EMFailure) -> None:
+        if self._closed or f.version != self.session.model_version:
+            return
+        self.pause()
+        self._queued_steps = 0
+        self.show_error("EM cannot continue", f.message)
+        self._refresh()
+
+    @Slot(object)
+    def _on_progress(self, p: EMProgress) -> None:
+        if p.version == self.session.model_version:
+            self.statusBar().showMessage(
+                f"Running to convergence… iteration {p.iteration}, mean log-likelihood "
+                f"{p.mean_log_likelihood:.6g} (Esc to stop)")
+
+    # ------------------------------------------------------------------ views
+
+    def _refresh(self) -> None:
+        s = self.session
+        cur = s.current
+        self.canvas.set_mixture(s.displayed_mixture)
+        self.ll_panel.update_history(s.history)
+        self.table.update_result(cur)
+        a = self.actions
+        a["undo"].setEnabled(s.can_undo)
+        a["undo"].setText(f"&Undo {s.undo_label()}" if s.can_undo else "&Undo")
+        a["redo"].setEnabled(s.can_redo)
+        a["redo"].setText(f"&Redo {s.redo_label()}" if s.can_redo else "&Redo")
+        a["delete"].setEnabled(self.selection.size > 0)
+        a["m_step"].setEnabled(s.phase == "E" and s.initialised)
+        self.status_label.setText(self.status_text())
+
+    def status_text(self) -> str:
+        s = self.session
+        parts = [f"{s.n_points} points", f"K={s.settings.k} {s.settings.covariance_type}"]
+        cur = s.current
+        if cur is None:
+            parts.append("not initialised" if s.pending_start is None else "evaluating…")
+        else:
+            phase = "after E-step" if s.phase == "E" else "after M-step"
+            if cur.iteration == 0 and s.phase == "M":
+                phase = "initialised"
+            parts.append(f"iteration {cur.iteration} ({phase})")
+            parts.append(f"mean LL {cur.mean_log_likelihood:.6g}")
+            if cur.change is not None:
+                parts.append(f"ΔLL {cur.change:+.3g}")
+            parts.append("converged" if cur.converged else "not converged")
+            parts.extend(cur.warnings())
+        if self.running:
+            parts.append("running")
+        return "   ·   ".join(parts)
+
+    def show_error(self, title: str, text: str) -> None:
+        """A non-blocking error dialog; never a traceback."""
+        self.last_error = text
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+                          self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self._error_box = box
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
+                          f"<table>{rows}</table>", QMessageBox.StandardButton.Close, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # ------------------------------------------------------------------ closing
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._closed = True
+        self.pause()
+        self._save_settings()
+        self.controller.shutdown()
+        super().closeEvent(event)

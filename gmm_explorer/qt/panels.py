@@ -1,0 +1,284 @@
+"""Side panels: the log-likelihood curve, the parameter table and the model controls.
+
+Passive views: they build widgets and expose ``update_*`` / ``set_*``; the window wires
+them together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gmm_explorer import engine as E
+from gmm_explorer.render import component_color
+from gmm_explorer.session import MAX_K, ModelSettings
+
+
+@contextlib.contextmanager
+def signals_blocked(*widgets):
+    """Update widgets from the model without their signals firing back (napari's idiom)."""
+    blockers = [QSignalBlocker(w) for w in widgets]
+    try:
+        yield
+    finally:
+        del blockers
+
+
+class LikelihoodPanel(pg.PlotWidget):
+    """Mean per-point log-likelihood against iteration; the current iteration highlighted,
+    convergence marked. The tooltip gives the total log-likelihood."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent=parent, background="w")
+        self.setMinimumHeight(150)
+        p = self.plotItem
+        p.setLabel("left", "mean log-likelihood", color="k")
+        p.setLabel("bottom", "iteration", color="k")
+        p.showGrid(x=True, y=True, alpha=0.2)
+        for ax in ("left", "bottom"):
+            p.getAxis(ax).setTextPen("k")
+        self._curve = p.plot([], [], pen=pg.mkPen(0, 114, 178, width=2), symbol="o",
+                             symbolSize=5, symbolBrush=(0, 114, 178), symbolPen=None)
+        self._current = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(213, 94, 0),
+                                           pen=pg.mkPen("k", width=1))
+        p.addItem(self._current)
+        self._converged = pg.InfiniteLine(angle=90, pen=pg.mkPen(0, 158, 115, width=2,
+                                                                 style=Qt.PenStyle.DashLine),
+                                          label="converged", labelOpts={"color": (0, 120, 90),
+                                                                        "position": 0.15})
+        self._converged.hide()
+        p.addItem(self._converged)
+        self.setToolTip("Mean log-likelihood per point at each iteration")
+
+    def update_history(self, history) -> None:
+        """``history``: the session's list of StepResult, iteration 0 first."""
+        if not history:
+            self._curve.setData([], [])
+            self._current.setData([], [])
+            self._converged.hide()
+            self.setToolTip("Mean log-likelihood per point at each iteration (none yet)")
+            return
+        it = np.array([r.iteration for r in history], dtype=float)
+        ll = np.array([r.mean_log_likelihood for r in history])
+        self._curve.setData(it, ll)
+        cur = history[-1]
+        self._current.setData([cur.iteration], [cur.mean_log_likelihood])
+        if cur.converged:
+            self._converged.setValue(cur.iteration)
+            self._converged.show()
+        else:
+            self._converged.hide()
+        self.setToolTip(f"iteration {cur.iteration}: mean log-likelihood "
+                        f"{cur.mean_log_likelihood:.6g}, total {cur.log_likelihood:.6g} "
+                        f"over {cur.n_samples} points")
+
+
+class ParameterTable(QTableWidget):
+    """Per component: weight, mean, covariance entries, principal standard deviations,
+    angle, and effective points."""
+
+    HEADERS = ["", "weight", "mean x", "mean y", "σxx", "σxy", "σyy", "sd major", "sd minor",
+               "angle°", "n_k"]
+    TIPS = ["component colour", "mixing weight", "mean, x", "mean, y", "covariance, xx",
+            "covariance, xy", "covariance, yy", "standard deviation along the major axis",
+            "standard deviation along the minor axis",
+            "angle of the major axis from the x axis, degrees",
+            "effective number of points the component claims"]
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(0, len(self.HEADERS), parent)
+        self.setHorizontalHeaderLabels(self.HEADERS)
+        for j, tip in enumerate(self.TIPS):
+            self.horizontalHeaderItem(j).setToolTip(tip)
+        self.verticalHeader().setVisible(False)
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.setToolTip("Parameters of each component at the current iteration")
+
+    def update_result(self, result: E.StepResult | None) -> None:
+        if result is None:
+            self.setRowCount(0)
+            return
+        m = result.mixture
+        k = m.n_components
+        self.setRowCount(k)
+        sd_major, sd_minor, angle = E.ellipse_axes(m)
+        for j in range(k):
+            c = m.covariances[j]
+            swatch = QTableWidgetItem("")
+            swatch.setBackground(QColor(*component_color(j)))
+            swatch.setToolTip(f"component {j + 1}")
+            self.setItem(j, 0, swatch)
+            values = [m.weights[j], m.means[j, 0], m.means[j, 1], c[0, 0], c[0, 1], c[1, 1],
+                      sd_major[j], sd_minor[j], angle[j], result.n_effective[j]]
+            for col, v in enumerate(values, start=1):
+                item = QTableWidgetItem(f"{v:.4g}")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                status = result.diagnostics[j].status
+                if status != "ok":
+                    item.setForeground(QColor(190, 40, 0))
+                    item.setToolTip(f"component {j + 1} is {status}")
+                self.setItem(j, col, item)
+
+    def cell_text(self, row: int, col: int) -> str:
+        item = self.item(row, col)
+        return "" if item is None else item.text()
+
+
+class ControlsPanel(QWidget):
+    """Model settings, transport buttons and view options.
+
+    Transport buttons are bound to the window's QActions (so the shortcuts, menus and
+    buttons are one thing).
+    """
+
+    #: None: the user edited a model setting.
+    settings_edited = Signal()
+    #: int: steps per second for Run (0 = as fast as possible).
+    speed_changed = Signal(int)
+
+    def __init__(self, actions: dict, parent=None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+
+        model = QGroupBox("Model")
+        form = QFormLayout(model)
+        self.k = QSpinBox()
+        self.k.setRange(1, MAX_K)
+        self.k.setToolTip("K: number of components (1–20)")
+        self.covariance = QComboBox()
+        self.covariance.addItems(list(E.COVARIANCE_TYPES))
+        self.covariance.setToolTip("full: any ellipse per component; tied: one shared "
+                                   "ellipse; diag: axis-aligned; spherical: circles")
+        self.init = QComboBox()
+        self.init.addItems(list(E.INIT_METHODS))
+        self.init.setToolTip("How Initialise places the components: k-means, k-means++ "
+                             "seeds, random responsibilities, or K random data points")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Random seed: the same seed gives the same initialisation")
+        self.reg_covar = QDoubleSpinBox()
+        self.reg_covar.setDecimals(8)
+        self.reg_covar.setRange(0.0, 10.0)
+        self.reg_covar.setSingleStep(1e-6)
+        self.reg_covar.setToolTip("Added to the diagonal of each covariance after every "
+                                  "M-step; raise it if a component collapses")
+        self.tol = QDoubleSpinBox()
+        self.tol.setDecimals(6)
+        self.tol.setRange(0.0, 10.0)
+        self.tol.setSingleStep(1e-4)
+        self.tol.setToolTip("Converged when the mean log-likelihood changes by less than this")
+        self.max_iter = QSpinBox()
+        self.max_iter.setRange(1, 100000)
+        self.max_iter.setToolTip("Run stops after this many iterations")
+        for label, w in (("K", self.k), ("Covariance", self.covariance), ("Initialise", self.init),
+                         ("Seed", self.seed), ("reg_covar", self.reg_covar), ("tol", self.tol),
+                         ("Max iterations", self.max_iter)):
+            form.addRow(label, w)
+        for w in (self.k, self.seed, self.max_iter):
+            w.valueChanged.connect(self.settings_edited)
+        for w in (self.reg_covar, self.tol):
+            w.valueChanged.connect(self.settings_edited)
+        for w in (self.covariance, self.init):
+            w.currentIndexChanged.connect(self.settings_edited)
+        outer.addWidget(model)
+
+        transport = QGroupBox("EM")
+        grid = QGridLayout(transport)
+        self.buttons = {}
+        layout = [("initialise", 0, 0, 1, 2), ("e_step", 1, 0, 1, 1), ("m_step", 1, 1, 1, 1),
+                  ("step", 2, 0, 1, 2), ("run", 3, 0, 1, 1), ("converge", 3, 1, 1, 1)]
+        for name, r, c, rs, cs in layout:
+            b = QToolButton()
+            b.setDefaultAction(actions[name])
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            b.setSizePolicy(b.sizePolicy().horizontalPolicy().Expanding,
+                            b.sizePolicy().verticalPolicy())
+            b.setMinimumHeight(28)
+            grid.addWidget(b, r, c, rs, cs)
+            self.buttons[name] = b
+        speed_row = QHBoxLayout()
+        speed_row.addWidget(QLabel("Speed"))
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(1, 31)
+        self.speed.setValue(5)
+        self.speed.setToolTip("Run speed in steps per second (rightmost: as fast as possible)")
+        self.speed.valueChanged.connect(lambda v: self.speed_changed.emit(self.steps_per_second))
+        self.speed_label = QLabel()
+        self.speed.valueChanged.connect(self._update_speed_label)
+        speed_row.addWidget(self.speed, 1)
+        speed_row.addWidget(self.speed_label)
+        grid.addLayout(speed_row, 4, 0, 1, 2)
+        self._update_speed_label()
+        outer.addWidget(transport)
+
+        view = QGroupBox("View")
+        vgrid = QGridLayout(view)
+        self.sigma_boxes = {}
+        for i, s in enumerate((1, 2, 3)):
+            box = QCheckBox(f"{s}σ")
+            box.setToolTip(f"Show the {s}-standard-deviation ellipse of each component")
+            vgrid.addWidget(box, 0, i)
+            self.sigma_boxes[s] = box
+        self.contours = QCheckBox("Contours")
+        self.contours.setToolTip("Density contours at log-spaced levels (half a decade apart)")
+        self.density = QCheckBox("Shading")
+        self.density.setToolTip("Shade the log-density of the mixture")
+        self.hard = QCheckBox("Hard colours")
+        self.hard.setToolTip("Colour points by their most responsible component instead of "
+                             "blending colours by responsibility (H)")
+        vgrid.addWidget(self.contours, 1, 0)
+        vgrid.addWidget(self.density, 1, 1)
+        vgrid.addWidget(self.hard, 1, 2)
+        outer.addWidget(view)
+        outer.addStretch(1)
+
+    @property
+    def steps_per_second(self) -> int:
+        v = self.speed.value()
+        return 0 if v >= self.speed.maximum() else v
+
+    def _update_speed_label(self) -> None:
+        sps = self.steps_per_second
+        self.speed_label.setText("max" if sps == 0 else f"{sps}/s")
+
+    def settings(self) -> ModelSettings:
+        return ModelSettings(self.k.value(), self.covariance.currentText(),
+                             self.init.currentText(), self.seed.value(),
+                             self.reg_covar.value(), self.tol.value(), self.max_iter.value())
+
+    def set_settings(self, s: ModelSettings) -> None:
+        with signals_blocked(self.k, self.covariance, self.init, self.seed, self.reg_covar,
+                             self.tol, self.max_iter):
+            self.k.setValue(s.k)
+            self.covariance.setCurrentText(s.covariance_type)
+            self.init.setCurrentText(s.init)
+            self.seed.setValue(s.seed)
+            self.reg_covar.setValue(s.reg_covar)
+            self.tol.setValue(s.tol)
+            self.max_iter.setValue(s.max_iter)

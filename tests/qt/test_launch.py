@@ -1,0 +1,79 @@
+"""Launching the window: gmm-explorer [DATA], and the no-display path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from gmm_explorer import cli
+from gmm_explorer.qt.app import NO_DISPLAY, display_problem
+from tests.conftest import DATA
+
+
+def _no_display_env():
+    return {k: v for k, v in os.environ.items()
+            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+
+
+@pytest.mark.parametrize("args", [[], [str(DATA / "faithful.csv")]])
+def test_no_display_prints_one_line_and_exits_2(args):
+    out = subprocess.run([sys.executable, "-m", "gmm_explorer", *args], env=_no_display_env(),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert lines == [NO_DISPLAY]
+    assert "xvfb-run" in lines[0] and "QT_QPA_PLATFORM=offscreen" in lines[0]
+    assert out.stdout == ""
+
+
+@pytest.mark.parametrize("env,platform,problem", [
+    ({}, "linux", True),
+    ({"DISPLAY": ":0"}, "linux", False),
+    ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+    ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+    ({"QT_QPA_PLATFORM": "xcb"}, "linux", True),
+    ({"QT_QPA_PLATFORM": "xcb", "DISPLAY": ":1"}, "linux", False),
+    ({"QT_QPA_PLATFORM": "wayland", "DISPLAY": ":1"}, "linux", True),
+    ({}, "darwin", False),
+    ({}, "win32", False),
+])
+def test_display_problem_rules(env, platform, problem):
+    assert (display_problem(env, platform) is not None) == problem
+
+
+def test_a_lone_data_argument_opens_the_window_on_it(monkeypatch, tmp_path):
+    import gmm_explorer.qt.app as app_module
+
+    opened = []
+    monkeypatch.setattr(app_module, "main", lambda path=None: opened.append(path) or 0)
+    path = tmp_path / "pts.csv"
+    path.write_text("a,b\n1,2\n")
+    assert cli.main([str(path)]) == 0 and opened == [str(path)]
+    assert cli.main([]) == 0 and opened == [str(path), None]
+
+
+def test_open_window_on_a_file(qtbot, tmp_path):
+    from gmm_explorer.qt.app import open_window
+
+    path = tmp_path / "pts.csv"
+    path.write_text("a,b\n" + "".join(f"{i % 7},{i % 5}\n" for i in range(40)))
+    _, w = open_window(str(path))
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.session.initialised and not w.controller.busy, timeout=20000)
+    assert w.windowTitle() == "pts.csv — GMM Explorer"
+    assert w.session.n_points == 40 and w.last_error is None
+
+
+def test_open_window_on_a_bad_file_falls_back_to_old_faithful(qtbot, tmp_path):
+    from gmm_explorer.qt.app import open_window
+
+    path = tmp_path / "broken.csv"
+    path.write_text("x,y\n1,2\n3,oops\n")
+    _, w = open_window(str(path))
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.session.initialised and not w.controller.busy, timeout=20000)
+    assert "broken.csv:3" in w.last_error
+    assert w.session.n_points == 272 and w.windowTitle().startswith("Old Faithful")

@@ -1,0 +1,293 @@
+"""The window, driven as a user drives it (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+
+from gmm_explorer import engine as E
+from gmm_explorer.qt.main_window import MainWindow
+
+TIMEOUT = 20_000
+
+
+def make_window(qtbot, tmp_path, name="settings.ini") -> MainWindow:
+    w = MainWindow(settings=QSettings(str(tmp_path / name), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def idle(qtbot, w):
+    qtbot.waitUntil(lambda: not w.controller.busy, timeout=TIMEOUT)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    w.load_sample()
+    idle(qtbot, w)
+    return w
+
+
+def pixel_of(w, x, y) -> QPoint:
+    """The viewport pixel showing data point (x, y)."""
+    scene = w.canvas.view.mapViewToScene(QPointF(x, y))
+    return w.canvas.mapFromScene(scene)
+
+
+def press(qtbot, w, key, mods=Qt.KeyboardModifier.NoModifier):
+    qtbot.keyClick(w, key, mods)
+
+
+def drag(qtbot, widget, a: QPoint, b: QPoint, mods, steps=12):
+    """A left-button drag from a to b with modifiers held, as real mouse events.
+
+    (QTest.mouseMove sends moves with no button held, so a drag cannot be made with it.)
+    """
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    left = Qt.MouseButton.LeftButton
+
+    def send(kind, pos, button, buttons):
+        p = QPointF(pos)
+        ev = QMouseEvent(kind, p, QPointF(widget.mapToGlobal(pos)), button, buttons, mods)
+        QApplication.sendEvent(widget, ev)
+
+    send(QEvent.Type.MouseButtonPress, a, left, left)
+    for t in np.linspace(0, 1, steps):
+        pos = QPoint(int(a.x() + t * (b.x() - a.x())), int(a.y() + t * (b.y() - a.y())))
+        send(QEvent.Type.MouseMove, pos, Qt.MouseButton.NoButton, left)
+        qtbot.wait(5)
+    send(QEvent.Type.MouseButtonRelease, b, left, Qt.MouseButton.NoButton)
+
+
+def test_opens_with_old_faithful_initialised(window):
+    s = window.session
+    assert s.n_points == 272 and s.settings.k == 2
+    assert s.initialised and s.current.iteration == 0
+    assert "Old Faithful" in window.windowTitle() and "GMM Explorer" in window.windowTitle()
+    assert "272 points" in window.status_text() and "initialised" in window.status_text()
+
+
+def test_click_adds_a_point_at_the_clicked_data_coordinates(window, qtbot):
+    window.canvas.view.setRange(xRange=(0, 10), yRange=(0, 100), padding=0)
+    qtbot.wait(50)
+    target = pixel_of(window, 3.0, 70.0)
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=target)
+    assert window.session.n_points == 273
+    px, py = window.canvas.view.viewPixelSize()
+    x, y = window.session.points[-1]
+    assert abs(x - 3.0) <= px and abs(y - 70.0) <= py
+
+
+def test_right_click_deletes_the_nearest_point_and_undo_redo(window, qtbot):
+    window.canvas.view.setRange(xRange=(1, 6), yRange=(40, 100), padding=0)
+    qtbot.wait(50)
+    s = window.session
+    pos = pixel_of(window, *s.points[10]) + QPoint(2, 1)  # a couple of pixels off
+    # The point nearest the click, measured in screen pixels, is the one to go.
+    click = window.canvas.view.mapSceneToView(window.canvas.mapToScene(pos))
+    px, py = window.canvas.view.viewPixelSize()
+    d = np.hypot((s.points[:, 0] - click.x()) / px, (s.points[:, 1] - click.y()) / py)
+    victim = s.points[np.argmin(d)].copy()
+    assert d.min() < 4
+    copies = np.sum(np.all(s.points == victim, axis=1))  # Old Faithful has duplicates
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.RightButton, pos=pos)
+    assert s.n_points == 271
+    assert np.sum(np.all(s.points == victim, axis=1)) == copies - 1
+    press(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert s.n_points == 272
+    press(qtbot, window, Qt.Key.Key_Z,
+          Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert s.n_points == 271
+    # A right-click far from any point deletes nothing.
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.RightButton,
+                     pos=pixel_of(window, 1.2, 98.0))
+    assert s.n_points == 271
+
+
+def test_step_updates_the_likelihood_plot_table_and_status_bar(window, qtbot):
+    press(qtbot, window, Qt.Key.Key_Space)
+    idle(qtbot, window)
+    s = window.session
+    assert [r.iteration for r in s.history] == [0, 1]
+    x, y = window.ll_panel._curve.getData()
+    np.testing.assert_array_equal(x, [0, 1])
+    np.testing.assert_array_equal(y, [r.mean_log_likelihood for r in s.history])
+    m = s.current.mixture
+    assert window.table.rowCount() == 2
+    assert window.table.cell_text(0, 1) == f"{m.weights[0]:.4g}"
+    assert window.table.cell_text(1, 3) == f"{m.means[1, 1]:.4g}"
+    status = window.status_text()
+    assert "iteration 1" in status and f"{s.current.mean_log_likelihood:.6g}" in status
+    assert "ΔLL" in status
+    assert str(round(s.current.log_likelihood, 1))[:5] in window.ll_panel.toolTip()
+
+
+def test_e_then_m_equals_one_step(window, qtbot):
+    start = window.session.current.mixture
+    press(qtbot, window, Qt.Key.Key_E)
+    idle(qtbot, window)
+    assert window.session.phase == "E"
+    # After the E-step the colours changed but the ellipses did not move.
+    assert window.session.displayed_mixture is start
+    colors_e = np.array(window.canvas.point_colors())
+    assert not np.all(colors_e == colors_e[0])
+    press(qtbot, window, Qt.Key.Key_M)
+    idle(qtbot, window)
+    via_halves = window.session.current.mixture
+    assert not via_halves.equals(start)
+    np.testing.assert_array_equal(window.canvas.point_colors(), colors_e)  # M keeps colours
+
+    press(qtbot, window, Qt.Key.Key_I)  # same seed: the same start again
+    idle(qtbot, window)
+    assert window.session.current.mixture.equals(start)
+    press(qtbot, window, Qt.Key.Key_Space)
+    idle(qtbot, window)
+    assert window.session.current.mixture.equals(via_halves)
+    np.testing.assert_array_equal(window.canvas.point_colors(), colors_e)
+
+
+def test_run_then_pause_stops_within_one_step(window, qtbot):
+    window.controls.tol.setValue(0.0)  # never converges: the run goes on until paused
+    window.controls.max_iter.setValue(100000)
+    idle(qtbot, window)
+    window.controls.speed.setValue(window.controls.speed.maximum())
+    press(qtbot, window, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: window.session.current.iteration >= 5, timeout=TIMEOUT)
+    press(qtbot, window, Qt.Key.Key_R)
+    at_pause = window.session.current.iteration
+    assert not window.running
+    idle(qtbot, window)
+    qtbot.wait(300)
+    assert window.session.current.iteration <= at_pause + 1
+
+
+def test_changing_k_mid_run_discards_stale_results(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300_000, 2)) + rng.integers(0, 4, (300_000, 1)) * 3
+    path = tmp_path / "big.npy"
+    np.save(path, X)
+    assert w.load_file(str(path))
+    idle(qtbot, w)
+    w.controls.tol.setValue(0.0)
+    w.controls.max_iter.setValue(5000)
+    idle(qtbot, w)
+    press(qtbot, w, Qt.Key.Key_C)  # run to convergence: a long request in the worker
+    qtbot.waitUntil(lambda: w.controller.busy, timeout=TIMEOUT)
+    w.controls.k.setValue(3)  # mid-run
+    idle(qtbot, w)
+    assert w.dropped_results >= 1
+    assert w.session.current.mixture.n_components == 3
+    assert all(r.mixture.n_components == 3 for r in w.session.history)
+
+
+def test_closing_mid_run_stops_the_worker_thread(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    X = np.random.default_rng(1).normal(size=(400_000, 2))
+    np.save(tmp_path / "big.npy", X)
+    assert w.load_file(str(tmp_path / "big.npy"))
+    idle(qtbot, w)
+    w.controls.tol.setValue(0.0)
+    w.controls.max_iter.setValue(100000)
+    idle(qtbot, w)
+    press(qtbot, w, Qt.Key.Key_C)
+    qtbot.waitUntil(lambda: w.controller.busy, timeout=TIMEOUT)
+    w.close()
+    assert w.controller._thread.isFinished()
+
+
+def test_bad_file_shows_an_error_and_keeps_the_data(window, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\n3,oops\n")
+    before = window.session.points
+    assert not window.load_file(str(bad))
+    assert "bad.csv:3" in window.last_error
+    assert window.session.points is before and window.session.n_points == 272
+
+
+def test_brush_stroke_paints_points_as_one_undo_step(window, qtbot):
+    a, b = pixel_of(window, 2.0, 60.0), pixel_of(window, 4.0, 80.0)
+    drag(qtbot, window.canvas.viewport(), a, b, Qt.KeyboardModifier.ShiftModifier)
+    added = window.session.n_points - 272
+    assert added >= 8
+    press(qtbot, window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.n_points == 272
+
+
+def test_rubber_band_selection_then_delete(window, qtbot):
+    window.canvas.view.setRange(xRange=(1, 6), yRange=(40, 100), padding=0)
+    qtbot.wait(50)
+    a, b = pixel_of(window, 1.5, 45.0), pixel_of(window, 3.0, 70.0)
+    drag(qtbot, window.canvas.viewport(), a, b, Qt.KeyboardModifier.ControlModifier)
+    pts = window.session.points
+    inside = ((pts[:, 0] >= 1.5) & (pts[:, 0] <= 3.0) & (pts[:, 1] >= 45.0)
+              & (pts[:, 1] <= 70.0))
+    assert abs(window.selection.size - inside.sum()) <= 3  # within a pixel of the edges
+    n_sel = window.selection.size
+    assert n_sel > 50
+    press(qtbot, window, Qt.Key.Key_Delete)
+    assert window.session.n_points == 272 - n_sel
+    idle(qtbot, window)
+    # The kept parameters were re-evaluated on the new data as iteration 0.
+    assert window.session.current.iteration == 0
+    assert window.session.current.n_samples == 272 - n_sel
+
+
+def test_large_point_sets_are_drawn_as_an_image(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    X = np.random.default_rng(2).normal(size=(50_000, 2))
+    np.save(tmp_path / "many.npy", X)
+    assert w.load_file(str(tmp_path / "many.npy"))
+    idle(qtbot, w)
+    assert w.canvas.uses_raster
+    img = w.canvas._raster.image
+    assert img is not None and img.shape[2] == 4 and img[..., 3].max() > 0
+    assert len(w.canvas._scatter.data) == 0
+
+
+def test_settings_are_remembered(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    w.load_sample()
+    idle(qtbot, w)
+    w.controls.k.setValue(4)
+    w.controls.covariance.setCurrentText("diag")
+    idle(qtbot, w)
+    w.close()
+    w2 = make_window(qtbot, tmp_path)
+    assert w2.controls.k.value() == 4 and w2.controls.covariance.currentText() == "diag"
+    assert w2.session.settings.k == 4
+
+
+def test_every_control_has_a_tooltip(window):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QSlider
+
+    widgets = window.controls.findChildren(QAbstractButton) + \
+        window.controls.findChildren(QAbstractSpinBox) + \
+        window.controls.findChildren(QComboBox) + window.controls.findChildren(QSlider)
+    missing = [w for w in widgets if not (w.toolTip() or
+                                          (hasattr(w, "defaultAction") and w.defaultAction()
+                                           and w.defaultAction().toolTip()))]
+    assert widgets and not missing
+
+
+def test_engine_results_match_the_window(window, qtbot):
+    """Ten steps in the window give exactly the engine's ten iterations."""
+    start = window.session.current.mixture
+    for _ in range(10):
+        press(qtbot, window, Qt.Key.Key_Space)
+        idle(qtbot, window)
+    X = window.session.points
+    # The window lets the user step on past convergence; compare with a run that does too.
+    s = window.session.settings
+    expected = list(E.iterate(X, start, E.EMSettings(s.covariance_type, s.reg_covar, 0.0, 10)))
+    got = window.session.history
+    assert len(got) == len(expected) == 11
+    for a, b in zip(got, expected):
+        assert a.mixture.equals(b.mixture) and a.log_likelihood == b.log_likelihood
