@@ -11,6 +11,43 @@ from __future__ import annotations
 
 import numpy as np
 
+from gmm_explorer.engine import _kernels
+
+if _kernels.HAVE_NUMBA:
+    from numba import njit
+
+    @njit(cache=True, nogil=True)
+    def _colour_sums_numba(flat, inside, colors, size):  # pragma: no cover - compiled
+        # One pass over the points inside the view: per-pixel sums of R, G, B.
+        out = np.zeros((size, 3))
+        for j in range(flat.shape[0]):
+            i = inside[j]
+            p = flat[j]
+            out[p, 0] += colors[i, 0]
+            out[p, 1] += colors[i, 1]
+            out[p, 2] += colors[i, 2]
+        return out
+
+
+def colour_sums(flat: np.ndarray, inside: np.ndarray, colors: np.ndarray, size: int,
+                backend: str | None = None) -> np.ndarray:
+    """Per-pixel sums of the colours of the points ``inside`` falling in pixels ``flat``.
+
+    Returns
+    -------
+    ndarray of shape (size, 3)
+    """
+    if backend != "numpy" and _kernels.HAVE_NUMBA:
+        return _colour_sums_numba(flat, inside, colors, size)
+    c = colors[inside]
+    return np.stack([np.bincount(flat, weights=c[:, ch], minlength=size) for ch in range(3)], 1)
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) the raster kernel."""
+    colour_sums(np.zeros(1, np.intp), np.zeros(1, np.intp), np.zeros((1, 3), np.uint8), 1)
+
+
 PALETTE = np.array([
     (0, 114, 178),    # blue          (Okabe-Ito)
     (230, 159, 0),    # orange        (Okabe-Ito)
@@ -145,3 +182,118 @@ def contour_levels(log_density: np.ndarray, n_levels: int = 8, decades_per_level
         return np.zeros(0)
     peak = float(finite.max())
     return peak - np.log(10.0) * decades_per_level * np.arange(1, n_levels + 1)
+
+
+def contour_segments(grid: np.ndarray, level: float, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Line segments of the contour ``grid == level`` by marching squares, vectorised.
+
+    Parameters
+    ----------
+    grid : ndarray of shape (ny, nx)
+        Row-major: ``grid[j, i]`` is the value at ``(xs[i], ys[j])``; non-finite values
+        count as below every level.
+    level : float
+    xs : ndarray of shape (nx,)
+    ys : ndarray of shape (ny,)
+
+    Returns
+    -------
+    ndarray of shape (2 * m, 2)
+        Endpoints of m segments, consecutive pairs (for ``connect="pairs"`` drawing).
+        Saddle cells are resolved by the value at the cell centre (mean of the corners).
+    """
+    g = np.where(np.isfinite(grid), grid, -np.inf)
+    above = g > level
+    # Corner values and flags of every cell: bl (j, i), br (j, i+1), tr (j+1, i+1), tl (j+1, i).
+    v = [g[:-1, :-1], g[:-1, 1:], g[1:, 1:], g[1:, :-1]]
+    a = [above[:-1, :-1], above[:-1, 1:], above[1:, 1:], above[1:, :-1]]
+    case = a[0] * 1 + a[1] * 2 + a[2] * 4 + a[3] * 8
+    crossed = (case != 0) & (case != 15)
+    if not np.any(crossed):
+        return np.zeros((0, 2))
+    jj, ii = np.nonzero(crossed)
+    x0, x1 = xs[ii], xs[ii + 1]
+    y0, y1 = ys[jj], ys[jj + 1]
+    corners_x = [x0, x1, x1, x0]
+    corners_y = [y0, y0, y1, y1]
+    vals = [c[jj, ii] for c in v]
+    flags = [f[jj, ii] for f in a]
+    # Crossing point on each edge e = (corner e, corner e+1): bottom, right, top, left.
+    pts = []
+    cross = []
+    for e in range(4):
+        p, q = e, (e + 1) % 4
+        vp, vq = vals[p], vals[q]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = (level - vp) / (vq - vp)
+        t = np.where(np.isfinite(t), np.clip(t, 0.0, 1.0), 0.5)
+        pts.append(np.stack([corners_x[p] + t * (corners_x[q] - corners_x[p]),
+                             corners_y[p] + t * (corners_y[q] - corners_y[p])], axis=1))
+        cross.append(flags[p] != flags[q])
+    cross = np.stack(cross, axis=1)  # (m, 4)
+    n_cross = cross.sum(axis=1)
+    segments = []
+    two = n_cross == 2
+    if np.any(two):
+        # The two crossed edges, in edge order.
+        order = np.argsort(~cross[two], axis=1, kind="stable")[:, :2]
+        allpts = np.stack(pts, axis=1)[two]  # (m2, 4, 2)
+        rows = np.arange(allpts.shape[0])
+        segments.append(np.stack([allpts[rows, order[:, 0]], allpts[rows, order[:, 1]]], 1))
+    four = n_cross == 4
+    if np.any(four):
+        allpts = np.stack(pts, axis=1)[four]
+        centre = (vals[0][four] + vals[1][four] + vals[2][four] + vals[3][four]) / 4.0
+        bl_above = flags[0][four]
+        # If the centre is on the same side as the bottom-left corner, that corner's region
+        # joins the top-right one: cut off the other two corners.
+        # Joined: segments (bottom, right) and (top, left); else (bottom, left), (top, right).
+        join = ((centre > level) == bl_above)[:, None]
+        segments.append(np.stack([allpts[:, 0], np.where(join, allpts[:, 1], allpts[:, 3])], 1))
+        segments.append(np.stack([allpts[:, 2], np.where(join, allpts[:, 3], allpts[:, 1])], 1))
+    return np.concatenate(segments).reshape(-1, 2)
+
+
+class RasterCache:
+    """Pixel index of every point for one point set and view, reused while only the
+    colours change (every EM step), so a step costs three weighted ``bincount`` calls."""
+
+    def __init__(self) -> None:
+        self._key = None
+
+    def image(self, points: np.ndarray, colors: np.ndarray, x_range, y_range, width: int,
+              height: int) -> np.ndarray:
+        """Same result as :func:`raster`."""
+        width, height = max(1, int(width)), max(1, int(height))
+        key = (id(points), points.shape[0], tuple(x_range), tuple(y_range), width, height)
+        if key != self._key:
+            self._key = key
+            self._points = points  # keep it alive: id() is only unique while it lives
+            x0, x1 = x_range
+            y0, y1 = y_range
+            ok = points.shape[0] > 0 and x1 > x0 and y1 > y0
+            if ok:
+                fx = (points[:, 0] - x0) * (width / (x1 - x0))
+                fy = (points[:, 1] - y0) * (height / (y1 - y0))
+                inside = (fx >= 0) & (fx < width) & (fy >= 0) & (fy < height)
+                self._inside = np.flatnonzero(inside)
+                self._flat = (fy[inside].astype(np.intp) * width + fx[inside].astype(np.intp))
+            else:
+                self._inside = np.zeros(0, dtype=np.intp)
+                self._flat = np.zeros(0, dtype=np.intp)
+            size = width * height
+            self._counts = np.bincount(self._flat, minlength=size)
+            self._hit = np.flatnonzero(self._counts)
+            logc = np.log1p(self._counts[self._hit])
+            top = logc.max() if logc.size else 0.0
+            self._alpha = (110 + 145 * (logc / top if top > 0 else 1.0)).astype(np.uint8)
+        img = np.zeros((height, width, 4), dtype=np.uint8)
+        if self._hit.size == 0:
+            return img
+        sums = colour_sums(self._flat, self._inside, np.ascontiguousarray(colors),
+                           width * height)
+        mean = sums[self._hit] / self._counts[self._hit][:, None] + 0.5
+        rgba = img.reshape(-1, 4)
+        rgba[self._hit, :3] = mean.astype(np.uint8)
+        rgba[self._hit, 3] = self._alpha
+        return img

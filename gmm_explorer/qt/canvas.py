@@ -10,10 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QTransform
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QGraphicsItem
 
 from gmm_explorer import engine as E
-from gmm_explorer.render import NEUTRAL, PALETTE, component_color, contour_levels, raster
+from gmm_explorer.render import (
+    NEUTRAL,
+    PALETTE,
+    RasterCache,
+    component_color,
+    contour_levels,
+    contour_segments,
+)
 
 #: Above this many points, points are drawn as an image of the view instead of markers.
 MAX_MARKERS = 10_000
@@ -118,8 +126,12 @@ class Canvas(pg.PlotWidget):
         self.setToolTip("")
         self.plotItem.showGrid(x=True, y=True, alpha=0.15)
         for ax in ("left", "bottom"):
-            self.plotItem.getAxis(ax).setTextPen("k")
-            self.plotItem.getAxis(ax).setPen(pg.mkPen(120, 120, 120))
+            axis = self.plotItem.getAxis(ax)
+            axis.setTextPen("k")
+            axis.setPen(pg.mkPen(120, 120, 120))
+            # The axes also draw the grid, so their bounds cover the plot and every step's
+            # repaint would replay their text (~14 ms each); cache them as pixmaps instead.
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._points = np.zeros((0, 2))
         self._colors: np.ndarray | None = None
         self._labels: np.ndarray | None = None
@@ -137,12 +149,16 @@ class Canvas(pg.PlotWidget):
         self._density.setOpacity(0.55)
         self._density.setLookupTable(_density_lut())
         self.addItem(self._density)
+        # Contours as line segments from a vectorised marching squares: pyqtgraph's
+        # IsocurveItem traces in Python at paint time (~10 ms a level at this grid).
         self._contours = []
         for j in range(N_CONTOURS):
-            c = pg.IsocurveItem(level=0.0, pen=pg.mkPen(70, 70, 70, 200 - 18 * j, width=1))
+            c = pg.PlotCurveItem(pen=pg.mkPen(70, 70, 70, 200 - 18 * j, width=1),
+                                 connect="pairs")
             c.setZValue(-10)
             self.addItem(c)
             self._contours.append(c)
+        self._raster_cache = RasterCache()
         self._raster = pg.ImageItem()
         self._raster.setZValue(0)
         self.addItem(self._raster)
@@ -256,7 +272,8 @@ class Canvas(pg.PlotWidget):
         (x0, x1), (y0, y1) = self.view.viewRange()
         w = max(1, int(self.view.width()))
         h = max(1, int(self.view.height()))
-        img = raster(self._points, np.asarray(self.point_colors()), (x0, x1), (y0, y1), w, h)
+        img = self._raster_cache.image(self._points, np.asarray(self.point_colors()), (x0, x1),
+                                       (y0, y1), w, h)
         self._raster.setImage(img, autoLevels=False, levels=(0, 255))
         self._raster.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
 
@@ -299,25 +316,21 @@ class Canvas(pg.PlotWidget):
         if m is None or not (self.show_contours or self.show_density):
             self._density.clear()
             for c in self._contours:
-                c.setData(None)
+                c.setData([], [])
             return
         (x0, x1), (y0, y1) = self.view.viewRange()
         nx, ny = GRID
         xs = np.linspace(x0, x1, nx)
         ys = np.linspace(y0, y1, ny)
         logd = E.log_density_grid(m, xs, ys)
-        # Grid (column, row) -> data (x, y).
-        tr = QTransform()
-        tr.translate(x0, y0)
-        tr.scale((x1 - x0) / (nx - 1), (y1 - y0) / (ny - 1))
         levels = contour_levels(logd, N_CONTOURS)
         finite = np.where(np.isfinite(logd), logd, -1e300)
-        for c, lev in zip(self._contours, levels):
-            if self.show_contours:
-                c.setTransform(tr)
-                c.setData(finite, level=float(lev))
+        for j, c in enumerate(self._contours):
+            if self.show_contours and j < levels.size:
+                seg = contour_segments(logd, float(levels[j]), xs, ys)
+                c.setData(seg[:, 0], seg[:, 1], connect="pairs")
             else:
-                c.setData(None)
+                c.setData([], [])
         if self.show_density and levels.size:
             lo, hi = float(levels[-1]), float(levels[0] + np.log(10) * 0.5)
             self._density.setImage(np.clip(finite, lo, hi), autoLevels=False, levels=(lo, hi))

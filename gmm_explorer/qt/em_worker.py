@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from gmm_explorer import engine as E
 from gmm_explorer.errors import GMMExplorerError
 from gmm_explorer.render import point_colors
+from gmm_explorer.render import warm_up as render_warm_up
 from gmm_explorer.session import ModelSettings
 
 KINDS = ("initialise", "evaluate", "e", "m", "step", "converge")
@@ -121,6 +122,7 @@ class EMWorker(QObject):
     def warm_up(self) -> None:
         try:
             E.warm_up()
+            render_warm_up()
         finally:
             self.warmed_up.emit()
 

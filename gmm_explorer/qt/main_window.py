@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self._wire()
         self._restore_settings()
-        self.resize(1280, 820)
+        self._default_size()
         self._restore_geometry()
 
     # ------------------------------------------------------------------ building
@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         self.right_split = QSplitter(Qt.Orientation.Horizontal)
         self.right_split.addWidget(self.ll_panel)
         self.right_split.addWidget(self.table)
-        self.right_split.setSizes([420, 560])
+        self.right_split.setSizes([340, 640])
         self.center_split = QSplitter(Qt.Orientation.Vertical)
         self.center_split.addWidget(self.canvas)
         self.center_split.addWidget(self.right_split)
@@ -210,6 +210,12 @@ class MainWindow(QMainWindow):
         self.brush_density.valueChanged.connect(self._brush_changed)
         c = self.controls
         c.settings_edited.connect(self._on_settings_edited)
+        # After a setting is chosen, give the keyboard back to the canvas, so that Space,
+        # E and M step EM instead of typing into the spin box.
+        for w in (c.k, c.seed, c.reg_covar, c.tol, c.max_iter):
+            w.editingFinished.connect(self.canvas.setFocus)
+        for w in (c.covariance, c.init):
+            w.activated.connect(self.canvas.setFocus)
         for s, box in c.sigma_boxes.items():
             box.toggled.connect(lambda on, s=s: self.canvas.set_show_sigma(s, on))
         c.contours.toggled.connect(self.canvas.set_show_contours)
@@ -245,6 +251,16 @@ class MainWindow(QMainWindow):
             self.canvas.show_contours = self.controls.contours.isChecked()
             self.controls.density.setChecked(str(q.value("view/density", "false")) == "true")
             self.canvas.show_density = self.controls.density.isChecked()
+
+    def _default_size(self) -> None:
+        """1280 x 820, or 94% of the screen's free area where that is smaller."""
+        screen = self.screen()
+        w, h = 1280, 820
+        if screen is not None:
+            avail = screen.availableGeometry()
+            w, h = min(w, int(avail.width() * 0.94)), min(h, int(avail.height() * 0.94))
+            self.move(avail.x() + (avail.width() - w) // 2, avail.y() + (avail.height() - h) // 2)
+        self.resize(w, h)
 
     def _restore_geometry(self) -> None:
         q = self.qsettings
@@ -301,6 +317,7 @@ class MainWindow(QMainWindow):
         self.canvas.set_colors(None, None)
         self.canvas.set_mixture(None)
         self.canvas.fit_view()
+        self.canvas.setFocus()
         if data.notes:
             self.statusBar().showMessage("; ".join(data.notes), 8000)
         self._refresh()

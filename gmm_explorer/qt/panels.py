@@ -46,6 +46,43 @@ def signals_blocked(*widgets):
         del blockers
 
 
+class SciSpinBox(QDoubleSpinBox):
+    """A spin box that shows small numbers as 1e-06 rather than 0.00000100."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setDecimals(15)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt API
+        return f"{value:g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt API
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        from PySide6.QtGui import QValidator
+
+        t = text.strip()
+        try:
+            v = float(t)
+        except ValueError:
+            ok = t in ("", ".", "-", "+") or t.lower().endswith(("e", "e-", "e+"))
+            return (QValidator.State.Intermediate if ok else QValidator.State.Invalid), text, pos
+        in_range = self.minimum() <= v <= self.maximum()
+        return (QValidator.State.Acceptable if in_range else QValidator.State.Intermediate), text, pos
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt API
+        # Step by factors of 10 (the natural scale of reg_covar and tol).
+        v = self.value()
+        if v <= 0:
+            self.setValue(self.singleStep() if steps > 0 else 0.0)
+        else:
+            self.setValue(min(self.maximum(), max(self.minimum(), v * 10.0 ** steps)))
+
+
 class LikelihoodPanel(pg.PlotWidget):
     """Mean per-point log-likelihood against iteration; the current iteration highlighted,
     convergence marked. The tooltip gives the total log-likelihood."""
@@ -59,6 +96,8 @@ class LikelihoodPanel(pg.PlotWidget):
         p.showGrid(x=True, y=True, alpha=0.2)
         for ax in ("left", "bottom"):
             p.getAxis(ax).setTextPen("k")
+            p.getAxis(ax).enableAutoSIPrefix(False)
+        p.setXRange(0, 10, padding=0.02)
         self._curve = p.plot([], [], pen=pg.mkPen(0, 114, 178, width=2), symbol="o",
                              symbolSize=5, symbolBrush=(0, 114, 178), symbolPen=None)
         self._current = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(213, 94, 0),
@@ -83,6 +122,17 @@ class LikelihoodPanel(pg.PlotWidget):
         it = np.array([r.iteration for r in history], dtype=float)
         ll = np.array([r.mean_log_likelihood for r in history])
         self._curve.setData(it, ll)
+        # At least ten iterations wide, so the first steps do not fill the whole plot.
+        # Re-range only when the curve outgrows the view: re-ranging re-renders the axes.
+        x_hi = max(10.0, float(it[-1]))
+        span = max(float(ll.max() - ll.min()), 1e-3 * max(1.0, abs(float(ll[-1]))))
+        y_lo, y_hi = float(ll.min()) - 0.08 * span, float(ll.max()) + 0.08 * span
+        (vx0, vx1), (vy0, vy1) = self.plotItem.viewRange()
+        if x_hi > vx1 or it[0] < vx0 or x_hi < 0.5 * vx1:
+            self.plotItem.setXRange(min(it[0], 0), x_hi + (x_hi - min(it[0], 0)) * 0.25,
+                                    padding=0.02)
+        if y_lo < vy0 or y_hi > vy1 or (y_hi - y_lo) < 0.25 * (vy1 - vy0):
+            self.plotItem.setYRange(y_lo, y_hi, padding=0)
         cur = history[-1]
         self._current.setData([cur.iteration], [cur.mean_log_likelihood])
         if cur.converged:
@@ -99,11 +149,11 @@ class ParameterTable(QTableWidget):
     """Per component: weight, mean, covariance entries, principal standard deviations,
     angle, and effective points."""
 
-    HEADERS = ["", "weight", "mean x", "mean y", "σxx", "σxy", "σyy", "sd major", "sd minor",
-               "angle°", "n_k"]
+    HEADERS = ["", "weight", "mean x", "mean y", "σxx", "σxy", "σyy", "sd₁", "sd₂", "angle°",
+               "n_k"]
     TIPS = ["component colour", "mixing weight", "mean, x", "mean, y", "covariance, xx",
-            "covariance, xy", "covariance, yy", "standard deviation along the major axis",
-            "standard deviation along the minor axis",
+            "covariance, xy", "covariance, yy", "sd₁: standard deviation along the major axis",
+            "sd₂: standard deviation along the minor axis",
             "angle of the major axis from the x axis, degrees",
             "effective number of points the component claims"]
 
@@ -115,8 +165,12 @@ class ParameterTable(QTableWidget):
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        header.setMinimumSectionSize(24)
+        self.setColumnWidth(0, 24)
         self.setToolTip("Parameters of each component at the current iteration")
 
     def update_result(self, result: E.StepResult | None) -> None:
@@ -129,20 +183,25 @@ class ParameterTable(QTableWidget):
         sd_major, sd_minor, angle = E.ellipse_axes(m)
         for j in range(k):
             c = m.covariances[j]
-            swatch = QTableWidgetItem("")
-            swatch.setBackground(QColor(*component_color(j)))
-            swatch.setToolTip(f"component {j + 1}")
-            self.setItem(j, 0, swatch)
+            if self.item(j, 0) is None:
+                # Items are created once per row and then only their text changes.
+                swatch = QTableWidgetItem("")
+                swatch.setBackground(QColor(*component_color(j)))
+                swatch.setToolTip(f"component {j + 1}")
+                self.setItem(j, 0, swatch)
+                for col in range(1, len(self.HEADERS)):
+                    item = QTableWidgetItem()
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                    self.setItem(j, col, item)
             values = [m.weights[j], m.means[j, 0], m.means[j, 1], c[0, 0], c[0, 1], c[1, 1],
                       sd_major[j], sd_minor[j], angle[j], result.n_effective[j]]
+            status = result.diagnostics[j].status
             for col, v in enumerate(values, start=1):
-                item = QTableWidgetItem(f"{v:.4g}")
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                status = result.diagnostics[j].status
-                if status != "ok":
-                    item.setForeground(QColor(190, 40, 0))
-                    item.setToolTip(f"component {j + 1} is {status}")
-                self.setItem(j, col, item)
+                item = self.item(j, col)
+                item.setText(f"{v:.4g}")
+                item.setForeground(QColor(190, 40, 0) if status != "ok" else QColor(0, 0, 0))
+                item.setToolTip(f"component {j + 1} is {status}" if status != "ok" else "")
 
     def cell_text(self, row: int, col: int) -> str:
         item = self.item(row, col)
@@ -182,16 +241,14 @@ class ControlsPanel(QWidget):
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("Random seed: the same seed gives the same initialisation")
-        self.reg_covar = QDoubleSpinBox()
-        self.reg_covar.setDecimals(8)
+        self.reg_covar = SciSpinBox()
         self.reg_covar.setRange(0.0, 10.0)
         self.reg_covar.setSingleStep(1e-6)
         self.reg_covar.setToolTip("Added to the diagonal of each covariance after every "
                                   "M-step; raise it if a component collapses")
-        self.tol = QDoubleSpinBox()
-        self.tol.setDecimals(6)
+        self.tol = SciSpinBox()
         self.tol.setRange(0.0, 10.0)
-        self.tol.setSingleStep(1e-4)
+        self.tol.setSingleStep(1e-6)
         self.tol.setToolTip("Converged when the mean log-likelihood changes by less than this")
         self.max_iter = QSpinBox()
         self.max_iter.setRange(1, 100000)

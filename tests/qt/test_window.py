@@ -291,3 +291,19 @@ def test_engine_results_match_the_window(window, qtbot):
     assert len(got) == len(expected) == 11
     for a, b in zip(got, expected):
         assert a.mixture.equals(b.mixture) and a.log_likelihood == b.log_likelihood
+
+
+def test_space_steps_right_after_launch_and_after_editing_a_setting(window, qtbot):
+    """The keyboard starts on the canvas, so the first Space steps EM."""
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_Space)
+    idle(qtbot, window)
+    assert window.session.current.iteration == 1
+    window.controls.seed.setFocus()
+    window.controls.seed.selectAll()
+    qtbot.keyClicks(window.controls.seed, "7")
+    qtbot.keyClick(window.controls.seed, Qt.Key.Key_Return)
+    idle(qtbot, window)
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_Space)
+    idle(qtbot, window)
+    assert window.session.settings.seed == 7
+    assert window.session.current.iteration >= 1
