@@ -125,6 +125,7 @@ class Canvas(pg.PlotWidget):
         super().__init__(parent=parent, viewBox=self.view, background="w")
         self.setToolTip("")
         self.plotItem.showGrid(x=True, y=True, alpha=0.15)
+        self.plotItem.hideButtons()  # pyqtgraph's auto-range "A": F / Fit view does that
         for ax in ("left", "bottom"):
             axis = self.plotItem.getAxis(ax)
             axis.setTextPen("k")
@@ -153,7 +154,7 @@ class Canvas(pg.PlotWidget):
         # IsocurveItem traces in Python at paint time (~10 ms a level at this grid).
         self._contours = []
         for j in range(N_CONTOURS):
-            c = pg.PlotCurveItem(pen=pg.mkPen(70, 70, 70, 200 - 18 * j, width=1),
+            c = pg.PlotCurveItem(pen=pg.mkPen(90, 90, 90, 150 - 12 * j, width=1),
                                  connect="pairs")
             c.setZValue(-10)
             self.addItem(c)
@@ -212,6 +213,9 @@ class Canvas(pg.PlotWidget):
     def set_show_contours(self, on: bool) -> None:
         self.show_contours = on
         self._redraw_density()
+
+    def set_equal_axes(self, on: bool) -> None:
+        self.view.setAspectLocked(on, ratio=1.0)
 
     def set_show_density(self, on: bool) -> None:
         self.show_density = on
@@ -290,12 +294,14 @@ class Canvas(pg.PlotWidget):
         spots = []
         for j in range(k):
             color = component_color(j)
+            # Ellipses a shade darker than the points, so they stay visible over them.
+            dark = tuple(int(0.72 * v) for v in color)
             for s in SIGMAS:
                 item = self._ellipses.get((j, s))
                 if item is None:
                     style = {1: Qt.PenStyle.SolidLine, 2: Qt.PenStyle.DashLine,
                              3: Qt.PenStyle.DotLine}[s]
-                    item = pg.PlotCurveItem(pen=pg.mkPen(*color, width=2.4 if s == 1 else 1.6,
+                    item = pg.PlotCurveItem(pen=pg.mkPen(*dark, width=2.6 if s == 1 else 1.8,
                                                          style=style))
                     item.setZValue(4)
                     self.addItem(item)
@@ -308,7 +314,7 @@ class Canvas(pg.PlotWidget):
                     item.hide()
             spots.append({"pos": (float(m.means[j, 0]), float(m.means[j, 1])),
                           "brush": pg.mkBrush(255, 255, 255, 240),
-                          "pen": pg.mkPen(*color, width=3), "symbol": "o"})
+                          "pen": pg.mkPen(*dark, width=3), "symbol": "o"})
         self._means.setData(spots)
 
     def _redraw_density(self) -> None:

@@ -189,11 +189,11 @@ class MainWindow(QMainWindow):
         self.brush_density.setRange(1, 50)
         self.brush_density.setValue(4)
         self.brush_density.setToolTip("Points the brush paints per mouse movement")
-        tb.addWidget(QLabel(" radius "))
+        tb.addWidget(QLabel(" brush radius "))
         tb.addWidget(self.brush_radius)
-        tb.addWidget(QLabel(" density "))
+        tb.addWidget(QLabel(" points per move "))
         tb.addWidget(self.brush_density)
-        for n in (None, "delete", "clear", None, "fit_view", "hard"):
+        for n in (None, "delete", "clear", None, "fit_view"):
             tb.addSeparator() if n is None else tb.addAction(a[n])
         spacer = QWidget()
         tb.addWidget(spacer)
@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
             box.toggled.connect(lambda on, s=s: self.canvas.set_show_sigma(s, on))
         c.contours.toggled.connect(self.canvas.set_show_contours)
         c.density.toggled.connect(self.canvas.set_show_density)
+        c.equal_axes.toggled.connect(self.canvas.set_equal_axes)
         c.hard.toggled.connect(self.actions["hard"].setChecked)
         self.actions["hard"].toggled.connect(c.hard.setChecked)
         self.controller.result_ready.connect(self._on_result)
@@ -398,9 +399,11 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def clear_points(self) -> None:
-        if self.session.n_points:
+        n = self.session.n_points
+        if n:
             self.session.clear()
             self._after_edit()
+            self.statusBar().showMessage(f"Cleared {n} points (Ctrl+Z to undo)", 5000)
 
     @Slot()
     def undo(self) -> None:
@@ -624,7 +627,13 @@ class MainWindow(QMainWindow):
             parts.append(f"mean LL {cur.mean_log_likelihood:.6g}")
             if cur.change is not None:
                 parts.append(f"ΔLL {cur.change:+.3g}")
-            parts.append("converged" if cur.converged else "not converged")
+            tol = s.settings.tol
+            if cur.converged:
+                parts.append("converged (|ΔLL| < tol, scikit-learn's rule)")
+            elif cur.change is not None and abs(cur.change) < tol:
+                parts.append("|ΔLL| < tol: converged after one more step (scikit-learn's rule)")
+            else:
+                parts.append("not converged")
             parts.extend(cur.warnings())
         if self.running:
             parts.append("running")

@@ -100,8 +100,9 @@ class LikelihoodPanel(pg.PlotWidget):
         p.setXRange(0, 10, padding=0.02)
         self._curve = p.plot([], [], pen=pg.mkPen(0, 114, 178, width=2), symbol="o",
                              symbolSize=5, symbolBrush=(0, 114, 178), symbolPen=None)
-        self._current = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(213, 94, 0),
-                                           pen=pg.mkPen("k", width=1))
+        # Neutral marker: orange or blue would read as a component.
+        self._current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(255, 255, 255),
+                                           pen=pg.mkPen("k", width=2))
         p.addItem(self._current)
         self._converged = pg.InfiniteLine(angle=90, pen=pg.mkPen(0, 158, 115, width=2,
                                                                  style=Qt.PenStyle.DashLine),
@@ -126,7 +127,7 @@ class LikelihoodPanel(pg.PlotWidget):
         # Re-range only when the curve outgrows the view: re-ranging re-renders the axes.
         x_hi = max(10.0, float(it[-1]))
         span = max(float(ll.max() - ll.min()), 1e-3 * max(1.0, abs(float(ll[-1]))))
-        y_lo, y_hi = float(ll.min()) - 0.08 * span, float(ll.max()) + 0.08 * span
+        y_lo, y_hi = float(ll.min()) - 0.1 * span, float(ll.max()) + 0.18 * span
         (vx0, vx1), (vy0, vy1) = self.plotItem.viewRange()
         if x_hi > vx1 or it[0] < vx0 or x_hi < 0.5 * vx1:
             self.plotItem.setXRange(min(it[0], 0), x_hi + (x_hi - min(it[0], 0)) * 0.25,
@@ -149,13 +150,17 @@ class ParameterTable(QTableWidget):
     """Per component: weight, mean, covariance entries, principal standard deviations,
     angle, and effective points."""
 
-    HEADERS = ["", "weight", "mean x", "mean y", "σxx", "σxy", "σyy", "sd₁", "sd₂", "angle°",
-               "n_k"]
-    TIPS = ["component colour", "mixing weight", "mean, x", "mean, y", "covariance, xx",
-            "covariance, xy", "covariance, yy", "sd₁: standard deviation along the major axis",
+    HEADERS = ["", "weight", "mean x", "mean y", "Σxx", "Σxy", "Σyy", "sd₁", "sd₂", "angle°",
+               "n_k now"]
+    TIPS = ["component colour", "mixing weight", "mean, x", "mean, y",
+            "covariance matrix entry xx (a variance)", "covariance matrix entry xy",
+            "covariance matrix entry yy (a variance)",
+            "sd₁: standard deviation along the major axis",
             "sd₂: standard deviation along the minor axis",
-            "angle of the major axis from the x axis, degrees",
-            "effective number of points the component claims"]
+            "angle of the major axis from the x axis in degrees, in data units (it looks "
+            "different on screen unless View › Equal axes is on)",
+            "points the component claims under these parameters (sum of its "
+            "responsibilities); the next M-step sets weight = n_k / N"]
 
     def __init__(self, parent=None) -> None:
         super().__init__(0, len(self.HEADERS), parent)
@@ -199,7 +204,9 @@ class ParameterTable(QTableWidget):
             status = result.diagnostics[j].status
             for col, v in enumerate(values, start=1):
                 item = self.item(j, col)
-                item.setText(f"{v:.4g}")
+                n_k = col == len(values)
+                item.setText(f"{v:,.0f}" if n_k and v >= 1000 else
+                             f"{v:.1f}" if col == 9 else f"{v:.4g}")
                 item.setForeground(QColor(190, 40, 0) if status != "ok" else QColor(0, 0, 0))
                 item.setToolTip(f"component {j + 1} is {status}" if status != "ok" else "")
 
@@ -253,7 +260,7 @@ class ControlsPanel(QWidget):
         self.max_iter = QSpinBox()
         self.max_iter.setRange(1, 100000)
         self.max_iter.setToolTip("Run stops after this many iterations")
-        for label, w in (("K", self.k), ("Covariance", self.covariance), ("Initialise", self.init),
+        for label, w in (("K", self.k), ("Covariance", self.covariance), ("Init method", self.init),
                          ("Seed", self.seed), ("reg_covar", self.reg_covar), ("tol", self.tol),
                          ("Max iterations", self.max_iter)):
             form.addRow(label, w)
@@ -297,9 +304,12 @@ class ControlsPanel(QWidget):
         view = QGroupBox("View")
         vgrid = QGridLayout(view)
         self.sigma_boxes = {}
+        mass = {1: 39.3, 2: 86.5, 3: 98.9}  # 1 - exp(-s^2 / 2): mass inside, in 2-D
         for i, s in enumerate((1, 2, 3)):
             box = QCheckBox(f"{s}σ")
-            box.setToolTip(f"Show the {s}-standard-deviation ellipse of each component")
+            box.setToolTip(f"Show the {s}σ ellipse of each component ({s} standard deviation"
+                           f"{'s' if s > 1 else ''} along each axis); in two dimensions it "
+                           f"holds {mass[s]}% of the component's mass")
             vgrid.addWidget(box, 0, i)
             self.sigma_boxes[s] = box
         self.contours = QCheckBox("Contours")
@@ -309,9 +319,21 @@ class ControlsPanel(QWidget):
         self.hard = QCheckBox("Hard colours")
         self.hard.setToolTip("Colour points by their most responsible component instead of "
                              "blending colours by responsibility (H)")
+        self.equal_axes = QCheckBox("Equal axes")
+        self.equal_axes.setToolTip("One data unit is as long on both axes, so ellipses show "
+                                   "their true shape and angle")
         vgrid.addWidget(self.contours, 1, 0)
         vgrid.addWidget(self.density, 1, 1)
         vgrid.addWidget(self.hard, 1, 2)
+        vgrid.addWidget(self.equal_axes, 2, 0, 1, 2)
+        # The legend lives here, not on the plot, where it would hide data.
+        legend = QLabel("Ellipses: solid 1σ (39% of the mass), dashed 2σ (86%), dotted 3σ "
+                        "(99%). Ring: component mean. Grey lines: density contours, half a "
+                        "decade apart. Points: blended component colours by responsibility "
+                        "(grey before the first E-step).")
+        legend.setWordWrap(True)
+        legend.setStyleSheet("color: #444; font-size: 11px;")
+        vgrid.addWidget(legend, 3, 0, 1, 3)
         outer.addWidget(view)
         outer.addStretch(1)
 
