@@ -202,6 +202,8 @@ class Canvas(pg.PlotWidget):
         self._selected.setData(sel[:, 0], sel[:, 1])
 
     def set_mixture(self, mixture: E.Mixture | None) -> None:
+        if mixture is self._mixture:
+            return  # mixtures are immutable: the same object needs no redraw
         self._mixture = mixture
         self._redraw_model()
         self._redraw_density()

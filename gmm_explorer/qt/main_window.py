@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSpinBox,
     QSplitter,
-    QWidget,
 )
 
 from gmm_explorer.errors import GMMExplorerError, InputError
@@ -195,8 +194,6 @@ class MainWindow(QMainWindow):
         tb.addWidget(self.brush_density)
         for n in (None, "delete", "clear", None, "fit_view"):
             tb.addSeparator() if n is None else tb.addAction(a[n])
-        spacer = QWidget()
-        tb.addWidget(spacer)
 
     def _wire(self) -> None:
         v = self.canvas.view
@@ -565,7 +562,6 @@ class MainWindow(QMainWindow):
             self.canvas.set_colors(None, None)
         elif res.colors is not None:
             self.canvas.set_colors(res.colors, res.labels)
-        self.canvas.set_mixture(self.session.displayed_mixture)
         self._refresh()
         if res.kind == "converge":
             cur = self.session.current

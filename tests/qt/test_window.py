@@ -20,6 +20,15 @@ def make_window(qtbot, tmp_path, name="settings.ini") -> MainWindow:
     return w
 
 
+def window_with(qtbot, tmp_path, X) -> MainWindow:
+    """A window showing the points X (saved as .npy and opened), initialised."""
+    w = make_window(qtbot, tmp_path)
+    np.save(tmp_path / "points.npy", X)
+    assert w.load_file(str(tmp_path / "points.npy"))
+    idle(qtbot, w)
+    return w
+
+
 def idle(qtbot, w):
     qtbot.waitUntil(lambda: not w.controller.busy, timeout=TIMEOUT)
 
@@ -169,13 +178,9 @@ def test_run_then_pause_stops_within_one_step(window, qtbot):
 
 
 def test_changing_k_mid_run_discards_stale_results(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path)
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(300_000, 2)) + rng.integers(0, 4, (300_000, 1)) * 3
-    path = tmp_path / "big.npy"
-    np.save(path, X)
-    assert w.load_file(str(path))
-    idle(qtbot, w)
+    w = window_with(qtbot, tmp_path,
+                    rng.normal(size=(300_000, 2)) + rng.integers(0, 4, (300_000, 1)) * 3)
     w.controls.tol.setValue(0.0)
     w.controls.max_iter.setValue(5000)
     idle(qtbot, w)
@@ -189,11 +194,7 @@ def test_changing_k_mid_run_discards_stale_results(qtbot, tmp_path):
 
 
 def test_closing_mid_run_stops_the_worker_thread(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path)
-    X = np.random.default_rng(1).normal(size=(400_000, 2))
-    np.save(tmp_path / "big.npy", X)
-    assert w.load_file(str(tmp_path / "big.npy"))
-    idle(qtbot, w)
+    w = window_with(qtbot, tmp_path, np.random.default_rng(1).normal(size=(400_000, 2)))
     w.controls.tol.setValue(0.0)
     w.controls.max_iter.setValue(100000)
     idle(qtbot, w)
@@ -241,11 +242,7 @@ def test_rubber_band_selection_then_delete(window, qtbot):
 
 
 def test_large_point_sets_are_drawn_as_an_image(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path)
-    X = np.random.default_rng(2).normal(size=(50_000, 2))
-    np.save(tmp_path / "many.npy", X)
-    assert w.load_file(str(tmp_path / "many.npy"))
-    idle(qtbot, w)
+    w = window_with(qtbot, tmp_path, np.random.default_rng(2).normal(size=(50_000, 2)))
     assert w.canvas.uses_raster
     img = w.canvas._raster.image
     assert img is not None and img.shape[2] == 4 and img[..., 3].max() > 0
