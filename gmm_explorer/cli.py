@@ -20,7 +20,7 @@ from gmm_explorer.errors import FitError, GMMExplorerError, InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
 PROG = "gmm-explorer"
-COMMANDS = ("fit", "select", "sample")
+COMMANDS = ("fit", "select", "sample", "render")
 
 
 class UsageError(GMMExplorerError):
@@ -69,6 +69,17 @@ def _nonneg_float(text: str) -> float:
     if not np.isfinite(v) or v < 0:
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
     return v
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 1200x900, got {text!r}") \
+            from None
+    if not (16 <= w <= 10000 and 16 <= h <= 10000):
+        raise argparse.ArgumentTypeError(f"each side must be 16..10000 pixels, got {text!r}")
+    return w, h
 
 
 def parse_k_range(text: str) -> list[int]:
@@ -176,6 +187,22 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--seed", type=_seed, default=None, metavar="S", help="random seed")
     sm.add_argument("--out", metavar="points.csv", help="write CSV here (default: stdout)")
     sm.set_defaults(handler=cmd_sample)
+
+    r = sub.add_parser("render", help="draw the canvas to a PNG, without a window",
+                       description="Fit DATA (or take a .gmmx session as it was saved) and "
+                       "draw points, ellipses and contours to a PNG, offscreen.")
+    r.add_argument("data", metavar="DATA|SESSION.gmmx", help="a data file or a session")
+    r.add_argument("--out", required=True, metavar="figure.png", help="the PNG to write")
+    r.add_argument("--size", type=_size, default=(1200, 900), metavar="WxH",
+                   help="image size in pixels (default 1200x900)")
+    r.add_argument("--columns", metavar="A,B", help="the X and Y columns of DATA")
+    r.add_argument("--k", type=_positive_int, default=2, metavar="K", help="components (2)")
+    r.add_argument("--covariance", choices=COVARIANCE_TYPES, default="full")
+    r.add_argument("--init", choices=INIT_METHODS, default="kmeans")
+    r.add_argument("--seed", type=_seed, default=0, metavar="S", help="random seed (0)")
+    r.add_argument("--iterations", type=_nonneg_int, default=None, metavar="N",
+                   help="run exactly N EM iterations (default: until converged)")
+    r.set_defaults(handler=cmd_render)
     return p
 
 
@@ -369,6 +396,40 @@ def _looks_like_data(arg: str) -> bool:
     if arg.startswith("-") or arg in COMMANDS:
         return False
     return os.path.exists(arg) or "." in arg or os.sep in arg or "/" in arg
+
+
+def cmd_render(args) -> int:
+    from gmm_explorer.engine import EMSettings, fit
+    from gmm_explorer.io.loaders import load_points
+    from gmm_explorer.io.session_file import is_session_path, read_session
+    from gmm_explorer.qt.render_png import render_png
+
+    if not args.out.lower().endswith(".png"):
+        raise UsageError(f"--out {args.out!r}: the output must be a .png file")
+    if is_session_path(args.data):
+        rec = read_session(args.data)
+        points, names = rec.points, rec.column_names
+        cur = rec.history[-1] if rec.history else None
+        mixture = cur.mixture if cur is not None else rec.pending_start
+        k = rec.settings["k"]
+        title = (f"K={k} {rec.settings['covariance_type']}, iteration {cur.iteration}, mean "
+                 f"log-likelihood {cur.mean_log_likelihood:.5g}" if cur is not None
+                 else f"K={k}, not initialised")
+    else:
+        data = load_points(args.data, columns=args.columns)
+        points, names = data.points, data.column_names
+        tol = 0.0 if args.iterations is not None else 1e-3
+        max_iter = args.iterations if args.iterations is not None else 100
+        with _about(args.data):
+            result = fit(points, args.k, settings=EMSettings(args.covariance, 1e-6, tol, max_iter),
+                         init=args.init, seed=args.seed)
+        mixture = result.mixture
+        title = (f"K={args.k} {args.covariance}, iteration {result.n_iter}"
+                 f"{' (converged)' if result.converged else ''}, mean log-likelihood "
+                 f"{result.final.mean_log_likelihood:.5g}")
+    png = render_png(points, mixture, column_names=names, title=title, size=args.size)
+    _outputs_to(args, [(args.out, png)])
+    return EXIT_OK
 
 
 def main(argv=None) -> int:

@@ -75,6 +75,11 @@ class Session:
     points: np.ndarray = field(default_factory=lambda: _frozen(np.zeros((0, 2))))
     source: str | None = None
     column_names: tuple[str, str] = ("x", "y")
+    #: Ground-truth labels (e.g. iris species), one per point, or None.
+    labels: tuple[str, ...] | None = None
+    label_name: str | None = None
+    #: Whether anything changed since the session was loaded or saved.
+    dirty: bool = False
     settings: ModelSettings = field(default_factory=ModelSettings)
     history: list[StepResult] = field(default_factory=list)
     phase: str = "M"
@@ -93,18 +98,55 @@ class Session:
         return int(self.points.shape[0])
 
     def load(self, points, source: str | None = None,
-             column_names: tuple[str, str] = ("x", "y")) -> None:
+             column_names: tuple[str, str] = ("x", "y"), labels=None,
+             label_name: str | None = None) -> None:
         """Replace the data (not undoable: a new exploration) and reset the model."""
         self.points = _frozen(points)
         self.source = source
         self.column_names = tuple(column_names)
+        self.labels = None if labels is None else tuple(labels)
+        self.label_name = label_name
         self._undo.clear()
         self._redo.clear()
         self._stroke = None
         self.reset_model()
+        self.dirty = False
+
+    def to_record(self):
+        """This session as a :class:`gmm_explorer.io.session_file.SessionRecord`."""
+        from gmm_explorer.io.session_file import SessionRecord
+
+        s = self.settings
+        return SessionRecord(self.points, {"k": s.k, "covariance_type": s.covariance_type,
+                                           "init": s.init, "seed": s.seed,
+                                           "reg_covar": s.reg_covar, "tol": s.tol,
+                                           "max_iter": s.max_iter},
+                             tuple(self.history), self.phase, self.pending_start, self.source,
+                             self.column_names, self.labels, self.label_name)
+
+    @classmethod
+    def from_record(cls, rec) -> "Session":
+        """A session restored from a record (settings validated here)."""
+        st = rec.settings
+        try:
+            settings = ModelSettings(int(st["k"]), str(st["covariance_type"]), str(st["init"]),
+                                     int(st["seed"]), float(st["reg_covar"]), float(st["tol"]),
+                                     int(st["max_iter"]))
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"settings: {exc}") from None
+        s = cls(points=_frozen(rec.points), source=rec.source,
+                column_names=tuple(rec.column_names), labels=rec.labels,
+                label_name=rec.label_name, settings=settings, history=list(rec.history),
+                phase=rec.phase, pending_start=rec.pending_start)
+        if s.labels is not None and len(s.labels) != s.n_points:
+            s.labels = None  # labels belong to the points they came with
+        return s
 
     def _apply(self, label: str, after: np.ndarray) -> None:
         after = _frozen(after)
+        # Ground-truth labels describe the loaded points; once points are edited they no
+        # longer line up, so they are dropped (undo does not bring them back).
+        self.labels = None
         if self._stroke is not None:
             # Inside a brush stroke: extend the one edit the stroke makes.
             self._stroke = _Edit(self._stroke.label, self._stroke.before, after)
@@ -210,6 +252,7 @@ class Session:
     # ----------------------------------------------------------------- model
 
     def _data_changed(self) -> None:
+        self.dirty = True
         # Log-likelihoods of the old data are not comparable with the new data: keep the
         # current parameters as the start of a new run (iteration 0) and drop the history.
         # A run in flight becomes stale (its results are dropped): editing pauses a run.
@@ -225,6 +268,8 @@ class Session:
         Returns whether the model was reset.
         """
         old, self.settings = self.settings, settings
+        if old != settings:
+            self.dirty = True
         if replace(old, seed=settings.seed) == settings:
             return False
         self.reset_model()
@@ -254,6 +299,7 @@ class Session:
         """Store a result computed under ``version``; returns False (dropped) if stale."""
         if version != self.model_version:
             return False
+        self.dirty = True
         if result.iteration == 0 or not self.history:
             self.history = [result]
             self.pending_start = None

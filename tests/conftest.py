@@ -27,6 +27,24 @@ def _private_qsettings(tmp_path_factory):
     yield folder
 
 
+@pytest.fixture(autouse=True)
+def _no_blocking_prompts(monkeypatch):
+    """Modal questions would block an offscreen test: by default, discard unsaved changes
+    and do not restore a recovery file. Tests of those paths override the answers."""
+    from gmm_explorer.qt.main_window import MainWindow
+
+    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "discard")
+    monkeypatch.setattr(MainWindow, "ask_restore", lambda self: False)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_standard_paths():
+    """Recovery files and other per-user files go to Qt's test locations."""
+    from PySide6.QtCore import QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+
+
 @pytest.fixture(scope="session")
 def faithful() -> np.ndarray:
     """Old Faithful, (272, 2): eruptions (min), waiting (min)."""

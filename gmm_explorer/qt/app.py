@@ -52,6 +52,8 @@ def open_window(path: str | None = None):
     win = MainWindow()
     win.setWindowTitle(APP_NAME)
     win.show()
+    if win.offer_recovery():
+        return app, win
     if path is None or not win.load_file(path):
         win.load_sample()
     return app, win

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from gmm_explorer.errors import GMMExplorerError, InputError
 from gmm_explorer.io.loaders import load_points
+from gmm_explorer.io.session_file import SUFFIX, is_session_path, read_session, write_session
 from gmm_explorer.qt.canvas import Canvas
 from gmm_explorer.qt.em_worker import EMController, EMFailure, EMProgress, EMRequest, EMResult
 from gmm_explorer.qt.panels import ControlsPanel, LikelihoodPanel, ParameterTable, signals_blocked
@@ -31,6 +32,9 @@ from gmm_explorer.resources import sample_path
 from gmm_explorer.session import ModelSettings, Session
 
 APP_NAME = "GMM Explorer"
+#: Seconds between recovery saves while there are unsaved changes.
+AUTOSAVE_SECONDS = 30
+MAX_RECENT = 8
 #: Right-click removes the nearest point within this many pixels.
 REMOVE_RADIUS_PX = 8.0
 
@@ -50,7 +54,9 @@ SHORTCUTS = [
     ("Right-click", "Delete the nearest point"),
     ("Delete", "Delete selected points"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
-    ("Ctrl+O", "Open a data file"),
+    ("Ctrl+N", "New, empty session"),
+    ("Ctrl+O", "Open a data file or a session"),
+    ("Ctrl+S / Ctrl+Shift+S", "Save / save the session as"),
     ("Ctrl+Q", "Quit"),
 ]
 
@@ -70,6 +76,16 @@ class MainWindow(QMainWindow):
         self._queued_steps = 0
         self._stroking = False
         self._closed = False
+        #: The .gmmx file this session was opened from or saved to.
+        self.session_path: str | None = None
+        #: The kind of the next result that is bookkeeping, not a user's change (the
+        #: initialisation after opening a file, the recolouring after opening a session).
+        self._clean_after: str | None = None
+        self.setAcceptDrops(True)
+        self._autosave = QTimer(self)
+        self._autosave.setInterval(AUTOSAVE_SECONDS * 1000)
+        self._autosave.timeout.connect(self.write_recovery)
+        self._autosave.start()
         self._run_timer = QTimer(self)
         self._run_timer.setSingleShot(True)
         self._run_timer.timeout.connect(self._run_next)
@@ -107,8 +123,13 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         self.actions: dict[str, QAction] = {}
         A = self._action
-        A("open", "&Open…", "Ctrl+O", "Open a CSV/TSV/TXT, .npy or .npz file of points",
-          self.open_dialog)
+        A("new", "&New", "Ctrl+N", "Start a new, empty session", self.new_session)
+        A("open", "&Open…", "Ctrl+O", "Open a CSV/TSV/TXT, .npy or .npz file of points, or a "
+          ".gmmx session", self.open_dialog)
+        A("save", "&Save", "Ctrl+S", "Save the session (points, settings, every step)",
+          self.save)
+        A("save_as", "Save &As…", "Ctrl+Shift+S", "Save the session to a new file",
+          self.save_as)
         A("quit", "&Quit", "Ctrl+Q", "Quit GMM Explorer", self.close)
         A("undo", "&Undo", "Ctrl+Z", "Undo the last edit of the points", self.undo)
         A("redo", "&Redo", "Ctrl+Shift+Z", "Redo the edit just undone", self.redo)
@@ -164,7 +185,7 @@ class MainWindow(QMainWindow):
         a = self.actions
         mb = self.menuBar()
         for title, names in (
-                ("&File", ["open", None, "quit"]),
+                ("&File", ["new", "open", "recent", None, "save", "save_as", None, "quit"]),
                 ("&Edit", ["undo", "redo", None, "mode_add", "mode_brush", "mode_select", None,
                            "delete", "clear"]),
                 ("&EM", ["initialise", "e_step", "m_step", "step", None, "run", "converge",
@@ -173,11 +194,18 @@ class MainWindow(QMainWindow):
                 ("&Help", ["shortcuts"])):
             menu = mb.addMenu(title)
             for n in names:
-                menu.addSeparator() if n is None else menu.addAction(a[n])
+                if n is None:
+                    menu.addSeparator()
+                elif n == "recent":
+                    self.recent_menu = menu.addMenu("Open &Recent")
+                    self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+                else:
+                    menu.addAction(a[n])
         tb = self.addToolBar("Main")
         tb.setObjectName("main-toolbar")
         tb.setMovable(False)
-        for n in ("open", None, "undo", "redo", None, "mode_add", "mode_brush", "mode_select"):
+        for n in ("open", "save", None, "undo", "redo", None, "mode_add", "mode_brush",
+                  "mode_select"):
             tb.addSeparator() if n is None else tb.addAction(a[n])
         self.brush_radius = QSpinBox()
         self.brush_radius.setRange(2, 200)
@@ -296,17 +324,30 @@ class MainWindow(QMainWindow):
         """Load the built-in Old Faithful data (eruptions x waiting)."""
         self.load_file(str(sample_path("faithful.csv")), display_name="Old Faithful")
 
-    def load_file(self, path: str, display_name: str | None = None) -> bool:
-        """Load points from a file; on failure show an error and keep the current data."""
+    def load_file(self, path: str, display_name: str | None = None, columns=None,
+                  labels=None, *, ask: bool = True) -> bool:
+        """Open a data file or a ``.gmmx`` session; on failure show an error and keep the
+        current data. Asks first when there are unsaved changes (``ask``)."""
+        if ask and not self.maybe_save():
+            return False
+        if is_session_path(path):
+            return self.load_session(path, ask=False)
         try:
-            data = load_points(path)
+            data = load_points(path, columns=columns) if labels is None else \
+                load_points(path, columns=columns, labels=labels)
         except GMMExplorerError as exc:
             self.show_error("Could not open the file", str(exc))
             return False
         self.pause()
-        self.session.load(data.points, source=str(path), column_names=data.column_names)
-        name = display_name or Path(path).name
-        self.setWindowTitle(f"{name} — {APP_NAME}")
+        self.session.load(data.points, source=str(path), column_names=data.column_names,
+                          labels=getattr(data, "labels", None),
+                          label_name=getattr(data, "label_name", None))
+        self.session_path = None
+        self._clean_after = "initialise"
+        if display_name is None:
+            self._add_recent(path)
+        self._title_name = display_name or Path(path).name
+        self._update_title()
         self.canvas.plotItem.setLabel("bottom", data.column_names[0], color="k")
         self.canvas.plotItem.setLabel("left", data.column_names[1], color="k")
         self.selection = np.zeros(0, dtype=np.intp)
@@ -322,13 +363,241 @@ class MainWindow(QMainWindow):
         self.initialise()
         return True
 
+    def load_session(self, path: str, *, ask: bool = True) -> bool:
+        """Open a ``.gmmx`` session exactly as it was saved."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            rec = read_session(path)
+            session = Session.from_record(rec)
+        except InputError as exc:
+            # The settings are validated by the session, which does not know the file.
+            msg = str(exc) if exc.path is not None else f"{path}: {exc}"
+            self.show_error("Could not open the session", msg)
+            return False
+        self._install_session(session)
+        self.session_path = str(path)
+        self._add_recent(path)
+        self._title_name = Path(path).name
+        self._update_title()
+        return True
+
+    def _install_session(self, session: Session) -> None:
+        """Show a restored session: data, settings, history and view."""
+        self.pause()
+        self._queued_steps = 0
+        self.session = session
+        session.model_version += 1  # anything in flight belongs to the old session
+        self.controls.set_settings(session.settings)
+        x, y = session.column_names
+        self.canvas.plotItem.setLabel("bottom", x, color="k")
+        self.canvas.plotItem.setLabel("left", y, color="k")
+        self.selection = np.zeros(0, dtype=np.intp)
+        self.canvas.set_selection(self.selection)
+        self.canvas.set_points(session.points)
+        self.canvas.set_colors(None, None)
+        self.canvas.fit_view()
+        self.canvas.setFocus()
+        session.dirty = False
+        self._refresh()
+        # Recolour the points as the saved phase shows them (responsibilities are not
+        # stored: they are recomputed from the parameters).
+        cur = session.current
+        if cur is not None and session.phase == "E":
+            self._clean_after = "e"
+            self._submit("e")
+
     @Slot()
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open points", str(Path.home()),
-            "Data files (*.csv *.tsv *.txt *.dat *.npy *.npz);;All files (*)")
+            self, "Open points or a session", self._last_folder(),
+            f"Data and sessions (*.csv *.tsv *.txt *.dat *.npy *.npz *{SUFFIX});;"
+            f"GMM Explorer sessions (*{SUFFIX});;All files (*)")
         if path:
             self.load_file(path)
+
+    @Slot()
+    def new_session(self) -> None:
+        """An empty canvas with the current settings: click to add points."""
+        if not self.maybe_save():
+            return
+        self.pause()
+        settings = self.session.settings
+        self.session = Session(settings=settings)
+        self.session_path = None
+        self._title_name = "Untitled"
+        self._install_session(self.session)
+        self.canvas.view.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+        self._update_title()
+
+    # ------------------------------------------------------------------ saving
+
+    def _last_folder(self) -> str:
+        return str(self.qsettings.value("files/last_folder", str(Path.home())))
+
+    def _update_title(self) -> None:
+        name = getattr(self, "_title_name", None) or "Untitled"
+        # [*] shows as "*" while setWindowModified(True).
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+        self.setWindowModified(self.session.dirty)
+
+    @Slot()
+    def save(self) -> bool:
+        if self.session_path is None:
+            return self.save_as()
+        return self.save_to(self.session_path)
+
+    @Slot()
+    def save_as(self) -> bool:
+        start = self.session_path or str(Path(self._last_folder()) /
+                                         (Path(getattr(self, "_title_name", "session")).stem
+                                          + SUFFIX))
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", start,
+                                              f"GMM Explorer sessions (*{SUFFIX})")
+        if not path:
+            return False
+        if not path.lower().endswith(SUFFIX):
+            path += SUFFIX
+        return self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        """Write the session atomically; on failure show why and keep it unsaved."""
+        try:
+            write_session(path, self.session.to_record())
+        except GMMExplorerError as exc:
+            self.show_error("Could not save the session", str(exc))
+            return False
+        self.session_path = str(path)
+        self.session.dirty = False
+        self._title_name = Path(path).name
+        self._add_recent(path)
+        self.remove_recovery()
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def ask_save_changes(self) -> str:
+        """Ask what to do with unsaved changes: "save", "discard" or "cancel"."""
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME,
+                          "This session has unsaved changes. Save them first?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        return {QMessageBox.StandardButton.Save: "save",
+                QMessageBox.StandardButton.Discard: "discard"}.get(
+            QMessageBox.StandardButton(answer), "cancel")
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to replace the session (saved, discarded, or clean)."""
+        if not self.session.dirty:
+            return True
+        answer = self.ask_save_changes()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    # ------------------------------------------------------------------ recent files
+
+    def recent_files(self) -> list[str]:
+        value = self.qsettings.value("files/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _add_recent(self, path) -> None:
+        path = str(Path(path).resolve())
+        items = [p for p in self.recent_files() if p != path]
+        self.qsettings.setValue("files/recent", [path] + items[:MAX_RECENT - 1])
+        self.qsettings.setValue("files/last_folder", str(Path(path).parent))
+
+    @Slot()
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        if not files:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        for p in files:
+            act = self.recent_menu.addAction(Path(p).name)
+            act.setToolTip(p)
+            act.setStatusTip(p)
+            act.triggered.connect(lambda _=False, p=p: self.load_file(p))
+
+    # ------------------------------------------------------------------ recovery
+
+    @staticmethod
+    def recovery_path() -> Path:
+        """Where the autosaved recovery session lives (per user)."""
+        # The generic location plus a fixed folder: unlike AppDataLocation, it does not
+        # depend on whether the application's name was set yet.
+        base = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.GenericDataLocation) or str(Path.home())
+        return Path(base) / "gmm-explorer" / f"recovery{SUFFIX}"
+
+    @Slot()
+    def write_recovery(self) -> bool:
+        """Write the recovery file if there are unsaved changes (at most every 30 s)."""
+        if not self.session.dirty or self.session.n_points == 0:
+            return False
+        path = self.recovery_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_session(path, self.session.to_record())
+        except (OSError, GMMExplorerError):
+            return False  # recovery is best effort; never interrupt the user for it
+        return True
+
+    def remove_recovery(self) -> None:
+        try:
+            self.recovery_path().unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass
+
+    def ask_restore(self) -> bool:
+        """Ask whether to restore the recovery session left by a crash."""
+        box = QMessageBox(QMessageBox.Icon.Question, APP_NAME,
+                          "GMM Explorer did not close properly last time. Restore the "
+                          "unsaved session it recovered?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def offer_recovery(self) -> bool:
+        """At start-up: restore the recovery file if one exists and the user agrees.
+        Returns whether a session was restored."""
+        path = self.recovery_path()
+        if not path.exists():
+            return False
+        restored = False
+        if self.ask_restore():
+            try:
+                session = Session.from_record(read_session(path))
+            except GMMExplorerError as exc:
+                self.show_error("Could not restore the session", str(exc))
+            else:
+                self._install_session(session)
+                session.dirty = True  # restored work is not saved anywhere yet
+                self._clean_after = None
+                self._title_name = "Recovered session"
+                self._update_title()
+                restored = True
+        self.remove_recovery()
+        return restored
+
+    # ------------------------------------------------------------------ drag and drop
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.load_file(files[0])
 
     # ------------------------------------------------------------------ edits
 
@@ -557,6 +826,9 @@ class MainWindow(QMainWindow):
             return
         for step in res.steps:
             self.session.record(step, res.phase, res.version)
+        if res.kind == self._clean_after:
+            self.session.dirty = False
+            self._clean_after = None
         self.session.phase = res.phase
         if res.neutral:
             self.canvas.set_colors(None, None)
@@ -608,6 +880,7 @@ class MainWindow(QMainWindow):
         a["delete"].setEnabled(self.selection.size > 0)
         a["m_step"].setEnabled(s.phase == "E" and s.initialised)
         self.status_label.setText(self.status_text())
+        self.setWindowModified(s.dirty)
 
     def status_text(self) -> str:
         s = self.session
@@ -655,7 +928,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if not self._closed and not self.maybe_save():
+            event.ignore()
+            return
         self._closed = True
+        self._autosave.stop()
+        self.remove_recovery()
         self.pause()
         self._save_settings()
         self.controller.shutdown()

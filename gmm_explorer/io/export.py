@@ -1,0 +1,481 @@
+"""Exports for other tools: the parameters as CSV and ``.npz``, the EM history as CSV, and
+a scikit-learn snippet that rebuilds the model.
+
+Every function returns the content of a file (``str`` for text, ``bytes`` for ``.npz``) and
+writes nothing: the caller writes it with :func:`gmm_explorer.io.atomic.atomic_write`. The
+readers validate everything and raise :class:`~gmm_explorer.errors.InputError` (or its
+subclass :class:`~gmm_explorer.errors.ParameterError`) for malformed input, never another
+exception.
+
+Parameters CSV (one row per component; ``cov_xy`` is the off-diagonal entry)::
+
+    # gmm-explorer parameters, covariance_type=full
+    weight,mean_x,mean_y,cov_xx,cov_xy,cov_yy
+    0.6,1.0,2.0,1.5,0.25,2.0
+    0.4,-3.0,0.5,0.5,0.0,0.75
+
+Parameters ``.npz``: float64 arrays ``weights`` (K,), ``means`` (K, 2) and
+``covariances`` (K, 2, 2), and ``covariance_type``, a 0-d ``<U9`` string array, so the
+archive loads with ``np.load(..., allow_pickle=False)``.
+
+Floats are written with Python's shortest round-trip ``repr`` (stored as float64 in the
+``.npz``), so the parameters read back bit-identical.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import tokenize
+import zipfile
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from gmm_explorer.engine.em import StepResult
+from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
+from gmm_explorer.errors import InputError, ParameterError
+from gmm_explorer.io.params import MAX_BYTES
+from gmm_explorer.io.tables import format_csv
+
+__all__ = [
+    "HISTORY_HEADER",
+    "PARAMETERS_HEADER",
+    "history_csv",
+    "parameters_csv",
+    "parameters_npz",
+    "read_parameters_csv",
+    "read_parameters_npz",
+    "sklearn_precisions",
+    "sklearn_snippet",
+]
+
+#: Header row of the parameters CSV.
+PARAMETERS_HEADER = ("weight", "mean_x", "mean_y", "cov_xx", "cov_xy", "cov_yy")
+#: Header row of the history CSV.
+HISTORY_HEADER = ("iteration", "log_likelihood", "mean_log_likelihood", "change", "converged")
+
+_TYPE_COMMENT = "# gmm-explorer parameters, covariance_type="
+_TYPE_COMMENT_RE = re.compile(r"#\s*gmm-explorer parameters\s*,\s*covariance_type\s*=\s*(.*?)\s*")
+_INDEXED_FIELD = re.compile(r"(weights|means|covariances)\[(\d+)\]")
+#: dtype of the ``covariance_type`` array: long enough for "spherical", never object.
+_TYPE_DTYPE = "<U9"
+_NPZ_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
+# What numpy, zipfile and zlib raise on corrupt or hostile archives. numpy tokenizes and
+# literal_evals the .npy header (TokenError, SyntaxError); an odd header dtype warns, which
+# is an exception under "-W error".
+_CORRUPT_BINARY = (ValueError, TypeError, KeyError, EOFError, OSError, RuntimeError,
+                   NotImplementedError, OverflowError, MemoryError, SyntaxError,
+                   tokenize.TokenError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error,
+                   Warning)
+#: scikit-learn refuses ``weights_init`` whose sum is further than this from 1.
+_SKLEARN_WEIGHT_ATOL = 1e-8
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+# --------------------------------------------------------------------------- parameters CSV
+
+
+def parameters_csv(mixture: Mixture) -> str:
+    """The parameters as CSV text, one row per component.
+
+    Parameters
+    ----------
+    mixture : Mixture
+
+    Returns
+    -------
+    str
+        A comment line ``# gmm-explorer parameters, covariance_type=<type>``, the header
+        ``weight,mean_x,mean_y,cov_xx,cov_xy,cov_yy`` and K rows of ``repr`` floats, which
+        :func:`read_parameters_csv` reads back bit-identical. ``cov_xy`` is the upper
+        off-diagonal entry; a matrix that is symmetric only within the tolerance of
+        :class:`Mixture` comes back exactly symmetric.
+    """
+    c = mixture.covariances
+    body = format_csv(PARAMETERS_HEADER, [mixture.weights, mixture.means[:, 0],
+                                          mixture.means[:, 1], c[:, 0, 0], c[:, 0, 1],
+                                          c[:, 1, 1]])
+    return f"{_TYPE_COMMENT}{mixture.covariance_type}\n{body}"
+
+
+def read_parameters_csv(text: str, path=None) -> Mixture:
+    """Parse the parameters CSV written by :func:`parameters_csv`.
+
+    Blank lines and ``#`` comment lines are skipped; the comment
+    ``# gmm-explorer parameters, covariance_type=<type>`` before the header gives the
+    covariance type (``full`` when there is none).
+
+    Parameters
+    ----------
+    text : str
+    path : str or os.PathLike, optional
+        Named in error messages.
+
+    Returns
+    -------
+    Mixture
+
+    Raises
+    ------
+    InputError
+        Naming the 1-based line (and column) for a wrong header, a wrong number of values,
+        a value that is not a finite number, an unknown covariance type, a component whose
+        parameters are invalid, or no component rows; naming the lines of the weights when
+        they do not sum to 1.
+    """
+    path = None if path is None else str(path)
+    text = text.removeprefix("\ufeff")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    covariance_type = "full"
+    header_line = None
+    row_lines: list[int] = []
+    rows: list[list[float]] = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            match = _TYPE_COMMENT_RE.fullmatch(line)
+            if match and header_line is None:
+                covariance_type = match.group(1)
+                if covariance_type not in COVARIANCE_TYPES:
+                    raise InputError(f"unknown covariance type {_clip(covariance_type)!r}; "
+                                     "expected one of " + ", ".join(COVARIANCE_TYPES),
+                                     path=path, line=number)
+            continue
+        cells = [cell.strip() for cell in line.split(",")]
+        if header_line is None:
+            if tuple(cell.strip('"') for cell in cells) != PARAMETERS_HEADER:
+                raise InputError(f"expected the header {','.join(PARAMETERS_HEADER)}, got "
+                                 f"{_clip(line)!r}", path=path, line=number)
+            header_line = number
+            continue
+        if len(cells) != len(PARAMETERS_HEADER):
+            raise InputError(f"expected {len(PARAMETERS_HEADER)} comma-separated values "
+                             f"({','.join(PARAMETERS_HEADER)}), got {len(cells)}",
+                             path=path, line=number)
+        rows.append([_csv_number(cell, name, number, path)
+                     for cell, name in zip(cells, PARAMETERS_HEADER, strict=True)])
+        row_lines.append(number)
+    if header_line is None:
+        raise InputError("the file is empty; expected the header "
+                         f"{','.join(PARAMETERS_HEADER)} and one row per component", path=path)
+    if not rows:
+        raise InputError("no components: the header is not followed by any rows", path=path,
+                         line=header_line)
+    table = np.array(rows, dtype=np.float64)
+    cov = np.empty((table.shape[0], 2, 2))
+    cov[:, 0, 0] = table[:, 3]
+    cov[:, 0, 1] = cov[:, 1, 0] = table[:, 4]
+    cov[:, 1, 1] = table[:, 5]
+    try:
+        return Mixture(table[:, 0], table[:, 1:3], cov, covariance_type)
+    except ParameterError as exc:
+        raise _located(exc, row_lines, path) from None
+
+
+def _csv_number(cell: str, column: str, line: int, path) -> float:
+    if not cell:
+        raise InputError("empty value; expected a number", path=path, line=line, column=column)
+    try:
+        value = float(cell)
+    except ValueError:
+        raise InputError(f"{_clip(cell)!r} is not a number", path=path, line=line,
+                         column=column) from None
+    if not np.isfinite(value):
+        raise InputError(f"{cell!r} is not finite", path=path, line=line, column=column)
+    return value
+
+
+def _located(exc: ParameterError, row_lines: list[int], path) -> InputError:
+    """Re-raise a :class:`Mixture` validation error at the CSV line it concerns."""
+    reason = exc.reason.split(": ", 1)[-1] if exc.field else exc.reason
+    match = _INDEXED_FIELD.fullmatch(exc.field or "")
+    if match:
+        j = int(match.group(2))
+        return InputError(f"component {j + 1}: {reason}", path=path, line=row_lines[j])
+    if exc.field == "weights":
+        lines = (f"line {row_lines[0]}" if len(row_lines) == 1
+                 else f"lines {row_lines[0]}-{row_lines[-1]}")
+        return InputError(f"{reason} (the weights on {lines})", path=path, column="weight")
+    return ParameterError(reason, field=exc.field, path=path)
+
+
+# --------------------------------------------------------------------------- parameters NPZ
+
+
+def parameters_npz(mixture: Mixture) -> bytes:
+    """The parameters as an ``.npz`` archive.
+
+    Parameters
+    ----------
+    mixture : Mixture
+
+    Returns
+    -------
+    bytes
+        An archive (``np.savez``, uncompressed) holding ``weights`` (K,), ``means`` (K, 2),
+        ``covariances`` (K, 2, 2), all float64, and ``covariance_type``, a 0-d ``<U9``
+        array. No array has dtype object, so it loads with ``allow_pickle=False``.
+    """
+    buf = io.BytesIO()
+    np.savez(buf, weights=np.asarray(mixture.weights), means=np.asarray(mixture.means),
+             covariances=np.asarray(mixture.covariances),
+             covariance_type=np.array(mixture.covariance_type, dtype=_TYPE_DTYPE))
+    return buf.getvalue()
+
+
+def read_parameters_npz(data: bytes, path=None) -> Mixture:
+    """Read parameters from an ``.npz`` archive written by :func:`parameters_npz`.
+
+    The archive is opened with ``allow_pickle=False``, and each array's header is checked
+    (dtype, size) before its data is read. ``covariance_type`` may be absent (``full``);
+    other arrays in the archive are ignored.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    path : str or os.PathLike, optional
+        Named in error messages.
+
+    Returns
+    -------
+    Mixture
+
+    Raises
+    ------
+    InputError
+        If the bytes are not an ``.npz`` archive or an array cannot be read; a
+        :class:`ParameterError` naming the array when one is missing, has the wrong dtype
+        or shape, or holds invalid parameters.
+    """
+    path = None if path is None else str(path)
+    data = bytes(data)
+    if not data.startswith(_NPZ_MAGICS):
+        what = "is empty" if not data else "is not an .npz archive (no zip signature)"
+        raise InputError(f"{what}; expected the arrays weights, means and covariances",
+                         path=path)
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            arrays = {name: _npz_array(archive, name, path)
+                      for name in ("weights", "means", "covariances", "covariance_type")}
+    except InputError:
+        raise
+    except _CORRUPT_BINARY as exc:
+        raise InputError(f"is not a valid .npz archive: {exc}", path=path) from None
+    covariance_type = arrays["covariance_type"]
+    covariance_type = "full" if covariance_type is None else str(covariance_type[()])
+    if covariance_type not in COVARIANCE_TYPES:
+        raise ParameterError(f"unknown covariance type {_clip(covariance_type)!r}; expected "
+                             "one of " + ", ".join(COVARIANCE_TYPES), field="covariance_type",
+                             path=path)
+    for name in ("weights", "means", "covariances"):
+        if arrays[name] is None:
+            raise ParameterError("missing from the archive (it needs the arrays weights, means "
+                                 "and covariances)", field=name, path=path)
+    try:
+        return Mixture(arrays["weights"], arrays["means"], arrays["covariances"],
+                       covariance_type)
+    except ParameterError as exc:
+        raise ParameterError(exc.reason.split(": ", 1)[-1], field=exc.field,
+                             path=path) from None
+
+
+def _npz_array(archive, name: str, path) -> np.ndarray | None:
+    """One array of the archive, its header checked before numpy reads the data.
+
+    Returns None when the archive has no array ``name``.
+    """
+    members = archive.zip.namelist()
+    member = name + ".npy"
+    if member not in members:
+        if name in members:
+            raise ParameterError("is not a .npy array inside the archive", field=name, path=path)
+        return None
+    info = archive.zip.getinfo(member)
+    if info.file_size > MAX_BYTES:
+        raise ParameterError(f"is larger than {MAX_BYTES // 2**20} MiB; not mixture parameters",
+                             field=name, path=path)
+    try:
+        with archive.zip.open(member) as fh:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ParameterError(f"uses .npy format version {version[0]}.{version[1]}; "
+                                     "expected a plain array", field=name, path=path)
+            header_size = fh.tell()
+    except InputError:
+        raise
+    except _CORRUPT_BINARY as exc:
+        raise ParameterError(f"is not a valid .npy array: {exc}", field=name,
+                             path=path) from None
+    if name == "covariance_type":
+        if dtype.kind != "U" or shape != ():
+            raise ParameterError(f"expected a single string (0-d unicode array), got dtype "
+                                 f"{dtype} and shape {shape}", field=name, path=path)
+    elif dtype.names is not None or dtype.subdtype is not None or dtype.kind not in "fiu":
+        what = "Python objects, which would need unpickling" if dtype.kind == "O" else (
+            f"dtype {dtype}")
+        raise ParameterError(f"holds {what}; expected real numbers", field=name, path=path)
+    needed = math.prod(shape) * dtype.itemsize
+    if info.file_size - header_size < needed:
+        raise ParameterError(f"is truncated: its header promises {needed} bytes of data but "
+                             f"only {max(info.file_size - header_size, 0)} follow",
+                             field=name, path=path)
+    try:
+        return archive[name]
+    except _CORRUPT_BINARY as exc:
+        raise ParameterError(f"cannot be read: {exc}", field=name, path=path) from None
+
+
+# --------------------------------------------------------------------------- history CSV
+
+
+def history_csv(history: Sequence[StepResult]) -> str:
+    """The log-likelihood trace of a run as CSV text.
+
+    Parameters
+    ----------
+    history : sequence of StepResult
+        In iteration order, e.g. :attr:`FitResult.history <gmm_explorer.engine.FitResult>`.
+
+    Returns
+    -------
+    str
+        Header ``iteration,log_likelihood,mean_log_likelihood,change,converged`` and one row
+        per step; floats as ``repr``, ``change`` empty where there is none (iteration 0),
+        ``converged`` as ``true``/``false``.
+    """
+    out = [",".join(HISTORY_HEADER)]
+    for step in history:
+        change = "" if step.change is None else repr(float(step.change))
+        out.append(f"{int(step.iteration)},{float(step.log_likelihood)!r},"
+                   f"{float(step.mean_log_likelihood)!r},{change},"
+                   f"{'true' if step.converged else 'false'}")
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------- scikit-learn
+
+
+def sklearn_precisions(mixture: Mixture) -> np.ndarray:
+    """``precisions_init`` for scikit-learn's ``GaussianMixture``, shaped by covariance type.
+
+    Parameters
+    ----------
+    mixture : Mixture
+
+    Returns
+    -------
+    ndarray
+        full: (K, 2, 2) inverse covariances; tied: one (2, 2) inverse; diag: (K, 2)
+        reciprocal variances; spherical: (K,) reciprocal variances.
+
+    Raises
+    ------
+    ParameterError
+        If a precision overflows (variances below about 1e-154): rescale the data.
+    """
+    c = mixture.covariances
+    ctype = mixture.covariance_type
+    with np.errstate(over="ignore", divide="ignore"):
+        if ctype in ("full", "tied"):
+            # inv(cov) = U @ U.T with U the engine's upper precision factor (u00, u01, u11):
+            # exactly symmetric, and no determinant a*c - b*b to overflow.
+            u00, u01, u11 = mixture.precision_chol.T
+            prec = np.empty_like(c)
+            prec[:, 0, 0] = u00 * u00 + u01 * u01
+            prec[:, 0, 1] = prec[:, 1, 0] = u01 * u11
+            prec[:, 1, 1] = u11 * u11
+            if ctype == "tied":
+                prec = prec[0]
+        elif ctype == "diag":
+            prec = 1.0 / np.stack([c[:, 0, 0], c[:, 1, 1]], axis=1)
+        else:
+            prec = 1.0 / (0.5 * c[:, 0, 0] + 0.5 * c[:, 1, 1])
+    if not np.all(np.isfinite(prec)):
+        raise ParameterError("a precision (inverse covariance) overflows; rescale the data",
+                             field="covariances")
+    return prec
+
+
+def _array_literal(a: np.ndarray, indent: str) -> str:
+    """``np.array([...])`` with ``repr`` floats; one line per component for 2-D and up."""
+    if a.ndim <= 1:
+        return f"np.array({a.tolist()!r})"
+    inner = "".join(f"{indent}    {row.tolist()!r},\n" for row in a)
+    return f"np.array([\n{inner}{indent}])"
+
+
+def sklearn_snippet(mixture: Mixture, columns=None) -> str:
+    """Python source that rebuilds the model as scikit-learn's ``GaussianMixture``.
+
+    Parameters
+    ----------
+    mixture : Mixture
+    columns : pair of str, optional
+        Names of the x and y columns, quoted in the header comment.
+
+    Returns
+    -------
+    str
+        Self-contained source: imports, then ``gm = GaussianMixture(n_components=K,
+        covariance_type=..., weights_init=..., means_init=..., precisions_init=...)`` with
+        the arrays as nested lists of ``repr`` floats. ``gm.fit(X)`` starts EM from
+        exactly these parameters. Weights are divided by their sum if it differs from 1 by
+        more than scikit-learn accepts (1e-8; a comment then says so).
+
+    Raises
+    ------
+    ParameterError
+        If a precision overflows (see :func:`sklearn_precisions`).
+    """
+    k = mixture.n_components
+    ctype = mixture.covariance_type
+    weights = np.asarray(mixture.weights)
+    precisions = sklearn_precisions(mixture)
+    total = float(weights.sum())
+    lines = [(f"# A Gaussian mixture exported from GMM Explorer: {k} component"
+              f"{'' if k == 1 else 's'}, covariance_type={ctype!r}.")]
+    if columns is not None:
+        x_name, y_name = (str(c) for c in columns)
+        # repr, never the raw name: a newline in a column name must not end the comment.
+        lines.append(f"# X has two columns, in this order: {x_name!r}, {y_name!r}.")
+    else:
+        lines.append("# X has two columns, in the order the model was fitted on (x, y).")
+    lines.append("# gm.fit(X) starts EM from exactly these parameters.")
+    if abs(total - 1.0) > _SKLEARN_WEIGHT_ATOL:
+        weights = weights / total
+        lines.append(f"# The weights summed to {total!r}; they are divided by that sum, "
+                     "as scikit-learn requires.")
+    precision_note = {
+        "full": "inverse covariance matrices, shape (K, 2, 2)",
+        "tied": "the inverse of the shared covariance matrix, shape (2, 2)",
+        "diag": "reciprocal variances, shape (K, 2)",
+        "spherical": "reciprocal variances, shape (K,)",
+    }[ctype]
+    indent = "    "
+    lines += [
+        "from sklearn.mixture import GaussianMixture",
+        "import numpy as np",
+        "",
+        "gm = GaussianMixture(",
+        f"{indent}n_components={k},",
+        f"{indent}covariance_type={ctype!r},",
+        f"{indent}weights_init={_array_literal(weights, indent)},",
+        f"{indent}means_init={_array_literal(np.asarray(mixture.means), indent)},",
+        f"{indent}# {precision_note}",
+        f"{indent}precisions_init={_array_literal(precisions, indent)},",
+        ")",
+    ]
+    return "\n".join(lines) + "\n"

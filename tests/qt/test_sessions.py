@@ -1,0 +1,207 @@
+"""Sessions in the window: save/open bit for bit, unsaved-changes prompts, recovery,
+drag and drop, and bad files through the window's open path."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from gmm_explorer.io.session_file import read_session
+from gmm_explorer.qt.main_window import AUTOSAVE_SECONDS, MainWindow
+from tests.malformed_corpus import MALFORMED, write_case
+from tests.qt.test_window import idle, make_window
+
+
+@pytest.fixture
+def stepped(qtbot, tmp_path):
+    """Old Faithful after three steps and an E-step, with a point added."""
+    w = make_window(qtbot, tmp_path)
+    w.load_sample()
+    idle(qtbot, w)
+    w.session.add_point(3.0, 70.0)
+    w._after_edit()
+    idle(qtbot, w)
+    for _ in range(3):
+        w.step()
+        idle(qtbot, w)
+    w.e_step()
+    idle(qtbot, w)
+    assert w.session.phase == "E" and w.session.dirty
+    return w
+
+
+def assert_same_session(a, b):
+    assert a.points.tobytes() == b.points.tobytes()
+    assert a.settings == b.settings and a.phase == b.phase
+    assert a.column_names == b.column_names and a.source == b.source
+    assert len(a.history) == len(b.history)
+    for x, y in zip(a.history, b.history):
+        assert x.mixture.equals(y.mixture)
+        assert (x.iteration, x.log_likelihood, x.mean_log_likelihood, x.change, x.converged,
+                x.ll_decreased, x.n_samples) == (y.iteration, y.log_likelihood,
+                                                 y.mean_log_likelihood, y.change, y.converged,
+                                                 y.ll_decreased, y.n_samples)
+        assert x.n_effective.tobytes() == y.n_effective.tobytes()
+
+
+def test_save_then_open_restores_the_session_bit_for_bit(stepped, qtbot, tmp_path):
+    path = tmp_path / "work.gmmx"
+    assert stepped.save_to(str(path))
+    assert not stepped.session.dirty and not stepped.isWindowModified()
+    assert stepped.windowTitle().startswith("work.gmmx")
+    other = make_window(qtbot, tmp_path, "other.ini")
+    assert other.load_file(str(path))
+    idle(qtbot, other)
+    assert_same_session(stepped.session, other.session)
+    assert not other.session.dirty
+    # Stepping on from the restored session gives exactly what the original gives.
+    stepped.step()
+    other.step()
+    idle(qtbot, stepped)
+    idle(qtbot, other)
+    assert stepped.session.current.mixture.equals(other.session.current.mixture)
+
+
+def test_title_marks_unsaved_changes(stepped, qtbot, tmp_path):
+    assert stepped.isWindowModified()
+    stepped.save_to(str(tmp_path / "a.gmmx"))
+    assert not stepped.isWindowModified()
+    stepped.step()
+    idle(qtbot, stepped)
+    assert stepped.isWindowModified() and stepped.session.dirty
+
+
+def test_opening_a_file_is_not_an_unsaved_change(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    w.load_sample()
+    idle(qtbot, w)
+    assert not w.session.dirty and not w.isWindowModified()
+
+
+def test_unsaved_changes_prompt_before_close_open_and_new(stepped, qtbot, tmp_path,
+                                                        monkeypatch):
+    asked = []
+    monkeypatch.setattr(MainWindow, "ask_save_changes",
+                        lambda self: asked.append(1) or "cancel")
+    stepped.close()
+    assert stepped.isVisible() and len(asked) == 1  # cancelled: still open
+    before = stepped.session
+    assert not stepped.load_file(str(tmp_path / "whatever.csv"))
+    stepped.new_session()
+    assert stepped.session is before and len(asked) == 3
+    # "save" writes the session, then goes on.
+    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "save")
+    monkeypatch.setattr(MainWindow, "save_as",
+                        lambda self: self.save_to(str(tmp_path / "saved.gmmx")))
+    stepped.new_session()
+    assert (tmp_path / "saved.gmmx").exists() and stepped.session.n_points == 0
+
+
+def test_recovery_after_a_simulated_crash(stepped, qtbot, tmp_path, monkeypatch):
+    assert stepped._autosave.interval() == AUTOSAVE_SECONDS * 1000
+    assert stepped.write_recovery()
+    rec_path = MainWindow.recovery_path()
+    assert rec_path.exists()
+    saved = stepped.session
+    # A crash leaves the recovery file behind; the next launch offers to restore it.
+    monkeypatch.setattr(MainWindow, "ask_restore", lambda self: True)
+    from gmm_explorer.qt.app import open_window
+
+    _, w = open_window(None)
+    qtbot.addWidget(w)
+    idle(qtbot, w)
+    assert_same_session(saved, w.session)
+    assert w.session.dirty and "Recovered" in w.windowTitle()
+    assert not rec_path.exists()
+    stepped.remove_recovery()
+
+
+def test_declining_recovery_starts_normally(stepped, qtbot):
+    assert stepped.write_recovery()
+    from gmm_explorer.qt.app import open_window
+
+    _, w = open_window(None)
+    qtbot.addWidget(w)
+    idle(qtbot, w)
+    assert w.session.n_points == 272 and not MainWindow.recovery_path().exists()
+
+
+def test_drag_and_drop_opens_the_file(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    path = tmp_path / "dropped.csv"
+    path.write_text("a,b\n" + "".join(f"{i % 9},{i % 4}\n" for i in range(30)))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    enter = QDragEnterEvent(QPoint(50, 50), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(w, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(w, drop)
+    idle(qtbot, w)
+    assert w.session.n_points == 30 and w.windowTitle().startswith("dropped.csv")
+    assert str(path.resolve()) == w.recent_files()[0]
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=lambda c: c.filename)
+def test_malformed_files_through_the_window_keep_the_data(qtbot, tmp_path, case):
+    w = make_window(qtbot, tmp_path)
+    w.load_sample()
+    idle(qtbot, w)
+    before = w.session.points
+    history = list(w.session.history)
+    path = write_case(tmp_path, case)
+    cols = case.columns
+    assert not w.load_file(str(path), columns=cols)
+    assert case.filename in w.last_error and case.fragment in w.last_error.lower()
+    assert w.session.points is before and w.session.history == history
+
+
+@pytest.mark.parametrize("mutate,fragment", [
+    (lambda d: d.update(version=7), "newer GMM Explorer"),
+    (lambda d: d.update(format="something else"), "not a GMM Explorer session"),
+    (lambda d: d["points"].update(base64="!!!"), "points.base64"),
+    (lambda d: d["points"].update(shape=[5, 2]), "points.base64"),
+    (lambda d: d["settings"].pop("k"), "settings.k"),
+    (lambda d: d["settings"].update(k=99), "K must be between"),
+    (lambda d: d["history"][1]["mixture"].update(weights=[0.9, 0.9]), "history[1].mixture"),
+    (lambda d: d["history"][0].update(n_samples=3), "history[0].n_samples"),
+    (lambda d: d.update(phase="X"), "phase"),
+    (lambda d: d.update(labels=["a"]), "labels"),
+])
+def test_corrupted_sessions_give_a_clear_error_and_keep_the_data(stepped, qtbot, tmp_path,
+                                                                 mutate, fragment):
+    good = tmp_path / "good.gmmx"
+    stepped.save_to(str(good))
+    doc = json.loads(good.read_text())
+    mutate(doc)
+    bad = tmp_path / "bad.gmmx"
+    bad.write_text(json.dumps(doc))
+    before = stepped.session
+    assert not stepped.load_file(str(bad))
+    assert "bad.gmmx" in stepped.last_error and fragment in stepped.last_error
+    assert stepped.session is before
+
+
+def test_truncated_and_binary_sessions(stepped, tmp_path):
+    good = tmp_path / "good.gmmx"
+    stepped.save_to(str(good))
+    for name, data in (("cut.gmmx", good.read_bytes()[:500]), ("bin.gmmx", b"\x00\xff" * 50)):
+        (tmp_path / name).write_bytes(data)
+        assert not stepped.load_file(str(tmp_path / name))
+        assert name in stepped.last_error
+
+
+def test_session_file_is_json_with_points_in_base64(stepped, tmp_path):
+    path = tmp_path / "s.gmmx"
+    stepped.save_to(str(path))
+    doc = json.loads(path.read_text())
+    assert doc["format"] == "gmm-explorer.session" and doc["version"] == 1
+    rec = read_session(path)
+    np.testing.assert_array_equal(rec.points, stepped.session.points)
