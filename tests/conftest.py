@@ -36,6 +36,16 @@ def _no_blocking_prompts(monkeypatch):
     monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "discard")
     monkeypatch.setattr(MainWindow, "ask_restore", lambda self: False)
 
+    def accept_suggested_columns(self, path, table, initial):
+        # As if the user pressed OK on the column picker's preselection.
+        from gmm_explorer.io.loaders import suggested_columns
+        from gmm_explorer.qt.dialogs import ColumnChoice
+
+        pair = suggested_columns(table)
+        return None if pair is None else ColumnChoice(pair[0], pair[1], None)
+
+    monkeypatch.setattr(MainWindow, "ask_columns_for", accept_suggested_columns)
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _test_standard_paths():

@@ -39,6 +39,7 @@ def test_an_installed_wheel_finds_its_sample_data(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = ("import gmm_explorer, sys; from gmm_explorer.resources import sample_path;"
+            "import gmm_explorer.qt.main_window, gmm_explorer.qt.render_png;"
             "from gmm_explorer.io import load_points;"
             "assert gmm_explorer.__file__.startswith(sys.argv[1]), gmm_explorer.__file__;"
             "d = load_points(str(sample_path('faithful.csv')));"

@@ -10,7 +10,12 @@ Two entry points:
 * :func:`read_table` reads a text table into a header and string cells (for previews
   and a column picker);
 * :func:`load_points` builds on the same reader and returns the chosen two columns as
-  an ``(N, 2)`` float64 array in a :class:`LoadedData`.
+  an ``(N, 2)`` float64 array in a :class:`LoadedData`, with an optional column of
+  labels.
+
+A column picker classifies the columns of a :class:`Table` with the loader's own rules
+through :func:`numeric_columns`, :func:`index_column`, :func:`label_candidates` and
+:func:`suggested_columns`; :func:`file_format` tells a text table from a NumPy file.
 
 Text files
 ----------
@@ -54,19 +59,26 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import compress, islice
 
 import numpy as np
 
 from gmm_explorer.errors import InputError
 
 __all__ = [
+    "CLASSIFY_ROWS",
     "INDEX_COLUMN_NAMES",
+    "MAX_LABEL_CODES",
     "MISSING_VALUES",
     "LoadedData",
     "Table",
+    "file_format",
+    "index_column",
+    "label_candidates",
     "load_points",
+    "numeric_columns",
     "read_table",
+    "suggested_columns",
 ]
 
 #: Cell values (compared after stripping and lower-casing) that mean "missing".
@@ -75,10 +87,15 @@ MISSING_VALUES = frozenset({"", "na", "n/a", "nan", "null", "none"})
 #: ``""`` is what R's ``write.csv`` and pandas' ``to_csv`` write for the index column.
 INDEX_COLUMN_NAMES = frozenset({"", "rownames", "index", "id", "unnamed: 0"})
 
+#: Data rows examined to decide which columns are numeric (read this many with
+#: ``read_table(path, max_rows=CLASSIFY_ROWS)`` to classify columns as the loader does).
+CLASSIFY_ROWS = 1000
+#: An integer column is offered as labels (class codes) only with at most this many
+#: distinct values; more is a measurement such as a count or a duration.
+MAX_LABEL_CODES = 20
+
 #: Lines examined to choose the delimiter and detect the header.
 _SNIFF_LINES = 200
-#: Data rows examined to decide which columns are numeric.
-_CLASSIFY_ROWS = 1000
 #: Columns listed in full in an error message before the list is cut short.
 _MAX_LISTED = 12
 
@@ -121,6 +138,12 @@ class LoadedData:
     notes : tuple of str
         One-line messages for the user about choices made (columns skipped or picked,
         rows dropped).
+    labels : tuple of str, or None
+        One label per point, aligned with :attr:`points` (rows dropped for a missing X
+        or Y are dropped here too): the cell text of the label column, stripped, with
+        ``""`` for a missing cell. None when no label column was asked for.
+    label_name : str or None
+        Name of the label column, named like :attr:`column_names`; None without labels.
     """
 
     points: np.ndarray
@@ -129,6 +152,8 @@ class LoadedData:
     source: str
     n_dropped: int = 0
     notes: tuple[str, ...] = ()
+    labels: tuple[str, ...] | None = None
+    label_name: str | None = None
 
     def __post_init__(self) -> None:
         points = np.array(self.points, dtype=np.float64, order="C", copy=True)
@@ -139,6 +164,12 @@ class LoadedData:
         object.__setattr__(self, "column_names", tuple(self.column_names))
         object.__setattr__(self, "column_indices", tuple(int(i) for i in self.column_indices))
         object.__setattr__(self, "notes", tuple(self.notes))
+        if self.labels is not None:
+            labels = tuple(str(label) for label in self.labels)
+            if len(labels) != points.shape[0]:
+                raise ValueError(f"labels must have one entry per point: got {len(labels)} "
+                                 f"for {points.shape[0]} points")
+            object.__setattr__(self, "labels", labels)
 
     @property
     def n_points(self) -> int:
@@ -248,7 +279,8 @@ def read_table(path: str | os.PathLike, *, max_rows: int | None = None) -> Table
 
 
 def load_points(path: str | os.PathLike,
-                columns: str | Sequence[str | int] | None = None) -> LoadedData:
+                columns: str | Sequence[str | int] | None = None,
+                labels: str | int | None = None) -> LoadedData:
     """Load a 2-D point set from a text table, a ``.npy`` or a ``.npz`` file.
 
     The format is read from the content: bytes starting with ``\\x93NUMPY`` are a
@@ -276,6 +308,12 @@ def load_points(path: str | os.PathLike,
     Rows with a missing value (empty, NA, NaN, ...) in a chosen column are dropped and
     counted in ``n_dropped``.
 
+    Labels: with ``labels``, the cells of that column of a text table are returned as
+    ``data.labels``, one string per kept point (a missing cell gives ``""``; a missing
+    label never drops a row). Any column other than X and Y may be named; a column
+    picker offers the text and integer-code columns (:func:`label_candidates`). When
+    ``columns`` is None the label column is left out of the automatic choice of X and Y.
+
     Parameters
     ----------
     path : str or path-like
@@ -285,6 +323,9 @@ def load_points(path: str | os.PathLike,
         whitespace stripped) or a pair such as ``("eruptions", 2)``. A string matching a
         column name is a name (exact match first, then ignoring case); otherwise an
         integer string is an index. None chooses automatically as described above.
+    labels : str, int or None
+        The label column, as a name or 0-based index under the same rules as one of
+        ``columns`` (e.g. ``"Species"``); None for no labels.
 
     Returns
     -------
@@ -297,16 +338,128 @@ def load_points(path: str | os.PathLike,
     InputError
         For every problem with the file or with ``columns``: missing or unreadable file,
         binary content, bad array type or shape, ragged rows, text or infinite values in
-        a chosen column (with its line and column), unknown column, or no data left.
+        a chosen column (with its line and column), unknown column, or no data left;
+        an unknown label column, a label column that is also X or Y, or labels asked of
+        a ``.npy``/``.npz`` file.
     """
     source = _source(path)
     data = _read_bytes(path, source)
     kind = _detect_format(data, source)
+    if kind != "text" and labels is not None:
+        raise InputError(f"labels need a text table; a .{kind} file holds only numbers, so "
+                         "load it without a label column", path=source)
     if kind == "npy":
         return _load_npy(data, source, columns)
     if kind == "npz":
         return _load_npz(data, source, columns)
-    return _load_text(data, source, columns)
+    return _load_text(data, source, columns, labels)
+
+
+def file_format(path: str | os.PathLike) -> str:
+    """How :func:`load_points` will read ``path``, judged from its first bytes.
+
+    Returns
+    -------
+    kind : str
+        ``"npy"``, ``"npz"`` or ``"text"``.
+
+    Raises
+    ------
+    InputError
+        The file is missing, unreadable or empty, or is named ``.npy``/``.npz`` but does
+        not start like one.
+    """
+    source = _source(path)
+    return _detect_format(_read_bytes(path, source, limit=8), source)
+
+
+# --------------------------------------------------------------------------- column kinds
+
+
+def numeric_columns(table: Table, *, include_index: bool = False) -> tuple[int, ...]:
+    """Columns of ``table`` that hold numbers, by the rule :func:`load_points` uses.
+
+    A column is numeric when, over its first :data:`CLASSIFY_ROWS` rows, it holds at
+    least one number and no fewer numbers than text values. Give a table read with
+    ``max_rows=CLASSIFY_ROWS`` (or more) to classify exactly as the loader does.
+
+    Parameters
+    ----------
+    table : Table
+    include_index : bool
+        Keep the leading row-number column that :func:`index_column` finds; by default
+        it is left out, as the loader leaves it out of its automatic choice.
+
+    Returns
+    -------
+    indices : tuple of int
+        0-based column indices in file order.
+    """
+    summaries = _table_summaries(table)
+    numeric = tuple(j for j, s in enumerate(summaries) if s.numeric)
+    if include_index:
+        return numeric
+    skip = _index_of(table, summaries)
+    return tuple(j for j in numeric if j != skip)
+
+
+def index_column(table: Table) -> int | None:
+    """The leading column :func:`load_points` would skip as row numbers, or None.
+
+    As in the loader's automatic choice, this needs three or more numeric columns of
+    which the first is column 0, named like an index (see :data:`INDEX_COLUMN_NAMES`)
+    or counting 0, 1, 2, ... or 1, 2, 3, ... over the table's rows.
+    """
+    return _index_of(table, _table_summaries(table))
+
+
+def suggested_columns(table: Table) -> tuple[int, int] | None:
+    """The X and Y columns :func:`load_points` would choose itself, judged on ``table``.
+
+    Returns None when the table has fewer than two numeric columns (the loader would
+    then report an error).
+    """
+    numeric = numeric_columns(table)
+    return (numeric[0], numeric[1]) if len(numeric) >= 2 else None
+
+
+def label_candidates(table: Table) -> tuple[int, ...]:
+    """Columns of ``table`` worth offering as point labels, in file order.
+
+    These are the text columns (more text values than numbers, e.g. a species) and the
+    integer-code columns (every value written as a whole number, at most
+    :data:`MAX_LABEL_CODES` distinct values, e.g. a cluster number or a year), judged
+    on the first :data:`CLASSIFY_ROWS` rows. The row-number column of
+    :func:`index_column` is never offered. :func:`load_points` itself accepts any column
+    as labels.
+    """
+    summaries = _table_summaries(table)
+    skip = _index_of(table, summaries)
+    rows = table.rows[:CLASSIFY_ROWS]
+    found = []
+    for j, summary in enumerate(summaries):
+        if j == skip:
+            continue
+        if summary.n_text and not summary.numeric:
+            found.append(j)
+        elif summary.n_numbers and not summary.n_text:
+            present = {cell for row in rows
+                       if (cell := row[j].strip()).lower() not in MISSING_VALUES}
+            if (len(present) <= MAX_LABEL_CODES
+                    and all(_INTEGER.fullmatch(cell) for cell in present)):
+                found.append(j)
+    return tuple(found)
+
+
+def _table_summaries(table: Table) -> list[_ColumnSummary]:
+    rows = table.rows[:CLASSIFY_ROWS]
+    return [_summarize([row[j] for row in rows]) for j in range(table.n_columns)]
+
+
+def _index_of(table: Table, summaries: list[_ColumnSummary]) -> int | None:
+    numeric = [j for j, s in enumerate(summaries) if s.numeric]
+    kind = _index_kind(table.header, numeric, table.rows[:CLASSIFY_ROWS])
+    return None if kind is None else 0
 
 
 # --------------------------------------------------------------------------- bytes
@@ -316,13 +469,14 @@ def _source(path: str | os.PathLike) -> str:
     return os.fsdecode(path)
 
 
-def _read_bytes(path: str | os.PathLike, source: str) -> bytes:
-    """Whole content of ``path``; OS problems become InputError naming the path."""
+def _read_bytes(path: str | os.PathLike, source: str, limit: int = -1) -> bytes:
+    """Content of ``path`` (the first ``limit`` bytes if >= 0); OS problems become
+    InputError naming the path."""
     try:
         if os.path.isdir(path):
             raise InputError("is a folder, not a file", path=source)
         with open(path, "rb") as fh:
-            return fh.read()
+            return fh.read(limit)
     except InputError:
         raise
     except FileNotFoundError as exc:
@@ -610,7 +764,7 @@ def _parse_cells(cells: list[str]) -> tuple[np.ndarray, int | None]:
     return values, first_text
 
 
-def _load_text(data: bytes, source: str, columns) -> LoadedData:
+def _load_text(data: bytes, source: str, columns, label_column) -> LoadedData:
     lines = _split_lines(_decode(data, source)[0])
     layout = _sniff_layout(lines, source)
     names = _display_names(layout.header, layout.n_fields)
@@ -618,16 +772,27 @@ def _load_text(data: bytes, source: str, columns) -> LoadedData:
     indices = _content_indices(lines, layout.body_start)
 
     sample = [row for _, row in islice(_iter_rows(lines, layout, source, indices),
-                                       _CLASSIFY_ROWS)]
+                                       CLASSIFY_ROWS)]
     if not sample:
         raise InputError(f"no data rows after the header on line {layout.header_line}",
                          path=source)
     summaries = [_summarize([row[j] for row in sample]) for j in range(layout.n_fields)]
-    requested = _resolve_columns(columns, names, layout.header is not None, source)
-    plan = _plan_columns(requested, layout, summaries, labels, sample, source)
+    has_header = layout.header is not None
+    requested = _resolve_columns(columns, names, has_header, source)
+    label_at = None
+    if label_column is not None:
+        label_at = _resolve_one(label_column, names, has_header, source, what="label column")
+        if requested is not None and label_at in requested:
+            axis = "X" if label_at == requested[0] else "Y"
+            raise InputError(f"the label column {labels[label_at]} is also the {axis} "
+                             "column; choose another column for the labels", path=source)
+    plan = _plan_columns(requested, layout, summaries, labels, sample, source,
+                         exclude=label_at)
 
     # One pass over all rows, keeping only the cells of the needed columns.
     needed = plan.needed
+    if label_at is not None:
+        needed += (label_at,)
     kept: list[list[str]] = [[] for _ in needed]
     line_numbers: list[int] = []
     appenders = [col.append for col in kept]
@@ -635,8 +800,8 @@ def _load_text(data: bytes, source: str, columns) -> LoadedData:
         line_numbers.append(lineno)
         for append, j in zip(appenders, needed):
             append(row[j])
-    parsed = {j: _parse_cells(cells) for j, cells in zip(needed, kept)}
     raw = dict(zip(needed, kept))
+    parsed = {j: _parse_cells(cells) for j, cells in raw.items() if j != label_at}
 
     if plan.index_candidate is not None:
         values, first_text = parsed[plan.index_candidate]
@@ -669,9 +834,15 @@ def _load_text(data: bytes, source: str, columns) -> LoadedData:
         raise InputError(reason, path=source, line=line_numbers[row], column=column)
 
     xy = np.column_stack([parsed[j][0] for j in chosen])
+    point_labels = None
+    if label_at is not None:
+        point_labels = tuple("" if (text := cell.strip()).lower() in MISSING_VALUES else text
+                             for cell in raw[label_at])
     return _finish(xy, source=source, names=(names[chosen[0]], names[chosen[1]]),
                    indices=chosen, notes=layout.notes + notes,
-                   missing_where=f"columns {labels[chosen[0]]} and {labels[chosen[1]]}")
+                   missing_where=f"columns {labels[chosen[0]]} and {labels[chosen[1]]}",
+                   labels=point_labels,
+                   label_name=None if label_at is None else names[label_at])
 
 
 def _labels(header: tuple[str, ...] | None, n_columns: int) -> tuple[str, ...]:
@@ -700,13 +871,17 @@ class _Plan:
 
 def _plan_columns(requested: tuple[int, int] | None, layout: _Layout,
                   summaries: list[_ColumnSummary], labels: tuple[str, ...],
-                  sample: list[list[str]], source: str) -> _Plan:
+                  sample: list[list[str]], source: str, exclude: int | None = None) -> _Plan:
+    """The columns to read for X and Y; ``exclude`` (the label column) is never chosen."""
     if requested is not None:
         return _Plan(needed=requested, otherwise=(requested, ()))
-    numeric = [j for j, s in enumerate(summaries) if s.numeric]
+    numeric = [j for j, s in enumerate(summaries) if s.numeric and j != exclude]
     n_columns = layout.n_fields
     if len(numeric) < 2:
-        raise InputError(_too_few_numeric(numeric, summaries, labels), path=source)
+        reason = _too_few_numeric(numeric, summaries, labels)
+        if exclude is not None and summaries[exclude].numeric:
+            reason += f" (not counting the label column {labels[exclude]})"
+        raise InputError(reason, path=source)
 
     def take(pair: list[int], skipped: int | None) -> tuple[tuple[int, int], tuple[str, ...]]:
         i, j = pair
@@ -725,17 +900,32 @@ def _plan_columns(requested: tuple[int, int] | None, layout: _Layout,
     if len(numeric) == 2:
         return _Plan(needed=tuple(numeric), otherwise=take(numeric, None))
     no_index = take(numeric[:2], None)
-    if numeric[0] != 0:
+    kind = _index_kind(layout.header, numeric, sample)
+    if kind is None:
         return _Plan(needed=tuple(numeric[:2]), otherwise=no_index)
     with_index = take(numeric[1:3], 0)
-    if layout.header is not None and layout.header[0].lower() in INDEX_COLUMN_NAMES:
+    if kind == "name":
         return _Plan(needed=tuple(numeric[1:3]), otherwise=with_index)
-    # Decide on the values; the sample must already look like 0..k-1 or 1..k.
-    head, first_text = _parse_cells([row[0] for row in sample])
-    if first_text is not None or not _is_index(head):
-        return _Plan(needed=tuple(numeric[:2]), otherwise=no_index)
     return _Plan(needed=tuple(numeric[:3]), otherwise=no_index, index_candidate=0,
                  if_index=with_index)
+
+
+def _index_kind(header: tuple[str, ...] | None, numeric: Sequence[int],
+                sample: Sequence[Sequence[str]]) -> str | None:
+    """Whether column 0 is row numbers to skip when choosing X and Y automatically.
+
+    ``"name"``: its header name says so; ``"values"``: its first rows count 0, 1, ... or
+    1, 2, ... (to be confirmed on the whole column); None: not an index. Only with three
+    or more numeric candidates, the first being column 0.
+    """
+    if len(numeric) < 3 or numeric[0] != 0:
+        return None
+    if header is not None and header[0].lower() in INDEX_COLUMN_NAMES:
+        return "name"
+    head, first_text = _parse_cells([row[0] for row in sample])
+    if first_text is not None or not _is_index(head):
+        return None
+    return "values"
 
 
 def _too_few_numeric(numeric: list[int], summaries: list[_ColumnSummary],
@@ -779,7 +969,9 @@ def _resolve_columns(columns, names: tuple[str, ...], has_header: bool,
     return indices  # type: ignore[return-value]
 
 
-def _resolve_one(token, names: tuple[str, ...], has_header: bool, source: str) -> int:
+def _resolve_one(token, names: tuple[str, ...], has_header: bool, source: str,
+                 what: str = "column") -> int:
+    """0-based index of one column given by name or index; ``what`` names it in errors."""
     n = len(names)
     if isinstance(token, str):
         name = token.strip()
@@ -791,13 +983,13 @@ def _resolve_one(token, names: tuple[str, ...], has_header: bool, source: str) -
         if _INTEGER.fullmatch(name):
             token = int(name)
         else:
-            raise InputError(f"unknown column '{_clip(name)}'; {_available(names, has_header)}",
-                             path=source)
+            raise InputError(f"unknown {what} '{_clip(name)}'; "
+                             f"{_available(names, has_header)}", path=source)
     if isinstance(token, (bool, np.bool_)) or not isinstance(token, (int, np.integer)):
-        raise InputError(f"a column must be a name or a 0-based index, not {token!r}",
+        raise InputError(f"a {what} must be a name or a 0-based index, not {token!r}",
                          path=source)
     if not 0 <= token < n:
-        raise InputError(f"column index {int(token)} is out of range; "
+        raise InputError(f"{what} index {int(token)} is out of range; "
                          f"{_available(names, has_header)}", path=source)
     return int(token)
 
@@ -939,8 +1131,9 @@ def _from_array(array: np.ndarray, source: str, columns, notes: tuple[str, ...])
 
 
 def _finish(xy: np.ndarray, *, source: str, names: tuple[str, str], indices: tuple[int, int],
-            notes: tuple[str, ...], missing_where: str) -> LoadedData:
-    """Drop rows with NaN, check something is left, and wrap up."""
+            notes: tuple[str, ...], missing_where: str, labels: tuple[str, ...] | None = None,
+            label_name: str | None = None) -> LoadedData:
+    """Drop rows with NaN (and their labels), check something is left, and wrap up."""
     keep = ~np.isnan(xy).any(axis=1)
     n_dropped = int(xy.shape[0] - np.count_nonzero(keep))
     if n_dropped == xy.shape[0]:
@@ -948,10 +1141,12 @@ def _finish(xy: np.ndarray, *, source: str, names: tuple[str, str], indices: tup
                          f"value in {missing_where}", path=source)
     if n_dropped:
         xy = xy[keep]
+        if labels is not None:
+            labels = tuple(compress(labels, keep.tolist()))
         notes += (f"dropped {_plural(n_dropped, 'row')} with missing values in the chosen "
                   "columns",)
     return LoadedData(points=xy, column_names=names, column_indices=indices, source=source,
-                      n_dropped=n_dropped, notes=notes)
+                      n_dropped=n_dropped, notes=notes, labels=labels, label_name=label_name)
 
 
 def _plural(n: int, noun: str) -> str:

@@ -24,6 +24,9 @@ from PySide6.QtWidgets import (
 
 from gmm_explorer.errors import GMMExplorerError, InputError
 from gmm_explorer.io.loaders import load_points
+from gmm_explorer.io.samples import SAMPLES, get_sample
+from gmm_explorer.qt.dialogs import ColumnChoice, ColumnPickerDialog, table_needing_choice
+from gmm_explorer.io.atomic import atomic_write
 from gmm_explorer.io.session_file import SUFFIX, is_session_path, read_session, write_session
 from gmm_explorer.qt.canvas import Canvas
 from gmm_explorer.qt.em_worker import EMController, EMFailure, EMProgress, EMRequest, EMResult
@@ -35,6 +38,19 @@ APP_NAME = "GMM Explorer"
 #: Seconds between recovery saves while there are unsaved changes.
 AUTOSAVE_SECONDS = 30
 MAX_RECENT = 8
+
+#: File > Export: kind -> (menu text, file filter, default suffix).
+EXPORTS = {
+    "params_json": ("Parameters as JSON…", "Parameters (*.json)", ".json"),
+    "params_csv": ("Parameters as CSV…", "CSV (*.csv)", ".csv"),
+    "params_npz": ("Parameters as NPZ…", "NumPy archive (*.npz)", ".npz"),
+    "responsibilities": ("Responsibilities and labels as CSV…", "CSV (*.csv)", ".csv"),
+    "points": ("Points as CSV…", "CSV (*.csv)", ".csv"),
+    "history": ("Log-likelihood history as CSV…", "CSV (*.csv)", ".csv"),
+    "png": ("Canvas as PNG…", "PNG image (*.png)", ".png"),
+    "svg": ("Canvas as SVG…", "SVG image (*.svg)", ".svg"),
+    "sklearn": ("scikit-learn snippet…", "Python (*.py)", ".py"),
+}
 #: Right-click removes the nearest point within this many pixels.
 REMOVE_RADIUS_PX = 8.0
 
@@ -185,7 +201,8 @@ class MainWindow(QMainWindow):
         a = self.actions
         mb = self.menuBar()
         for title, names in (
-                ("&File", ["new", "open", "recent", None, "save", "save_as", None, "quit"]),
+                ("&File", ["new", "open", "recent", "samples", None, "save", "save_as", "export",
+                           None, "quit"]),
                 ("&Edit", ["undo", "redo", None, "mode_add", "mode_brush", "mode_select", None,
                            "delete", "clear"]),
                 ("&EM", ["initialise", "e_step", "m_step", "step", None, "run", "converge",
@@ -199,6 +216,18 @@ class MainWindow(QMainWindow):
                 elif n == "recent":
                     self.recent_menu = menu.addMenu("Open &Recent")
                     self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+                elif n == "samples":
+                    samples = menu.addMenu("Sa&mples")
+                    for sample in SAMPLES:
+                        act = samples.addAction(sample.title)
+                        act.setToolTip(sample.description)
+                        act.setStatusTip(sample.description)
+                        act.triggered.connect(lambda _=False, k=sample.key: self.open_sample(k))
+                elif n == "export":
+                    export = menu.addMenu("&Export")
+                    for kind, (text, _, _) in EXPORTS.items():
+                        act = export.addAction(text)
+                        act.triggered.connect(lambda _=False, k=kind: self.export_dialog(k))
                 else:
                     menu.addAction(a[n])
         tb = self.addToolBar("Main")
@@ -322,16 +351,37 @@ class MainWindow(QMainWindow):
 
     def load_sample(self) -> None:
         """Load the built-in Old Faithful data (eruptions x waiting)."""
-        self.load_file(str(sample_path("faithful.csv")), display_name="Old Faithful")
+        self.open_sample("faithful", ask=False)
+
+    def open_sample(self, key: str, *, ask: bool = True) -> bool:
+        """Open a built-in data set (File > Samples), with its labels if it has any."""
+        sample = get_sample(key)
+        return self.load_file(str(sample_path(sample.filename)), display_name=sample.title,
+                              columns=sample.columns, labels=sample.labels, ask=ask,
+                              pick=False)
 
     def load_file(self, path: str, display_name: str | None = None, columns=None,
-                  labels=None, *, ask: bool = True) -> bool:
+                  labels=None, *, ask: bool = True, pick: bool = True) -> bool:
         """Open a data file or a ``.gmmx`` session; on failure show an error and keep the
-        current data. Asks first when there are unsaved changes (``ask``)."""
+        current data. Asks first when there are unsaved changes (``ask``). When a file has
+        more than two numeric columns or label candidates and no ``columns`` were given,
+        the column picker asks which to use (``pick``), remembering the choice per file."""
         if ask and not self.maybe_save():
             return False
         if is_session_path(path):
             return self.load_session(path, ask=False)
+        if pick and columns is None and labels is None:
+            try:
+                table = table_needing_choice(path)
+            except GMMExplorerError as exc:
+                self.show_error("Could not open the file", str(exc))
+                return False
+            if table is not None:
+                choice = self.ask_columns_for(path, table, self._remembered_columns(path))
+                if choice is None:
+                    return False  # cancelled
+                columns, labels = choice.columns, choice.labels
+                self._remember_columns(path, choice)
         try:
             data = load_points(path, columns=columns) if labels is None else \
                 load_points(path, columns=columns, labels=labels)
@@ -430,6 +480,27 @@ class MainWindow(QMainWindow):
         self.canvas.view.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
         self._update_title()
 
+    def ask_columns_for(self, path, table, initial: ColumnChoice | None):
+        """Ask which columns to use (the column picker); None if cancelled."""
+        dialog = ColumnPickerDialog(table, initial=initial, parent=self)
+        return dialog.choice() if dialog.exec() == ColumnPickerDialog.DialogCode.Accepted \
+            else None
+
+    def _columns_key(self, path) -> str:
+        return "columns/" + str(Path(path).resolve()).replace("/", "|")
+
+    def _remembered_columns(self, path) -> ColumnChoice | None:
+        value = self.qsettings.value(self._columns_key(path))
+        if not isinstance(value, list) or len(value) != 3:
+            return None
+        x, y, lab = (str(v) for v in value)
+        return ColumnChoice(x, y, lab or None)
+
+    def _remember_columns(self, path, choice: ColumnChoice) -> None:
+        self.qsettings.setValue(self._columns_key(path),
+                                [str(choice.x), str(choice.y), "" if choice.labels is None
+                                 else str(choice.labels)])
+
     # ------------------------------------------------------------------ saving
 
     def _last_folder(self) -> str:
@@ -496,6 +567,123 @@ class MainWindow(QMainWindow):
         if answer == "save":
             return self.save()
         return answer == "discard"
+
+    # ------------------------------------------------------------------ export
+
+    @Slot()
+    def export_dialog(self, kind: str) -> None:
+        text, filt, suffix = EXPORTS[kind]
+        stem = Path(getattr(self, "_title_name", "gmm") or "gmm").stem
+        start = str(Path(self._last_folder()) / f"{stem}-{kind}{suffix}")
+        path, _ = QFileDialog.getSaveFileName(self, text.rstrip("…"), start, filt)
+        if not path:
+            return
+        if not path.lower().endswith(suffix):
+            path += suffix
+        size = None
+        if kind == "png":
+            from PySide6.QtWidgets import QInputDialog
+
+            w, ok = QInputDialog.getText(self, "Image size", "Width x height in pixels:",
+                                         text=f"{self.canvas.width()}x{self.canvas.height()}")
+            if not ok:
+                return
+            try:
+                size = tuple(int(v) for v in w.lower().split("x"))
+                assert len(size) == 2 and all(16 <= v <= 10000 for v in size)
+            except (ValueError, AssertionError):
+                self.show_error("Export", f"{w!r} is not a size like 1200x900")
+                return
+        self.export(kind, path, size=size)
+
+    def export(self, kind: str, path: str, size=None) -> bool:
+        """Write one export (see :data:`EXPORTS`) atomically; errors become a dialog."""
+        from gmm_explorer import engine as E
+        from gmm_explorer.engine.fit import aic_from, bic_from
+        from gmm_explorer.io import export as X
+        from gmm_explorer.io.params import dumps_mixture
+        from gmm_explorer.io.tables import points_csv, responsibilities_csv
+
+        s = self.session
+        cur = s.current
+        needs_model = kind not in ("points", "png", "svg")
+        try:
+            if needs_model and cur is None:
+                raise InputError("there is no fitted model yet: initialise and step EM first")
+            if kind == "params_json":
+                fit = {"n_samples": cur.n_samples, "log_likelihood": cur.log_likelihood,
+                       "mean_log_likelihood": cur.mean_log_likelihood, "n_iter": cur.iteration,
+                       "converged": cur.converged,
+                       "bic": float(bic_from(cur.log_likelihood, cur.mixture, cur.n_samples)),
+                       "aic": float(aic_from(cur.log_likelihood, cur.mixture)),
+                       "init": s.settings.init, "seed": s.settings.seed, "tol": s.settings.tol,
+                       "reg_covar": s.settings.reg_covar, "max_iter": s.settings.max_iter,
+                       "n_init": 1}
+                data = dumps_mixture(cur.mixture, columns=s.column_names, fit=fit)
+            elif kind == "params_csv":
+                data = X.parameters_csv(cur.mixture)
+            elif kind == "params_npz":
+                data = X.parameters_npz(cur.mixture)
+            elif kind == "responsibilities":
+                resp = E.e_step(s.points, cur.mixture, want_resp=True).responsibilities
+                data = responsibilities_csv(s.points, resp)
+            elif kind == "points":
+                data = points_csv(s.points, s.column_names)
+            elif kind == "history":
+                data = X.history_csv(s.history)
+            elif kind == "sklearn":
+                data = X.sklearn_snippet(cur.mixture, columns=s.column_names)
+            elif kind == "png":
+                data = self._canvas_png(size)
+            elif kind == "svg":
+                data = self._canvas_svg()
+            else:
+                raise ValueError(f"unknown export {kind!r}")
+            atomic_write(path, data)
+        except GMMExplorerError as exc:
+            self.show_error("Export failed", str(exc))
+            return False
+        self.statusBar().showMessage(f"Exported {path}", 4000)
+        return True
+
+    def _canvas_png(self, size=None) -> bytes:
+        from PySide6.QtCore import QBuffer, QIODevice
+
+        image = self.canvas.grab().toImage()
+        if size is not None and (image.width(), image.height()) != tuple(size):
+            # Re-render the scene at the requested size rather than scaling pixels.
+            from PySide6.QtGui import QImage, QPainter
+
+            image = QImage(int(size[0]), int(size[1]), QImage.Format.Format_ARGB32)
+            image.fill(Qt.GlobalColor.white)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self.canvas.render(painter)
+            painter.end()
+        buf = QBuffer()
+        buf.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buf, "PNG")
+        return bytes(buf.data())
+
+    def _canvas_svg(self) -> bytes:
+        """The canvas as SVG through QSvgGenerator (pyqtgraph 0.14's SVGExporter fails on
+        Qt >= 6.11, pyqtgraph issue #3495)."""
+        from PySide6.QtCore import QBuffer, QIODevice, QRect, QSize
+        from PySide6.QtGui import QPainter
+        from PySide6.QtSvg import QSvgGenerator
+
+        buf = QBuffer()
+        buf.open(QIODevice.OpenModeFlag.WriteOnly)
+        gen = QSvgGenerator()
+        gen.setOutputDevice(buf)
+        w, h = self.canvas.width(), self.canvas.height()
+        gen.setSize(QSize(w, h))
+        gen.setViewBox(QRect(0, 0, w, h))
+        gen.setTitle(APP_NAME)
+        painter = QPainter(gen)
+        self.canvas.render(painter)
+        painter.end()
+        return bytes(buf.data())
 
     # ------------------------------------------------------------------ recent files
 

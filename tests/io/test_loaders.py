@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import pickle
+import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -202,10 +204,11 @@ def test_points_are_read_only_float64(tmp_path: Path):
 # --------------------------------------------------------------------------- column rules
 
 
-def _load_text(tmp_path: Path, text: str, columns=None, name: str = "t.csv") -> LoadedData:
+def _load_text(tmp_path: Path, text: str, columns=None, name: str = "t.csv",
+               labels=None) -> LoadedData:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return load_points(path, columns)
+    return load_points(path, columns, labels=labels)
 
 
 def test_mostly_text_column_is_not_a_candidate(tmp_path: Path):
@@ -316,6 +319,148 @@ def test_read_table_latin1(tmp_path: Path):
     table = read_table(path)
     assert table.encoding == "latin-1"
     assert table.header == ("température", "durée")
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def test_iris_species_labels():
+    data = load_points(DATA / "iris.csv", "Petal.Length,Petal.Width", labels="Species")
+    assert data.label_name == "Species"
+    assert isinstance(data.labels, tuple) and len(data.labels) == data.n_points == 150
+    assert Counter(data.labels) == {"setosa": 50, "versicolor": 50, "virginica": 50}
+    assert data.labels[0] == "setosa" and data.labels[-1] == "virginica"
+    assert data.column_indices == (3, 4) and data.notes == ()
+    assert load_points(DATA / "iris.csv", "3,4", labels=5).labels == data.labels
+
+
+def test_penguin_labels_follow_the_dropped_rows():
+    data = load_points(DATA / "penguins.csv", labels="species")
+    assert data.column_names == ("bill_length_mm", "bill_depth_mm")
+    assert data.n_dropped == 2 and data.n_points == 342 and len(data.labels) == 342
+    assert Counter(data.labels) == {"Adelie": 151, "Gentoo": 123, "Chinstrap": 68}
+    # Row 4 of the file (Adelie, all NA) is gone: the fourth label is the fifth penguin's.
+    np.testing.assert_array_equal(data.points[3], [36.7, 19.3])
+    assert data.labels[3] == "Adelie"
+
+
+def test_missing_label_cells_become_empty_and_keep_their_rows(tmp_path: Path):
+    data = _load_text(tmp_path, 'x,y,kind\n1,2,a\n3,4,NA\n5,6,\nNA,7,b\n8,9," c "\n',
+                      labels="kind")
+    assert data.labels == ("a", "", "", "c")
+    assert data.n_points == 4 and data.n_dropped == 1
+    assert Counter(load_points(DATA / "penguins.csv", labels="sex").labels)[""] == 9
+
+
+def test_labels_without_header_and_numeric_codes(tmp_path: Path):
+    data = _load_text(tmp_path, "0.5 1.5 2\n2.5 3.5 1\n", labels=2, name="codes.txt")
+    assert data.labels == ("2", "1") and data.label_name == "column 2"
+    assert data.column_indices == (0, 1)
+
+
+def test_label_column_is_left_out_of_the_automatic_choice(tmp_path: Path):
+    text = "cluster,x,y\n0,1,2\n2,3,4\n1,5,6\n"
+    assert _load_text(tmp_path, text).column_names == ("cluster", "x")
+    data = _load_text(tmp_path, text, labels="cluster")
+    assert data.column_names == ("x", "y") and data.labels == ("0", "2", "1")
+    with pytest.raises(InputError, match="not counting the label column 'x'"):
+        _load_text(tmp_path, "x,y\n1,2\n", labels="x")
+
+
+def test_no_labels_by_default():
+    data = load_points(DATA / "iris.csv")
+    assert data.labels is None and data.label_name is None
+
+
+@pytest.mark.parametrize(
+    ("columns", "labels", "fragment"),
+    [(None, "Genus", ("unknown label column 'Genus'; available columns: 'rownames', "
+                      "'Sepal.Length', 'Sepal.Width', 'Petal.Length', 'Petal.Width', 'Species'")),
+     (None, 6, "label column index 6 is out of range"),
+     (None, True, "a label column must be a name or a 0-based index"),
+     (None, 2.0, "a label column must be a name or a 0-based index"),
+     ("Petal.Length,Petal.Width", "petal.width", "the label column 'Petal.Width' is also the Y"),
+     (("Species", "Petal.Width"), "Species", "the label column 'Species' is also the X"),
+     ((1, 2), 1, "the label column 'Sepal.Length' is also the X")],
+)
+def test_bad_label_choices(columns, labels, fragment):
+    with pytest.raises(InputError, match=re.escape(fragment)) as info:
+        load_points(DATA / "iris.csv", columns, labels=labels)
+    assert "iris.csv" in str(info.value)
+
+
+@pytest.mark.parametrize("filename", ["float32.npy", "points_among_others.npz"])
+def test_arrays_have_no_labels(tmp_path: Path, filename: str):
+    case = next(c for c in VALID_ODD if c.filename == filename)
+    path = write_case(tmp_path, case)
+    assert load_points(path).labels is None
+    with pytest.raises(InputError, match="labels need a text table") as info:
+        load_points(path, labels=0)
+    assert info.value.path == str(path)
+
+
+def test_loaded_data_checks_label_count():
+    with pytest.raises(ValueError, match="one entry per point"):
+        LoadedData(points=np.zeros((2, 2)), column_names=("x", "y"), column_indices=(0, 1),
+                   source="s", labels=("a",))
+
+
+# --------------------------------------------------------------------------- column kinds
+
+
+def _table(tmp_path: Path, text: str, name: str = "k.csv") -> Table:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return read_table(path, max_rows=loaders.CLASSIFY_ROWS)
+
+
+@pytest.mark.parametrize(
+    ("filename", "numeric", "index", "candidates", "suggested"),
+    [("faithful.csv", (1, 2), 0, (), (1, 2)),  # 'waiting' has 51 distinct whole numbers
+     ("iris.csv", (1, 2, 3, 4), 0, (5,), (1, 2)),
+     ("penguins.csv", (2, 3, 4, 5, 7), None, (0, 1, 6, 7), (2, 3))],
+)
+def test_column_kinds_of_the_shipped_data(filename, numeric, index, candidates, suggested):
+    table = read_table(DATA / filename, max_rows=loaders.CLASSIFY_ROWS)
+    assert loaders.numeric_columns(table) == numeric
+    expected_all = numeric if index is None else (index,) + numeric
+    assert loaders.numeric_columns(table, include_index=True) == expected_all
+    assert loaders.index_column(table) == index
+    assert loaders.label_candidates(table) == candidates
+    assert loaders.suggested_columns(table) == suggested
+    # The suggestion is what load_points chooses by itself.
+    assert load_points(DATA / filename).column_indices == suggested
+
+
+def test_column_kinds_follow_the_loader_rules(tmp_path: Path):
+    # Two numeric columns are both offered even if one counts rows (as the loader takes them).
+    table = _table(tmp_path, "n,x\n1,5\n2,6\n")
+    assert loaders.numeric_columns(table) == (0, 1) and loaders.index_column(table) is None
+    # A numeric column with a stray text value is numeric, and not a label candidate.
+    table = _table(tmp_path, "x,y,note,code\n.1,2,ok,1\n.3,oops,5,2\n.5,6,a,1\n.7,8,b,NA\n")
+    assert loaders.numeric_columns(table) == (0, 1, 3)
+    assert loaders.label_candidates(table) == (2, 3)
+    # Decimals are not codes; neither are whole numbers with too many distinct values.
+    rows = "".join(f"{i * 0.5},{i % 3},{i},{i + 100}.0\n" for i in range(30))
+    table = _table(tmp_path, "a,b,c,d\n" + rows)
+    assert loaders.label_candidates(table) == (1,)
+    assert loaders.suggested_columns(table) == (0, 1)
+    # Fewer than two numeric columns: nothing to suggest.
+    assert loaders.suggested_columns(_table(tmp_path, "x,label\n1,a\n2,b\n")) is None
+
+
+def test_file_format(tmp_path: Path):
+    npy = tmp_path / "a.npy"
+    np.save(npy, np.zeros((2, 2)))
+    assert loaders.file_format(npy) == "npy"
+    assert loaders.file_format(DATA / "iris.csv") == "text"
+    case = next(c for c in VALID_ODD if c.filename == "single.npz")
+    assert loaders.file_format(write_case(tmp_path, case)) == "npz"
+    with pytest.raises(InputError, match="no such file"):
+        loaders.file_format(tmp_path / "nope.csv")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(InputError, match="the file is empty"):
+        loaders.file_format(tmp_path / "empty.csv")
 
 
 # --------------------------------------------------------------------------- properties
