@@ -165,6 +165,13 @@ class Session:
             raise InputError("points must be finite")
         self._apply(label, np.concatenate([self.points, pts]))
 
+    def replace_points(self, pts, label: str = "Replace points") -> None:
+        """Replace every point (one undo step)."""
+        pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+        if not np.all(np.isfinite(pts)):
+            raise InputError("points must be finite")
+        self._apply(label, pts)
+
     def add_point(self, x: float, y: float) -> None:
         self.add_points([[x, y]])
 

@@ -383,3 +383,90 @@ def ask_columns(parent: QWidget | None, path: str | os.PathLike,
         return None
     finally:
         dialog.deleteLater()
+
+
+class GenerateDialog(QDialog):
+    """Choose a synthetic data set: kind, N, K (where it applies) and seed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QComboBox, QFormLayout, QSpinBox
+
+        from gmm_explorer.engine.datasets import GENERATORS
+
+        super().__init__(parent)
+        self.setWindowTitle("Generate data")
+        form = QFormLayout(self)
+        self.kind = QComboBox()
+        for key, (title, _, _) in GENERATORS.items():
+            self.kind.addItem(title, key)
+        self.kind.setToolTip("Which synthetic data set: the last ones show where a Gaussian "
+                             "mixture fails")
+        self.n = QSpinBox()
+        self.n.setRange(2, 10_000_000)
+        self.n.setValue(600)
+        self.n.setGroupSeparatorShown(True)
+        self.n.setToolTip("Number of points")
+        self.k = QSpinBox()
+        self.k.setRange(1, 20)
+        self.k.setValue(3)
+        self.k.setToolTip("Number of clusters (for the blob data sets)")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Random seed: the same seed gives the same points")
+        form.addRow("Data set", self.kind)
+        form.addRow("Points (N)", self.n)
+        form.addRow("Clusters (K)", self.k)
+        form.addRow("Seed", self.seed)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        from gmm_explorer.engine.datasets import GENERATORS
+
+        self.k.setEnabled(GENERATORS[self.kind.currentData()][2])
+
+    def values(self) -> tuple[str, int, int, int]:
+        """(kind, n, k, seed)."""
+        return self.kind.currentData(), self.n.value(), self.k.value(), self.seed.value()
+
+
+class SampleDialog(QDialog):
+    """Draw N points from the current mixture, replacing or adding to the data."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QFormLayout, QRadioButton, QSpinBox
+
+        super().__init__(parent)
+        self.setWindowTitle("Sample from the model")
+        form = QFormLayout(self)
+        self.n = QSpinBox()
+        self.n.setRange(1, 10_000_000)
+        self.n.setValue(500)
+        self.n.setGroupSeparatorShown(True)
+        self.n.setToolTip("Number of points to draw from the fitted mixture")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Random seed: the same seed draws the same points")
+        self.replace = QRadioButton("Replace the data")
+        self.replace.setToolTip("The drawn points become the data (undoable)")
+        self.add = QRadioButton("Add to the data")
+        self.add.setToolTip("The drawn points join the current points (undoable)")
+        self.replace.setChecked(True)
+        form.addRow("Points (N)", self.n)
+        form.addRow("Seed", self.seed)
+        form.addRow(self.replace)
+        form.addRow(self.add)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> tuple[int, int, bool]:
+        """(n, seed, replace)."""
+        return self.n.value(), self.seed.value(), self.replace.isChecked()

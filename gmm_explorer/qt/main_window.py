@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
 from gmm_explorer.errors import GMMExplorerError, InputError
 from gmm_explorer.io.loaders import load_points
 from gmm_explorer.io.samples import SAMPLES, get_sample
-from gmm_explorer.qt.dialogs import ColumnChoice, ColumnPickerDialog, table_needing_choice
+from gmm_explorer.qt.dialogs import (
+    ColumnChoice,
+    ColumnPickerDialog,
+    GenerateDialog,
+    SampleDialog,
+    table_needing_choice,
+)
 from gmm_explorer.io.atomic import atomic_write
 from gmm_explorer.io.session_file import SUFFIX, is_session_path, read_session, write_session
 from gmm_explorer.qt.canvas import Canvas
@@ -120,6 +126,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._default_size()
         self._restore_geometry()
+        self._refresh()  # undo/redo/delete start disabled
 
     # ------------------------------------------------------------------ building
 
@@ -156,6 +163,12 @@ class MainWindow(QMainWindow):
           self.clear_points)
         A("initialise", "&Initialise", "I", "Initialise the components (resets the run)",
           self.initialise)
+        A("init_file", "Initialise from &file…", None, "Start EM from the parameters in a "
+          "JSON parameters file (K and covariance type follow the file)", self.init_file_dialog)
+        A("generate", "&Generate data…", "Ctrl+G", "Replace the data by a synthetic data set",
+          self.generate_dialog)
+        A("sample_model", "Sample from the &model…", None, "Draw points from the current "
+          "mixture, replacing or adding to the data", self.sample_dialog)
         A("e_step", "&E-step", "E", "E-step: compute responsibilities; the points recolour, "
           "the ellipses stay", self.e_step)
         A("m_step", "&M-step", "M", "M-step: re-estimate the components from the "
@@ -201,12 +214,12 @@ class MainWindow(QMainWindow):
         a = self.actions
         mb = self.menuBar()
         for title, names in (
-                ("&File", ["new", "open", "recent", "samples", None, "save", "save_as", "export",
-                           None, "quit"]),
+                ("&File", ["new", "open", "recent", "samples", "generate", None, "save",
+                           "save_as", "export", None, "quit"]),
                 ("&Edit", ["undo", "redo", None, "mode_add", "mode_brush", "mode_select", None,
                            "delete", "clear"]),
-                ("&EM", ["initialise", "e_step", "m_step", "step", None, "run", "converge",
-                         "pause"]),
+                ("&EM", ["initialise", "init_file", "e_step", "m_step", "step", None, "run",
+                         "converge", "pause", None, "sample_model"]),
                 ("&View", ["hard", "fit_view"]),
                 ("&Help", ["shortcuts"])):
             menu = mb.addMenu(title)
@@ -383,23 +396,28 @@ class MainWindow(QMainWindow):
                 columns, labels = choice.columns, choice.labels
                 self._remember_columns(path, choice)
         try:
-            data = load_points(path, columns=columns) if labels is None else \
-                load_points(path, columns=columns, labels=labels)
+            data = load_points(path, columns=columns, labels=labels)
         except GMMExplorerError as exc:
             self.show_error("Could not open the file", str(exc))
             return False
-        self.pause()
-        self.session.load(data.points, source=str(path), column_names=data.column_names,
-                          labels=getattr(data, "labels", None),
-                          label_name=getattr(data, "label_name", None))
-        self.session_path = None
-        self._clean_after = "initialise"
         if display_name is None:
             self._add_recent(path)
-        self._title_name = display_name or Path(path).name
+        self._install_points(data.points, str(path), data.column_names, data.labels,
+                             data.label_name, display_name or Path(path).name, data.notes)
+        return True
+
+    def _install_points(self, points, source, column_names, labels, label_name, title,
+                        notes=()) -> None:
+        """Start a new exploration of ``points`` (from a file, a sample or a generator)."""
+        self.pause()
+        self.session.load(points, source=source, column_names=column_names, labels=labels,
+                          label_name=label_name)
+        self.session_path = None
+        self._clean_after = "initialise"
+        self._title_name = title
         self._update_title()
-        self.canvas.plotItem.setLabel("bottom", data.column_names[0], color="k")
-        self.canvas.plotItem.setLabel("left", data.column_names[1], color="k")
+        self.canvas.plotItem.setLabel("bottom", column_names[0], color="k")
+        self.canvas.plotItem.setLabel("left", column_names[1], color="k")
         self.selection = np.zeros(0, dtype=np.intp)
         self.canvas.set_selection(self.selection)
         self.canvas.set_points(self.session.points)
@@ -407,10 +425,104 @@ class MainWindow(QMainWindow):
         self.canvas.set_mixture(None)
         self.canvas.fit_view()
         self.canvas.setFocus()
-        if data.notes:
-            self.statusBar().showMessage("; ".join(data.notes), 8000)
+        if notes:
+            self.statusBar().showMessage("; ".join(notes), 8000)
         self._refresh()
         self.initialise()
+
+    # ------------------------------------------------------------------ generators
+
+    def ask_generate(self):
+        """The generator dialog: (kind, n, k, seed), or None if cancelled."""
+        dialog = GenerateDialog(self)
+        return dialog.values() if dialog.exec() == GenerateDialog.DialogCode.Accepted else None
+
+    @Slot()
+    def generate_dialog(self) -> None:
+        values = self.ask_generate()
+        if values is not None:
+            self.generate_data(*values)
+
+    def generate_data(self, kind: str, n: int, k: int, seed: int, *, ask: bool = True) -> bool:
+        """Replace the data by a synthetic data set (see engine.datasets)."""
+        from gmm_explorer.engine.datasets import GENERATORS, generate
+
+        if ask and not self.maybe_save():
+            return False
+        try:
+            pts, lab = generate(kind, n, k, seed)
+        except GMMExplorerError as exc:
+            self.show_error("Could not generate the data", str(exc))
+            return False
+        title = GENERATORS[kind][0]
+        self._install_points(pts, f"generated: {title} (N={n}, K={k}, seed={seed})",
+                             ("x", "y"), tuple(str(v) for v in lab), "cluster", title)
+        return True
+
+    def ask_sample(self):
+        """The sample dialog: (n, seed, replace), or None if cancelled."""
+        dialog = SampleDialog(self)
+        return dialog.values() if dialog.exec() == SampleDialog.DialogCode.Accepted else None
+
+    @Slot()
+    def sample_dialog(self) -> None:
+        if self.session.current is None:
+            self.show_error("Sample from the model", "There is no model yet: initialise first.")
+            return
+        values = self.ask_sample()
+        if values is not None:
+            self.sample_from_model(*values)
+
+    def sample_from_model(self, n: int, seed: int, replace: bool = True) -> bool:
+        """Draw points from the current mixture, replacing or adding to the data
+        (undoable); the model is kept and evaluated on the new data."""
+        from gmm_explorer import engine as E
+
+        cur = self.session.current
+        if cur is None:
+            self.show_error("Sample from the model", "There is no model yet: initialise first.")
+            return False
+        pts, _ = E.sample(cur.mixture, int(n), seed=int(seed))
+        if replace:
+            self.session.replace_points(pts, f"Sample {n} points from the model")
+        else:
+            self.session.add_points(pts, f"Add {n} points from the model")
+        self._after_edit()
+        return True
+
+    @Slot()
+    def init_file_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Initialise from a parameters file",
+                                              self._last_folder(), "Parameters (*.json)")
+        if path:
+            self.initialise_from_file(path)
+
+    def initialise_from_file(self, path: str) -> bool:
+        """Start EM from the parameters in a JSON parameters file (format v1); K and the
+        covariance type follow the file."""
+        from dataclasses import replace
+
+        from gmm_explorer.io.params import read_mixture
+
+        try:
+            mixture = read_mixture(path).mixture
+            if mixture.n_components > self.session.n_points:
+                raise InputError(f"the file has {mixture.n_components} components but there "
+                                 f"are only {self.session.n_points} points", path=str(path))
+            settings = replace(self.session.settings, k=mixture.n_components,
+                               covariance_type=mixture.covariance_type)
+        except GMMExplorerError as exc:
+            self.show_error("Could not initialise from the file", str(exc))
+            return False
+        self.pause()
+        self._queued_steps = 0
+        self.controls.set_settings(settings)
+        self.session.set_settings(settings)
+        self.session.reset_model()
+        self.session.pending_start = mixture
+        self.canvas.set_colors(None, None)
+        self._evaluate_pending()
+        self._refresh()
         return True
 
     def load_session(self, path: str, *, ask: bool = True) -> bool:

@@ -122,3 +122,71 @@ def test_exports_without_a_model_explain(qtbot, tmp_path):
 def test_export_to_an_unwritable_place_shows_an_error(fitted, tmp_path):
     assert not fitted.export("params_json", str(tmp_path / "missing" / "p.json"))
     assert "cannot write" in fitted.last_error
+
+
+def test_generate_data_replaces_the_data_with_ground_truth(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    w.load_sample()
+    idle(qtbot, w)
+    assert w.generate_data("separated", 300, 3, 7)
+    idle(qtbot, w)
+    assert w.session.n_points == 300 and w.session.initialised
+    assert len(set(w.session.labels)) == 3 and w.windowTitle().startswith("Well-separated")
+    from gmm_explorer.engine.datasets import generate
+
+    np.testing.assert_array_equal(w.session.points, generate("separated", 300, 3, 7)[0])
+    assert not w.generate_data("separated", 1, 3, 7)  # bad N: error, data kept
+    assert w.session.n_points == 300 and "N must be" in w.last_error
+
+
+def test_sample_from_the_model_replaces_or_adds_and_is_undoable(fitted, qtbot):
+    w = fitted
+    m = w.session.current.mixture
+    assert w.sample_from_model(1000, 3, replace=True)
+    idle(qtbot, w)
+    from gmm_explorer import engine as E
+
+    np.testing.assert_array_equal(w.session.points, E.sample(m, 1000, seed=3)[0])
+    assert w.session.current.iteration == 0 and w.session.current.mixture.equals(m)
+    assert w.sample_from_model(50, 4, replace=False)
+    assert w.session.n_points == 1050
+    w.undo()
+    w.undo()
+    assert w.session.n_points == 272
+
+
+def test_initialise_from_a_parameters_file(fitted, qtbot, tmp_path):
+    from gmm_explorer.engine import Mixture
+    from gmm_explorer.io.params import write_mixture
+
+    start = Mixture([0.2, 0.3, 0.5], [[2, 50], [3, 70], [4.5, 80]],
+                    [np.diag([0.1, 30.0])] * 3, "diag")
+    path = tmp_path / "start.json"
+    write_mixture(path, start)
+    assert fitted.initialise_from_file(str(path))
+    idle(qtbot, fitted)
+    s = fitted.session
+    assert s.settings.k == 3 and s.settings.covariance_type == "diag"
+    assert fitted.controls.k.value() == 3
+    assert s.current.iteration == 0 and s.current.mixture.equals(start)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"weights": [1.0], "means": [[0, 0]], "covariances": [[[1, 2], [2, 1]]]}')
+    assert not fitted.initialise_from_file(str(bad))
+    assert "covariances[0]" in fitted.last_error and s.current.mixture.equals(start)
+
+
+def test_generate_and_sample_dialogs_offer_their_choices(qtbot):
+    from gmm_explorer.qt.dialogs import GenerateDialog, SampleDialog
+
+    g = GenerateDialog()
+    qtbot.addWidget(g)
+    assert g.kind.count() == 7
+    g.kind.setCurrentIndex(g.kind.findData("moons"))
+    assert not g.k.isEnabled()  # K does not apply to two moons
+    g.n.setValue(1234)
+    assert g.values()[:2] == ("moons", 1234)
+    sd = SampleDialog()
+    qtbot.addWidget(sd)
+    sd.add.setChecked(True)
+    sd.n.setValue(77)
+    assert sd.values() == (77, 0, False)
