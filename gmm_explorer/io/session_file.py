@@ -8,7 +8,7 @@
      "points": {"dtype": "<f8", "shape": [N, 2], "base64": "..."},
      "settings": {"k": 2, "covariance_type": "full", "init": "kmeans", "seed": 0,
                   "reg_covar": 1e-06, "tol": 0.001, "max_iter": 100},
-     "phase": "M" | "E",
+     "phase": "M" | "E", "position": index of the current step in history (-1 if none),
      "history": [{"iteration": 0, "mixture": {"covariance_type": ..., "weights": [...],
                   "means": [...], "covariances": [...]}, "log_likelihood": ...,
                   "mean_log_likelihood": ..., "n_samples": N, "change": null | ...,
@@ -59,6 +59,9 @@ class SessionRecord:
     column_names: tuple[str, str] = ("x", "y")
     labels: tuple[str, ...] | None = None
     label_name: str | None = None
+    #: Index of the current step in ``history`` (the last one until history can be
+    #: scrubbed); -1 when there is no history.
+    position: int = -1
 
 
 def _mixture_json(m: Mixture) -> dict:
@@ -93,6 +96,7 @@ def dumps_session(rec: SessionRecord) -> str:
                    "base64": base64.b64encode(pts.tobytes()).decode("ascii")},
         "settings": {k: rec.settings[k] for k in SETTINGS_KEYS},
         "phase": rec.phase,
+        "position": len(rec.history) - 1 if rec.position == -1 else int(rec.position),
         "history": [_step_json(r) for r in rec.history],
         "pending_start": None if rec.pending_start is None else _mixture_json(rec.pending_start),
     }
@@ -255,9 +259,14 @@ def loads_session(text: str, path: str | None = None) -> SessionRecord:
     history = tuple(_read_step(h, i, n, path) for i, h in enumerate(hist))
     pending = obj.get("pending_start")
     pending = None if pending is None else _read_mixture(pending, "pending_start", path)
+    position = obj.get("position", len(history) - 1)
+    if (isinstance(position, bool) or not isinstance(position, int)
+            or not -1 <= position < len(history) or (position == -1 and history)):
+        raise ParameterError(f"expected a step index from 0 to {len(history) - 1}, got "
+                             f"{json.dumps(position)[:20]}", field="position", path=path)
     pts.setflags(write=False)
     return SessionRecord(pts, {k: settings[k] for k in SETTINGS_KEYS}, history, phase, pending,
-                         source, (names[0], names[1]), labels, label_name)
+                         source, (names[0], names[1]), labels, label_name, position)
 
 
 def read_session(path) -> SessionRecord:

@@ -174,6 +174,7 @@ def test_malformed_files_through_the_window_keep_the_data(qtbot, tmp_path, case)
     (lambda d: d["history"][0].update(n_samples=3), "history[0].n_samples"),
     (lambda d: d.update(phase="X"), "phase"),
     (lambda d: d.update(labels=["a"]), "labels"),
+    (lambda d: d.update(position=99), "position"),
 ])
 def test_corrupted_sessions_give_a_clear_error_and_keep_the_data(stepped, qtbot, tmp_path,
                                                                  mutate, fragment):
@@ -203,5 +204,6 @@ def test_session_file_is_json_with_points_in_base64(stepped, tmp_path):
     stepped.save_to(str(path))
     doc = json.loads(path.read_text())
     assert doc["format"] == "gmm-explorer.session" and doc["version"] == 1
+    assert doc["position"] == len(doc["history"]) - 1
     rec = read_session(path)
     np.testing.assert_array_equal(rec.points, stepped.session.points)
