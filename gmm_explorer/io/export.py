@@ -27,9 +27,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import tokenize
-import zipfile
-import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -37,6 +34,7 @@ import numpy as np
 from gmm_explorer.engine.em import StepResult
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
 from gmm_explorer.errors import InputError, ParameterError
+from gmm_explorer.io.files import CORRUPT_BINARY, UnsupportedNpyVersion, read_npy_header
 from gmm_explorer.io.params import MAX_BYTES
 from gmm_explorer.io.tables import format_csv
 
@@ -66,10 +64,7 @@ _NPZ_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty ar
 # What numpy, zipfile and zlib raise on corrupt or hostile archives. numpy tokenizes and
 # literal_evals the .npy header (TokenError, SyntaxError); an odd header dtype warns, which
 # is an exception under "-W error".
-_CORRUPT_BINARY = (ValueError, TypeError, KeyError, EOFError, OSError, RuntimeError,
-                   NotImplementedError, OverflowError, MemoryError, SyntaxError,
-                   tokenize.TokenError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error,
-                   Warning)
+_CORRUPT_BINARY = CORRUPT_BINARY
 #: scikit-learn refuses ``weights_init`` whose sum is further than this from 1.
 _SKLEARN_WEIGHT_ATOL = 1e-8
 
@@ -305,17 +300,9 @@ def _npz_array(archive, name: str, path) -> np.ndarray | None:
                              field=name, path=path)
     try:
         with archive.zip.open(member) as fh:
-            version = np.lib.format.read_magic(fh)
-            if version == (1, 0):
-                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
-            elif version == (2, 0):
-                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
-            else:
-                raise ParameterError(f"uses .npy format version {version[0]}.{version[1]}; "
-                                     "expected a plain array", field=name, path=path)
-            header_size = fh.tell()
-    except InputError:
-        raise
+            shape, dtype, header_size = read_npy_header(fh)
+    except UnsupportedNpyVersion as exc:
+        raise ParameterError(f"{exc}; expected a plain array", field=name, path=path) from None
     except _CORRUPT_BINARY as exc:
         raise ParameterError(f"is not a valid .npy array: {exc}", field=name,
                              path=path) from None

@@ -53,9 +53,6 @@ import io
 import math
 import os
 import re
-import tokenize
-import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -64,6 +61,12 @@ from itertools import compress, islice
 import numpy as np
 
 from gmm_explorer.errors import InputError
+from gmm_explorer.io.files import (
+    CORRUPT_BINARY,
+    UnsupportedNpyVersion,
+    read_file_bytes,
+    read_npy_header,
+)
 
 __all__ = [
     "CLASSIFY_ROWS",
@@ -106,12 +109,7 @@ _DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", None: "whitespa
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f\x7f]")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _INTEGER = re.compile(r"[+-]?\d+")
-# Exceptions numpy, zipfile and zlib raise on corrupt or hostile binary input. numpy
-# tokenizes and literal_evals the .npy header, hence TokenError and SyntaxError; an odd
-# header dtype (e.g. the alias 'a') warns, which is an exception under "-W error".
-_CORRUPT_BINARY = (ValueError, TypeError, KeyError, EOFError, OSError, RuntimeError,
-                   NotImplementedError, OverflowError, SyntaxError, tokenize.TokenError,
-                   zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, Warning)
+_CORRUPT_BINARY = CORRUPT_BINARY
 
 
 # --------------------------------------------------------------------------- results
@@ -472,22 +470,7 @@ def _source(path: str | os.PathLike) -> str:
 def _read_bytes(path: str | os.PathLike, source: str, limit: int = -1) -> bytes:
     """Content of ``path`` (the first ``limit`` bytes if >= 0); OS problems become
     InputError naming the path."""
-    try:
-        if os.path.isdir(path):
-            raise InputError("is a folder, not a file", path=source)
-        with open(path, "rb") as fh:
-            return fh.read(limit)
-    except InputError:
-        raise
-    except FileNotFoundError as exc:
-        raise InputError("no such file", path=source) from exc
-    except IsADirectoryError as exc:
-        raise InputError("is a folder, not a file", path=source) from exc
-    except PermissionError as exc:
-        raise InputError("permission denied: the file cannot be read", path=source) from exc
-    except (OSError, ValueError) as exc:  # ValueError: e.g. a NUL character in the path
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise InputError(f"cannot read the file: {reason}", path=source) from exc
+    return read_file_bytes(path, source, limit=limit)
 
 
 def _detect_format(data: bytes, source: str) -> str:
@@ -1055,18 +1038,10 @@ def _load_npz(data: bytes, source: str, columns) -> LoadedData:
 def _check_npy_header(fh, total_size: int, source: str, what: str) -> None:
     """Validate an npy header (dtype, shape, size) before numpy reads the data."""
     try:
-        version = np.lib.format.read_magic(fh)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
-        elif version == (2, 0):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
-        else:
-            raise InputError(f"{what} uses .npy format version {version[0]}.{version[1]}, "
-                             "which only structured arrays need; save a plain 2-D array",
-                             path=source)
-        header_size = fh.tell()
-    except InputError:
-        raise
+        shape, dtype, header_size = read_npy_header(fh)
+    except UnsupportedNpyVersion as exc:
+        raise InputError(f"{what} {exc}, which only structured arrays need; save a plain 2-D "
+                         "array", path=source) from None
     except _CORRUPT_BINARY as exc:
         raise InputError(f"{what} is not a valid .npy array: {exc}", path=source) from exc
     kind = dtype.kind

@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
 from gmm_explorer.errors import InputError, ParameterError
 from gmm_explorer.io.atomic import atomic_write
+from gmm_explorer.io.files import read_file_bytes
 
 FORMAT = "gmm-explorer.mixture"
 VERSION = 1
@@ -96,18 +96,7 @@ def loads_mixture(text: str, path: str | None = None) -> ParametersFile:
 
 def read_mixture(path) -> ParametersFile:
     """Read a parameters file (v1, or hand-written with just the three parameter fields)."""
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise InputError("is a folder, not a parameters file", path=str(path))
-        if p.stat().st_size > MAX_BYTES:
-            raise InputError(f"is larger than {MAX_BYTES // 2**20} MiB; not a parameters file",
-                             path=str(path))
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    raw = read_file_bytes(path, what="parameters file", max_bytes=MAX_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

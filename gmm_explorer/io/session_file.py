@@ -29,13 +29,13 @@ import binascii
 import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from gmm_explorer.engine import Mixture, StepResult
 from gmm_explorer.errors import InputError, ParameterError
 from gmm_explorer.io.atomic import atomic_write
+from gmm_explorer.io.files import read_file_bytes
 from gmm_explorer.io.params import parse_mixture
 
 FORMAT = "gmm-explorer.session"
@@ -271,17 +271,7 @@ def loads_session(text: str, path: str | None = None) -> SessionRecord:
 
 def read_session(path) -> SessionRecord:
     """Read a ``.gmmx`` file; any problem is an :class:`InputError` naming the file."""
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise InputError("is a folder, not a session file", path=str(path))
-        if p.stat().st_size > MAX_BYTES:
-            raise InputError(f"is larger than {MAX_BYTES // 2**20} MiB", path=str(path))
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    raw = read_file_bytes(path, what="session file", max_bytes=MAX_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

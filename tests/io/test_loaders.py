@@ -142,8 +142,10 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error,
     def refuse(*args, **kwargs):
         raise error
 
-    # The module's global ``open`` shadows the builtin for the loader only.
-    monkeypatch.setattr(loaders, "open", refuse, raising=False)
+    # The reading module's global ``open`` shadows the builtin for that module only.
+    import gmm_explorer.io.files as files
+
+    monkeypatch.setattr(files, "open", refuse, raising=False)
     with pytest.raises(InputError, match=fragment) as info:
         load_points(path)
     assert str(path) in str(info.value)
