@@ -548,8 +548,10 @@ class MainWindow(QMainWindow):
         """Show a restored session: data, settings, history and view."""
         self.pause()
         self._queued_steps = 0
+        # Versions must keep increasing across sessions: a result still in flight was
+        # computed for the old session and must not match the new one's version.
+        session.model_version = max(session.model_version, self.session.model_version) + 1
         self.session = session
-        session.model_version += 1  # anything in flight belongs to the old session
         self.controls.set_settings(session.settings)
         x, y = session.column_names
         self.canvas.plotItem.setLabel("bottom", x, color="k")

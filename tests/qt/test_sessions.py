@@ -207,3 +207,21 @@ def test_session_file_is_json_with_points_in_base64(stepped, tmp_path):
     assert doc["position"] == len(doc["history"]) - 1
     rec = read_session(path)
     np.testing.assert_array_equal(rec.points, stepped.session.points)
+
+
+def test_a_result_in_flight_is_dropped_when_a_session_is_opened(stepped, qtbot, tmp_path):
+    path = tmp_path / "other.gmmx"
+    stepped.save_to(str(path))
+    stepped.controls.tol.setValue(0.0)
+    stepped.controls.max_iter.setValue(100000)
+    idle(qtbot, stepped)
+    stepped.session.dirty = False
+    # A fresh session's first version is 1: make the old session's match it, so that
+    # only versions that keep increasing across sessions can tell the two apart.
+    stepped.session.model_version = 1
+    stepped.step()  # in flight for the current session...
+    assert stepped.load_file(str(path))  # ...which is replaced before it returns
+    opened = [r.mixture for r in stepped.session.history]
+    idle(qtbot, stepped)
+    assert [r.mixture for r in stepped.session.history] == opened
+    assert stepped.dropped_results >= 1
