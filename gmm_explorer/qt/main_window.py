@@ -586,11 +586,9 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             return
         self.pause()
-        settings = self.session.settings
-        self.session = Session(settings=settings)
+        self._install_session(Session(settings=self.session.settings))
         self.session_path = None
         self._title_name = "Untitled"
-        self._install_session(self.session)
         self.canvas.view.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
         self._update_title()
 

@@ -225,3 +225,12 @@ def test_a_result_in_flight_is_dropped_when_a_session_is_opened(stepped, qtbot, 
     idle(qtbot, stepped)
     assert [r.mixture for r in stepped.session.history] == opened
     assert stepped.dropped_results >= 1
+
+
+def test_a_result_in_flight_is_dropped_by_new(stepped, qtbot):
+    stepped.session.dirty = False
+    stepped.session.model_version = 1  # the version a fresh session would start from
+    stepped.step()
+    stepped.new_session()
+    idle(qtbot, stepped)
+    assert stepped.session.n_points == 0 and stepped.session.history == []
