@@ -37,7 +37,7 @@ def main() -> None:
 
     from gmm_explorer.qt.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 - keep it alive
     rng = np.random.default_rng(0)
     centres = np.array([[0, 0], [6, 4], [-3, 7], [8, -4]])
     lab = rng.integers(0, 4, args.n)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import platform
 import sys
+import traceback
 
 NO_DISPLAY = ("gmm-explorer: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set); "
               "run it from a desktop session, under xvfb-run, or with "
@@ -45,10 +47,16 @@ def open_window(path: str | None = None):
     from PySide6.QtWidgets import QApplication
 
     from gmm_explorer.qt.main_window import APP_NAME, MainWindow
+    from gmm_explorer.resources import icon_path
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
+    icon = icon_path()
+    if icon is not None:
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     win = MainWindow()
     win.setWindowTitle(APP_NAME)
     win.show()
@@ -59,6 +67,121 @@ def open_window(path: str | None = None):
     return app, win
 
 
+def crash_report(exc_type, exc, tb) -> str:
+    """A plain-text report of an unexpected error, meant to be copied into a bug report:
+    the versions of the app, Python, Qt, PySide6 and numpy, then the traceback."""
+    import numpy as np
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    from gmm_explorer import __version__ as app_version
+
+    lines = [f"GMM Explorer {app_version}",
+             f"Python {platform.python_version()} ({sys.executable})",
+             f"Qt {qVersion()}, PySide6 {PySide6.__version__}, numpy {np.__version__}",
+             f"Platform {platform.platform()}", ""]
+    lines += traceback.format_exception(exc_type, exc, tb)
+    return "\n".join(line.rstrip("\n") for line in lines)
+
+
+_windows_provider = None
+_reporter = None
+_report_box = None
+
+
+def windows_of_app() -> list:
+    """Every open :class:`MainWindow` of the application."""
+    from PySide6.QtWidgets import QApplication
+
+    from gmm_explorer.qt.main_window import MainWindow
+
+    return [w for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and not w._closed]
+
+
+def install_excepthook(windows_provider=windows_of_app) -> None:
+    """Route unhandled exceptions (PySide6 sends those raised in slots and in Qt's virtual
+    methods to ``sys.excepthook``) to :func:`excepthook`; ``windows_provider()`` returns
+    the windows whose sessions to save. Call from the GUI thread, with the application
+    created."""
+    global _windows_provider, _reporter
+    from PySide6.QtCore import QObject, Signal
+
+    class Reporter(QObject):
+        #: str: a crash report to show; queued to the GUI thread when emitted elsewhere.
+        report_requested = Signal(str)
+
+    _windows_provider = windows_provider
+    if _reporter is None:
+        _reporter = Reporter()
+        _reporter.report_requested.connect(_report)
+    sys.excepthook = excepthook
+
+
+def excepthook(exc_type, exc, tb) -> None:
+    """Save every open window's session to its recovery file and show a non-modal dialog
+    whose details hold a copyable report; the app keeps running. Raised outside the GUI
+    thread, the reporting is queued to the GUI thread."""
+    if issubclass(exc_type, KeyboardInterrupt) or _reporter is None:
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    try:
+        report = crash_report(exc_type, exc, tb)
+    except Exception:  # noqa: BLE001 - reporting must not fail in turn
+        report = "".join(traceback.format_exception(exc_type, exc, tb))
+    _reporter.report_requested.emit(report)
+
+
+def _report(report: str) -> None:
+    """Slot of the reporter (GUI thread). Never raises: an error here would come back to
+    the hook."""
+    try:
+        _save_and_show(report)
+    except Exception:  # noqa: BLE001
+        print(report, file=sys.stderr)
+        traceback.print_exc()
+
+
+def _save_and_show(report: str) -> None:
+    global _report_box
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    from gmm_explorer.qt.main_window import APP_NAME
+
+    try:
+        windows = list(_windows_provider() if _windows_provider is not None else ())
+    except Exception:  # noqa: BLE001 - reporting must not fail in turn
+        windows = []
+    saved = 0
+    for w in windows:
+        try:
+            saved += bool(w.write_recovery(force=True))
+        except Exception:  # noqa: BLE001 - a window too broken to save: try the others
+            continue
+    box = _report_box
+    try:
+        if box is not None and box.isVisible():
+            # One dialog for a burst of errors (e.g. one in every repaint).
+            box.setDetailedText(box.detailedText() + "\n\n" + report)
+            return
+    except RuntimeError:  # the C++ dialog was deleted
+        pass
+    text = ("GMM Explorer hit an unexpected error. It keeps running, but it may not behave "
+            "as it should: save your work under a new name and restart.")
+    if saved:
+        text += (" Your session was also saved for recovery: it is offered the next time "
+                 "GMM Explorer starts.")
+    box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME}: unexpected error", text,
+                      QMessageBox.StandardButton.Close, windows[0] if windows else None)
+    box.setInformativeText("Show Details… holds a report to copy into a bug report.")
+    box.setDetailedText(report)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    _report_box = box
+
+
 def main(path: str | None = None) -> int:
     """Open the window with ``path`` (or Old Faithful) and run until it closes."""
     problem = display_problem()
@@ -66,4 +189,5 @@ def main(path: str | None = None) -> int:
         print(problem, file=sys.stderr)
         return 2
     app, win = open_window(path)
+    install_excepthook()
     return app.exec()

@@ -835,9 +835,10 @@ class MainWindow(QMainWindow):
         return Path(base) / "gmm-explorer" / f"recovery{SUFFIX}"
 
     @Slot()
-    def write_recovery(self) -> bool:
-        """Write the recovery file if there are unsaved changes (at most every 30 s)."""
-        if not self.session.dirty or self.session.n_points == 0:
+    def write_recovery(self, force: bool = False) -> bool:
+        """Write the recovery file if there are unsaved changes (at most every 30 s), or,
+        with ``force`` (after an unexpected error), whenever there are points."""
+        if self.session.n_points == 0 or not (self.session.dirty or force):
             return False
         path = self.recovery_path()
         try:
