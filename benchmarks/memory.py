@@ -37,9 +37,10 @@ def main() -> None:
     ap.add_argument("--cycles", type=int, default=100)
     args = ap.parse_args()
 
-    from PySide6.QtCore import QEventLoop, QSettings, QStandardPaths, QTimer
+    from PySide6.QtCore import QSettings, QStandardPaths
     from PySide6.QtWidgets import QApplication
 
+    from gmm_explorer.qt.eventloop import wait_until
     from gmm_explorer.qt.main_window import MainWindow
 
     # Keep the autosaved recovery file out of the user's own data folder.
@@ -56,16 +57,6 @@ def main() -> None:
     win.resize(1280, 820)
     win.show()
 
-    def wait_until(cond, timeout_s=120.0):
-        loop = QEventLoop()
-        t0 = time.monotonic()
-        timer = QTimer()
-        timer.timeout.connect(lambda: (cond() or time.monotonic() - t0 > timeout_s) and loop.quit())
-        timer.start(2)
-        loop.exec()
-        timer.stop()
-        if not cond():
-            raise TimeoutError("the window did not become idle")
 
     def idle():
         wait_until(lambda: not win.controller.busy)

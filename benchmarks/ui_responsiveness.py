@@ -32,11 +32,14 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=25)
     args = ap.parse_args()
 
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+    from PySide6.QtCore import QElapsedTimer, QSettings, QStandardPaths, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from gmm_explorer.qt.eventloop import wait_until
     from gmm_explorer.qt.main_window import MainWindow
 
+    # Keep the autosaved recovery file out of the user's own data folder.
+    QStandardPaths.setTestModeEnabled(True)
     app = QApplication.instance() or QApplication(sys.argv[:1])  # noqa: F841 - keep it alive
     rng = np.random.default_rng(0)
     centres = np.array([[0, 0], [6, 4], [-3, 7], [8, -4]])
@@ -50,14 +53,6 @@ def main() -> None:
     win.resize(1280, 820)
     win.show()
 
-    def wait_until(cond, timeout_s=120.0):
-        loop = QEventLoop()
-        t0 = time.monotonic()
-        timer = QTimer()
-        timer.timeout.connect(lambda: (cond() or time.monotonic() - t0 > timeout_s) and loop.quit())
-        timer.start(5)
-        loop.exec()
-        timer.stop()
 
     wait_until(lambda: win.controller.ready)
     win.load_file(path)
@@ -104,6 +99,7 @@ def main() -> None:
     ticker.stop()
     wait_until(lambda: not win.controller.busy)
     steps = win.session.current.iteration - start_iter
+    win.session.dirty = False  # close without the "save changes?" prompt (nobody answers)
     win.close()
 
     red = [r * 1e3 for r in redraws]

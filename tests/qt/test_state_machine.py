@@ -13,25 +13,14 @@ import numpy as np
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QSettings
 
+from gmm_explorer.qt.eventloop import wait_until
 from gmm_explorer.qt.main_window import MainWindow
 
 TIMEOUT_S = 30.0
 
 
-def wait_until(cond, timeout_s: float = TIMEOUT_S) -> None:
-    """Run the event loop until ``cond()`` holds (polled every 2 ms)."""
-    if cond():
-        return
-    loop = QEventLoop()
-    t0 = time.monotonic()
-    timer = QTimer()
-    timer.timeout.connect(lambda: (cond() or time.monotonic() - t0 > timeout_s) and loop.quit())
-    timer.start(2)
-    loop.exec()
-    timer.stop()
-    assert cond(), "timed out waiting for the window"
 
 
 class WindowMachine(RuleBasedStateMachine):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 
-from tests.qt.test_window import TIMEOUT, idle, make_window, press, window_with
+from tests.qt.test_window import TIMEOUT, idle, press, window_with
 
 
 def check_consistent(w) -> None:
@@ -33,14 +33,6 @@ def check_consistent(w) -> None:
 def spin():
     """Let queued events (worker results) in without sleeping."""
     QCoreApplication.processEvents()
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path)
-    w.load_sample()
-    idle(qtbot, w)
-    return w
 
 
 def never_converge(qtbot, w, max_iter=100_000):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 
 from gmm_explorer import engine as E
@@ -31,14 +30,6 @@ def window_with(qtbot, tmp_path, X) -> MainWindow:
 
 def idle(qtbot, w):
     qtbot.waitUntil(lambda: not w.controller.busy, timeout=TIMEOUT)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path)
-    w.load_sample()
-    idle(qtbot, w)
-    return w
 
 
 def pixel_of(w, x, y) -> QPoint:
