@@ -112,11 +112,6 @@ def point_colors(resp: np.ndarray | None, n: int, mode: str = "soft") -> np.ndar
     return out.astype(np.uint8)
 
 
-def uncertainty(resp: np.ndarray) -> np.ndarray:
-    """1 - max responsibility per point (0 = certain), shape (n,)."""
-    return 1.0 - resp.max(axis=1)
-
-
 def raster(points: np.ndarray, colors: np.ndarray, x_range: tuple[float, float],
            y_range: tuple[float, float], width: int, height: int) -> np.ndarray:
     """Draw many points as an RGBA image covering ``x_range`` x ``y_range``.

@@ -6,6 +6,7 @@ every reader reports a missing, unreadable or oversized file the same way.
 
 from __future__ import annotations
 
+import json
 import os
 import tokenize
 import zipfile
@@ -101,3 +102,33 @@ def read_npy_header(fh) -> tuple[tuple[int, ...], np.dtype, int]:
     else:
         raise UnsupportedNpyVersion(version)
     return shape, dtype, fh.tell()
+
+
+def loads_json(text: str, path: str | None, *, what: str, error_prefix: str):
+    """Parse strict JSON from a user's file: NaN and Infinity are refused.
+
+    Parameters
+    ----------
+    text : str
+    path : str or None
+        Named in error messages.
+    what : str
+        The kind of file ("parameters file"), for the NaN/Infinity message.
+    error_prefix : str
+        Start of every error message, e.g. "not valid JSON".
+
+    Raises
+    ------
+    InputError
+        ``"<error_prefix>: <reason>"``, with the line for a syntax error.
+    """
+    def reject_constant(name: str):
+        raise ValueError(f"{name} is not allowed in a {what}")
+
+    try:
+        return json.loads(text, parse_constant=reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{error_prefix}: {exc.msg} (column {exc.colno})", path=path,
+                         line=exc.lineno) from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"{error_prefix}: {exc}", path=path) from None

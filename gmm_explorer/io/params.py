@@ -27,7 +27,7 @@ import numpy as np
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
 from gmm_explorer.errors import InputError, ParameterError
 from gmm_explorer.io.atomic import atomic_write
-from gmm_explorer.io.files import read_file_bytes
+from gmm_explorer.io.files import loads_json, read_file_bytes
 
 FORMAT = "gmm-explorer.mixture"
 VERSION = 1
@@ -72,10 +72,6 @@ def write_mixture(path, mixture: Mixture, *, columns=None, fit: dict | None = No
     atomic_write(path, dumps_mixture(mixture, columns=columns, fit=fit))
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not allowed in a parameters file")
-
-
 def loads_mixture(text: str, path: str | None = None) -> ParametersFile:
     """Parse parameters JSON, validating field by field.
 
@@ -84,13 +80,7 @@ def loads_mixture(text: str, path: str | None = None) -> ParametersFile:
     InputError
         Bad JSON (with its line), or a :class:`ParameterError` naming the field.
     """
-    try:
-        obj = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", path=path,
-                         line=exc.lineno) from None
-    except (ValueError, RecursionError) as exc:
-        raise InputError(f"not valid JSON: {exc}", path=path) from None
+    obj = loads_json(text, path, what="parameters file", error_prefix="not valid JSON")
     return parse_mixture(obj, path)
 
 

@@ -35,7 +35,7 @@ import numpy as np
 from gmm_explorer.engine import Mixture, StepResult
 from gmm_explorer.errors import InputError, ParameterError
 from gmm_explorer.io.atomic import atomic_write
-from gmm_explorer.io.files import read_file_bytes
+from gmm_explorer.io.files import loads_json, read_file_bytes
 from gmm_explorer.io.params import parse_mixture
 
 FORMAT = "gmm-explorer.session"
@@ -199,10 +199,6 @@ def _read_step(obj, i: int, n: int, path) -> StepResult:
         _number(obj.get("reg_covar"), f"{what}.reg_covar", path))
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not allowed in a session file")
-
-
 def loads_session(text: str, path: str | None = None) -> SessionRecord:
     """Parse session JSON, validating every field.
 
@@ -212,13 +208,7 @@ def loads_session(text: str, path: str | None = None) -> SessionRecord:
         Bad JSON (with its line), a future version, or a :class:`ParameterError` naming the
         field that is wrong.
     """
-    try:
-        obj = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not a valid session file: {exc.msg} (column {exc.colno})", path=path,
-                         line=exc.lineno) from None
-    except (ValueError, RecursionError) as exc:
-        raise InputError(f"not a valid session file: {exc}", path=path) from None
+    obj = loads_json(text, path, what="session file", error_prefix="not a valid session file")
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise InputError("not a GMM Explorer session (format is not "
                          f"{FORMAT!r})", path=path)
