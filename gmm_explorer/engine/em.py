@@ -21,6 +21,7 @@ from typing import Iterator
 import numpy as np
 
 from gmm_explorer.engine import _kernels
+from gmm_explorer.engine.locks import Locks
 from gmm_explorer.engine.mixture import (
     COVARIANCE_TYPES,
     Mixture,
@@ -313,8 +314,19 @@ def weighted_sums(X, resp) -> np.ndarray:
 
 
 def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covariance_type: str,
-                               reg_covar: float) -> Mixture:
+                               reg_covar: float, locks: Locks | None = None,
+                               previous: Mixture | None = None) -> Mixture:
     """The M-step proper: new parameters from sufficient statistics about ``centres``.
+
+    With ``locks``, this is the M-step of generalised EM: the locked parameters are taken
+    exactly from ``previous`` and the expected complete log-likelihood is maximised over
+    the unlocked ones given them, so EM still never decreases the log-likelihood.
+
+    * A locked mean is kept; the covariance (if unlocked) is estimated about it.
+    * A locked covariance is kept as it is (``reg_covar`` is not added again). For
+      ``"tied"``, a lock on any component keeps the one shared covariance.
+    * Locked weights are kept; the unlocked ones share the remaining mass
+      ``1 - sum(locked)`` in proportion to their ``nk`` (the constrained maximiser).
 
     Parameters
     ----------
@@ -323,6 +335,11 @@ def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covarianc
     centres : ndarray of shape (n_components, 2)
     covariance_type : str
     reg_covar : float
+    locks : Locks, optional
+        None, or nothing locked, gives plain EM (bit for bit).
+    previous : Mixture, optional
+        Where locked parameters come from; required when something is locked. Its
+        covariance type must be ``covariance_type`` when a covariance is locked.
 
     Returns
     -------
@@ -332,7 +349,12 @@ def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covarianc
     ------
     FitError
         If a covariance is not positive definite even after adding ``reg_covar``.
+    InputError
+        If ``locks`` or ``previous`` do not fit the statistics, or the locked weights
+        leave no mass for the unlocked components.
     """
+    k = stats.shape[0]
+    locked = _lock_masks(locks, previous, k, covariance_type)
     s0 = stats[:, 0]
     s1 = stats[:, 1:3]
     nk = s0 + NK_FLOOR
@@ -340,13 +362,19 @@ def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covarianc
     # = S1/nk - m * (10 eps / nk), which keeps the precision of the offsets S1.
     delta = s1 / nk[:, None] - centres * (NK_FLOOR / nk)[:, None]
     means = centres + delta
+    if locked is not None and locked.mean.any():
+        # A locked mean stays put; delta = kept mean - centre (exactly 0 in m_step, whose
+        # centres are the previous means) makes the scatter below about the kept mean.
+        lm = locked.mean
+        prev_means = np.asarray(previous.means)
+        delta[lm] = prev_means[lm] - centres[lm]
+        means[lm] = prev_means[lm]
     # sum_i r (x-mean)(x-mean)^T = S2 - S1 delta^T - delta S1^T + S0 delta delta^T,
     # all offsets small relative to the spread, so no catastrophic cancellation.
     dx, dy = delta[:, 0], delta[:, 1]
     sxx = stats[:, 3] - 2.0 * s1[:, 0] * dx + s0 * dx * dx
     sxy = stats[:, 4] - s1[:, 0] * dy - s1[:, 1] * dx + s0 * dx * dy
     syy = stats[:, 5] - 2.0 * s1[:, 1] * dy + s0 * dy * dy
-    k = stats.shape[0]
     cov = np.empty((k, 2, 2))
     if covariance_type == "full":
         cov[:, 0, 0] = sxx / nk + reg_covar
@@ -368,11 +396,71 @@ def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covarianc
         cov[:, 0, 1] = cov[:, 1, 0] = 0.0
     else:
         raise InputError(f"unknown covariance type {covariance_type!r}")
-    weights = nk / nk.sum()
+    if locked is not None and locked.covariance.any():
+        lc = locked.covariance
+        if covariance_type == "tied":
+            lc = np.ones(k, dtype=bool)  # one shared matrix: a lock on any locks it for all
+        cov[lc] = np.asarray(previous.covariances)[lc]
+    if locked is None or not locked.weight.any():
+        weights = nk / nk.sum()
+    else:
+        weights = _constrained_weights(nk, locked.weight, np.asarray(previous.weights))
     _check_m_step(weights, means, cov, nk, reg_covar)
     # Checked just above (finite, positive definite); weights are >= 0 and sum to 1 by
     # construction, so skip the user-facing validation.
     return Mixture(weights, means, cov, covariance_type, True)
+
+
+@dataclass(frozen=True, eq=False)
+class _LockMasks:
+    weight: np.ndarray
+    mean: np.ndarray
+    covariance: np.ndarray
+
+
+def _lock_masks(locks: Locks | None, previous: Mixture | None, k: int,
+                covariance_type: str) -> _LockMasks | None:
+    """Boolean (K,) masks of ``locks``, or None when nothing is locked (plain EM)."""
+    if locks is None:
+        return None
+    if not isinstance(locks, Locks):
+        raise InputError(f"locks must be a Locks value or None, got {type(locks).__name__}")
+    if locks.n_components != k:
+        raise InputError(f"the locks describe {locks.n_components} component(s) but the "
+                         f"mixture has K={k}")
+    if not locks.any:
+        return None
+    if previous is None:
+        raise InputError("locked parameters need the previous mixture to take them from")
+    if previous.n_components != k:
+        raise InputError(f"the previous mixture has {previous.n_components} component(s), "
+                         f"expected K={k}")
+    if any(locks.covariance) and previous.covariance_type != covariance_type:
+        raise InputError(
+            f"a locked covariance cannot be kept when changing the covariance type from "
+            f"{previous.covariance_type!r} to {covariance_type!r}; project the mixture first "
+            "(project_covariance_type) or unlock the covariances")
+    return _LockMasks(np.array(locks.weight, dtype=bool), np.array(locks.mean, dtype=bool),
+                      np.array(locks.covariance, dtype=bool))
+
+
+def _constrained_weights(nk: np.ndarray, locked: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """Weights maximising ``sum_k nk log w_k`` with the ``locked`` ones held at ``previous``.
+
+    With the free weights summing to ``1 - L`` (L = the locked mass), the Lagrange
+    condition ``nk / w_k = const`` gives ``w_k = (1 - L) nk / sum_free(nk)``.
+    """
+    weights = previous.copy()
+    free = ~locked
+    if not free.any():
+        return weights
+    remaining = 1.0 - previous[locked].sum()
+    if not remaining > 0.0:
+        raise InputError(
+            f"the locked weights sum to {previous[locked].sum():.6g}, leaving no weight for "
+            "the unlocked components; unlock a weight")
+    weights[free] = remaining * (nk[free] / nk[free].sum())
+    return weights
 
 
 def _check_m_step(weights, means, cov, nk, reg_covar) -> None:
@@ -392,7 +480,8 @@ def _check_m_step(weights, means, cov, nk, reg_covar) -> None:
         "or rescale the data.")
 
 
-def m_step(e: EStep, covariance_type: str | None = None, reg_covar: float = 1e-6) -> Mixture:
+def m_step(e: EStep, covariance_type: str | None = None, reg_covar: float = 1e-6,
+           locks: Locks | None = None) -> Mixture:
     """Maximisation step: the parameters that maximise the expected log-likelihood.
 
     Parameters
@@ -402,13 +491,17 @@ def m_step(e: EStep, covariance_type: str | None = None, reg_covar: float = 1e-6
     covariance_type : str, optional
         Defaults to that of ``e.mixture``.
     reg_covar : float
+    locks : Locks, optional
+        Parameters to keep exactly as in ``e.mixture``; the others are maximised given
+        them (see :func:`parameters_from_statistics`).
 
     Returns
     -------
     Mixture
     """
     ctype = covariance_type or e.mixture.covariance_type
-    return parameters_from_statistics(e.stats, np.asarray(e.mixture.means), ctype, reg_covar)
+    return parameters_from_statistics(e.stats, np.asarray(e.mixture.means), ctype, reg_covar,
+                                      locks, e.mixture)
 
 
 def m_step_from_responsibilities(X, resp, covariance_type: str = "full",
@@ -484,8 +577,10 @@ def step_result(iteration: int, e: EStep, previous_mean_log_likelihoods=(),
 
 
 def em_step(X, mixture: Mixture, settings: EMSettings = EMSettings(), *,
-            backend: str | None = None) -> tuple[EStep, Mixture]:
+            backend: str | None = None, locks: Locks | None = None) -> tuple[EStep, Mixture]:
     """One EM iteration: E-step on ``mixture``, then M-step.
+
+    ``locks`` (optional) keeps those parameters of ``mixture`` fixed; see :func:`m_step`.
 
     Returns
     -------
@@ -495,12 +590,13 @@ def em_step(X, mixture: Mixture, settings: EMSettings = EMSettings(), *,
         The parameters after the M-step.
     """
     e = e_step(X, mixture, backend=backend)
-    return e, m_step(e, settings.covariance_type, settings.reg_covar)
+    return e, m_step(e, settings.covariance_type, settings.reg_covar, locks)
 
 
 def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
             backend: str | None = None, first_iteration: int = 0,
-            previous_mean_log_likelihoods: tuple[float, ...] = ()) -> Iterator[StepResult]:
+            previous_mean_log_likelihoods: tuple[float, ...] = (),
+            locks: Locks | None = None) -> Iterator[StepResult]:
     """Run EM as a generator of :class:`StepResult`, one per iteration.
 
     Yields the start (iteration ``first_iteration``) and then one result per M-step,
@@ -521,6 +617,9 @@ def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     previous_mean_log_likelihoods : tuple of float
         Mean log-likelihoods of the iterations before ``start`` (to resume a run with the
         same convergence decisions).
+    locks : Locks, optional
+        Parameters every M-step keeps fixed (generalised EM; see :func:`m_step`). Locked
+        covariances are those of ``start`` after any projection onto the run's type.
 
     Raises
     ------
@@ -529,6 +628,9 @@ def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     """
     X = as_points(X)
     check_enough_points(X.shape[0], start.n_components)
+    if locks is not None and locks.n_components != start.n_components:
+        raise InputError(f"the locks describe {locks.n_components} component(s) but the "
+                         f"mixture has K={start.n_components}")
     if start.covariance_type != settings.covariance_type:
         start = project_covariance_type(start, settings.covariance_type)
     prev = list(previous_mean_log_likelihoods[-2:])
@@ -538,7 +640,7 @@ def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     for it in range(first_iteration + 1, first_iteration + settings.max_iter + 1):
         if result.converged:
             return
-        new = m_step(e, settings.covariance_type, settings.reg_covar)
+        new = m_step(e, settings.covariance_type, settings.reg_covar, locks)
         prev = (prev + [e.mean_log_likelihood])[-2:]
         e = e_step(X, new, backend=backend, _checked=True)
         result = step_result(it, e, prev, settings)

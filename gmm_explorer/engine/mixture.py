@@ -98,7 +98,8 @@ def eigen_2x2(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         Angle in radians of the major axis from the x axis, in (-pi/2, pi/2].
     """
     a = cov[:, 0, 0]
-    b = cov[:, 1, 0]
+    # + 0.0 turns -0.0 into +0.0: arctan2(-0.0, negative) would give -pi, outside the range.
+    b = cov[:, 1, 0] + 0.0
     c = cov[:, 1, 1]
     half_tr = 0.5 * a + 0.5 * c
     # hypot avoids squaring (a-c)/2 and b, which overflows near 1e+150.
