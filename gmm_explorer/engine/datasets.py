@@ -109,6 +109,40 @@ def blobs_with_noise(n, k, seed):
     return pts[order], lab[order]
 
 
+def several_optima(n, k, seed):
+    """Blobs in close pairs, the pairs far apart: EM with K = k has several local optima.
+
+    Oval blobs (standard deviations 0.7-1 along the long axis, half that across) sit in
+    pairs 5 apart, and the pairs (plus a lone blob when k is odd) 25 apart on a circle.
+    A start with one component for both blobs of a pair and two components in one blob
+    elsewhere (common with ``random_from_data``) converges there: no component can cross
+    the gap between groups. The best optimum has one component per blob; the others
+    merge a pair and split a blob, in as many ways as there are pairs and blobs.
+    """
+    rng = np.random.default_rng(seed)
+    n_groups = (k + 1) // 2
+    # Group centres on a circle, 25 units apart; a pair is split 5 units along a random axis.
+    radius = 25.0 / (2.0 * np.sin(np.pi / n_groups)) if n_groups > 1 else 0.0
+    t = 2 * np.pi * (np.arange(n_groups) / n_groups + rng.uniform(0, 1))
+    groups = np.stack([radius * np.cos(t), radius * np.sin(t)], axis=1)
+    centres = []
+    for g in range(n_groups):
+        if len(centres) + 2 <= k:
+            a = rng.uniform(0, np.pi)
+            offset = 2.5 * np.array([np.cos(a), np.sin(a)])
+            centres += [groups[g] - offset, groups[g] + offset]
+        else:
+            centres.append(groups[g])
+    # Oval, not round, blobs: two components sharing a blob then split it across its long
+    # axis, rather than along whichever direction a round blob's flat likelihood leaves them.
+    covs = []
+    for sd in rng.uniform(0.7, 1.0, size=k):
+        a = rng.uniform(0, np.pi)
+        R = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+        covs.append(R @ np.diag([sd * sd, 0.25 * sd * sd]) @ R.T)
+    return _gaussians(n, np.array(centres), covs, np.ones(k), rng)
+
+
 #: key -> (title, generator, whether K applies)
 GENERATORS = {
     "separated": ("Well-separated blobs", separated_blobs, True),
@@ -118,6 +152,7 @@ GENERATORS = {
     "moons": ("Two moons (not Gaussian)", two_moons, False),
     "ring": ("Ring around a blob (not Gaussian)", ring, False),
     "noise": ("Clusters plus uniform noise", blobs_with_noise, True),
+    "optima": ("Several local optima (pairs of blobs)", several_optima, True),
 }
 
 

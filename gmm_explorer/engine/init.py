@@ -89,16 +89,64 @@ def _sq_dist(X: np.ndarray, p: np.ndarray) -> np.ndarray:
         return dx * dx + dy * dy
 
 
-def kmeans_labels(X: np.ndarray, n_components: int, rng: np.random.Generator) -> np.ndarray:
-    """Hard labels from k-means: k-means++ seeds, then scipy's Lloyd iterations."""
+def run_kmeans(X: np.ndarray, n_components: int,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The k-means behind the ``kmeans`` initialisation: k-means++ seeds, then
+    :data:`KMEANS_ITER` of scipy's Lloyd iterations (``scipy.cluster.vq.kmeans2``).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+        Validated points (see :func:`~gmm_explorer.engine.em.as_points`).
+    n_components : int
+    rng : Generator
+        Advanced exactly as :func:`initialise` advances it.
+
+    Returns
+    -------
+    seeds : ndarray of shape (n_components, 2)
+        The k-means++ seed points (copies of data points) Lloyd's iterations start from.
+    centroids : ndarray of shape (n_components, 2)
+        scipy's final code book: the mean of the points carrying each label in ``labels``.
+        A component whose cluster emptied keeps its previous centroid.
+    labels : ndarray of shape (n_samples,)
+        The last assignment, each point to its nearest centroid *before* the last update.
+        When Lloyd's iterations have converged it is also the nearest-centroid assignment
+        to ``centroids``.
+    """
     seeds = X[kmeans_plusplus(X, n_components, rng)]
     with warnings.catch_warnings():
         # scipy warns when a cluster empties (e.g. fewer distinct points than K); the empty
         # component is then handled like scikit-learn's (mass floored at 10 eps).
         warnings.simplefilter("ignore", UserWarning)
-        _, labels = kmeans2(X, seeds, iter=KMEANS_ITER, minit="matrix", missing="warn",
-                            check_finite=False)
-    return labels
+        centroids, labels = kmeans2(X, seeds, iter=KMEANS_ITER, minit="matrix", missing="warn",
+                                    check_finite=False)
+    return seeds, centroids, labels
+
+
+def kmeans_labels(X: np.ndarray, n_components: int, rng: np.random.Generator) -> np.ndarray:
+    """Hard labels from k-means: k-means++ seeds, then scipy's Lloyd iterations
+    (the ``labels`` of :func:`run_kmeans`)."""
+    return run_kmeans(X, n_components, rng)[2]
+
+
+def checked_points(X, n_components) -> np.ndarray:
+    """Validated points for K components, as :func:`initialise` checks them.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, 2)
+
+    Raises
+    ------
+    InputError
+        Bad points, K not an integer >= 1, or fewer points than K.
+    """
+    X = as_points(X)
+    if not isinstance(n_components, (int, np.integer)) or n_components < 1:
+        raise InputError(f"K must be an integer >= 1, got {n_components!r}")
+    check_enough_points(X.shape[0], n_components)
+    return X
 
 
 def mixture_from_labels(X: np.ndarray, labels: np.ndarray, n_components: int,
@@ -164,10 +212,7 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
     -------
     Mixture
     """
-    X = as_points(X)
-    if not isinstance(n_components, (int, np.integer)) or n_components < 1:
-        raise InputError(f"K must be an integer >= 1, got {n_components!r}")
-    check_enough_points(X.shape[0], n_components)
+    X = checked_points(X, n_components)
     rng = rng_from(seed)
     n = X.shape[0]
     if method == "kmeans":

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
 from gmm_explorer.engine.em import EMSettings, as_points, e_step
 from gmm_explorer.engine.fit import FitResult, aic_from, bic_from, fit
+from gmm_explorer.engine.init import INIT_METHODS
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
 from gmm_explorer.errors import FitError, InputError
 
@@ -40,6 +42,105 @@ class SelectionRow:
     error: str | None = None
 
 
+def sweep_cells(X, ks, covariance_types=COVARIANCE_TYPES) -> tuple[tuple[int, str], ...]:
+    """The (K, covariance type) cells a sweep fits, in the order it fits them.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    ks : iterable of int
+    covariance_types : iterable of str
+
+    Returns
+    -------
+    tuple of (int, str)
+        K-major, then covariance type, as given. Cells with K larger than the number of
+        points are left out.
+
+    Raises
+    ------
+    InputError
+        Bad points or an unknown covariance type.
+    """
+    X = as_points(X)
+    ks = [int(k) for k in ks]
+    types = list(covariance_types)
+    for t in types:
+        if t not in COVARIANCE_TYPES:
+            raise InputError(f"unknown covariance type {t!r}; expected one of "
+                             + ", ".join(COVARIANCE_TYPES))
+    return tuple((k, t) for k in ks if k <= X.shape[0] for t in types)
+
+
+def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettings(),
+             init: str = "kmeans", n_init: int = 1, seed=None) -> SelectionRow:
+    """Fit and score one cell of a sweep; a failed fit gives a row with ``error`` set.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    k : int
+    covariance_type : str
+        Overrides ``settings.covariance_type``.
+    settings : EMSettings
+    init, n_init, seed
+        As :func:`~gmm_explorer.engine.fit.fit`.
+
+    Returns
+    -------
+    SelectionRow
+    """
+    s = EMSettings(covariance_type, settings.reg_covar, settings.tol, settings.max_iter)
+    try:
+        r = fit(X, k, settings=s, init=init, n_init=n_init, seed=seed)
+    except FitError as exc:
+        return SelectionRow(k, covariance_type, float("inf"), float("inf"), None, str(exc))
+    return SelectionRow(k, covariance_type, r.bic(), r.aic(), r)
+
+
+def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EMSettings(),
+               init: str = "kmeans", n_init: int = 1, seed=None) -> Iterator[SelectionRow]:
+    """Fit the cells of :func:`sweep_cells` one at a time, yielding each row as it is done.
+
+    A background worker can check a cancel flag between rows and publish partial results;
+    :func:`sweep` is this generator run to the end.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    ks : iterable of int
+    covariance_types : iterable of str
+    settings : EMSettings
+        Its ``covariance_type`` is overridden per cell.
+    init, n_init, seed
+        As :func:`~gmm_explorer.engine.fit.fit`; every cell uses the same seed. None draws
+        one seed (before the first row) and every cell uses it.
+
+    Returns
+    -------
+    iterator of SelectionRow
+        A generator of rows in the order of :func:`sweep_cells`; each ``next()`` fits one
+        cell.
+
+    Raises
+    ------
+    InputError
+        Bad points, covariance type, initialisation or ``n_init``: raised by this call,
+        before any fit.
+    """
+    X = as_points(X)
+    cells = sweep_cells(X, ks, covariance_types)
+    if init not in INIT_METHODS:
+        raise InputError(f"unknown initialisation {init!r}; expected one of "
+                         + ", ".join(INIT_METHODS))
+    if not isinstance(n_init, (int, np.integer)) or n_init < 1:
+        raise InputError(f"n_init must be an integer >= 1, got {n_init!r}")
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    return (fit_cell(X, k, t, settings=settings, init=init, n_init=n_init, seed=seed)
+            for k, t in cells)
+
+
 def sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EMSettings(),
           init: str = "kmeans", n_init: int = 1, seed=None, progress=None,
           cancelled=None) -> tuple[SelectionRow, ...]:
@@ -61,31 +162,22 @@ def sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EM
     Returns
     -------
     tuple of SelectionRow
-        In the order K-major, then covariance type. Cells with K larger than the number
-        of points are skipped.
+        In the order of :func:`sweep_cells`: K-major, then covariance type. Cells with K
+        larger than the number of points are skipped.
     """
     X = as_points(X)
     ks = [int(k) for k in ks]
     types = list(covariance_types)
-    for t in types:
-        if t not in COVARIANCE_TYPES:
-            raise InputError(f"unknown covariance type {t!r}; expected one of "
-                             + ", ".join(COVARIANCE_TYPES))
-    if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1)[0])
-    cells = [(k, t) for k in ks if k <= X.shape[0] for t in types]
+    total = len(sweep_cells(X, ks, types))
     rows = []
-    for i, (k, t) in enumerate(cells):
-        if cancelled is not None and cancelled():
-            break
-        s = EMSettings(t, settings.reg_covar, settings.tol, settings.max_iter)
-        try:
-            r = fit(X, k, settings=s, init=init, n_init=n_init, seed=seed)
-            rows.append(SelectionRow(k, t, r.bic(), r.aic(), r))
-        except FitError as exc:
-            rows.append(SelectionRow(k, t, float("inf"), float("inf"), None, str(exc)))
+    if cancelled is not None and cancelled():
+        return ()
+    for row in iter_sweep(X, ks, types, settings=settings, init=init, n_init=n_init, seed=seed):
+        rows.append(row)
         if progress is not None:
-            progress(i + 1, len(cells))
+            progress(len(rows), total)
+        if len(rows) < total and cancelled is not None and cancelled():
+            break
     return tuple(rows)
 
 

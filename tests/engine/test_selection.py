@@ -1,0 +1,101 @@
+"""Model selection: the cells of a sweep, streaming rows, and the command line's defaults."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from gmm_explorer import cli
+from gmm_explorer import engine as E
+from gmm_explorer.engine.selection import fit_cell, iter_sweep, sweep_cells
+from gmm_explorer.errors import InputError
+from tests.conftest import DATA
+
+FAITHFUL = str(DATA / "faithful.csv")
+
+
+def same_rows(a, b):
+    assert len(a) == len(b)
+    for r, s in zip(a, b):
+        assert (r.n_components, r.covariance_type, r.error) == (s.n_components,
+                                                              s.covariance_type, s.error)
+        assert r.bic == s.bic and r.aic == s.aic   # bit for bit
+        assert (r.result is None) == (s.result is None)
+        if r.result is not None:
+            assert r.result.mixture.equals(s.result.mixture)
+            assert r.result.seed == s.result.seed and r.result.n_iter == s.result.n_iter
+
+
+def test_sweep_cells_order_and_skips(synthetic):
+    cells = sweep_cells(synthetic[:3], [1, 2, 5, 3], ["diag", "full"])
+    assert cells == ((1, "diag"), (1, "full"), (2, "diag"), (2, "full"), (3, "diag"),
+                     (3, "full"))
+    assert sweep_cells(synthetic, range(1, 3)) == tuple(
+        (k, t) for k in (1, 2) for t in E.COVARIANCE_TYPES)
+    with pytest.raises(InputError):
+        sweep_cells(synthetic, [2], ["round"])
+
+
+def test_iter_sweep_streams_the_rows_of_sweep(faithful):
+    kw = dict(settings=E.EMSettings(), init="kmeans", n_init=2, seed=11)
+    rows = iter_sweep(faithful, range(1, 4), E.COVARIANCE_TYPES, **kw)
+    first = next(rows)
+    assert (first.n_components, first.covariance_type) == (1, "full")
+    streamed = (first,) + tuple(rows)
+    assert [(r.n_components, r.covariance_type) for r in streamed] == list(
+        sweep_cells(faithful, range(1, 4), E.COVARIANCE_TYPES))
+    same_rows(streamed, E.sweep(faithful, range(1, 4), E.COVARIANCE_TYPES, **kw))
+    row = fit_cell(faithful, 2, "tied", **kw)
+    same_rows((row,), (streamed[5],))
+
+
+def test_iter_sweep_draws_one_seed_for_every_cell(faithful):
+    rows = list(iter_sweep(faithful, [1, 2], ["full", "diag"]))
+    assert len({r.result.seed for r in rows}) == 1
+
+
+def test_iter_sweep_checks_its_arguments_before_any_fit(faithful):
+    for kw in (dict(init="nope"), dict(n_init=0)):
+        with pytest.raises(InputError):
+            iter_sweep(faithful, [1, 2], ["full"], **kw)   # raised by the call itself
+
+
+def test_failed_cells_are_rows_with_an_error():
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 0.0], [1.0, 1.0]])
+    rows = list(iter_sweep(X, [3], ["full"], settings=E.EMSettings(reg_covar=0.0), seed=0))
+    assert rows[0].result is None and "reg_covar" in rows[0].error
+    assert rows[0].bic == float("inf")
+
+
+def test_sweep_progress_and_cancel_still_work(faithful):
+    seen = []
+    rows = E.sweep(faithful, range(1, 4), ["full"], seed=0,
+                   progress=lambda i, n: seen.append((i, n)), cancelled=lambda: len(seen) >= 2)
+    assert seen == [(1, 3), (2, 3)] and len(rows) == 2
+    assert E.sweep(faithful, range(1, 4), ["full"], seed=0, cancelled=lambda: True) == ()
+
+
+@pytest.mark.parametrize("seed_args", [[], ["--seed", "0"]])
+def test_cli_select_defaults_agree_with_iter_sweep(capsys, tmp_path, faithful, seed_args):
+    """``gmm-explorer select`` with its defaults (K 1-8, full, kmeans, n_init 1, fresh seed
+    recorded in the output) picks the same K as iter_sweep with the same arguments."""
+    out = tmp_path / "best.json"
+    code = cli.main(["select", FAITHFUL, "--out", str(out), *seed_args])
+    text = capsys.readouterr().out
+    assert code == 0
+    cli_k = int(re.search(r"best by BIC: K=(\d+) full", text).group(1))
+    doc = json.loads(out.read_text())
+    assert doc["fit"]["init"] == "kmeans" and doc["fit"]["n_init"] == 1
+    seed = doc["fit"]["seed"]
+    if seed_args:
+        assert seed == 0
+    rows = list(iter_sweep(faithful, range(1, 9), ["full"], settings=E.EMSettings(),
+                           init="kmeans", n_init=1, seed=seed))
+    best = E.best_row(rows, "bic")
+    assert best.n_components == cli_k == doc["n_components"]
+    assert best.bic == doc["fit"]["bic"]
+    # Old Faithful, full covariances, by BIC:
+    assert cli_k == 2
