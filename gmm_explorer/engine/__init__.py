@@ -8,6 +8,12 @@ Public API::
     fit, FitResult                                (fit)
     score_samples, predict, predict_proba, log_density_grid, ellipse, sample   (density)
     bic, aic, sweep, best_row                     (selection)
+    Locks, LOCK_KINDS                             (locks: per-component M-step locks)
+    move_mean, drag_handle, handle_positions, add_component, remove_component,
+    first_component, default_covariance_for, reseed_component, raise_reg_covar   (edit)
+    restart_plan, run_restarts, group_optima, Optimum, Restart    (optima: local-optima gallery)
+    adjusted_rand_index, matched_confusion, Confusion             (agreement with labels)
+    point_report, point_reports_along, uncertainty, decision_grid, kmeans_details   (pointwise)
     warm_up, set_num_threads, HAVE_NUMBA          (kernels)
 """
 
@@ -34,12 +40,49 @@ from gmm_explorer.engine.em import (
     project_covariance_type,
     step_result,
 )
+from gmm_explorer.engine.edit import (
+    add_component,
+    default_covariance_for,
+    drag_handle,
+    first_component,
+    handle_positions,
+    move_mean,
+    raise_reg_covar,
+    remove_component,
+    reseed_component,
+)
+from gmm_explorer.engine.agreement import Confusion, adjusted_rand_index, matched_confusion
 from gmm_explorer.engine.fit import FitResult, fit
 from gmm_explorer.engine.init import INIT_METHODS, initialise
+from gmm_explorer.engine.locks import LOCK_KINDS, Locks
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
-from gmm_explorer.engine.selection import SelectionRow, aic, best_row, bic, sweep
+from gmm_explorer.engine.optima import Optimum, Restart, group_optima, restart_plan, run_restarts
+from gmm_explorer.engine.pointwise import (
+    KMeansDetails,
+    PointReport,
+    decision_grid,
+    kmeans_details,
+    point_report,
+    point_reports_along,
+    uncertainty,
+)
+from gmm_explorer.engine.selection import (
+    SelectionRow,
+    aic,
+    best_row,
+    bic,
+    iter_sweep,
+    sweep,
+    sweep_cells,
+)
 
 __all__ = [
+    "LOCK_KINDS", "Locks", "add_component", "default_covariance_for", "drag_handle",
+    "first_component", "handle_positions", "move_mean", "raise_reg_covar", "remove_component",
+    "reseed_component", "Confusion", "adjusted_rand_index", "matched_confusion", "Optimum",
+    "Restart", "group_optima", "restart_plan", "run_restarts", "KMeansDetails", "PointReport",
+    "decision_grid", "kmeans_details", "point_report", "point_reports_along", "uncertainty",
+    "iter_sweep", "sweep_cells",
     "COVARIANCE_TYPES", "ComponentDiagnostics", "EMSettings", "EStep", "FitResult", "HAVE_NUMBA",
     "INIT_METHODS", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "e_step",
     "ellipse", "ellipse_axes", "em_step", "fit", "get_num_threads", "initialise", "iterate",
