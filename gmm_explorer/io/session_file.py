@@ -14,7 +14,16 @@
                   "mean_log_likelihood": ..., "n_samples": N, "change": null | ...,
                   "converged": false, "ll_decreased": false, "n_effective": [...],
                   "reg_covar": 1e-06}, ...],
-     "pending_start": null | {mixture}}
+     "pending_start": null | {mixture},
+     "branches": [{"name": "main", "history": null | [step, ...],
+                   "notes": {"3": "moved the mean of component 2"}}, ...],
+     "active": index of the active branch in "branches",
+     "locks": null | {"weight": [false, ...], "mean": [...], "covariance": [...]}}
+
+"history" is the active branch (and "position" indexes it), so a reader that knows
+nothing of branches still opens the session as it was shown. The active branch's entry
+in "branches" has "history": null for that reason. "branches", "active" and "locks" are
+optional (files written before branches existed have none).
 
 Points are stored as base64 of little-endian float64, so they read back bit for bit and a
 million points take 21 MB rather than 40 MB of decimal text; every other float is written
@@ -43,7 +52,21 @@ VERSION = 1
 SUFFIX = ".gmmx"
 #: Largest session we read: 1e7 points in base64 is ~214 MB.
 MAX_BYTES = 512 * 1024 * 1024
+LOCK_KINDS = ("weight", "mean", "covariance")
 SETTINGS_KEYS = ("k", "covariance_type", "init", "seed", "reg_covar", "tol", "max_iter")
+
+
+@dataclass(frozen=True, eq=False)
+class BranchRecord:
+    """One branch of history: its name, its states and notes on states made by hand."""
+
+    name: str
+    history: tuple[StepResult, ...] = ()
+    notes: dict = None
+
+    def __post_init__(self) -> None:
+        if self.notes is None:
+            object.__setattr__(self, "notes", {})
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,9 +82,13 @@ class SessionRecord:
     column_names: tuple[str, str] = ("x", "y")
     labels: tuple[str, ...] | None = None
     label_name: str | None = None
-    #: Index of the current step in ``history`` (the last one until history can be
-    #: scrubbed); -1 when there is no history.
+    #: Index of the displayed step in ``history``; -1 when there is no history.
     position: int = -1
+    #: Every branch, the active one included (its history equals ``history``).
+    branches: tuple[BranchRecord, ...] = ()
+    active: int = 0
+    #: Per-component locks as {"weight": [bool]*K, "mean": ..., "covariance": ...}.
+    locks: dict | None = None
 
 
 def _mixture_json(m: Mixture) -> dict:
@@ -99,6 +126,13 @@ def dumps_session(rec: SessionRecord) -> str:
         "position": len(rec.history) - 1 if rec.position == -1 else int(rec.position),
         "history": [_step_json(r) for r in rec.history],
         "pending_start": None if rec.pending_start is None else _mixture_json(rec.pending_start),
+        "branches": [{"name": b.name,
+                      "history": None if i == rec.active else [_step_json(r) for r in b.history],
+                      "notes": {str(k): str(v) for k, v in sorted(b.notes.items())}}
+                     for i, b in enumerate(rec.branches)],
+        "active": int(rec.active),
+        "locks": None if rec.locks is None else {k: [bool(v) for v in rec.locks[k]]
+                                                 for k in LOCK_KINDS},
     }
     return json.dumps(obj, allow_nan=False) + "\n"
 
@@ -173,8 +207,8 @@ def _read_mixture(obj, what: str, path) -> Mixture:
                              path=path) from None
 
 
-def _read_step(obj, i: int, n: int, path) -> StepResult:
-    what = f"history[{i}]"
+def _read_step(obj, i: int, n: int, path, what: str | None = None) -> StepResult:
+    what = what or f"history[{i}]"
     if not isinstance(obj, dict):
         raise ParameterError("expected an object", field=what, path=path)
     mix = _read_mixture(obj.get("mixture"), f"{what}.mixture", path)
@@ -254,9 +288,71 @@ def loads_session(text: str, path: str | None = None) -> SessionRecord:
             or not -1 <= position < len(history) or (position == -1 and history)):
         raise ParameterError(f"expected a step index from 0 to {len(history) - 1}, got "
                              f"{json.dumps(position)[:20]}", field="position", path=path)
+    branches, active = _read_branches(obj, history, n, path)
+    locks = _read_locks(obj.get("locks"), history, path)
     pts.setflags(write=False)
     return SessionRecord(pts, {k: settings[k] for k in SETTINGS_KEYS}, history, phase, pending,
-                         source, (names[0], names[1]), labels, label_name, position)
+                         source, (names[0], names[1]), labels, label_name, position, branches,
+                         active, locks)
+
+
+def _read_branches(obj, history, n: int, path):
+    raw = obj.get("branches")
+    if raw is None:
+        return (), 0
+    if not isinstance(raw, list) or not raw:
+        raise ParameterError("expected a non-empty list", field="branches", path=path)
+    active = obj.get("active", 0)
+    if isinstance(active, bool) or not isinstance(active, int) or not 0 <= active < len(raw):
+        raise ParameterError(f"expected a branch index from 0 to {len(raw) - 1}, got "
+                             f"{json.dumps(active)[:20]}", field="active", path=path)
+    out = []
+    for i, b in enumerate(raw):
+        what = f"branches[{i}]"
+        if not isinstance(b, dict):
+            raise ParameterError("expected an object", field=what, path=path)
+        name = _need(b, "name", str, path, f"{what}.name").strip()
+        if not name:
+            raise ParameterError("expected a non-empty name", field=f"{what}.name", path=path)
+        steps = b.get("history")
+        if i == active:
+            if steps is not None:
+                raise ParameterError("the active branch's history is the top-level history; "
+                                     "expected null", field=f"{what}.history", path=path)
+            steps = history
+        else:
+            if not isinstance(steps, list) or not steps:
+                raise ParameterError("expected a non-empty list of steps",
+                                     field=f"{what}.history", path=path)
+            steps = tuple(_read_step(h, j, n, path, f"{what}.history[{j}]")
+                          for j, h in enumerate(steps))
+        notes_raw = b.get("notes", {})
+        if not isinstance(notes_raw, dict):
+            raise ParameterError("expected an object", field=f"{what}.notes", path=path)
+        notes = {}
+        for key, text in notes_raw.items():
+            if not (key.isdigit() and int(key) < len(steps) and isinstance(text, str)):
+                raise ParameterError(f"expected step index -> text, got {json.dumps(key)[:20]}",
+                                     field=f"{what}.notes", path=path)
+            notes[int(key)] = text
+        out.append(BranchRecord(name, tuple(steps), notes))
+    return tuple(out), active
+
+
+def _read_locks(raw, history, path):
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not history:
+        raise ParameterError("expected an object (and a history)", field="locks", path=path)
+    k = len(raw.get("weight")) if isinstance(raw.get("weight"), list) else -1
+    out = {}
+    for kind in LOCK_KINDS:
+        v = raw.get(kind)
+        if not (isinstance(v, list) and len(v) == k and all(isinstance(x, bool) for x in v)):
+            raise ParameterError(f"expected {k} true/false values", field=f"locks.{kind}",
+                                 path=path)
+        out[kind] = tuple(v)
+    return out
 
 
 def read_session(path) -> SessionRecord:
