@@ -3,7 +3,11 @@ thread and are tested without a display.
 
 * :data:`PALETTE`: one colour per component, the same in every view; the first eight are
   colour-blind safe (Okabe & Ito 2008, Tol 2021 "muted"), then further distinct hues.
-* :func:`point_colors`: soft (responsibility-weighted blend) or hard (arg-max) colours.
+* :func:`point_colors`: soft (responsibility-weighted blend), hard (arg-max) or
+  uncertainty colours.
+* :func:`uncertainty_colors`: mclust's uncertainty plot, light grey (certain) to dark red.
+* :func:`region_image`: decision regions (one label per grid cell) as a translucent image.
+* :func:`voronoi_segments`: the k-means (nearest-centroid) boundaries, clipped to a view.
 * :func:`raster`: a large point set as an RGBA image of the view, one pass of ``bincount``.
 """
 
@@ -90,8 +94,9 @@ def point_colors(resp: np.ndarray | None, n: int, mode: str = "soft") -> np.ndar
         Responsibilities; None gives every point the neutral colour.
     n : int
         Number of points (used when ``resp`` is None).
-    mode : {"soft", "hard"}
-        Soft blends the component colours by responsibility; hard uses the arg-max.
+    mode : {"soft", "hard", "uncertainty"}
+        Soft blends the component colours by responsibility; hard uses the arg-max;
+        uncertainty colours by ``1 - max_k resp`` (:func:`uncertainty_colors`).
 
     Returns
     -------
@@ -103,13 +108,139 @@ def point_colors(resp: np.ndarray | None, n: int, mode: str = "soft") -> np.ndar
     pal = PALETTE[np.arange(k) % len(PALETTE)]
     if mode == "hard":
         return pal[np.argmax(resp, axis=1)]
+    if mode == "uncertainty":
+        return uncertainty_colors(1.0 - resp.max(axis=1))
     if mode != "soft":
-        raise ValueError(f"mode must be 'soft' or 'hard', got {mode!r}")
+        raise ValueError(f"mode must be 'soft', 'hard' or 'uncertainty', got {mode!r}")
     out = np.zeros((resp.shape[0], 3), dtype=np.float32)
     for j in range(k):  # K passes of N x 3 multiply-adds; no N x K x 3 temporary
         out += resp[:, j:j + 1].astype(np.float32) * pal[j].astype(np.float32)
     np.clip(out + 0.5, 0, 255, out=out)
     return out.astype(np.uint8)
+
+
+#: Uncertainty drawn in the darkest colour. Fixed, not the data's maximum, so colours mean
+#: the same thing at every EM step and for every K: 0.5 is where a point's best component
+#: no longer holds the majority of it (and the maximum possible for K = 2); above, saturated.
+UNCERTAINTY_SCALE = 0.5
+# Stops of the sequential map, light grey -> orange-red -> dark red; luminance falls
+# monotonically along it (225 -> 141 -> 32), so it also reads in grey scale.
+_UNCERTAINTY_STOPS = np.array([(225.0, 225.0, 225.0), (230.0, 120.0, 90.0), (140.0, 0.0, 20.0)])
+
+
+def _uncertainty_lut(n: int = 256) -> np.ndarray:
+    t = np.linspace(0.0, len(_UNCERTAINTY_STOPS) - 1, n)
+    i = np.minimum(t.astype(np.intp), len(_UNCERTAINTY_STOPS) - 2)
+    f = (t - i)[:, None]
+    rgb = _UNCERTAINTY_STOPS[i] * (1.0 - f) + _UNCERTAINTY_STOPS[i + 1] * f
+    return (rgb + 0.5).astype(np.uint8)
+
+
+# A 256-entry table: one multiply and one gather per point (~10 ms at 1e6 points).
+_UNCERTAINTY_LUT = _uncertainty_lut()
+
+
+def uncertainty_colors(u: np.ndarray, scale: float = UNCERTAINTY_SCALE) -> np.ndarray:
+    """Colours for classification uncertainty ``u = 1 - max_k r_ik`` (mclust's uncertainty plot).
+
+    Parameters
+    ----------
+    u : ndarray of shape (n,)
+        Uncertainty of each point, in [0, 1 - 1/K]; NaN counts as 0.
+    scale : float
+        Uncertainty mapped to the darkest colour; larger values saturate.
+
+    Returns
+    -------
+    ndarray of shape (n, 3), dtype uint8
+        Light grey at 0 through orange-red to dark red at ``scale`` (256 steps).
+    """
+    top = len(_UNCERTAINTY_LUT) - 1
+    t = np.asarray(u, dtype=np.float32) * np.float32(top / float(scale))
+    np.nan_to_num(t, copy=False, nan=0.0, posinf=top, neginf=0.0)
+    np.clip(t, 0, top, out=t)
+    t += 0.5
+    return _UNCERTAINTY_LUT[t.astype(np.uint8)]
+
+
+def region_image(labels: np.ndarray, alpha: int = 45) -> np.ndarray:
+    """Decision regions as an RGBA image: each cell in its component's colour.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (ny, nx), int
+        0-based component winning each grid cell (row-major, row 0 at the bottom).
+    alpha : int
+        Opacity of every cell, 0-255.
+
+    Returns
+    -------
+    ndarray of shape (ny, nx, 4), dtype uint8
+    """
+    labels = np.asarray(labels)
+    img = np.empty(labels.shape + (4,), dtype=np.uint8)
+    img[..., :3] = PALETTE[labels % len(PALETTE)]
+    img[..., 3] = alpha
+    return img
+
+
+def voronoi_segments(centroids: np.ndarray, x_range: tuple[float, float],
+                     y_range: tuple[float, float]) -> np.ndarray:
+    """Exact boundaries of the nearest-centroid (k-means) regions inside a rectangle.
+
+    The boundary between centroids i and j is the part of their perpendicular bisector
+    where both are nearer than every other centroid: a line clipped by K - 2 half-planes
+    and the rectangle, i.e. an interval of the line's parameter. O(K^3), K is small.
+
+    Parameters
+    ----------
+    centroids : ndarray of shape (K, 2)
+    x_range, y_range : (float, float)
+
+    Returns
+    -------
+    ndarray of shape (2 * m, 2)
+        Endpoints of m segments, consecutive pairs (for ``connect="pairs"`` drawing).
+    """
+    c = np.asarray(centroids, dtype=np.float64).reshape(-1, 2)
+    c = c[np.all(np.isfinite(c), axis=1)]
+    k = c.shape[0]
+    if k < 2:
+        return np.zeros((0, 2))
+    # Work relative to the centroids' mean: |c|^2 differences lose digits far from 0.
+    origin = c.mean(axis=0)
+    c = c - origin
+    (x0, x1), (y0, y1) = np.asarray(x_range) - origin[0], np.asarray(y_range) - origin[1]
+    out = []
+    sq = np.einsum("ij,ij->i", c, c)
+    for i in range(k):
+        for j in range(i + 1, k):
+            diff = c[j] - c[i]
+            if not np.any(diff):
+                continue  # coincident centroids share one region: no boundary
+            mid = 0.5 * (c[i] + c[j])
+            d = np.array([-diff[1], diff[0]])
+            lo, hi = -np.inf, np.inf
+            # Constraints a * t <= b on the line mid + t d: inside the rectangle, and
+            # |x - c_i| <= |x - c_m|, i.e. 2 (c_m - c_i) . x <= |c_m|^2 - |c_i|^2.
+            a_list = [-d[0], d[0], -d[1], d[1]]
+            b_list = [mid[0] - x0, x1 - mid[0], mid[1] - y0, y1 - mid[1]]
+            for m in range(k):
+                if m != i and m != j:
+                    g = 2.0 * (c[m] - c[i])
+                    a_list.append(g @ d)
+                    b_list.append(sq[m] - sq[i] - g @ mid)
+            for a, b in zip(a_list, b_list):
+                if a > 0:
+                    hi = min(hi, b / a)
+                elif a < 0:
+                    lo = max(lo, b / a)
+                elif b < 0:
+                    lo, hi = 1.0, 0.0  # parallel and outside: empty
+            if lo < hi:
+                out.append(mid + lo * d)
+                out.append(mid + hi * d)
+    return np.array(out).reshape(-1, 2) + origin
 
 
 def raster(points: np.ndarray, colors: np.ndarray, x_range: tuple[float, float],
@@ -281,7 +412,9 @@ class RasterCache:
             self._hit = np.flatnonzero(self._counts)
             logc = np.log1p(self._counts[self._hit])
             top = logc.max() if logc.size else 0.0
-            self._alpha = (110 + 145 * (logc / top if top > 0 else 1.0)).astype(np.uint8)
+            # (No points in view leaves logc empty: keep the result an array.)
+            self._alpha = (110 + 145 * (logc / top if top > 0 else np.ones_like(logc))
+                           ).astype(np.uint8)
         img = np.zeros((height, width, 4), dtype=np.uint8)
         if self._hit.size == 0:
             return img
