@@ -21,7 +21,7 @@ from gmm_explorer.render import point_colors
 from gmm_explorer.render import warm_up as render_warm_up
 from gmm_explorer.session import ModelSettings
 
-KINDS = ("initialise", "evaluate", "e", "m", "step", "converge")
+KINDS = ("initialise", "kmeans", "evaluate", "edit", "colour", "e", "m", "step", "converge")
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,8 +30,12 @@ class EMRequest:
 
     ``kind`` is one of :data:`KINDS`: ``initialise`` (new parameters by
     ``settings.init``), ``evaluate`` (iteration 0 from ``mixture`` on these points),
-    ``e`` / ``m`` (half-steps), ``step`` (E then M) or ``converge`` (steps until
-    convergence or ``settings.max_iter``).
+    ``edit`` (``mixture`` was made by hand: iteration ``iteration`` + 1, with ``note``, the
+    points coloured by its responsibilities), ``kmeans`` (only the k-means centroids that
+    the ``kmeans`` initialisation computes for these settings), ``colour`` (only the colours of the
+    responsibilities under ``mixture``, for a scrubbed iteration), ``e`` / ``m``
+    (half-steps), ``step`` (E then M) or ``converge`` (steps until convergence or
+    ``settings.max_iter``).
     """
 
     version: int
@@ -41,6 +45,12 @@ class EMRequest:
     mixture: E.Mixture | None = None
     iteration: int = 0
     previous_mean_log_likelihoods: tuple[float, ...] = ()
+    #: Per-component locks for the M-step (engine.locks.Locks) or None.
+    locks: object | None = None
+    #: For ``edit``: what was changed by hand.
+    note: str | None = None
+    #: For ``initialise``: also return the k-means centroids (the k-means overlay is on).
+    want_kmeans: bool = False
     #: Set by the controller: increases with every request, for cancellation.
     request_id: int = 0
 
@@ -72,6 +82,14 @@ class EMResult:
     labels: np.ndarray | None = None
     neutral: bool = False
     cancelled: bool = False
+    #: ndarray (n,) float32: 1 - max responsibility, matching ``colors``.
+    uncertainty: np.ndarray | None = None
+    #: For ``edit``: the note to record with the state.
+    note: str | None = None
+    #: For ``colour``: the mixture whose responsibilities the colours show.
+    source_mixture: E.Mixture | None = None
+    #: For ``initialise`` with the k-means initialisation: the k-means centroids (k, 2).
+    kmeans_centroids: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -146,14 +164,27 @@ class EMWorker(QObject):
         self._last = (points, mixture, e)
         return e
 
+    @staticmethod
+    def _kmeans(req: EMRequest) -> np.ndarray:
+        """The k-means centroids the ``kmeans`` initialisation computes for these settings."""
+        from gmm_explorer.engine.pointwise import kmeans_details
+
+        return kmeans_details(req.points, req.settings.k, req.settings.seed).centroids
+
     def _colors(self, e: E.EStep):
+        """Soft colours, hard labels and uncertainty (1 - max responsibility) of ``e``."""
         resp = e.responsibilities
-        return point_colors(resp, resp.shape[0], "soft"), np.argmax(resp, axis=1).astype(np.int16)
+        unc = (1.0 - resp.max(axis=1)).astype(np.float32)
+        return (point_colors(resp, resp.shape[0], "soft"),
+                np.argmax(resp, axis=1).astype(np.int16), unc)
 
     def _advance(self, req: EMRequest, e: E.EStep, iteration: int, prev: list[float]):
         """M-step from ``e``, then the E-step of the new parameters: the next iteration."""
         s = req.settings.em_settings()
-        new = E.m_step(e, s.covariance_type, s.reg_covar)
+        if req.locks is not None:
+            new = E.m_step(e, s.covariance_type, s.reg_covar, locks=req.locks)
+        else:
+            new = E.m_step(e, s.covariance_type, s.reg_covar)
         e2 = self._estep(req.points, new)
         return E.step_result(iteration + 1, e2, prev + [e.mean_log_likelihood], s)
 
@@ -164,9 +195,12 @@ class EMWorker(QObject):
             mix = E.initialise(req.points, req.settings.k, req.settings.init,
                                covariance_type=s.covariance_type, reg_covar=s.reg_covar,
                                seed=req.settings.seed)
+            centroids = self._kmeans(req) if req.want_kmeans else None
             e = self._estep(req.points, mix)
             return EMResult(req.version, req.kind, (E.step_result(0, e, (), s),), "M",
-                            neutral=True)
+                            neutral=True, kmeans_centroids=centroids)
+        if req.kind == "kmeans":
+            return EMResult(req.version, req.kind, (), "M", kmeans_centroids=self._kmeans(req))
         if req.mixture is None:
             raise GMMExplorerError("initialise the model first")
         if req.kind == "evaluate":
@@ -174,16 +208,26 @@ class EMWorker(QObject):
             return EMResult(req.version, req.kind, (E.step_result(0, e, (), s),), "M",
                             neutral=True)
         e = self._estep(req.points, req.mixture)
+        if req.kind == "colour":
+            colors, labels, unc = self._colors(e)
+            return EMResult(req.version, req.kind, (), "M", colors, labels,
+                            uncertainty=unc, source_mixture=req.mixture)
+        if req.kind == "edit":
+            colors, labels, unc = self._colors(e)
+            # A state made by hand starts a new run: no earlier log-likelihoods.
+            return EMResult(req.version, req.kind, (E.step_result(req.iteration, e, (), s),),
+                            "E", colors, labels, uncertainty=unc, note=req.note)
         if req.kind == "e":
-            colors, labels = self._colors(e)
+            colors, labels, unc = self._colors(e)
             return EMResult(req.version, req.kind, (E.step_result(req.iteration, e, prev, s),),
-                            "E", colors, labels)
+                            "E", colors, labels, uncertainty=unc)
         if req.kind in ("m", "step"):
             result = self._advance(req, e, req.iteration, prev)
             if req.kind == "m":
                 return EMResult(req.version, req.kind, (result,), "M")
-            colors, labels = self._colors(e)
-            return EMResult(req.version, req.kind, (result,), "M", colors, labels)
+            colors, labels, unc = self._colors(e)
+            return EMResult(req.version, req.kind, (result,), "M", colors, labels,
+                            uncertainty=unc)
         if req.kind == "converge":
             return self._converge(req, e, prev)
         raise ValueError(f"unknown request kind {req.kind!r}")
@@ -192,7 +236,7 @@ class EMWorker(QObject):
         steps: list[E.StepResult] = []
         iteration = req.iteration
         last_progress = time.monotonic()
-        colors = labels = None
+        colors = labels = unc = None
         cancelled = False
         while iteration < req.settings.max_iter:
             if req.request_id <= self.cancelled_through:
@@ -210,9 +254,9 @@ class EMWorker(QObject):
             if result.converged:
                 break
         if steps:
-            colors, labels = self._colors(e_prev)
+            colors, labels, unc = self._colors(e_prev)
         return EMResult(req.version, req.kind, tuple(steps), "M", colors, labels,
-                        cancelled=cancelled)
+                        cancelled=cancelled, uncertainty=unc)
 
 
 class EMController(QObject):

@@ -14,12 +14,15 @@ import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSpinBox,
     QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
 from gmm_explorer.errors import GMMExplorerError, InputError
@@ -34,9 +37,26 @@ from gmm_explorer.qt.dialogs import (
 )
 from gmm_explorer.io.atomic import atomic_write
 from gmm_explorer.io.session_file import SUFFIX, is_session_path, read_session, write_session
+from gmm_explorer.qt.analyses import Analyses
 from gmm_explorer.qt.canvas import Canvas
+from gmm_explorer.qt.explore_panels import (
+    BranchPanel,
+    BranchRow,
+    GalleryPanel,
+    GroundTruthPanel,
+    HealthPanel,
+    InspectorPanel,
+    SelectionPanel,
+    TimelineBar,
+)
 from gmm_explorer.qt.em_worker import EMController, EMFailure, EMProgress, EMRequest, EMResult
-from gmm_explorer.qt.panels import ControlsPanel, LikelihoodPanel, ParameterTable, signals_blocked
+from gmm_explorer.qt.panels import (
+    ControlsPanel,
+    LikelihoodPanel,
+    ParameterTable,
+    branch_style,
+    signals_blocked,
+)
 from gmm_explorer.resources import sample_path
 from gmm_explorer.session import ModelSettings, Session
 
@@ -56,6 +76,7 @@ EXPORTS = {
     "png": ("Canvas as PNG…", "PNG image (*.png)", ".png"),
     "svg": ("Canvas as SVG…", "SVG image (*.svg)", ".svg"),
     "sklearn": ("scikit-learn snippet…", "Python (*.py)", ".py"),
+    "gif": ("Animation of the run as GIF…", "Animated GIF (*.gif)", ".gif"),
 }
 #: Right-click removes the nearest point within this many pixels.
 REMOVE_RADIUS_PX = 8.0
@@ -68,9 +89,16 @@ SHORTCUTS = [
     ("C", "Run to convergence"),
     ("I", "Initialise / reset the model"),
     ("Esc", "Pause a run"),
+    ("← / →", "Step back / forward in the history (the timeline)"),
     ("H", "Soft / hard colours"),
+    ("U", "Colour by uncertainty (1 − max responsibility)"),
+    ("D", "Shade the decision regions"),
+    ("K", "Show the k-means centroids and regions"),
     ("F", "Fit view to data"),
     ("A / B / S", "Mouse mode: add points / brush / select"),
+    ("P", "Mouse mode: place components (click: new mean; right-click a mean: remove)"),
+    ("T", "Mouse mode: inspect (click a point to pin it)"),
+    ("Drag a ring / handle", "Move a mean / rotate and stretch an ellipse"),
     ("Shift+drag", "Brush points"),
     ("Ctrl+drag", "Select points"),
     ("Right-click", "Delete the nearest point"),
@@ -111,14 +139,32 @@ class MainWindow(QMainWindow):
         self._run_timer = QTimer(self)
         self._run_timer.setSingleShot(True)
         self._run_timer.timeout.connect(self._run_next)
+        self._slow_views = QTimer(self)
+        self._slow_views.setSingleShot(True)
+        self._slow_views.setInterval(120)
+        self._slow_views.timeout.connect(self._refresh_slow_views)
 
         self.canvas = Canvas()
         self.ll_panel = LikelihoodPanel()
         self.table = ParameterTable()
+        self.timeline = TimelineBar()
+        #: Index of the pinned point (the inspector's trajectory), or None.
+        self.pinned: int | None = None
+        self._hovered: int | None = None
+        #: The mixture a drag of a mean or handle started from.
+        self._drag_base = None
+        #: The colours wanted for the displayed state (a scrub) while the worker was busy.
+        self._colour_source = None
+        self._colour_pending = False
+        self._kmeans_centroids = None
+        self._truth_cache: tuple | None = None
+        self._shapes_on = True
         self._make_actions()
         self.controls = ControlsPanel(self.actions)
         self._make_layout()
         self._make_menus_and_toolbar()
+        self._make_docks()
+        self.analyses = Analyses(self)
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)
@@ -178,14 +224,30 @@ class MainWindow(QMainWindow):
         A("converge", "Run to &convergence", "C", "Iterate until converged, as fast as "
           "possible", self.converge)
         A("pause", "&Pause", "Esc", "Pause a run", self.pause)
+        A("step_back", "Step &back", "Left", "Show the previous iteration (the timeline); "
+          "stepping from there with anything changed starts a new branch", self.step_back)
+        A("step_forward", "Step &forward in history", "Right", "Show the next recorded "
+          "iteration of this branch", self.step_forward)
         A("hard", "&Hard colours", "H", "Colour points by their most responsible component",
           self._set_hard, checkable=True)
+        A("uncertainty", "Colour by &uncertainty", "U", "Colour points by 1 − max "
+          "responsibility (mclust's uncertainty plot): dark red points are the ambiguous ones",
+          self._set_uncertainty, checkable=True)
+        A("decision", "&Decision regions", "D", "Shade the region each component wins "
+          "(arg-max responsibility)", self._set_decision, checkable=True)
+        A("kmeans_overlay", "&k-means overlay", "K", "Show the k-means centroids and regions "
+          "that the k-means initialisation starts from (for the current K and seed)",
+          self._set_kmeans_overlay, checkable=True)
         A("fit_view", "&Fit view to data", "F", "Zoom to show all points", self.canvas.fit_view)
         group = QActionGroup(self)
         for name, text, key, tip in (
                 ("mode_add", "&Add", "A", "Click adds a point; drag pans"),
                 ("mode_brush", "&Brush", "B", "Drag paints points"),
-                ("mode_select", "&Select", "S", "Drag selects points; Delete removes them")):
+                ("mode_select", "&Select", "S", "Drag selects points; Delete removes them"),
+                ("mode_place", "&Place", "P", "Click places a new component's mean; "
+                 "right-click a mean removes that component"),
+                ("mode_inspect", "&Inspect", "T", "Hover a point to inspect it; click pins it "
+                 "and shows its responsibilities across iterations")):
             a = A(name, text, key, tip, checkable=True)
             group.addAction(a)
             a.toggled.connect(self._mode_changed)
@@ -198,8 +260,14 @@ class MainWindow(QMainWindow):
         self.right_split.addWidget(self.ll_panel)
         self.right_split.addWidget(self.table)
         self.right_split.setSizes([340, 640])
+        canvas_box = QWidget()
+        box = QVBoxLayout(canvas_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(self.canvas, 1)
+        box.addWidget(self.timeline)
         self.center_split = QSplitter(Qt.Orientation.Vertical)
-        self.center_split.addWidget(self.canvas)
+        self.center_split.addWidget(canvas_box)
         self.center_split.addWidget(self.right_split)
         self.center_split.setSizes([560, 220])
         self.center_split.setStretchFactor(0, 1)
@@ -216,16 +284,20 @@ class MainWindow(QMainWindow):
         for title, names in (
                 ("&File", ["new", "open", "recent", "samples", "generate", None, "save",
                            "save_as", "export", None, "quit"]),
-                ("&Edit", ["undo", "redo", None, "mode_add", "mode_brush", "mode_select", None,
-                           "delete", "clear"]),
+                ("&Edit", ["undo", "redo", None, "mode_add", "mode_brush", "mode_select",
+                           "mode_place", "mode_inspect", None, "delete", "clear"]),
                 ("&EM", ["initialise", "init_file", "e_step", "m_step", "step", None, "run",
-                         "converge", "pause", None, "sample_model"]),
-                ("&View", ["hard", "fit_view"]),
+                         "converge", "pause", None, "step_back", "step_forward", None,
+                         "sample_model"]),
+                ("&View", ["hard", "uncertainty", "decision", "kmeans_overlay", None,
+                           "fit_view", "panels"]),
                 ("&Help", ["shortcuts"])):
             menu = mb.addMenu(title)
             for n in names:
                 if n is None:
                     menu.addSeparator()
+                elif n == "panels":
+                    self.panels_menu = menu.addMenu("&Panels")
                 elif n == "recent":
                     self.recent_menu = menu.addMenu("Open &Recent")
                     self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -247,7 +319,7 @@ class MainWindow(QMainWindow):
         tb.setObjectName("main-toolbar")
         tb.setMovable(False)
         for n in ("open", "save", None, "undo", "redo", None, "mode_add", "mode_brush",
-                  "mode_select"):
+                  "mode_select", "mode_place", "mode_inspect"):
             tb.addSeparator() if n is None else tb.addAction(a[n])
         self.brush_radius = QSpinBox()
         self.brush_radius.setRange(2, 200)
@@ -264,6 +336,45 @@ class MainWindow(QMainWindow):
         tb.addWidget(self.brush_density)
         for n in (None, "delete", "clear", None, "fit_view"):
             tb.addSeparator() if n is None else tb.addAction(a[n])
+
+    def _make_docks(self) -> None:
+        """The exploration panels, as tabbed docks on the right."""
+        self.branch_panel = BranchPanel()
+        self.selection_panel = SelectionPanel()
+        self.gallery_panel = GalleryPanel()
+        self.health_panel = HealthPanel()
+        self.inspector = InspectorPanel()
+        self.truth_panel = GroundTruthPanel()
+        self.docks: dict[str, QDockWidget] = {}
+        first = None
+        for key, title, widget in (("branches", "Branches", self.branch_panel),
+                                   ("selection", "Model selection", self.selection_panel),
+                                   ("gallery", "Local optima", self.gallery_panel),
+                                   ("health", "Health", self.health_panel),
+                                   ("inspector", "Inspector", self.inspector),
+                                   ("truth", "Ground truth", self.truth_panel)):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock-{key}")
+            dock.setWidget(widget)
+            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                             | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            if first is None:
+                first = dock
+            else:
+                self.tabifyDockWidget(first, dock)
+            self.panels_menu.addAction(dock.toggleViewAction())
+            dock.visibilityChanged.connect(self._dock_visibility_changed)
+            self.docks[key] = dock
+        first.raise_()
+        self.resizeDocks([first], [350], Qt.Orientation.Horizontal)
+
+    def show_panel(self, key: str) -> None:
+        """Show and raise one of the docked panels (see :attr:`docks`)."""
+        dock = self.docks[key]
+        dock.show()
+        dock.raise_()
 
     def _wire(self) -> None:
         v = self.canvas.view
@@ -293,6 +404,27 @@ class MainWindow(QMainWindow):
         self.controller.result_ready.connect(self._on_result)
         self.controller.failed.connect(self._on_failed)
         self.controller.progress.connect(self._on_progress)
+        # History and branches
+        self.timeline.position_requested.connect(self.scrub_to)
+        self.branch_panel.branch_selected.connect(self.select_branch)
+        self.branch_panel.branch_renamed.connect(self.rename_branch)
+        self.branch_panel.branch_delete_requested.connect(self.delete_branch)
+        # Hand-made components and locks
+        v.component_drag_started.connect(self._on_component_drag_started)
+        v.component_drag_moved.connect(self._on_component_drag_moved)
+        v.component_drag_finished.connect(self._on_component_drag_finished)
+        v.component_place_requested.connect(self.place_component)
+        v.component_remove_requested.connect(self.remove_component)
+        self.table.lock_toggled.connect(self.set_lock)
+        # Health
+        self.health_panel.reseed_requested.connect(self.reseed_component)
+        self.health_panel.remove_requested.connect(self.remove_component)
+        self.health_panel.raise_reg_covar_requested.connect(self.raise_reg_covar)
+        # Inspector and ground truth
+        v.point_hovered.connect(self._on_point_hovered)
+        v.point_pinned.connect(self.pin_point)
+        self.inspector.unpin_requested.connect(self._unpin)
+        self.truth_panel.shapes_toggled.connect(self._on_shapes_toggled)
 
     # ------------------------------------------------------------------ settings
 
@@ -427,6 +559,7 @@ class MainWindow(QMainWindow):
         self.canvas.setFocus()
         if notes:
             self.statusBar().showMessage("; ".join(notes), 8000)
+        self._data_replaced()
         self._refresh()
         self.initialise()
 
@@ -525,6 +658,24 @@ class MainWindow(QMainWindow):
         self._refresh()
         return True
 
+    def start_from(self, mixture, description: str) -> None:
+        """Load parameters found by an analysis (model selection, the optima gallery) as a
+        new start, iteration 0: K and the covariance type follow them."""
+        from dataclasses import replace
+
+        settings = replace(self.session.settings, k=mixture.n_components,
+                           covariance_type=mixture.covariance_type)
+        self.pause()
+        self._queued_steps = 0
+        self.controls.set_settings(settings)
+        self.session.set_settings(settings)
+        self.session.reset_model()
+        self.session.pending_start = mixture
+        self.canvas.set_colors(None, None)
+        self._evaluate_pending()
+        self._refresh()
+        self.statusBar().showMessage(f"Loaded {description}", 5000)
+
     def load_session(self, path: str, *, ask: bool = True) -> bool:
         """Open a ``.gmmx`` session exactly as it was saved."""
         if ask and not self.maybe_save():
@@ -551,6 +702,7 @@ class MainWindow(QMainWindow):
         # Versions must keep increasing across sessions: a result still in flight was
         # computed for the old session and must not match the new one's version.
         session.model_version = max(session.model_version, self.session.model_version) + 1
+        session.data_version = max(session.data_version, self.session.data_version) + 1
         self.session = session
         self.controls.set_settings(session.settings)
         x, y = session.column_names
@@ -562,6 +714,7 @@ class MainWindow(QMainWindow):
         self.canvas.set_colors(None, None)
         self.canvas.fit_view()
         self.canvas.setFocus()
+        self._data_replaced()
         session.dirty = False
         self._refresh()
         # Recolour the points as the saved phase shows them (responsibilities are not
@@ -570,6 +723,8 @@ class MainWindow(QMainWindow):
         if cur is not None and session.phase == "E":
             self._clean_after = "e"
             self._submit("e")
+        elif cur is not None:
+            self._request_colours()
 
     @Slot()
     def open_dialog(self) -> None:
@@ -693,6 +848,9 @@ class MainWindow(QMainWindow):
         if not path.lower().endswith(suffix):
             path += suffix
         size = None
+        if kind == "gif":
+            self.analyses.export_gif(path)
+            return
         if kind == "png":
             from PySide6.QtWidgets import QInputDialog
 
@@ -716,6 +874,8 @@ class MainWindow(QMainWindow):
         from gmm_explorer.io.params import dumps_mixture
         from gmm_explorer.io.tables import points_csv, responsibilities_csv
 
+        if kind == "gif":  # rendered in the background, with progress
+            return self.analyses.export_gif(path, size or (640, 480))
         s = self.session
         cur = s.current
         needs_model = kind not in ("points", "png", "svg")
@@ -902,10 +1062,26 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ edits
 
+    def _data_replaced(self) -> None:
+        """Views and analyses that depend on the points: after any change of the data."""
+        self._kmeans_centroids = None
+        self.canvas.set_kmeans(None)
+        self.canvas.set_uncertainty(None)
+        if self.pinned is not None:
+            self.pin_point(-1)
+        self._hovered = None
+        self.canvas.set_hovered(None)
+        self._update_label_shapes()
+        self.analyses.data_changed()
+        if self.actions["kmeans_overlay"].isChecked() and not self._stroking \
+                and self.session.n_points >= self.session.settings.k:
+            self._submit("kmeans")
+
     def _after_edit(self) -> None:
         """Redraw after the points changed; re-evaluate the kept parameters."""
         self.pause()
         self._queued_steps = 0
+        self._data_replaced()
         self.selection = np.zeros(0, dtype=np.intp)
         self.canvas.set_selection(self.selection)
         self.canvas.set_points(self.session.points)
@@ -984,7 +1160,7 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _mode_changed(self, _on: bool) -> None:
-        for mode in ("add", "brush", "select"):
+        for mode in ("add", "brush", "select", "place", "inspect"):
             if self.actions[f"mode_{mode}"].isChecked():
                 self.canvas.view.mode = mode
 
@@ -1020,12 +1196,26 @@ class MainWindow(QMainWindow):
             return False
         return True
 
-    def _submit(self, kind: str) -> None:
+    def _locks_for(self, mixture):
+        locks = self.session.locks
+        if locks is None or mixture is None or locks.n_components != mixture.n_components:
+            return None
+        return locks if locks.any else None
+
+    def _submit(self, kind: str, mixture=None, note: str | None = None) -> None:
+        """Ask the worker for ``kind`` from the displayed state (or, for ``edit`` and
+        ``colour``, about ``mixture``)."""
         s = self.session
         cur = s.current
+        if mixture is None and cur is not None:
+            mixture = cur.mixture
+        iteration = 0 if cur is None else cur.iteration
+        if kind == "edit":
+            iteration += 1
         self.controller.submit(EMRequest(
-            s.model_version, kind, s.points, s.settings, None if cur is None else cur.mixture,
-            0 if cur is None else cur.iteration, s.mean_log_likelihoods[:-1]))
+            s.model_version, kind, s.points, s.settings, mixture, iteration,
+            s.run_mean_log_likelihoods(), self._locks_for(mixture), note,
+            want_kmeans=kind == "initialise" and self.actions["kmeans_overlay"].isChecked()))
 
     @Slot()
     def initialise(self) -> None:
@@ -1124,17 +1314,32 @@ class MainWindow(QMainWindow):
             return
         if res.version != self.session.model_version:
             self.dropped_results += 1
+            self._request_colours_if_pending()
+            return
+        if res.kmeans_centroids is not None:
+            self._kmeans_centroids = res.kmeans_centroids
+            self.canvas.set_kmeans(res.kmeans_centroids)
+        if res.kind == "kmeans":
+            return
+        if res.kind == "colour":
+            if res.source_mixture is self._colour_source:
+                self.canvas.set_colors(res.colors, res.labels)
+                self.canvas.set_uncertainty(res.uncertainty)
+            self._request_colours_if_pending()
+            self._step_if_queued()
             return
         for step in res.steps:
-            self.session.record(step, res.phase, res.version)
+            self.session.record(step, res.phase, res.version, res.note)
         if res.kind == self._clean_after:
             self.session.dirty = False
             self._clean_after = None
         self.session.phase = res.phase
         if res.neutral:
             self.canvas.set_colors(None, None)
+            self.canvas.set_uncertainty(None)
         elif res.colors is not None:
             self.canvas.set_colors(res.colors, res.labels)
+            self.canvas.set_uncertainty(res.uncertainty)
         self._refresh()
         if res.kind == "converge":
             cur = self.session.current
@@ -1142,12 +1347,16 @@ class MainWindow(QMainWindow):
                 ("Stopped" if res.cancelled else "Converged" if cur and cur.converged
                  else "Reached the maximum number of iterations") + f" at iteration "
                 f"{cur.iteration if cur else 0}", 5000)
+        if not self._step_if_queued() and self.running:
+            sps = self.controls.steps_per_second
+            self._run_timer.start(0 if sps == 0 else int(1000 / sps))
+
+    def _step_if_queued(self) -> bool:
         if self._queued_steps and not self.running:
             self._queued_steps -= 1
             self.step()
-        elif self.running:
-            sps = self.controls.steps_per_second
-            self._run_timer.start(0 if sps == 0 else int(1000 / sps))
+            return True
+        return False
 
     @Slot(object)
     def _on_failed(self, f: EMFailure) -> None:
@@ -1165,14 +1374,377 @@ class MainWindow(QMainWindow):
                 f"Running to convergence… iteration {p.iteration}, mean log-likelihood "
                 f"{p.mean_log_likelihood:.6g} (Esc to stop)")
 
+    # ------------------------------------------------------------------ history and branches
+
+    @Slot(int)
+    def scrub_to(self, index: int) -> None:
+        """Show iteration ``index`` of the active branch (the timeline and ← / →)."""
+        s = self.session
+        if not s.history:
+            return
+        self.pause()
+        self._queued_steps = 0
+        if s.scrub(index):
+            self._request_colours()
+            self._refresh()
+
+    @Slot()
+    def step_back(self) -> None:
+        self.scrub_to(self.session.current_index - 1)
+
+    @Slot()
+    def step_forward(self) -> None:
+        self.scrub_to(self.session.current_index + 1)
+
+    @Slot(int)
+    def select_branch(self, i: int) -> None:
+        self.pause()
+        self._queued_steps = 0
+        if self.session.select_branch(i):
+            self._request_colours()
+            self._refresh()
+
+    @Slot(int, str)
+    def rename_branch(self, i: int, name: str) -> None:
+        if self.session.rename_branch(i, name):
+            self._refresh()
+
+    @Slot(int)
+    def delete_branch(self, i: int) -> None:
+        s = self.session
+        was_active = i == s.active
+        if was_active:
+            self.pause()
+        if s.delete_branch(i):
+            if was_active:
+                self._request_colours()
+            self._refresh()
+
+    def _request_colours(self) -> None:
+        """Colour the points as they were shown when the displayed state was made: by the
+        responsibilities of the E-step before it (none for iteration 0)."""
+        s = self.session
+        i = s.current_index
+        if i <= 0:
+            self._colour_source = None
+            self._colour_pending = False
+            self.canvas.set_colors(None, None)
+            self.canvas.set_uncertainty(None)
+            return
+        self._colour_source = s.history[i - 1].mixture
+        self._colour_pending = True
+        self._request_colours_if_pending()
+
+    def _request_colours_if_pending(self) -> None:
+        # One colour request at a time: scrubbing fast asks only for the last position.
+        if self._colour_pending and not self.controller.busy and self._colour_source is not None:
+            self._colour_pending = False
+            self._submit("colour", self._colour_source)
+
+    # ------------------------------------------------------------------ hand-made components
+
+    def _base_mixture(self):
+        return self.session.displayed_mixture
+
+    def apply_manual_edit(self, mixture, note: str) -> bool:
+        """Record parameters made by hand as a new state (a new branch when the timeline
+        is scrubbed back), evaluated on the data; EM can start from it."""
+        s = self.session
+        if s.n_points == 0:
+            self.statusBar().showMessage("Add points first: a component needs data to be "
+                                         "evaluated on", 5000)
+            return False
+        if s.n_points < mixture.n_components:
+            self.statusBar().showMessage(f"{s.n_points} points are fewer than "
+                                         f"K={mixture.n_components}", 5000)
+            return False
+        self.pause()
+        self._queued_steps = 0
+        old_k = s.settings.k
+        if mixture.n_components != old_k or mixture.covariance_type != s.settings.covariance_type:
+            from dataclasses import replace
+
+            s.settings = replace(s.settings, k=mixture.n_components,
+                                 covariance_type=mixture.covariance_type)
+            self.controls.set_settings(s.settings)
+        if s.current is None:
+            # No model yet: the edit is the start (iteration 0).
+            s.reset_model()
+            s.pending_start = mixture
+            self._evaluate_pending()
+        else:
+            self._submit("edit", mixture, note)
+        self.statusBar().showMessage(f"By hand: {note} — Step to run EM from here", 4000)
+        return True
+
+    def _resize_locks(self, transform) -> None:
+        locks = self.session.locks
+        if locks is not None:
+            self.session.locks = transform(locks)
+
+    @Slot(float, float)
+    def place_component(self, x: float, y: float) -> bool:
+        """Place mode: a new component with its mean at (x, y)."""
+        from gmm_explorer.engine import edit
+        from gmm_explorer.session import MAX_K
+
+        s = self.session
+        m = self._base_mixture()
+        try:
+            if m is None:
+                new = edit.first_component(s.points, (x, y))
+                if s.settings.covariance_type != "full":
+                    from gmm_explorer.engine import project_covariance_type
+
+                    new = project_covariance_type(new, s.settings.covariance_type)
+            else:
+                if m.n_components >= MAX_K:
+                    self.statusBar().showMessage(f"K is at most {MAX_K}", 4000)
+                    return False
+                cov = edit.default_covariance_for(s.points, m.n_components + 1) \
+                    if s.n_points >= 2 else None
+                new = edit.add_component(m, (x, y), covariance=cov)
+        except GMMExplorerError as exc:
+            self.show_error("Could not place the component", str(exc))
+            return False
+        if m is not None:
+            self._resize_locks(lambda L: L.with_added())
+        return self.apply_manual_edit(new, f"placed component {new.n_components}")
+
+    def _hand_edit(self, make, title: str, note: str, locks=None) -> bool:
+        """Apply ``make(displayed mixture)`` as a hand-made state; errors become a dialog."""
+        m = self._base_mixture()
+        if m is None:
+            return False
+        try:
+            new = make(m)
+        except GMMExplorerError as exc:
+            self.show_error(title, str(exc))
+            return False
+        if locks is not None:
+            self._resize_locks(locks)
+        return self.apply_manual_edit(new, note)
+
+    @Slot(int)
+    def remove_component(self, j: int) -> bool:
+        from gmm_explorer.engine import edit
+
+        return self._hand_edit(lambda m: edit.remove_component(m, j),
+                               "Could not remove the component", f"removed component {j + 1}",
+                               lambda L: L.without(j))
+
+    @Slot(int)
+    def reseed_component(self, j: int) -> bool:
+        from gmm_explorer.engine import edit
+
+        return self._hand_edit(lambda m: edit.reseed_component(m, j, self.session.points),
+                               "Could not re-seed the component",
+                               f"re-seeded component {j + 1} at the worst-explained points")
+
+    @Slot()
+    def raise_reg_covar(self) -> None:
+        """The health panel's fix: reg_covar x10 from the next M-step on."""
+        from dataclasses import replace
+
+        from gmm_explorer.engine import edit
+
+        s = self.session
+        new = replace(s.settings, reg_covar=edit.raise_reg_covar(s.settings.reg_covar))
+        self.controls.set_settings(new)
+        s.set_settings(new)
+        self._refresh()
+        self.statusBar().showMessage(f"reg_covar is now {new.reg_covar:g}: it applies from "
+                                     "the next M-step (Step)", 6000)
+
+    @Slot(str, int, bool)
+    def set_lock(self, kind: str, j: int, on: bool) -> None:
+        """Lock or unlock one parameter of component ``j`` for the M-step."""
+        from gmm_explorer.engine.locks import Locks
+
+        s = self.session
+        m = s.displayed_mixture
+        if m is None or not 0 <= j < m.n_components:
+            return
+        locks = s.locks if s.locks is not None and s.locks.n_components == m.n_components \
+            else Locks.none(m.n_components)
+        if getattr(locks, kind)[j] != on:
+            locks = locks.toggled(kind, j)
+        s.locks = locks
+        s.dirty = True
+        self._refresh()
+
+    @Slot(int, str)
+    def _on_component_drag_started(self, j: int, part: str) -> None:
+        self.pause()
+        self._drag_base = self._base_mixture()
+
+    def _dragged(self, j: int, part: str, x: float, y: float):
+        from gmm_explorer.engine import edit
+
+        base = self._drag_base
+        if base is None or not 0 <= j < base.n_components:
+            return None
+        try:
+            if part == "mean":
+                return edit.move_mean(base, j, (x, y))
+            return edit.drag_handle(base, j, part, (x, y))
+        except GMMExplorerError:
+            return None
+
+    @Slot(int, str, float, float)
+    def _on_component_drag_moved(self, j: int, part: str, x: float, y: float) -> None:
+        new = self._dragged(j, part, x, y)
+        if new is not None:
+            self.canvas.set_mixture(new, preview=True)
+
+    @Slot(int, str, float, float)
+    def _on_component_drag_finished(self, j: int, part: str, x: float, y: float) -> None:
+        new = self._dragged(j, part, x, y)
+        self._drag_base = None
+        if new is None:
+            self.canvas.set_mixture(self.session.displayed_mixture)
+            return
+        what = "moved the mean of" if part == "mean" else "reshaped"
+        if not self.apply_manual_edit(new, f"{what} component {j + 1}"):
+            self.canvas.set_mixture(self.session.displayed_mixture)
+
+    # ------------------------------------------------------------------ inspector, overlays
+
+    @Slot(int)
+    def _on_point_hovered(self, index: int) -> None:
+        self._hovered = None if index < 0 else index
+        self.canvas.set_hovered(self._hovered)
+        self._update_inspector()
+
+    @Slot(int)
+    def pin_point(self, index: int) -> None:
+        """Pin point ``index`` (-1 unpins): the inspector shows its trajectory."""
+        self.pinned = None if index < 0 or index >= self.session.n_points else index
+        self.canvas.set_pinned(self.pinned)
+        if self.pinned is not None:
+            self.show_panel("inspector")
+        self._update_inspector()
+
+    @Slot()
+    def _unpin(self) -> None:
+        self.pin_point(-1)
+
+    def _update_inspector(self) -> None:
+        from gmm_explorer.engine.pointwise import point_report, point_reports_along
+
+        s = self.session
+        m = s.displayed_mixture
+        if self.pinned is not None and self.pinned >= s.n_points:
+            self.pinned = None
+            self.canvas.set_pinned(None)
+        index = self.pinned if self.pinned is not None else self._hovered
+        if index is None or index >= s.n_points or m is None:
+            self.inspector.clear()
+            self.inspector.clear_trajectory()
+            return
+        xy = (float(s.points[index, 0]), float(s.points[index, 1]))
+        r = point_report(m, xy)
+        self.inspector.set_point(index, xy, float(r.log_density), r.responsibilities,
+                                 r.mahalanobis, r.component_log_density,
+                                 self.pinned is not None)
+        if self.pinned is not None and s.history:
+            hist = s.history
+            k = m.n_components
+            same_k = [r for r in hist if r.mixture.n_components == k]
+            resp = point_reports_along([r.mixture for r in same_k], xy)
+            self.inspector.set_trajectory(np.array([r.iteration for r in same_k], float), resp,
+                                          s.current.iteration if s.current else None)
+        else:
+            self.inspector.clear_trajectory()
+
+    def _set_uncertainty(self, on: bool) -> None:
+        if on and self.actions["hard"].isChecked():
+            self.actions["hard"].setChecked(False)
+        self._apply_colour_mode()
+
+    def _apply_colour_mode(self) -> None:
+        mode = ("uncertainty" if self.actions["uncertainty"].isChecked() else
+                "hard" if self.actions["hard"].isChecked() else "soft")
+        self.canvas.set_color_mode(mode)
+
+    def _set_decision(self, on: bool) -> None:
+        self.canvas.set_show_decision(on)
+
+    def _set_kmeans_overlay(self, on: bool) -> None:
+        self.canvas.set_show_kmeans(on)
+        s = self.session
+        if on and s.n_points >= s.settings.k:
+            self._submit("kmeans")
+
+    @Slot(bool)
+    def _on_shapes_toggled(self, on: bool) -> None:
+        self._shapes_on = on
+        self._update_label_shapes()
+
+    def _update_label_shapes(self) -> None:
+        """Ground-truth labels as marker shapes (when the data have labels)."""
+        labels = self.session.labels
+        if labels is None or not self._shapes_on:
+            self.canvas.set_label_shapes(None)
+            return
+        _, codes = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)
+        self.canvas.set_label_shapes(codes)
+
+    def _update_truth(self) -> None:
+        """ARI and the matched confusion table of the displayed parameters' clustering."""
+        from gmm_explorer import engine as E
+        from gmm_explorer.engine.agreement import matched_confusion
+
+        s = self.session
+        m = s.displayed_mixture
+        if s.labels is None:
+            self.truth_panel.clear("This data set has no labels. Open iris or penguins from "
+                                   "File › Samples, or generate data (File › Generate).")
+            return
+        if m is None:
+            self.truth_panel.clear("No model yet: initialise (I).")
+            return
+        if not self.docks["truth"].isVisible():
+            return  # computed when shown
+        cache = self._truth_cache
+        if cache is not None and cache[0] is m and cache[1] == s.data_version:
+            return
+        pred = E.predict(s.points, m)
+        c = matched_confusion(np.asarray(s.labels, dtype=object).astype(str), pred,
+                              m.n_components)
+        self.truth_panel.set_agreement(c.ari, c.accuracy, c.classes, c.table, c.component_order,
+                                       s.label_name or "label")
+        self._truth_cache = (m, s.data_version, c)
+
+    @Slot(bool)
+    def _dock_visibility_changed(self, _visible: bool) -> None:
+        self._slow_views.start()
+
     # ------------------------------------------------------------------ views
 
     def _refresh(self) -> None:
         s = self.session
         cur = s.current
         self.canvas.set_mixture(s.displayed_mixture)
-        self.ll_panel.update_history(s.history)
-        self.table.update_result(cur)
+        self.canvas.set_component_status(None if cur is None
+                                         else [d.status for d in cur.diagnostics])
+        self.ll_panel.update_branches([b.steps for b in s.branches], s.active, s.position)
+        self.table.update_result(cur, s.locks)
+        n = len(s.history)
+        self.timeline.set_range(max(0, n - 1), max(0, s.current_index),
+                                s.branch.name if len(s.branches) > 1 else "")
+        rows = []
+        for i, b in enumerate(s.branches):
+            style, color = branch_style(i)
+            rows.append(BranchRow(b.name, max(0, len(b.steps) - 1),
+                                  b.steps[-1].mean_log_likelihood if b.steps else None,
+                                  style, color))
+        self.branch_panel.set_branches(rows, s.active)
+        self.health_panel.update_diagnostics(None if cur is None else cur.diagnostics,
+                                             s.settings.reg_covar)
+        if cur is not None:
+            self.selection_panel.set_current(cur.mixture.n_components,
+                                             cur.mixture.covariance_type)
         a = self.actions
         a["undo"].setEnabled(s.can_undo)
         a["undo"].setText(f"&Undo {s.undo_label()}" if s.can_undo else "&Undo")
@@ -1180,8 +1752,20 @@ class MainWindow(QMainWindow):
         a["redo"].setText(f"&Redo {s.redo_label()}" if s.can_redo else "&Redo")
         a["delete"].setEnabled(self.selection.size > 0)
         a["m_step"].setEnabled(s.phase == "E" and s.initialised)
+        a["step_back"].setEnabled(s.current_index > 0)
+        a["step_forward"].setEnabled(not s.at_end)
         self.status_label.setText(self.status_text())
         self.setWindowModified(s.dirty)
+        self._slow_views.start()
+
+    @Slot()
+    def _refresh_slow_views(self) -> None:
+        """Views that cost a pass over the data or the history (the ground truth, the
+        pinned point's trajectory), refreshed at most a few times a second."""
+        if self._closed:
+            return
+        self._update_inspector()
+        self._update_truth()
 
     def status_text(self) -> str:
         s = self.session
@@ -1193,7 +1777,14 @@ class MainWindow(QMainWindow):
             phase = "after E-step" if s.phase == "E" else "after M-step"
             if cur.iteration == 0 and s.phase == "M":
                 phase = "initialised"
-            parts.append(f"iteration {cur.iteration} ({phase})")
+            if s.at_end:
+                parts.append(f"iteration {cur.iteration} ({phase})")
+            else:
+                parts.append(f"viewing iteration {cur.iteration} of {s.latest.iteration} "
+                             "(Step continues from here; a change starts a new branch)")
+            note = s.branch.notes.get(s.current_index)
+            if note:
+                parts.append(f"by hand: {note}")
             parts.append(f"mean LL {cur.mean_log_likelihood:.6g}")
             if cur.change is not None:
                 parts.append(f"ΔLL {cur.change:+.3g}")
@@ -1238,4 +1829,5 @@ class MainWindow(QMainWindow):
         self.pause()
         self._save_settings()
         self.controller.shutdown()
+        self.analyses.shutdown()
         super().closeEvent(event)

@@ -83,8 +83,23 @@ class SciSpinBox(QDoubleSpinBox):
             self.setValue(min(self.maximum(), max(self.minimum(), v * 10.0 ** steps)))
 
 
+#: Line styles of the branches' curves, in branch order (the active one is also thicker).
+BRANCH_STYLES = ("solid", "dash", "dot", "dashdot")
+#: Colours of the branches' curves (Okabe-Ito, without the component colours' first two).
+BRANCH_COLORS = ((0, 114, 178), (204, 121, 167), (0, 158, 115), (86, 180, 233),
+                 (213, 94, 0), (120, 120, 120))
+_PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine,
+               "dot": Qt.PenStyle.DotLine, "dashdot": Qt.PenStyle.DashDotLine}
+
+
+def branch_style(i: int) -> tuple[str, tuple[int, int, int]]:
+    """(line style, colour) of branch ``i`` in the log-likelihood panel and branch list."""
+    return BRANCH_STYLES[i % len(BRANCH_STYLES)], BRANCH_COLORS[i % len(BRANCH_COLORS)]
+
+
 class LikelihoodPanel(pg.PlotWidget):
-    """Mean per-point log-likelihood against iteration; the current iteration highlighted,
+    """Mean per-point log-likelihood against iteration, one curve per branch (the active
+    one bold, the others in their own styles); the displayed iteration highlighted and
     convergence marked. The tooltip gives the total log-likelihood."""
 
     def __init__(self, parent=None) -> None:
@@ -100,9 +115,13 @@ class LikelihoodPanel(pg.PlotWidget):
         p.setXRange(0, 10, padding=0.02)
         self._curve = p.plot([], [], pen=pg.mkPen(0, 114, 178, width=2), symbol="o",
                              symbolSize=5, symbolBrush=(0, 114, 178), symbolPen=None)
+        self._curve.setZValue(2)
+        #: Curves of the inactive branches (persistent; hidden when unused).
+        self._others: list[pg.PlotDataItem] = []
         # Neutral marker: orange or blue would read as a component.
         self._current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(255, 255, 255),
                                            pen=pg.mkPen("k", width=2))
+        self._current.setZValue(3)
         p.addItem(self._current)
         self._converged = pg.InfiniteLine(angle=90, pen=pg.mkPen(0, 158, 115, width=2,
                                                                  style=Qt.PenStyle.DashLine),
@@ -112,32 +131,66 @@ class LikelihoodPanel(pg.PlotWidget):
         p.addItem(self._converged)
         self.setToolTip("Mean log-likelihood per point at each iteration")
 
-    def update_history(self, history) -> None:
-        """``history``: the session's list of StepResult, iteration 0 first."""
+    def update_history(self, history, position: int | None = None) -> None:
+        """One branch: ``history`` is a list of StepResult, iteration 0 first;
+        ``position`` the displayed index (None: the newest)."""
+        self.update_branches([history], 0, position)
+
+    def other_curves(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The (x, y) data of the inactive branches' curves shown (for tests)."""
+        return [c.getData() for c in self._others if c.isVisible()]
+
+    def update_branches(self, branches, active: int, position: int | None = None) -> None:
+        """``branches``: a list of lists of StepResult (one per branch); ``active``: the
+        index of the active one; ``position``: its displayed index (None: the newest)."""
+        history = branches[active] if branches else []
+        for i, c in enumerate(self._others):
+            c.setVisible(False)
+        n_other = 0
+        for i, steps in enumerate(branches):
+            if i == active or not steps:
+                continue
+            if n_other == len(self._others):
+                c = self.plotItem.plot([], [])
+                c.setZValue(1)
+                self._others.append(c)
+            c = self._others[n_other]
+            n_other += 1
+            style, color = branch_style(i)
+            c.setPen(pg.mkPen(*color, width=1.6, style=_PEN_STYLES[style]))
+            c.setData([r.iteration for r in steps], [r.mean_log_likelihood for r in steps])
+            c.setVisible(True)
         if not history:
             self._curve.setData([], [])
             self._current.setData([], [])
             self._converged.hide()
             self.setToolTip("Mean log-likelihood per point at each iteration (none yet)")
             return
+        style, color = branch_style(active)
+        self._curve.setPen(pg.mkPen(*color, width=2.4, style=_PEN_STYLES[style]))
+        self._curve.setSymbolBrush(color)
         it = np.array([r.iteration for r in history], dtype=float)
         ll = np.array([r.mean_log_likelihood for r in history])
         self._curve.setData(it, ll)
+        all_ll = np.concatenate([ll] + [np.array([r.mean_log_likelihood for r in b])
+                                        for i, b in enumerate(branches) if i != active and b])
+        all_it = max([float(it[-1])] + [float(b[-1].iteration) for b in branches if b])
         # At least ten iterations wide, so the first steps do not fill the whole plot.
         # Re-range only when the curve outgrows the view: re-ranging re-renders the axes.
-        x_hi = max(10.0, float(it[-1]))
-        span = max(float(ll.max() - ll.min()), 1e-3 * max(1.0, abs(float(ll[-1]))))
-        y_lo, y_hi = float(ll.min()) - 0.1 * span, float(ll.max()) + 0.18 * span
+        x_hi = max(10.0, all_it)
+        span = max(float(all_ll.max() - all_ll.min()), 1e-3 * max(1.0, abs(float(ll[-1]))))
+        y_lo, y_hi = float(all_ll.min()) - 0.1 * span, float(all_ll.max()) + 0.18 * span
         (vx0, vx1), (vy0, vy1) = self.plotItem.viewRange()
         if x_hi > vx1 or it[0] < vx0 or x_hi < 0.5 * vx1:
             self.plotItem.setXRange(min(it[0], 0), x_hi + (x_hi - min(it[0], 0)) * 0.25,
                                     padding=0.02)
         if y_lo < vy0 or y_hi > vy1 or (y_hi - y_lo) < 0.25 * (vy1 - vy0):
             self.plotItem.setYRange(y_lo, y_hi, padding=0)
-        cur = history[-1]
+        cur = history[-1 if position is None else position]
         self._current.setData([cur.iteration], [cur.mean_log_likelihood])
-        if cur.converged:
-            self._converged.setValue(cur.iteration)
+        last = history[-1]
+        if last.converged:
+            self._converged.setValue(last.iteration)
             self._converged.show()
         else:
             self._converged.hide()
@@ -145,13 +198,23 @@ class LikelihoodPanel(pg.PlotWidget):
                         f"{cur.mean_log_likelihood:.6g}, total {cur.log_likelihood:.6g} "
                         f"over {cur.n_samples} points")
 
+    @property
+    def marker_position(self) -> tuple[float, float] | None:
+        """(iteration, mean log-likelihood) of the displayed-iteration marker."""
+        x, y = self._current.getData()
+        return (float(x[0]), float(y[0])) if len(x) else None
+
 
 class ParameterTable(QTableWidget):
     """Per component: weight, mean, covariance entries, principal standard deviations,
-    angle, and effective points."""
+    angle, effective points, and check boxes that lock the weight, mean or covariance."""
 
+    #: (str kind, int component, bool on): the user ticked or cleared a lock box.
+    lock_toggled = Signal(str, int, bool)
+
+    LOCK_KINDS = ("weight", "mean", "covariance")
     HEADERS = ["", "weight", "mean x", "mean y", "Σxx", "Σxy", "Σyy", "sd₁", "sd₂", "angle°",
-               "n_k now"]
+               "n_k now", "lock w", "lock μ", "lock Σ"]
     TIPS = ["component colour", "mixing weight", "mean, x", "mean, y",
             "covariance matrix entry xx (a variance)", "covariance matrix entry xy",
             "covariance matrix entry yy (a variance)",
@@ -160,7 +223,10 @@ class ParameterTable(QTableWidget):
             "angle of the major axis from the x axis in degrees, in data units (it looks "
             "different on screen unless View › Equal axes is on)",
             "points the component claims under these parameters (sum of its "
-            "responsibilities); the next M-step sets weight = n_k / N"]
+            "responsibilities); the next M-step sets weight = n_k / N",
+            "lock the weight: the M-step keeps it; the unlocked weights share the rest",
+            "lock the mean: the M-step keeps it (the covariance is then estimated about it)",
+            "lock the covariance: the M-step keeps it (tied: the shared covariance)"]
 
     def __init__(self, parent=None) -> None:
         super().__init__(0, len(self.HEADERS), parent)
@@ -176,9 +242,26 @@ class ParameterTable(QTableWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         header.setMinimumSectionSize(24)
         self.setColumnWidth(0, 24)
-        self.setToolTip("Parameters of each component at the current iteration")
+        self.setToolTip("Parameters of each component at the current iteration; tick a lock "
+                        "to keep that parameter fixed in the M-step")
+        self.itemChanged.connect(self._on_item_changed)
+        self._n_values = 10
 
-    def update_result(self, result: E.StepResult | None) -> None:
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        col = item.column() - 1 - self._n_values
+        if 0 <= col < 3:
+            self.lock_toggled.emit(self.LOCK_KINDS[col], item.row(),
+                                   item.checkState() == Qt.CheckState.Checked)
+
+    def lock_item(self, row: int, kind: str) -> QTableWidgetItem:
+        return self.item(row, 1 + self._n_values + self.LOCK_KINDS.index(kind))
+
+    def update_result(self, result: E.StepResult | None, locks=None) -> None:
+        """Show ``result``'s parameters and ``locks`` (engine Locks or None)."""
+        with signals_blocked(self):
+            self._update(result, locks)
+
+    def _update(self, result, locks) -> None:
         if result is None:
             self.setRowCount(0)
             return
@@ -194,11 +277,16 @@ class ParameterTable(QTableWidget):
                 swatch.setBackground(QColor(*component_color(j)))
                 swatch.setToolTip(f"component {j + 1}")
                 self.setItem(j, 0, swatch)
-                for col in range(1, len(self.HEADERS)):
+                for col in range(1, self._n_values + 1):
                     item = QTableWidgetItem()
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                     self.setItem(j, col, item)
+                for i, kind in enumerate(self.LOCK_KINDS):
+                    item = QTableWidgetItem()
+                    item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+                    item.setToolTip(f"lock the {kind} of component {j + 1}")
+                    self.setItem(j, 1 + self._n_values + i, item)
             values = [m.weights[j], m.means[j, 0], m.means[j, 1], c[0, 0], c[0, 1], c[1, 1],
                       sd_major[j], sd_minor[j], angle[j], result.n_effective[j]]
             status = result.diagnostics[j].status
@@ -209,6 +297,10 @@ class ParameterTable(QTableWidget):
                              f"{v:.1f}" if col == 9 else f"{v:.4g}")
                 item.setForeground(QColor(190, 40, 0) if status != "ok" else QColor(0, 0, 0))
                 item.setToolTip(f"component {j + 1} is {status}" if status != "ok" else "")
+            for kind in self.LOCK_KINDS:
+                on = locks is not None and locks.n_components == k and getattr(locks, kind)[j]
+                self.lock_item(j, kind).setCheckState(Qt.CheckState.Checked if on
+                                                      else Qt.CheckState.Unchecked)
 
     def cell_text(self, row: int, col: int) -> str:
         item = self.item(row, col)
