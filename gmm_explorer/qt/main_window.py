@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -259,7 +260,7 @@ class MainWindow(QMainWindow):
         self.right_split = QSplitter(Qt.Orientation.Horizontal)
         self.right_split.addWidget(self.ll_panel)
         self.right_split.addWidget(self.table)
-        self.right_split.setSizes([340, 640])
+        self.right_split.setSizes([420, 560])
         canvas_box = QWidget()
         box = QVBoxLayout(canvas_box)
         box.setContentsMargins(0, 0, 0, 0)
@@ -347,13 +348,19 @@ class MainWindow(QMainWindow):
         self.truth_panel = GroundTruthPanel()
         self.docks: dict[str, QDockWidget] = {}
         first = None
-        for key, title, widget in (("branches", "Branches", self.branch_panel),
-                                   ("selection", "Model selection", self.selection_panel),
-                                   ("gallery", "Local optima", self.gallery_panel),
-                                   ("health", "Health", self.health_panel),
-                                   ("inspector", "Inspector", self.inspector),
-                                   ("truth", "Ground truth", self.truth_panel)):
+        # Tabs down the right edge: six fit without eliding, and cost no canvas width.
+        self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.East)
+        for key, title, widget, tip in (
+                ("health", "Health", self.health_panel, "Numerical health of each component"),
+                ("branches", "Branches", self.branch_panel, "History branches"),
+                ("selection", "Model selection", self.selection_panel,
+                 "Live model selection: BIC and AIC against K"),
+                ("gallery", "Local optima", self.gallery_panel, "Gallery of local optima"),
+                ("inspector", "Inspector", self.inspector, "Point inspector"),
+                ("truth", "Ground truth", self.truth_panel,
+                 "Agreement with ground-truth labels")):
             dock = QDockWidget(title, self)
+            dock.setToolTip(tip)
             dock.setObjectName(f"dock-{key}")
             dock.setWidget(widget)
             dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -368,7 +375,7 @@ class MainWindow(QMainWindow):
             dock.visibilityChanged.connect(self._dock_visibility_changed)
             self.docks[key] = dock
         first.raise_()
-        self.resizeDocks([first], [350], Qt.Orientation.Horizontal)
+        self.resizeDocks([first], [330], Qt.Orientation.Horizontal)
 
     def show_panel(self, key: str) -> None:
         """Show and raise one of the docked panels (see :attr:`docks`)."""
