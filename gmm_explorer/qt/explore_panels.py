@@ -245,7 +245,7 @@ class TimelineBar(QWidget):
         pos, last = self.slider.value(), self.slider.maximum()
         text = f"iteration {pos} of {last}"
         if self._branch:
-            text += f" · branch {self._branch}"
+            text += f" · {self._branch}"
         self.label.setText(text)
         self.back.setEnabled(pos > 0)
         self.forward.setEnabled(pos < last)

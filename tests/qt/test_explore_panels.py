@@ -93,7 +93,7 @@ def test_timeline_shows_range_without_emitting(qtbot):
     bar = shown(qtbot, TimelineBar(), 600, 40)
     got = Recorder(bar.position_requested)
     bar.set_range(10, 5, "main")
-    assert bar.label.text() == "iteration 5 of 10 · branch main"
+    assert bar.label.text() == "iteration 5 of 10 · main"
     assert (bar.slider.minimum(), bar.slider.maximum(), bar.slider.value()) == (0, 10, 5)
     assert bar.isEnabled()
     bar.set_range(7, 7)
