@@ -491,6 +491,8 @@ class Session:
         elif result.iteration == self.current.iteration:
             if self.position is None and note is None:
                 self.history[-1] = result
+        elif result.iteration != self.current.iteration + 1:
+            return False  # not the next state of what is shown: computed for another one
         else:
             if self.position is not None:
                 p = self.position

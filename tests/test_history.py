@@ -172,3 +172,10 @@ def test_malformed_branches_are_clear_errors(session, patch, field):
     with pytest.raises(InputError) as info:
         loads_session(json.dumps(obj), "bad.gmmx")
     assert field in str(info.value) and "bad.gmmx" in str(info.value)
+
+
+def test_a_result_for_another_state_is_dropped(session):
+    s = session
+    far = _run(s.points, s.latest.mixture, 3, first=8)[-1]  # iteration 11, not 9
+    assert not s.record(far, "M", s.model_version)
+    assert len(s.history) == 9 and s.current.iteration == 8

@@ -1327,6 +1327,7 @@ class MainWindow(QMainWindow):
             self._kmeans_centroids = res.kmeans_centroids
             self.canvas.set_kmeans(res.kmeans_centroids)
         if res.kind == "kmeans":
+            self._step_if_queued()
             return
         if res.kind == "colour":
             if res.source_mixture is self._colour_source:
@@ -1467,6 +1468,9 @@ class MainWindow(QMainWindow):
             return False
         self.pause()
         self._queued_steps = 0
+        # Steps still in flight would land after the edit with the wrong iteration: a hand
+        # edit, like an edit of the points, drops them.
+        s.model_version += 1
         old_k = s.settings.k
         if mixture.n_components != old_k or mixture.covariance_type != s.settings.covariance_type:
             from dataclasses import replace
