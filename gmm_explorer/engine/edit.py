@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from gmm_explorer.engine.density import score_samples
-from gmm_explorer.engine.em import as_points
+from gmm_explorer.engine.em import as_points, as_xy
 from gmm_explorer.engine.locks import check_component_index
 from gmm_explorer.engine.mixture import Mixture, eigen_2x2
 from gmm_explorer.errors import InputError
@@ -42,18 +42,6 @@ HANDLES = ("major", "minor")
 
 
 # --------------------------------------------------------------------------- validation
-
-def _as_xy(xy, name: str = "xy") -> np.ndarray:
-    try:
-        p = np.array(xy, dtype=np.float64).reshape(-1)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be a pair of numbers ({exc})") from None
-    if p.shape != (2,):
-        raise InputError(f"{name} must be a pair of numbers (x, y), got {np.shape(xy)}")
-    if not np.all(np.isfinite(p)):
-        raise InputError(f"{name} must be finite, got {p.tolist()}")
-    return p
-
 
 def _as_n_std(n_std) -> float:
     if not (isinstance(n_std, (int, float, np.integer, np.floating))
@@ -153,7 +141,7 @@ def move_mean(m: Mixture, j: int, xy) -> Mixture:
     """
     j = check_component_index(j, m.n_components)
     means = np.array(m.means)
-    means[j] = _as_xy(xy)
+    means[j] = as_xy(xy)
     return _rebuild(m, means=means)
 
 
@@ -232,7 +220,7 @@ def drag_handle(m: Mixture, j: int, which: str, xy, n_std: float = 1.0) -> Mixtu
     if which not in HANDLES:
         raise InputError(f"unknown handle {which!r}; expected 'major' or 'minor'")
     n_std = _as_n_std(n_std)
-    p = _as_xy(xy)
+    p = as_xy(xy)
     mu = np.asarray(m.means[j])
     v = p - mu
     lam_max, lam_min, angle = eigen_2x2(np.asarray(m.covariances))
@@ -305,7 +293,7 @@ def add_component(m: Mixture, xy, covariance=None, weight: float | None = None) 
     Mixture
         With K + 1 components, the new one last.
     """
-    mean = _as_xy(xy)
+    mean = as_xy(xy)
     k = m.n_components
     w = 1.0 / (k + 1) if weight is None else weight
     if not (isinstance(w, (int, float, np.integer, np.floating)) and not isinstance(w, bool)
@@ -380,7 +368,7 @@ def first_component(X, xy) -> Mixture:
         times its trace on the diagonal, positive definite even for two points; the
         identity when ``X`` has no spread (no points, one point, all equal).
     """
-    mean = _as_xy(xy)
+    mean = as_xy(xy)
     return Mixture(np.ones(1), mean[None], _data_covariance(X)[None], "full")
 
 

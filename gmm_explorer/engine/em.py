@@ -213,6 +213,25 @@ def as_points(X) -> np.ndarray:
     return arr
 
 
+def as_xy(xy, name: str = "xy") -> np.ndarray:
+    """Validate one point: a finite pair of numbers, returned as a float64 array (2,).
+
+    Raises
+    ------
+    InputError
+        Naming ``name`` when it is not two finite numbers.
+    """
+    try:
+        p = np.array(xy, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be a pair of numbers ({exc})") from None
+    if p.shape != (2,):
+        raise InputError(f"{name} must be a pair of numbers (x, y), got {np.shape(xy)}")
+    if not np.all(np.isfinite(p)):
+        raise InputError(f"{name} must be finite, got {p.tolist()}")
+    return p
+
+
 def check_enough_points(n_samples: int, n_components: int) -> None:
     """Raise :class:`InputError` when there are fewer points than components."""
     if n_samples < n_components:

@@ -15,6 +15,7 @@ import numpy as np
 from scipy.cluster.vq import vq
 
 from gmm_explorer.engine._kernels import LOG_2PI
+from gmm_explorer.engine.em import as_xy
 from gmm_explorer.engine.init import checked_points, rng_from, run_kmeans
 from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.errors import InputError
@@ -24,18 +25,6 @@ def _readonly(a) -> np.ndarray:
     a = np.array(a, copy=True)
     a.setflags(write=False)
     return a
-
-
-def _as_xy(xy) -> np.ndarray:
-    try:
-        p = np.asarray(xy, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"the point must be two numbers ({exc})") from None
-    if p.shape != (2,):
-        raise InputError(f"the point must be two numbers (x, y), got shape {p.shape}")
-    if not np.all(np.isfinite(p)):
-        raise InputError(f"the point {p.tolist()} is not finite")
-    return p
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,7 +92,7 @@ def point_report(mixture: Mixture, xy) -> PointReport:
     InputError
         If ``xy`` is not two finite numbers.
     """
-    p = _as_xy(xy)
+    p = as_xy(xy, "the point")
     d2 = _whitened(mixture.means, mixture.precision_chol, p[0], p[1])
     comp = mixture.log_det_precision_chol - LOG_2PI - 0.5 * d2
     with np.errstate(divide="ignore"):
@@ -137,7 +126,7 @@ def point_reports_along(history_mixtures, xy) -> np.ndarray:
     InputError
         If the mixtures differ in K or ``xy`` is not two finite numbers.
     """
-    p = _as_xy(xy)
+    p = as_xy(xy, "the point")
     mixtures = list(history_mixtures)
     if not mixtures:
         return np.zeros((0, 0))

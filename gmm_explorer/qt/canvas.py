@@ -805,9 +805,9 @@ class Canvas(pg.PlotWidget):
             self._decision.clear()
             return
         xs, ys, rect = self._grid_axes(DECISION_GRID, centres=True)
-        gx, gy = np.meshgrid(xs, ys)  # (ny, nx), row 0 at the bottom (y0)
-        labels = E.predict(np.column_stack([gx.ravel(), gy.ravel()]), m)
-        img = region_image(labels.reshape(gx.shape), DECISION_ALPHA)
+        # (ny, nx), row 0 at the bottom (y0); the labels predict() gives those points.
+        labels = E.decision_grid(m, xs, ys)
+        img = region_image(labels, DECISION_ALPHA)
         self._decision.setImage(img, autoLevels=False, levels=(0, 255))
         self._decision.setRect(rect)
 

@@ -640,8 +640,6 @@ class MainWindow(QMainWindow):
     def initialise_from_file(self, path: str) -> bool:
         """Start EM from the parameters in a JSON parameters file (format v1); K and the
         covariance type follow the file."""
-        from dataclasses import replace
-
         from gmm_explorer.io.params import read_mixture
 
         try:
@@ -649,25 +647,15 @@ class MainWindow(QMainWindow):
             if mixture.n_components > self.session.n_points:
                 raise InputError(f"the file has {mixture.n_components} components but there "
                                  f"are only {self.session.n_points} points", path=str(path))
-            settings = replace(self.session.settings, k=mixture.n_components,
-                               covariance_type=mixture.covariance_type)
         except GMMExplorerError as exc:
             self.show_error("Could not initialise from the file", str(exc))
             return False
-        self.pause()
-        self._queued_steps = 0
-        self.controls.set_settings(settings)
-        self.session.set_settings(settings)
-        self.session.reset_model()
-        self.session.pending_start = mixture
-        self.canvas.set_colors(None, None)
-        self._evaluate_pending()
-        self._refresh()
+        self.start_from(mixture, f"the parameters in {Path(path).name}")
         return True
 
     def start_from(self, mixture, description: str) -> None:
-        """Load parameters found by an analysis (model selection, the optima gallery) as a
-        new start, iteration 0: K and the covariance type follow them."""
+        """Load parameters (from a file, model selection or the optima gallery) as a new
+        start, iteration 0: K and the covariance type follow them."""
         from dataclasses import replace
 
         settings = replace(self.session.settings, k=mixture.n_components,
@@ -1073,7 +1061,6 @@ class MainWindow(QMainWindow):
         """Views and analyses that depend on the points: after any change of the data."""
         self._kmeans_centroids = None
         self.canvas.set_kmeans(None)
-        self.canvas.set_uncertainty(None)
         if self.pinned is not None:
             self.pin_point(-1)
         self._hovered = None
@@ -1343,8 +1330,7 @@ class MainWindow(QMainWindow):
             self._clean_after = None
         self.session.phase = res.phase
         if res.neutral:
-            self.canvas.set_colors(None, None)
-            self.canvas.set_uncertainty(None)
+            self.canvas.set_colors(None, None)  # also forgets the uncertainty
         elif res.colors is not None:
             self.canvas.set_colors(res.colors, res.labels)
             self.canvas.set_uncertainty(res.uncertainty)
@@ -1437,7 +1423,6 @@ class MainWindow(QMainWindow):
             self._colour_source = None
             self._colour_pending = False
             self.canvas.set_colors(None, None)
-            self.canvas.set_uncertainty(None)
             return
         self._colour_source = s.history[i - 1].mixture
         self._colour_pending = True
