@@ -1,24 +1,39 @@
 """The mathematics of GMM Explorer: pure numpy/scipy (+ numba kernels). Never imports Qt.
 
-Public API::
+Public API (module in brackets)::
 
-    Mixture, COVARIANCE_TYPES                     (mixture)
-    EMSettings, EStep, StepResult, e_step, m_step, em_step, iterate   (em)
-    initialise, INIT_METHODS                      (init)
-    fit, FitResult                                (fit)
-    score_samples, predict, predict_proba, log_density_grid, ellipse, sample   (density)
-    bic, aic, sweep, best_row                     (selection)
-    Locks, LOCK_KINDS                             (locks: per-component M-step locks)
-    move_mean, drag_handle, handle_positions, add_component, remove_component,
-    first_component, default_covariance_for, reseed_component, raise_reg_covar   (edit)
-    restart_plan, run_restarts, group_optima, Optimum, Restart    (optima: local-optima gallery)
-    adjusted_rand_index, matched_confusion, Confusion             (agreement with labels)
-    point_report, point_reports_along, uncertainty, decision_grid, kmeans_details   (pointwise)
-    warm_up, set_num_threads, HAVE_NUMBA          (kernels)
+    Mixture, COVARIANCE_TYPES, project_covariance_type              [mixture]
+    EMSettings, EStep, StepResult, ComponentDiagnostics, step_result [steps]
+    m_step, m_step_from_responsibilities                             [mstep]
+    e_step, em_step, HalfStep, half_steps, run_finished, iterate     [em: the one EM loop]
+    initialise, INIT_METHODS, kmeans_details, KMeansDetails          [init]
+    fit, FitResult                                                   [fit]
+    score_samples, predict, predict_proba, uncertainty, log_density_grid, decision_grid,
+    ellipse, ellipse_axes, sample                                    [density]
+    bic, aic, sweep, iter_sweep, sweep_cells, best_row, SelectionRow [selection]
+    Locks, LOCK_KINDS                                                [locks: M-step locks]
+    move_mean, add_component, remove_component, first_component,
+    default_covariance_for, reseed_component, raise_reg_covar        [edit: hand edits]
+    handle_positions, drag_handle                                    [handles]
+    restart_plan, run_restarts, group_optima, Optimum, Restart       [optima: the gallery]
+    adjusted_rand_index, matched_confusion, Confusion                [agreement with labels]
+    point_report, point_reports_along, PointReport                   [point_report]
+    warm_up, set_num_threads, get_num_threads, HAVE_NUMBA            [_kernels]
 """
 
-from gmm_explorer.engine._kernels import HAVE_NUMBA, get_num_threads, set_num_threads, warm_up
+from gmm_explorer.engine._kernels import (
+    HAVE_NUMBA,
+    get_num_threads,
+    set_num_threads,
+    warm_up,
+)
+from gmm_explorer.engine.agreement import (
+    Confusion,
+    adjusted_rand_index,
+    matched_confusion,
+)
 from gmm_explorer.engine.density import (
+    decision_grid,
     ellipse,
     ellipse_axes,
     log_density_grid,
@@ -26,45 +41,51 @@ from gmm_explorer.engine.density import (
     predict_proba,
     sample,
     score_samples,
-)
-from gmm_explorer.engine.em import (
-    ComponentDiagnostics,
-    EMSettings,
-    EStep,
-    StepResult,
-    e_step,
-    em_step,
-    iterate,
-    m_step,
-    m_step_from_responsibilities,
-    project_covariance_type,
-    step_result,
+    uncertainty,
 )
 from gmm_explorer.engine.edit import (
     add_component,
     default_covariance_for,
-    drag_handle,
     first_component,
-    handle_positions,
     move_mean,
     raise_reg_covar,
     remove_component,
     reseed_component,
 )
-from gmm_explorer.engine.agreement import Confusion, adjusted_rand_index, matched_confusion
+from gmm_explorer.engine.em import (
+    HalfStep,
+    e_step,
+    em_step,
+    half_steps,
+    iterate,
+    run_finished,
+)
 from gmm_explorer.engine.fit import FitResult, fit
-from gmm_explorer.engine.init import INIT_METHODS, initialise
-from gmm_explorer.engine.locks import LOCK_KINDS, Locks
-from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
-from gmm_explorer.engine.optima import Optimum, Restart, group_optima, restart_plan, run_restarts
-from gmm_explorer.engine.pointwise import (
+from gmm_explorer.engine.handles import drag_handle, handle_positions
+from gmm_explorer.engine.init import (
+    INIT_METHODS,
     KMeansDetails,
-    PointReport,
-    decision_grid,
+    initialise,
     kmeans_details,
+)
+from gmm_explorer.engine.locks import LOCK_KINDS, Locks
+from gmm_explorer.engine.mixture import (
+    COVARIANCE_TYPES,
+    Mixture,
+    project_covariance_type,
+)
+from gmm_explorer.engine.mstep import m_step, m_step_from_responsibilities
+from gmm_explorer.engine.optima import (
+    Optimum,
+    Restart,
+    group_optima,
+    restart_plan,
+    run_restarts,
+)
+from gmm_explorer.engine.point_report import (
+    PointReport,
     point_report,
     point_reports_along,
-    uncertainty,
 )
 from gmm_explorer.engine.selection import (
     SelectionRow,
@@ -75,6 +96,13 @@ from gmm_explorer.engine.selection import (
     sweep,
     sweep_cells,
 )
+from gmm_explorer.engine.steps import (
+    ComponentDiagnostics,
+    EMSettings,
+    EStep,
+    StepResult,
+    step_result,
+)
 
 __all__ = [
     "LOCK_KINDS", "Locks", "add_component", "default_covariance_for", "drag_handle",
@@ -82,10 +110,11 @@ __all__ = [
     "reseed_component", "Confusion", "adjusted_rand_index", "matched_confusion", "Optimum",
     "Restart", "group_optima", "restart_plan", "run_restarts", "KMeansDetails", "PointReport",
     "decision_grid", "kmeans_details", "point_report", "point_reports_along", "uncertainty",
-    "iter_sweep", "sweep_cells",
+    "iter_sweep", "sweep_cells", "HalfStep", "half_steps", "run_finished",
     "COVARIANCE_TYPES", "ComponentDiagnostics", "EMSettings", "EStep", "FitResult", "HAVE_NUMBA",
     "INIT_METHODS", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "e_step",
     "ellipse", "ellipse_axes", "em_step", "fit", "get_num_threads", "initialise", "iterate",
-    "log_density_grid", "m_step", "m_step_from_responsibilities", "predict", "project_covariance_type", "predict_proba",
+    "log_density_grid", "m_step", "m_step_from_responsibilities", "predict",
+    "project_covariance_type", "predict_proba",
     "sample", "score_samples", "set_num_threads", "step_result", "sweep", "warm_up",
 ]

@@ -1,13 +1,16 @@
-"""Queries on a fitted mixture: densities, labels, grids for contours, ellipses, samples."""
+"""Queries on a fitted mixture: densities, labels and their uncertainty, grids for contours
+and decision regions, ellipses, samples."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from gmm_explorer.engine._kernels import LOG_2PI, NUMPY_BLOCK
-from gmm_explorer.engine.em import as_points, e_step
+from gmm_explorer.engine.em import e_step
 from gmm_explorer.engine.init import rng_from
 from gmm_explorer.engine.mixture import Mixture, eigen_2x2
+from gmm_explorer.engine.validation import as_points
+from gmm_explorer.errors import InputError
 
 
 def weighted_log_prob(X, mixture: Mixture) -> np.ndarray:
@@ -82,6 +85,24 @@ def predict(X, mixture: Mixture) -> np.ndarray:
     return out
 
 
+def _component_grids(mixture: Mixture, xs: np.ndarray, ys: np.ndarray):
+    """For each component k in turn, ``log w_k + log N((xs[i], ys[j]) | mu_k, Sigma_k)``
+    as an (ny, nx) array: the arithmetic of :func:`weighted_log_prob`, on a grid."""
+    with np.errstate(divide="ignore"):
+        const = np.log(mixture.weights) + mixture.log_det_precision_chol - LOG_2PI
+    for k in range(mixture.n_components):
+        u00, u01, u11 = mixture.precision_chol[k]
+        dx = xs - mixture.means[k, 0]
+        dy = ys - mixture.means[k, 1]
+        # y0 depends on x only; y1 = u01*dx + u11*dy separates into row and column parts.
+        with np.errstate(over="ignore"):
+            y0 = u00 * dx
+            y0sq = y0 * y0
+            y1 = (u01 * dx)[None, :] + (u11 * dy)[:, None]
+            lp = const[k] - 0.5 * (y0sq[None, :] + y1 * y1)
+        yield lp
+
+
 def log_density_grid(mixture: Mixture, xs, ys) -> np.ndarray:
     """Log-density of the mixture on the grid ``xs`` x ``ys``, for images and contours.
 
@@ -102,18 +123,60 @@ def log_density_grid(mixture: Mixture, xs, ys) -> np.ndarray:
     xs = np.asarray(xs, dtype=np.float64)
     ys = np.asarray(ys, dtype=np.float64)
     out = np.full((ys.shape[0], xs.shape[0]), -np.inf)
-    const = np.log(mixture.weights) + mixture.log_det_precision_chol - LOG_2PI
-    for k in range(mixture.n_components):
-        u00, u01, u11 = mixture.precision_chol[k]
-        dx = xs - mixture.means[k, 0]
-        dy = ys - mixture.means[k, 1]
-        # y0 depends on x only; y1 = u01*dx + u11*dy separates into row and column parts.
-        y0sq = (u00 * dx) ** 2
-        y1 = (u01 * dx)[None, :] + (u11 * dy)[:, None]
-        with np.errstate(over="ignore"):
-            lp = const[k] - 0.5 * (y0sq[None, :] + y1 * y1)
+    for lp in _component_grids(mixture, xs, ys):
         np.logaddexp(out, lp, out=out)
     return out
+
+
+def decision_grid(mixture: Mixture, xs, ys) -> np.ndarray:
+    """The most responsible component at every node of the grid ``xs`` x ``ys``.
+
+    Computed with exactly the arithmetic of :func:`predict`, so a node gets the label
+    ``predict`` gives the same point (ties go to the lower index).
+
+    Parameters
+    ----------
+    mixture : Mixture
+    xs : array-like of shape (nx,)
+    ys : array-like of shape (ny,)
+
+    Returns
+    -------
+    ndarray of shape (ny, nx), dtype intp
+        Row-major like :func:`log_density_grid`: ``out[j, i]`` is the 0-based component at
+        ``(xs[i], ys[j])``.
+    """
+    xs = np.asarray(xs, dtype=np.float64)
+    ys = np.asarray(ys, dtype=np.float64)
+    best = np.full((ys.shape[0], xs.shape[0]), -np.inf)
+    label = np.zeros((ys.shape[0], xs.shape[0]), dtype=np.intp)
+    for k, lp in enumerate(_component_grids(mixture, xs, ys)):
+        # Strictly greater: the first component wins ties, as argmax does. k == 0 always
+        # takes the node so that nodes where every component underflows get label 0 too.
+        better = lp > best if k else np.ones_like(best, dtype=bool)
+        best = np.where(better, lp, best)
+        label[better] = k
+    return label
+
+
+def uncertainty(resp) -> np.ndarray:
+    """Classification uncertainty ``1 - max_k r_ik`` of each point (mclust's ``uncertainty``).
+
+    0 when one component claims the point outright; at most ``1 - 1/K``.
+
+    Parameters
+    ----------
+    resp : array-like of shape (n_samples, n_components)
+        Responsibilities (rows sum to 1), e.g. from :func:`predict_proba`.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    r = np.asarray(resp, dtype=np.float64)
+    if r.ndim != 2 or r.shape[1] < 1:
+        raise InputError(f"responsibilities must have shape (n, K) with K >= 1, got {r.shape}")
+    return 1.0 - r.max(axis=1)
 
 
 def ellipse(mixture: Mixture, component: int, n_std: float = 1.0, n_points: int = 100) -> np.ndarray:

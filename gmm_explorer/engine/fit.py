@@ -6,9 +6,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gmm_explorer.engine.em import EMSettings, StepResult, as_points, check_enough_points, iterate
-from gmm_explorer.engine.init import INIT_METHODS, initialise, rng_from
+from gmm_explorer.engine.em import iterate
+from gmm_explorer.engine.init import check_init_method, fresh_seed, initialise, rng_from
 from gmm_explorer.engine.mixture import Mixture
+from gmm_explorer.engine.steps import EMSettings, StepResult
+from gmm_explorer.engine.validation import (
+    as_points,
+    check_enough_points,
+    check_n_components,
+    check_n_init,
+)
 from gmm_explorer.errors import InputError
 
 
@@ -103,10 +110,9 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
         When EM cannot go on from any restart; the message says what to change.
     """
     X = as_points(X)
-    if not isinstance(n_init, (int, np.integer)) or n_init < 1:
-        raise InputError(f"n_init must be an integer >= 1, got {n_init!r}")
+    check_n_init(n_init)
     if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1)[0])
+        seed = fresh_seed()
     if isinstance(init, Mixture):
         if n_components is not None and n_components != init.n_components:
             raise InputError(f"K={n_components} conflicts with the {init.n_components} components "
@@ -115,12 +121,10 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
         check_enough_points(X.shape[0], n_components)
         history = tuple(iterate(X, init, settings, backend=backend))
         return FitResult(history[-1], history, settings, "given", seed, 1)
-    if init not in INIT_METHODS:
-        raise InputError(f"unknown initialisation {init!r}; expected one of " + ", ".join(INIT_METHODS))
+    check_init_method(init)
     if n_components is None:
         raise InputError("K (the number of components) is required")
-    if not isinstance(n_components, (int, np.integer)) or n_components < 1:
-        raise InputError(f"K must be an integer >= 1, got {n_components!r}")
+    check_n_components(n_components)
     check_enough_points(X.shape[0], n_components)
     rng = rng_from(seed)
     best: tuple[StepResult, ...] | None = None

@@ -9,30 +9,52 @@ applies the M-step to them, as scikit-learn's ``_initialize_parameters`` does:
 * ``random_from_data``: K distinct data points, one per component.
 
 All randomness comes from one ``numpy.random.Generator``, so a seed reproduces bit for bit.
+:func:`kmeans_details` replays the ``kmeans`` initialisation's k-means (same code, same
+random numbers) for the window's k-means overlay.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
-from scipy.cluster.vq import kmeans2
+from scipy.cluster.vq import kmeans2, vq
 
-from gmm_explorer.engine._kernels import NUMPY_BLOCK, N_STATS
-from gmm_explorer.engine.em import (
-    as_points,
-    check_enough_points,
+from gmm_explorer.engine._kernels import N_STATS, NUMPY_BLOCK
+from gmm_explorer.engine.mixture import Mixture
+from gmm_explorer.engine.mstep import (
     parameters_from_statistics,
     statistics_from_responsibilities,
     weighted_sums,
 )
-from gmm_explorer.engine.mixture import Mixture
+from gmm_explorer.engine.validation import checked_points
 from gmm_explorer.errors import InputError
 
 INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
 #: Lloyd iterations run by the ``kmeans`` initialisation.
 KMEANS_ITER = 30
+
+
+def check_init_method(method) -> str:
+    """Validate an initialisation method name (one of :data:`INIT_METHODS`).
+
+    Raises
+    ------
+    InputError
+        Naming the unknown method and the known ones.
+    """
+    if method not in INIT_METHODS:
+        raise InputError(f"unknown initialisation {method!r}; expected one of "
+                         + ", ".join(INIT_METHODS))
+    return method
+
+
+def fresh_seed() -> int:
+    """A seed drawn from fresh entropy, for a run asked to be random; recorded so that the
+    run can be reproduced."""
+    return int(np.random.SeedSequence().generate_state(1)[0])
 
 
 def rng_from(seed) -> np.random.Generator:
@@ -97,7 +119,7 @@ def run_kmeans(X: np.ndarray, n_components: int,
     Parameters
     ----------
     X : ndarray of shape (n_samples, 2)
-        Validated points (see :func:`~gmm_explorer.engine.em.as_points`).
+        Validated points (see :func:`~gmm_explorer.engine.validation.as_points`).
     n_components : int
     rng : Generator
         Advanced exactly as :func:`initialise` advances it.
@@ -128,25 +150,6 @@ def kmeans_labels(X: np.ndarray, n_components: int, rng: np.random.Generator) ->
     """Hard labels from k-means: k-means++ seeds, then scipy's Lloyd iterations
     (the ``labels`` of :func:`run_kmeans`)."""
     return run_kmeans(X, n_components, rng)[2]
-
-
-def checked_points(X, n_components) -> np.ndarray:
-    """Validated points for K components, as :func:`initialise` checks them.
-
-    Returns
-    -------
-    ndarray of shape (n_samples, 2)
-
-    Raises
-    ------
-    InputError
-        Bad points, K not an integer >= 1, or fewer points than K.
-    """
-    X = as_points(X)
-    if not isinstance(n_components, (int, np.integer)) or n_components < 1:
-        raise InputError(f"K must be an integer >= 1, got {n_components!r}")
-    check_enough_points(X.shape[0], n_components)
-    return X
 
 
 def mixture_from_labels(X: np.ndarray, labels: np.ndarray, n_components: int,
@@ -213,21 +216,17 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
     Mixture
     """
     X = checked_points(X, n_components)
+    check_init_method(method)
     rng = rng_from(seed)
-    n = X.shape[0]
-    if method == "kmeans":
-        labels = kmeans_labels(X, n_components, rng)
-    elif method == "k-means++":
+    if method == "k-means++":
         return _from_seed_points(X, kmeans_plusplus(X, n_components, rng), covariance_type,
                                  reg_covar)
-    elif method == "random_from_data":
-        idx = rng.choice(n, size=n_components, replace=False)
+    if method == "random_from_data":
+        idx = rng.choice(X.shape[0], size=n_components, replace=False)
         return _from_seed_points(X, idx, covariance_type, reg_covar)
-    elif method == "random":
+    if method == "random":
         return _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar)
-    else:
-        raise InputError(f"unknown initialisation {method!r}; expected one of "
-                         + ", ".join(INIT_METHODS))
+    labels = kmeans_labels(X, n_components, rng)
     return mixture_from_labels(X, labels, n_components, covariance_type, reg_covar)
 
 
@@ -238,3 +237,61 @@ def _from_seed_points(X, idx, covariance_type, reg_covar) -> Mixture:
     stats = np.zeros((idx.shape[0], N_STATS))
     stats[:, 0] = 1.0
     return parameters_from_statistics(stats, X[idx], covariance_type, reg_covar)
+
+
+@dataclass(frozen=True, eq=False)
+class KMeansDetails:
+    """The k-means run behind the ``kmeans`` initialisation.
+
+    Attributes
+    ----------
+    centroids : ndarray of shape (n_components, 2)
+        scipy's final code book: the mean of the points with each label in ``labels``
+        (a cluster that emptied keeps its previous centroid).
+    labels : ndarray of shape (n_samples,)
+        The final assignment (0-based): each point to its nearest centroid *before* the
+        last centroid update. ``mixture_from_labels`` on these labels is exactly the
+        initial mixture.
+    seeds : ndarray of shape (n_components, 2)
+        The k-means++ seed points Lloyd's iterations started from.
+    converged : bool
+        Whether ``labels`` is also the nearest-centroid assignment to ``centroids`` (Lloyd's
+        iterations reached a fixed point), i.e. the labels coincide with the Voronoi regions
+        of the centroids an overlay draws.
+    """
+
+    centroids: np.ndarray
+    labels: np.ndarray
+    seeds: np.ndarray
+    converged: bool
+
+    def __post_init__(self) -> None:
+        for name in ("centroids", "labels", "seeds"):  # read-only copies: a frozen value
+            a = np.array(getattr(self, name), copy=True)
+            a.setflags(write=False)
+            object.__setattr__(self, name, a)
+
+
+def kmeans_details(X, k: int, seed=None) -> KMeansDetails:
+    """Exactly the k-means that ``initialise(X, k, "kmeans", seed=seed)`` runs.
+
+    Same code path and the same random numbers, so the overlay shows the centroids and
+    regions that produced the initialisation.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    k : int
+        Number of clusters, 1 <= k <= n_samples.
+    seed : int, Generator or None
+        As for :func:`~gmm_explorer.engine.init.initialise` (a Generator is advanced).
+
+    Returns
+    -------
+    KMeansDetails
+    """
+    X = checked_points(X, k)
+    seeds, centroids, labels = run_kmeans(X, k, rng_from(seed))
+    nearest = vq(X, centroids, check_finite=False)[0]
+    return KMeansDetails(centroids, labels.astype(np.intp), seeds,
+                         bool(np.array_equal(nearest, labels)))

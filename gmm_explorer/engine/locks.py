@@ -1,7 +1,7 @@
 """Per-component locks: parameters the M-step must leave exactly as they are.
 
 A :class:`Locks` value says, for each of the K components, whether its weight, mean and
-covariance are locked. The M-step (:func:`gmm_explorer.engine.em.m_step`) then maximises
+covariance are locked. The M-step (:func:`gmm_explorer.engine.mstep.m_step`) then maximises
 the expected complete log-likelihood over the unlocked parameters only, given the locked
 ones (generalised EM), so the log-likelihood still never decreases.
 

@@ -264,3 +264,40 @@ def _check_structure(c: np.ndarray, covariance_type: str) -> None:
             j = int(np.argmax(bad))
             raise ParameterError("covariance type 'spherical' needs equal diagonal entries",
                                  field=f"covariances[{j}]")
+
+
+def project_covariances(covariances, covariance_type: str, weights=None) -> np.ndarray:
+    """Covariances projected onto the structure of ``covariance_type``.
+
+    Parameters
+    ----------
+    covariances : array-like of shape (K, 2, 2)
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    weights : array-like of shape (K,), optional
+        For ``"tied"``: every matrix becomes the average weighted by these (None: equal
+        weights).
+
+    Returns
+    -------
+    ndarray of shape (K, 2, 2)
+        A new array. full: unchanged; tied: the weighted average; diag: off-diagonals
+        zeroed; spherical: off-diagonals zeroed and the two variances averaged. Each keeps
+        a positive-definite matrix positive definite (an average of such matrices is one;
+        so is a matrix's positive diagonal).
+    """
+    c = np.array(covariances, dtype=np.float64)
+    if covariance_type == "tied":
+        c[:] = np.average(c, axis=0, weights=weights)
+    elif covariance_type in ("diag", "spherical"):
+        c[:, 0, 1] = c[:, 1, 0] = 0.0
+        if covariance_type == "spherical":
+            v = 0.5 * (c[:, 0, 0] + c[:, 1, 1])
+            c[:, 0, 0] = c[:, 1, 1] = v
+    return c
+
+
+def project_covariance_type(m: Mixture, covariance_type: str) -> Mixture:
+    """``m`` with its covariances projected onto the structure of ``covariance_type``
+    (see :func:`project_covariances`; tied averages with the mixture's weights)."""
+    return Mixture(m.weights, m.means, project_covariances(m.covariances, covariance_type,
+                                                           m.weights), covariance_type)

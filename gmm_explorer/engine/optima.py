@@ -14,10 +14,12 @@ from typing import Iterator
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from gmm_explorer.engine.em import EMSettings, as_points
+from gmm_explorer.engine.batch import collect
 from gmm_explorer.engine.fit import FitResult, fit
-from gmm_explorer.engine.init import INIT_METHODS, checked_points
+from gmm_explorer.engine.init import INIT_METHODS, check_init_method
 from gmm_explorer.engine.mixture import Mixture
+from gmm_explorer.engine.steps import EMSettings
+from gmm_explorer.engine.validation import as_points, checked_points
 from gmm_explorer.errors import FitError, InputError
 
 #: Default ``ll_tol`` of :func:`group_optima`, in units of the fits' convergence ``tol``.
@@ -101,9 +103,7 @@ def restart_plan(n_restarts: int, inits=INIT_METHODS, seed: int = 0) -> tuple[tu
     if not inits:
         raise InputError("give at least one initialisation method")
     for m in inits:
-        if m not in INIT_METHODS:
-            raise InputError(f"unknown initialisation {m!r}; expected one of "
-                             + ", ".join(INIT_METHODS))
+        check_init_method(m)
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InputError(f"the seed must be an integer >= 0, got {seed!r}")
     seeds: list[int] = []
@@ -145,9 +145,7 @@ def iter_restarts(X, k: int, settings: EMSettings, plan) -> Iterator[Restart]:
     X = checked_points(X, k)
     plan = tuple((int(s), str(m)) for s, m in plan)
     for _, m in plan:
-        if m not in INIT_METHODS:
-            raise InputError(f"unknown initialisation {m!r}; expected one of "
-                             + ", ".join(INIT_METHODS))
+        check_init_method(m)
 
     def run() -> Iterator[Restart]:
         for s, m in plan:
@@ -163,19 +161,15 @@ def iter_restarts(X, k: int, settings: EMSettings, plan) -> Iterator[Restart]:
 
 def run_restarts(X, k: int, settings: EMSettings, plan, *, progress=None,
                  cancelled=None) -> tuple[Restart, ...]:
-    """Run every restart of ``plan`` to convergence.
+    """Run every restart of ``plan`` to convergence: :func:`iter_restarts` run to the end.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, 2)
-    k : int
-    settings : EMSettings
-    plan : sequence of (int, str)
-        ``(seed, init)`` pairs, e.g. from :func:`restart_plan`.
-    progress : callable(done, total), optional
-        Called after each restart.
-    cancelled : callable() -> bool, optional
-        Checked before each restart; when it returns true the restarts so far are returned.
+    X, k, settings, plan
+        As for :func:`iter_restarts`.
+    progress, cancelled : callable, optional
+        Called after each restart, and checked before each (see
+        :func:`~gmm_explorer.engine.batch.collect`).
 
     Returns
     -------
@@ -183,15 +177,8 @@ def run_restarts(X, k: int, settings: EMSettings, plan, *, progress=None,
         In plan order.
     """
     plan = tuple(plan)
-    rows: list[Restart] = []
-    restarts = iter_restarts(X, k, settings, plan)
-    while len(rows) < len(plan):
-        if cancelled is not None and cancelled():
-            break
-        rows.append(next(restarts))
-        if progress is not None:
-            progress(len(rows), len(plan))
-    return tuple(rows)
+    return collect(iter_restarts(X, k, settings, plan), len(plan), progress=progress,
+                   cancelled=cancelled)
 
 
 def data_scale(X) -> np.ndarray:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-import numpy as np
-
-from gmm_explorer.engine.em import EMSettings, as_points, e_step
+from gmm_explorer.engine.batch import collect
+from gmm_explorer.engine.em import e_step
 from gmm_explorer.engine.fit import FitResult, aic_from, bic_from, fit
-from gmm_explorer.engine.init import INIT_METHODS
+from gmm_explorer.engine.init import check_init_method, fresh_seed
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
+from gmm_explorer.engine.steps import EMSettings
+from gmm_explorer.engine.validation import as_points, check_n_init
 from gmm_explorer.errors import FitError, InputError
 
 CRITERIA = ("bic", "aic")
@@ -130,13 +131,10 @@ def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings
     """
     X = as_points(X)
     cells = sweep_cells(X, ks, covariance_types)
-    if init not in INIT_METHODS:
-        raise InputError(f"unknown initialisation {init!r}; expected one of "
-                         + ", ".join(INIT_METHODS))
-    if not isinstance(n_init, (int, np.integer)) or n_init < 1:
-        raise InputError(f"n_init must be an integer >= 1, got {n_init!r}")
+    check_init_method(init)
+    check_n_init(n_init)
     if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1)[0])
+        seed = fresh_seed()
     return (fit_cell(X, k, t, settings=settings, init=init, n_init=n_init, seed=seed)
             for k, t in cells)
 
@@ -144,20 +142,16 @@ def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings
 def sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EMSettings(),
           init: str = "kmeans", n_init: int = 1, seed=None, progress=None,
           cancelled=None) -> tuple[SelectionRow, ...]:
-    """Fit every (K, covariance type) pair and score it.
+    """Fit every (K, covariance type) pair and score it: :func:`iter_sweep` run to the end.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, 2)
-    ks : iterable of int
-    covariance_types : iterable of str
-    settings : EMSettings
-        Its ``covariance_type`` is overridden per cell.
-    init, n_init, seed
-        As :func:`~gmm_explorer.engine.fit.fit`; every cell uses the same seed.
+    X, ks, covariance_types, settings, init, n_init, seed
+        As for :func:`iter_sweep`.
     progress : callable(done, total), optional
     cancelled : callable() -> bool, optional
-        Checked between cells; when it returns true the rows so far are returned.
+        Checked between cells; when it returns true the rows so far are returned (see
+        :func:`~gmm_explorer.engine.batch.collect`).
 
     Returns
     -------
@@ -168,17 +162,8 @@ def sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EM
     X = as_points(X)
     ks = [int(k) for k in ks]
     types = list(covariance_types)
-    total = len(sweep_cells(X, ks, types))
-    rows = []
-    if cancelled is not None and cancelled():
-        return ()
-    for row in iter_sweep(X, ks, types, settings=settings, init=init, n_init=n_init, seed=seed):
-        rows.append(row)
-        if progress is not None:
-            progress(len(rows), total)
-        if len(rows) < total and cancelled is not None and cancelled():
-            break
-    return tuple(rows)
+    rows = iter_sweep(X, ks, types, settings=settings, init=init, n_init=n_init, seed=seed)
+    return collect(rows, len(sweep_cells(X, ks, types)), progress=progress, cancelled=cancelled)
 
 
 def best_row(rows, criterion: str = "bic") -> SelectionRow | None:

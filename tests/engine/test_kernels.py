@@ -31,13 +31,22 @@ def test_numba_pass_equals_numpy_pass(n, k):
 
 
 def test_result_is_independent_of_thread_count(synthetic):
+    import numba
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        # set_num_threads clamps to this, so "2 threads" would silently be 1 again.
+        pytest.skip(f"numba may use only {numba.config.NUMBA_NUM_THREADS} thread here "
+                    "(one CPU, or NUMBA_NUM_THREADS=1): cannot compare 1 and 2 threads")
     mix = E.initialise(synthetic, 3, "kmeans", seed=0)
     X = np.tile(synthetic, (50, 1))
+    assert _kernels.n_chunks_for(X.shape[0]) >= 2  # else a second thread has nothing to do
     before = E.get_num_threads()
     try:
         E.set_num_threads(1)
+        assert E.get_num_threads() == 1
         one = E.e_step(X, mix)
         E.set_num_threads(2)
+        assert E.get_num_threads() == 2
         two = E.e_step(X, mix)
     finally:
         E.set_num_threads(before)

@@ -10,8 +10,8 @@ from sklearn.mixture import GaussianMixture
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 
 from gmm_explorer import engine as E
-from gmm_explorer.engine.em import NK_FLOOR, parameters_from_statistics
 from gmm_explorer.engine.locks import LOCK_KINDS, Locks
+from gmm_explorer.engine.mstep import NK_FLOOR, parameters_from_statistics
 from gmm_explorer.errors import InputError
 from tests.conftest import blobs
 

@@ -14,14 +14,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
 from gmm_explorer import engine as E
-from gmm_explorer.engine.init import mixture_from_labels
-from gmm_explorer.engine.pointwise import (
-    decision_grid,
-    kmeans_details,
-    point_report,
-    point_reports_along,
-    uncertainty,
-)
+from gmm_explorer.engine.density import decision_grid, uncertainty
+from gmm_explorer.engine.init import kmeans_details, mixture_from_labels
+from gmm_explorer.engine.point_report import point_report, point_reports_along
 from gmm_explorer.errors import InputError
 
 

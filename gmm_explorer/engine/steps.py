@@ -1,0 +1,225 @@
+"""The values one EM iteration produces, and how a state is judged.
+
+* :class:`EMSettings` — the settings of a run (scikit-learn's defaults).
+* :class:`EStep` — what an E-pass over the data returns: statistics, log-likelihood and,
+  on request, responsibilities.
+* :class:`StepResult` — the state after ``iteration`` EM iterations, with scikit-learn's
+  convergence verdict; :func:`step_result` makes one from an E-pass.
+* :class:`ComponentDiagnostics` and :func:`diagnose` — the numerical health of each
+  component.
+
+These are frozen values: they cross threads, panels and files unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture, eigen_2x2
+from gmm_explorer.errors import InputError
+
+#: A mean log-likelihood drop larger than this (relative) flags ``ll_decreased``; smaller
+#: drops are rounding noise once EM has converged.
+DECREASE_RTOL = 1e-9
+
+
+@dataclass(frozen=True)
+class EMSettings:
+    """Settings of an EM run, with scikit-learn's defaults.
+
+    Parameters
+    ----------
+    covariance_type : {"full", "tied", "diag", "spherical"}
+    reg_covar : float
+        Added to the diagonal of every covariance after each M-step (>= 0).
+    tol : float
+        Convergence threshold on the change in mean per-sample log-likelihood (>= 0;
+        0 means run exactly ``max_iter`` iterations).
+    max_iter : int
+        Maximum number of iterations (M-steps); 0 only evaluates the start.
+    """
+
+    covariance_type: str = "full"
+    reg_covar: float = 1e-6
+    tol: float = 1e-3
+    max_iter: int = 100
+
+    def __post_init__(self) -> None:
+        if self.covariance_type not in COVARIANCE_TYPES:
+            raise InputError(f"unknown covariance type {self.covariance_type!r}; expected one of "
+                             + ", ".join(COVARIANCE_TYPES))
+        for name in ("reg_covar", "tol"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and np.isfinite(v) and v >= 0):
+                raise InputError(f"{name} must be a finite number >= 0, got {v!r}")
+        if not (isinstance(self.max_iter, (int, np.integer)) and self.max_iter >= 0):
+            raise InputError(f"max_iter must be an integer >= 0, got {self.max_iter!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class EStep:
+    """Result of an E-step: everything the M-step needs, plus the log-likelihood.
+
+    Attributes
+    ----------
+    mixture : Mixture
+        The parameters the E-step evaluated.
+    log_likelihood : float
+        Total log-likelihood of the data under ``mixture``.
+    n_samples : int
+    stats : ndarray of shape (n_components, 6)
+        ``S0, S1x, S1y, S2xx, S2xy, S2yy`` about each component's mean in ``mixture``.
+    responsibilities : ndarray of shape (n_samples, n_components) or None
+        Read-only; present only when requested. If the caller passed ``out``, this is a
+        read-only view of it and changes when ``out`` is reused.
+    """
+
+    mixture: Mixture
+    log_likelihood: float
+    n_samples: int
+    stats: np.ndarray
+    responsibilities: np.ndarray | None = None
+
+    @property
+    def mean_log_likelihood(self) -> float:
+        """Mean per-sample log-likelihood (what ``tol`` is measured on)."""
+        return self.log_likelihood / self.n_samples
+
+    @property
+    def n_effective(self) -> np.ndarray:
+        """(n_components,) expected number of points each component claims."""
+        return self.stats[:, 0].copy()
+
+
+@dataclass(frozen=True)
+class ComponentDiagnostics:
+    """Numerical health of one component.
+
+    Attributes
+    ----------
+    weight : float
+    n_effective : float
+        Expected number of points the component claims under these parameters.
+    eigenvalues : tuple of float
+        ``(major, minor)`` eigenvalues of the covariance.
+    condition_number : float
+        ``major / minor``.
+    status : str
+        ``"ok"``, ``"empty"`` (claims less than one point) or ``"collapsing"``
+        (condition number above 1e8, or the minor variance within 10x of ``reg_covar``
+        while the component claims fewer than 3 points).
+    """
+
+    weight: float
+    n_effective: float
+    eigenvalues: tuple[float, float]
+    condition_number: float
+    status: str
+
+
+@dataclass(frozen=True, eq=False)
+class StepResult:
+    """The state after ``iteration`` EM iterations.
+
+    Attributes
+    ----------
+    iteration : int
+        Number of M-steps applied since the start (0 = the initial parameters).
+    mixture : Mixture
+    log_likelihood : float
+        Total log-likelihood of the data under ``mixture`` (exactly these parameters).
+    mean_log_likelihood : float
+    n_samples : int
+    change : float or None
+        ``mean_log_likelihood`` minus that of the previous iteration (None at iteration 0).
+    converged : bool
+        scikit-learn's rule: the change measured at the previous iteration was below ``tol``.
+        scikit-learn takes one more M-step after the change falls below ``tol``, and so do
+        we, so ``iteration`` and the parameters match its ``n_iter_`` and fit.
+    ll_decreased : bool
+        The mean log-likelihood fell by more than rounding noise (EM should never do this;
+        with ``reg_covar`` > 0 and a collapsing component it can).
+    n_effective : ndarray of shape (n_components,)
+        Expected number of points each component claims under ``mixture``.
+    reg_covar : float
+        The run's ``reg_covar`` (used to judge collapsing components).
+    diagnostics : tuple of ComponentDiagnostics
+        Computed on first access.
+    """
+
+    iteration: int
+    mixture: Mixture
+    log_likelihood: float
+    mean_log_likelihood: float
+    n_samples: int
+    change: float | None
+    converged: bool
+    ll_decreased: bool
+    n_effective: np.ndarray
+    reg_covar: float = 1e-6
+
+    @cached_property
+    def diagnostics(self) -> tuple[ComponentDiagnostics, ...]:
+        """Per-component numerical health (computed on first use)."""
+        return diagnose(self.mixture, self.n_effective, self.reg_covar)
+
+    def warnings(self) -> tuple[str, ...]:
+        """Human-readable numerical warnings, e.g. ``"component 3 is collapsing"`` (1-based)."""
+        out = []
+        for j, d in enumerate(self.diagnostics, start=1):
+            if d.status == "empty":
+                out.append(f"component {j} is empty (claims {d.n_effective:.3g} points)")
+            elif d.status == "collapsing":
+                out.append(f"component {j} is collapsing (condition number {d.condition_number:.3g})")
+        if self.ll_decreased:
+            out.append(f"log-likelihood decreased by {-self.change:.3g} per point")
+        return tuple(out)
+
+
+def diagnose(mix: Mixture, n_effective: np.ndarray,
+             reg_covar: float = 1e-6) -> tuple[ComponentDiagnostics, ...]:
+    """Per-component numerical health of ``mix``, given the points each component claims."""
+    lam_max, lam_min, _ = eigen_2x2(np.asarray(mix.covariances))
+    out = []
+    for j in range(mix.n_components):
+        n_eff = float(n_effective[j])
+        cond = float(lam_max[j] / lam_min[j]) if lam_min[j] > 0 else float("inf")
+        if n_eff < 1.0:
+            status = "empty"
+        elif cond > 1e8 or (n_eff < 3.0 and lam_min[j] <= 10.0 * reg_covar):
+            status = "collapsing"
+        else:
+            status = "ok"
+        out.append(ComponentDiagnostics(float(mix.weights[j]), n_eff,
+                                        (float(lam_max[j]), float(lam_min[j])), cond, status))
+    return tuple(out)
+
+
+def step_result(iteration: int, e: EStep, previous_mean_log_likelihoods=(),
+                settings: EMSettings = EMSettings()) -> StepResult:
+    """The :class:`StepResult` for the parameters ``e.mixture`` at ``iteration``.
+
+    Parameters
+    ----------
+    iteration : int
+    e : EStep
+        The E-step of exactly those parameters (it carries their log-likelihood).
+    previous_mean_log_likelihoods : sequence of float
+        Mean log-likelihoods of the earlier iterations of the run (only the last two
+        matter), for ``change`` and scikit-learn's convergence rule.
+    settings : EMSettings
+    """
+    prev = list(previous_mean_log_likelihoods)[-2:]
+    mean_ll = e.mean_log_likelihood
+    change = None if not prev else mean_ll - prev[-1]
+    # scikit-learn checks, at iteration n, the change measured by that iteration's E-step,
+    # which evaluates the parameters of iteration n-1; hence the look-back by one.
+    converged = len(prev) >= 2 and abs(prev[-1] - prev[-2]) < settings.tol
+    decreased = change is not None and change < -DECREASE_RTOL * max(1.0, abs(mean_ll))
+    n_eff = e.stats[:, 0].copy()
+    n_eff.setflags(write=False)
+    return StepResult(iteration, e.mixture, e.log_likelihood, mean_ll, e.n_samples, change,
+                      converged, decreased, n_eff, settings.reg_covar)
