@@ -31,20 +31,20 @@ def _private_qsettings(tmp_path_factory):
 def _no_blocking_prompts(monkeypatch):
     """Modal questions would block an offscreen test: by default, discard unsaved changes
     and do not restore a recovery file. Tests of those paths override the answers."""
-    from gmm_explorer.qt.main_window import MainWindow
+    from gmm_explorer.qt.controllers.files import FilesController
 
-    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "discard")
-    monkeypatch.setattr(MainWindow, "ask_restore", lambda self: False)
+    monkeypatch.setattr(FilesController, "ask_save_changes", lambda self: "discard")
+    monkeypatch.setattr(FilesController, "ask_restore", lambda self: False)
 
     def accept_suggested_columns(self, path, table, initial):
         # As if the user pressed OK on the column picker's preselection.
-        from gmm_explorer.io.loaders import suggested_columns
-        from gmm_explorer.qt.dialogs import ColumnChoice
+        from gmm_explorer.io.columns import suggested_columns
+        from gmm_explorer.qt.dialogs.column_picker import ColumnChoice
 
         pair = suggested_columns(table)
         return None if pair is None else ColumnChoice(pair[0], pair[1], None)
 
-    monkeypatch.setattr(MainWindow, "ask_columns_for", accept_suggested_columns)
+    monkeypatch.setattr(FilesController, "ask_columns_for", accept_suggested_columns)
 
 
 @pytest.fixture(autouse=True, scope="session")

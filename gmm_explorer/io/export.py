@@ -1,5 +1,5 @@
-"""Exports for other tools: the parameters as CSV and ``.npz``, the EM history as CSV, and
-a scikit-learn snippet that rebuilds the model.
+"""Exports for other tools: the parameters as CSV and ``.npz`` (written and read back), and
+the EM history as CSV. The scikit-learn snippet is in :mod:`~gmm_explorer.io.sklearn_export`.
 
 Every function returns the content of a file (``str`` for text, ``bytes`` for ``.npz``) and
 writes nothing: the caller writes it with :func:`gmm_explorer.io.atomic.atomic_write`. The
@@ -25,18 +25,24 @@ Floats are written with Python's shortest round-trip ``repr`` (stored as float64
 from __future__ import annotations
 
 import io
-import math
 import re
 from collections.abc import Sequence
 
 import numpy as np
 
-from gmm_explorer.engine.em import StepResult
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
+from gmm_explorer.engine.steps import StepResult
 from gmm_explorer.errors import InputError, ParameterError
-from gmm_explorer.io.files import CORRUPT_BINARY, UnsupportedNpyVersion, read_npy_header
+from gmm_explorer.io.arrays import (
+    CORRUPT_BINARY,
+    ZIP_MAGICS,
+    UnsupportedNpyVersion,
+    load_numpy,
+    read_npy_header,
+)
+from gmm_explorer.io.csv_format import format_csv
 from gmm_explorer.io.params import MAX_BYTES
-from gmm_explorer.io.tables import format_csv
+from gmm_explorer.io.text_table import split_lines
 
 __all__ = [
     "HISTORY_HEADER",
@@ -46,8 +52,6 @@ __all__ = [
     "parameters_npz",
     "read_parameters_csv",
     "read_parameters_npz",
-    "sklearn_precisions",
-    "sklearn_snippet",
 ]
 
 #: Header row of the parameters CSV.
@@ -60,13 +64,6 @@ _TYPE_COMMENT_RE = re.compile(r"#\s*gmm-explorer parameters\s*,\s*covariance_typ
 _INDEXED_FIELD = re.compile(r"(weights|means|covariances)\[(\d+)\]")
 #: dtype of the ``covariance_type`` array: long enough for "spherical", never object.
 _TYPE_DTYPE = "<U9"
-_NPZ_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
-# What numpy, zipfile and zlib raise on corrupt or hostile archives. numpy tokenizes and
-# literal_evals the .npy header (TokenError, SyntaxError); an odd header dtype warns, which
-# is an exception under "-W error".
-_CORRUPT_BINARY = CORRUPT_BINARY
-#: scikit-learn refuses ``weights_init`` whose sum is further than this from 1.
-_SKLEARN_WEIGHT_ATOL = 1e-8
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -126,7 +123,7 @@ def read_parameters_csv(text: str, path=None) -> Mixture:
     """
     path = None if path is None else str(path)
     text = text.removeprefix("\ufeff")
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = split_lines(text)
     covariance_type = "full"
     header_line = None
     row_lines: list[int] = []
@@ -253,17 +250,17 @@ def read_parameters_npz(data: bytes, path=None) -> Mixture:
     """
     path = None if path is None else str(path)
     data = bytes(data)
-    if not data.startswith(_NPZ_MAGICS):
+    if not data.startswith(ZIP_MAGICS):
         what = "is empty" if not data else "is not an .npz archive (no zip signature)"
         raise InputError(f"{what}; expected the arrays weights, means and covariances",
                          path=path)
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        with load_numpy(data) as archive:
             arrays = {name: _npz_array(archive, name, path)
                       for name in ("weights", "means", "covariances", "covariance_type")}
     except InputError:
         raise
-    except _CORRUPT_BINARY as exc:
+    except CORRUPT_BINARY as exc:
         raise InputError(f"is not a valid .npz archive: {exc}", path=path) from None
     covariance_type = arrays["covariance_type"]
     covariance_type = "full" if covariance_type is None else str(covariance_type[()])
@@ -294,18 +291,19 @@ def _npz_array(archive, name: str, path) -> np.ndarray | None:
         if name in members:
             raise ParameterError("is not a .npy array inside the archive", field=name, path=path)
         return None
-    info = archive.zip.getinfo(member)
-    if info.file_size > MAX_BYTES:
+    size = archive.zip.getinfo(member).file_size
+    if size > MAX_BYTES:
         raise ParameterError(f"is larger than {MAX_BYTES // 2**20} MiB; not mixture parameters",
                              field=name, path=path)
     try:
         with archive.zip.open(member) as fh:
-            shape, dtype, header_size = read_npy_header(fh)
+            header = read_npy_header(fh, size)
     except UnsupportedNpyVersion as exc:
         raise ParameterError(f"{exc}; expected a plain array", field=name, path=path) from None
-    except _CORRUPT_BINARY as exc:
+    except CORRUPT_BINARY as exc:
         raise ParameterError(f"is not a valid .npy array: {exc}", field=name,
                              path=path) from None
+    shape, dtype = header.shape, header.dtype
     if name == "covariance_type":
         if dtype.kind != "U" or shape != ():
             raise ParameterError(f"expected a single string (0-d unicode array), got dtype "
@@ -314,14 +312,12 @@ def _npz_array(archive, name: str, path) -> np.ndarray | None:
         what = "Python objects, which would need unpickling" if dtype.kind == "O" else (
             f"dtype {dtype}")
         raise ParameterError(f"holds {what}; expected real numbers", field=name, path=path)
-    needed = math.prod(shape) * dtype.itemsize
-    if info.file_size - header_size < needed:
-        raise ParameterError(f"is truncated: its header promises {needed} bytes of data but "
-                             f"only {max(info.file_size - header_size, 0)} follow",
-                             field=name, path=path)
+    truncated = header.truncation()
+    if truncated is not None:
+        raise ParameterError(truncated, field=name, path=path)
     try:
         return archive[name]
-    except _CORRUPT_BINARY as exc:
+    except CORRUPT_BINARY as exc:
         raise ParameterError(f"cannot be read: {exc}", field=name, path=path) from None
 
 
@@ -350,119 +346,3 @@ def history_csv(history: Sequence[StepResult]) -> str:
                    f"{float(step.mean_log_likelihood)!r},{change},"
                    f"{'true' if step.converged else 'false'}")
     return "\n".join(out) + "\n"
-
-
-# --------------------------------------------------------------------------- scikit-learn
-
-
-def sklearn_precisions(mixture: Mixture) -> np.ndarray:
-    """``precisions_init`` for scikit-learn's ``GaussianMixture``, shaped by covariance type.
-
-    Parameters
-    ----------
-    mixture : Mixture
-
-    Returns
-    -------
-    ndarray
-        full: (K, 2, 2) inverse covariances; tied: one (2, 2) inverse; diag: (K, 2)
-        reciprocal variances; spherical: (K,) reciprocal variances.
-
-    Raises
-    ------
-    ParameterError
-        If a precision overflows (variances below about 1e-154): rescale the data.
-    """
-    c = mixture.covariances
-    ctype = mixture.covariance_type
-    with np.errstate(over="ignore", divide="ignore"):
-        if ctype in ("full", "tied"):
-            # inv(cov) = U @ U.T with U the engine's upper precision factor (u00, u01, u11):
-            # exactly symmetric, and no determinant a*c - b*b to overflow.
-            u00, u01, u11 = mixture.precision_chol.T
-            prec = np.empty_like(c)
-            prec[:, 0, 0] = u00 * u00 + u01 * u01
-            prec[:, 0, 1] = prec[:, 1, 0] = u01 * u11
-            prec[:, 1, 1] = u11 * u11
-            if ctype == "tied":
-                prec = prec[0]
-        elif ctype == "diag":
-            prec = 1.0 / np.stack([c[:, 0, 0], c[:, 1, 1]], axis=1)
-        else:
-            prec = 1.0 / (0.5 * c[:, 0, 0] + 0.5 * c[:, 1, 1])
-    if not np.all(np.isfinite(prec)):
-        raise ParameterError("a precision (inverse covariance) overflows; rescale the data",
-                             field="covariances")
-    return prec
-
-
-def _array_literal(a: np.ndarray, indent: str) -> str:
-    """``np.array([...])`` with ``repr`` floats; one line per component for 2-D and up."""
-    if a.ndim <= 1:
-        return f"np.array({a.tolist()!r})"
-    inner = "".join(f"{indent}    {row.tolist()!r},\n" for row in a)
-    return f"np.array([\n{inner}{indent}])"
-
-
-def sklearn_snippet(mixture: Mixture, columns=None) -> str:
-    """Python source that rebuilds the model as scikit-learn's ``GaussianMixture``.
-
-    Parameters
-    ----------
-    mixture : Mixture
-    columns : pair of str, optional
-        Names of the x and y columns, quoted in the header comment.
-
-    Returns
-    -------
-    str
-        Self-contained source: imports, then ``gm = GaussianMixture(n_components=K,
-        covariance_type=..., weights_init=..., means_init=..., precisions_init=...)`` with
-        the arrays as nested lists of ``repr`` floats. ``gm.fit(X)`` starts EM from
-        exactly these parameters. Weights are divided by their sum if it differs from 1 by
-        more than scikit-learn accepts (1e-8; a comment then says so).
-
-    Raises
-    ------
-    ParameterError
-        If a precision overflows (see :func:`sklearn_precisions`).
-    """
-    k = mixture.n_components
-    ctype = mixture.covariance_type
-    weights = np.asarray(mixture.weights)
-    precisions = sklearn_precisions(mixture)
-    total = float(weights.sum())
-    lines = [(f"# A Gaussian mixture exported from GMM Explorer: {k} component"
-              f"{'' if k == 1 else 's'}, covariance_type={ctype!r}.")]
-    if columns is not None:
-        x_name, y_name = (str(c) for c in columns)
-        # repr, never the raw name: a newline in a column name must not end the comment.
-        lines.append(f"# X has two columns, in this order: {x_name!r}, {y_name!r}.")
-    else:
-        lines.append("# X has two columns, in the order the model was fitted on (x, y).")
-    lines.append("# gm.fit(X) starts EM from exactly these parameters.")
-    if abs(total - 1.0) > _SKLEARN_WEIGHT_ATOL:
-        weights = weights / total
-        lines.append(f"# The weights summed to {total!r}; they are divided by that sum, "
-                     "as scikit-learn requires.")
-    precision_note = {
-        "full": "inverse covariance matrices, shape (K, 2, 2)",
-        "tied": "the inverse of the shared covariance matrix, shape (2, 2)",
-        "diag": "reciprocal variances, shape (K, 2)",
-        "spherical": "reciprocal variances, shape (K,)",
-    }[ctype]
-    indent = "    "
-    lines += [
-        "from sklearn.mixture import GaussianMixture",
-        "import numpy as np",
-        "",
-        "gm = GaussianMixture(",
-        f"{indent}n_components={k},",
-        f"{indent}covariance_type={ctype!r},",
-        f"{indent}weights_init={_array_literal(weights, indent)},",
-        f"{indent}means_init={_array_literal(np.asarray(mixture.means), indent)},",
-        f"{indent}# {precision_note}",
-        f"{indent}precisions_init={_array_literal(precisions, indent)},",
-        ")",
-    ]
-    return "\n".join(lines) + "\n"

@@ -1,28 +1,16 @@
-"""Reading a user's files safely: one place for the OS errors and for .npy headers.
+"""Reading a user's files safely: one place for the OS errors, text decoding and JSON.
 
 Shared by the point loaders, the parameters and session formats and the exports, so that
-every reader reports a missing, unreadable or oversized file the same way.
+every reader reports a missing, unreadable or oversized file the same way. NumPy files
+are read by :mod:`gmm_explorer.io.arrays`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tokenize
-import zipfile
-import zlib
-
-import numpy as np
 
 from gmm_explorer.errors import InputError
-
-#: Exceptions numpy, zipfile and zlib raise on corrupt or hostile binary input. numpy
-#: tokenizes and literal_evals the .npy header, hence TokenError and SyntaxError; an odd
-#: header dtype (e.g. the alias 'a') warns, which is an exception under "-W error".
-CORRUPT_BINARY = (ValueError, TypeError, KeyError, EOFError, OSError, RuntimeError,
-                  NotImplementedError, OverflowError, MemoryError, SyntaxError,
-                  tokenize.TokenError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error,
-                  Warning)
 
 
 def read_file_bytes(path: str | os.PathLike, source: str | None = None, *, what: str = "file",
@@ -68,40 +56,33 @@ def read_file_bytes(path: str | os.PathLike, source: str | None = None, *, what:
         raise InputError(f"cannot read the file: {reason}", path=source) from exc
 
 
-class UnsupportedNpyVersion(ValueError):
-    """A .npy header of a format version other than 1.0 and 2.0 (``version``)."""
+def read_text_file(path: str | os.PathLike, *, what: str, max_bytes: int, encoding: str,
+                   not_text: str) -> str:
+    """The decoded content of one of our own small text files (parameters, session).
 
-    def __init__(self, version: tuple[int, int]) -> None:
-        self.version = version
-        super().__init__(f"uses .npy format version {version[0]}.{version[1]}")
-
-
-def read_npy_header(fh) -> tuple[tuple[int, ...], np.dtype, int]:
-    """Read a .npy header from an open binary file, before any data.
-
-    Returns
-    -------
-    shape : tuple of int
-    dtype : numpy.dtype
-    header_size : int
-        Bytes taken by the magic and header (the data follows).
+    Parameters
+    ----------
+    path : str or os.PathLike
+    what : str
+        The kind of file, for messages (see :func:`read_file_bytes`).
+    max_bytes : int
+        Refuse larger files.
+    encoding : str
+        ``"utf-8"``, or ``"utf-8-sig"`` to accept a byte-order mark.
+    not_text : str
+        The message when the bytes are not valid in ``encoding``; ``{byte}`` in it is
+        replaced by the offset of the first bad byte.
 
     Raises
     ------
-    UnsupportedNpyVersion
-        For versions other than 1.0 and 2.0 (3.0 exists only for structured arrays).
-    Exception
-        Any of :data:`CORRUPT_BINARY` for damaged headers; callers turn them into their
-        own :class:`InputError`.
+    InputError
+        Naming the file: as :func:`read_file_bytes`, or ``not_text``.
     """
-    version = np.lib.format.read_magic(fh)
-    if version == (1, 0):
-        shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
-    elif version == (2, 0):
-        shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
-    else:
-        raise UnsupportedNpyVersion(version)
-    return shape, dtype, fh.tell()
+    raw = read_file_bytes(path, what=what, max_bytes=max_bytes)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(not_text.format(byte=exc.start), path=str(path)) from None
 
 
 def loads_json(text: str, path: str | None, *, what: str, error_prefix: str):

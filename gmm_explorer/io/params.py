@@ -11,7 +11,8 @@
              "tol": t, "reg_covar": r, "max_iter": m, "n_init": i}}
 
 ``covariances`` always holds K full 2x2 matrices. ``log_likelihood`` is that of the data
-under the written parameters. ``fit`` is absent from hand-written files; a file read back
+under the written parameters. ``fit`` is a :class:`FitRecord` (the command line and the
+window write the same one); it is absent from hand-written files, and a file read back
 needs only ``weights``, ``means`` and ``covariances`` and is validated field by field.
 Floats are written with Python's shortest round-trip repr, so they read back bit-identical.
 """
@@ -20,19 +21,87 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from gmm_explorer.engine.fit import aic_from, bic_from
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
+from gmm_explorer.engine.steps import StepResult
 from gmm_explorer.errors import InputError, ParameterError
 from gmm_explorer.io.atomic import atomic_write
-from gmm_explorer.io.files import loads_json, read_file_bytes
+from gmm_explorer.io.files import loads_json, read_text_file
 
 FORMAT = "gmm-explorer.mixture"
 VERSION = 1
 #: Largest parameters file we read (a K <= 1000 mixture is far smaller).
 MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FitRecord:
+    """How the parameters in a file were fitted: the file's ``fit`` record.
+
+    Attributes
+    ----------
+    n_samples : int
+    log_likelihood : float
+        Total log-likelihood of the data under the written parameters.
+    mean_log_likelihood : float
+    n_iter : int
+        The EM iteration the parameters are from.
+    converged : bool
+    bic, aic : float
+        As scikit-learn counts the parameters (lower is better).
+    init : str
+        The initialisation method (``"file:NAME"`` for a start read from a parameters file).
+    seed : int or None
+    tol, reg_covar : float
+    max_iter : int
+    n_init : int
+        Restarts the best of which was kept.
+    """
+
+    n_samples: int
+    log_likelihood: float
+    mean_log_likelihood: float
+    n_iter: int
+    converged: bool
+    bic: float
+    aic: float
+    init: str
+    seed: int | None
+    tol: float
+    reg_covar: float
+    max_iter: int
+    n_init: int
+
+    @classmethod
+    def from_step(cls, step: StepResult, *, init: str, seed, tol: float, reg_covar: float,
+                  max_iter: int, n_init: int = 1) -> FitRecord:
+        """The record of the state ``step``, reached by a run with these settings.
+
+        Parameters
+        ----------
+        step : StepResult
+            The state written: its mixture, log-likelihood, iteration and verdict. BIC and
+            AIC are computed from them (:func:`~gmm_explorer.engine.fit.bic_from`).
+        init : str
+        seed : int or None
+        tol, reg_covar : float
+        max_iter : int
+        n_init : int
+        """
+        ll, mixture, n = step.log_likelihood, step.mixture, step.n_samples
+        return cls(int(n), float(ll), float(step.mean_log_likelihood), int(step.iteration),
+                   bool(step.converged), float(bic_from(ll, mixture, n)),
+                   float(aic_from(ll, mixture)), str(init),
+                   None if seed is None else int(seed), float(tol), float(reg_covar),
+                   int(max_iter), int(n_init))
+
+    def as_dict(self) -> dict:
+        """The JSON object of the ``fit`` record (keys in the file's order)."""
+        return asdict(self)
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,7 +113,7 @@ class ParametersFile:
     fit: dict | None
 
 
-def mixture_to_dict(mixture: Mixture, *, columns=None, fit: dict | None = None) -> dict:
+def mixture_to_dict(mixture: Mixture, *, columns=None, fit: FitRecord | None = None) -> dict:
     """The JSON object of format v1 for ``mixture``."""
     out = {
         "format": FORMAT,
@@ -57,17 +126,18 @@ def mixture_to_dict(mixture: Mixture, *, columns=None, fit: dict | None = None) 
         "columns": None if columns is None else [str(c) for c in columns],
     }
     if fit is not None:
-        out["fit"] = dict(fit)
+        out["fit"] = fit.as_dict()
     return out
 
 
-def dumps_mixture(mixture: Mixture, *, columns=None, fit: dict | None = None) -> str:
+def dumps_mixture(mixture: Mixture, *, columns=None, fit: FitRecord | None = None) -> str:
     """Serialise to JSON text (v1), ending with a newline."""
     return json.dumps(mixture_to_dict(mixture, columns=columns, fit=fit), indent=2,
                       allow_nan=False) + "\n"
 
 
-def write_mixture(path, mixture: Mixture, *, columns=None, fit: dict | None = None) -> None:
+def write_mixture(path, mixture: Mixture, *, columns=None,
+                  fit: FitRecord | None = None) -> None:
     """Write a parameters file atomically."""
     atomic_write(path, dumps_mixture(mixture, columns=columns, fit=fit))
 
@@ -86,12 +156,9 @@ def loads_mixture(text: str, path: str | None = None) -> ParametersFile:
 
 def read_mixture(path) -> ParametersFile:
     """Read a parameters file (v1, or hand-written with just the three parameter fields)."""
-    raw = read_file_bytes(path, what="parameters file", max_bytes=MAX_BYTES)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start}); a parameters file is JSON",
-                         path=str(path)) from None
+    text = read_text_file(path, what="parameters file", max_bytes=MAX_BYTES,
+                          encoding="utf-8-sig",
+                          not_text="not UTF-8 text (byte {byte}); a parameters file is JSON")
     return loads_mixture(text, str(path))
 
 

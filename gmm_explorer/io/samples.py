@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gmm_explorer.errors import InputError
-from gmm_explorer.io.loaders import LoadedData, load_points
+from gmm_explorer.io.loaders import load_points
+from gmm_explorer.io.points import LoadedData
 from gmm_explorer.resources import sample_path
 
 __all__ = ["SAMPLES", "Sample", "get_sample", "load_sample"]

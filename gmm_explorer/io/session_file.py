@@ -44,7 +44,7 @@ import numpy as np
 from gmm_explorer.engine import Mixture, StepResult
 from gmm_explorer.errors import InputError, ParameterError
 from gmm_explorer.io.atomic import atomic_write
-from gmm_explorer.io.files import loads_json, read_file_bytes
+from gmm_explorer.io.files import loads_json, read_text_file
 from gmm_explorer.io.params import parse_mixture
 
 FORMAT = "gmm-explorer.session"
@@ -357,12 +357,8 @@ def _read_locks(raw, history, path):
 
 def read_session(path) -> SessionRecord:
     """Read a ``.gmmx`` file; any problem is an :class:`InputError` naming the file."""
-    raw = read_file_bytes(path, what="session file", max_bytes=MAX_BYTES)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not a session file (not UTF-8 text at byte {exc.start})",
-                         path=str(path)) from None
+    text = read_text_file(path, what="session file", max_bytes=MAX_BYTES, encoding="utf-8",
+                          not_text="not a session file (not UTF-8 text at byte {byte})")
     return loads_session(text, str(path))
 
 

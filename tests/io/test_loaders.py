@@ -1,4 +1,7 @@
-"""Loading point files: the shared corpus, the shipped data sets, tables, and fuzzing."""
+"""Loading point files: the shared corpus, the shipped data sets, paths, binary safety,
+column rules and labels. (Tables and column kinds: test_text_table.py, test_columns.py;
+properties and fuzzing: test_loader_properties.py.)
+"""
 
 from __future__ import annotations
 
@@ -11,27 +14,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from gmm_explorer.errors import InputError
 from gmm_explorer.io import LoadedData, load_points
-from gmm_explorer.io import loaders
-from gmm_explorer.io.loaders import Table, read_table
-from tests.malformed_corpus import MALFORMED, VALID_ODD, MalformedCase, ValidCase, write_case
-
-DATA = Path(__file__).resolve().parents[2] / "resources" / "data"
-
-
-def _assert_good_points(data: LoadedData) -> None:
-    points = data.points
-    assert isinstance(data, LoadedData)
-    assert points.dtype == np.float64
-    assert points.ndim == 2 and points.shape[1] == 2 and points.shape[0] >= 1
-    assert np.isfinite(points).all()
-    assert not points.flags.writeable
-    assert data.n_dropped >= 0
-
+from gmm_explorer.io.arrays import file_format
+from gmm_explorer.io.text_table import read_table
+from tests.io.helpers import DATA, assert_good_points
+from tests.malformed_corpus import (
+    MALFORMED,
+    VALID_ODD,
+    MalformedCase,
+    ValidCase,
+    write_case,
+)
 
 # --------------------------------------------------------------------------- corpus
 
@@ -61,7 +56,7 @@ def test_malformed_file_raises_input_error(tmp_path: Path, case: MalformedCase):
 def test_odd_but_valid_file_loads_exactly(tmp_path: Path, case: ValidCase):
     path = write_case(tmp_path, case)
     data = load_points(path, case.columns)
-    _assert_good_points(data)
+    assert_good_points(data)
     np.testing.assert_array_equal(data.points, np.array(case.expected, dtype=np.float64))
     assert data.n_dropped == case.n_dropped
     assert data.source == str(path)
@@ -84,7 +79,7 @@ def test_odd_but_valid_file_loads_exactly(tmp_path: Path, case: ValidCase):
 )
 def test_shipped_data_sets(filename, names, indices, n_points, n_dropped):
     data = load_points(DATA / filename)
-    _assert_good_points(data)
+    assert_good_points(data)
     assert data.column_names == names
     assert data.column_indices == indices
     assert data.points.shape == (n_points, 2)
@@ -273,56 +268,6 @@ def test_npz_and_npy_column_choice(tmp_path: Path):
     assert load_points(path).notes == ("using columns 0 and 1 of 4",)
 
 
-# --------------------------------------------------------------------------- read_table
-
-
-def test_read_table_gives_cells_and_line_numbers(tmp_path: Path):
-    path = tmp_path / "t.csv"
-    path.write_bytes(b"# note\r\nname ; x;y\r\n\r\n\"a; b\";1; 2\r\n# skip\r\nc;NA;4\r\n")
-    table = read_table(path)
-    assert isinstance(table, Table)
-    assert table.delimiter == ";"
-    assert table.header == ("name", "x", "y")
-    assert table.header_line == 2
-    assert table.rows == (("a; b", "1", "2"), ("c", "NA", "4"))
-    assert table.line_numbers == (4, 6)
-    assert table.n_columns == 3
-    assert table.complete and table.encoding == "utf-8"
-
-
-def test_read_table_max_rows_and_headerless_names(tmp_path: Path):
-    path = tmp_path / "t.dat"
-    path.write_text("1 2\n3 4\n5 6\n")
-    table = read_table(path, max_rows=2)
-    assert table.header is None and table.delimiter is None
-    assert table.column_names == ("column 0", "column 1")
-    assert table.rows == (("1", "2"), ("3", "4"))
-    assert not table.complete
-    assert read_table(path, max_rows=3).complete
-
-
-def test_read_table_header_only_and_errors(tmp_path: Path):
-    path = tmp_path / "h.csv"
-    path.write_text("x,y\n")
-    table = read_table(path)
-    assert table.rows == () and table.header == ("x", "y")
-    path.write_text("x,y\n1,2,3,4\n")
-    with pytest.raises(InputError, match="ragged row"):
-        read_table(path)
-    npy = tmp_path / "a.npy"
-    np.save(npy, np.zeros((2, 2)))
-    with pytest.raises(InputError, match="not a text table"):
-        read_table(npy)
-
-
-def test_read_table_latin1(tmp_path: Path):
-    path = tmp_path / "l.csv"
-    path.write_bytes("température;durée\n20;1.5\n".encode("latin-1"))
-    table = read_table(path)
-    assert table.encoding == "latin-1"
-    assert table.header == ("température", "durée")
-
-
 # --------------------------------------------------------------------------- labels
 
 
@@ -407,169 +352,15 @@ def test_loaded_data_checks_label_count():
                    source="s", labels=("a",))
 
 
-# --------------------------------------------------------------------------- column kinds
-
-
-def _table(tmp_path: Path, text: str, name: str = "k.csv") -> Table:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return read_table(path, max_rows=loaders.CLASSIFY_ROWS)
-
-
-@pytest.mark.parametrize(
-    ("filename", "numeric", "index", "candidates", "suggested"),
-    [("faithful.csv", (1, 2), 0, (), (1, 2)),  # 'waiting' has 51 distinct whole numbers
-     ("iris.csv", (1, 2, 3, 4), 0, (5,), (1, 2)),
-     ("penguins.csv", (2, 3, 4, 5, 7), None, (0, 1, 6, 7), (2, 3))],
-)
-def test_column_kinds_of_the_shipped_data(filename, numeric, index, candidates, suggested):
-    table = read_table(DATA / filename, max_rows=loaders.CLASSIFY_ROWS)
-    assert loaders.numeric_columns(table) == numeric
-    expected_all = numeric if index is None else (index,) + numeric
-    assert loaders.numeric_columns(table, include_index=True) == expected_all
-    assert loaders.index_column(table) == index
-    assert loaders.label_candidates(table) == candidates
-    assert loaders.suggested_columns(table) == suggested
-    # The suggestion is what load_points chooses by itself.
-    assert load_points(DATA / filename).column_indices == suggested
-
-
-def test_column_kinds_follow_the_loader_rules(tmp_path: Path):
-    # Two numeric columns are both offered even if one counts rows (as the loader takes them).
-    table = _table(tmp_path, "n,x\n1,5\n2,6\n")
-    assert loaders.numeric_columns(table) == (0, 1) and loaders.index_column(table) is None
-    # A numeric column with a stray text value is numeric, and not a label candidate.
-    table = _table(tmp_path, "x,y,note,code\n.1,2,ok,1\n.3,oops,5,2\n.5,6,a,1\n.7,8,b,NA\n")
-    assert loaders.numeric_columns(table) == (0, 1, 3)
-    assert loaders.label_candidates(table) == (2, 3)
-    # Decimals are not codes; neither are whole numbers with too many distinct values.
-    rows = "".join(f"{i * 0.5},{i % 3},{i},{i + 100}.0\n" for i in range(30))
-    table = _table(tmp_path, "a,b,c,d\n" + rows)
-    assert loaders.label_candidates(table) == (1,)
-    assert loaders.suggested_columns(table) == (0, 1)
-    # Fewer than two numeric columns: nothing to suggest.
-    assert loaders.suggested_columns(_table(tmp_path, "x,label\n1,a\n2,b\n")) is None
-
-
 def test_file_format(tmp_path: Path):
     npy = tmp_path / "a.npy"
     np.save(npy, np.zeros((2, 2)))
-    assert loaders.file_format(npy) == "npy"
-    assert loaders.file_format(DATA / "iris.csv") == "text"
+    assert file_format(npy) == "npy"
+    assert file_format(DATA / "iris.csv") == "text"
     case = next(c for c in VALID_ODD if c.filename == "single.npz")
-    assert loaders.file_format(write_case(tmp_path, case)) == "npz"
+    assert file_format(write_case(tmp_path, case)) == "npz"
     with pytest.raises(InputError, match="no such file"):
-        loaders.file_format(tmp_path / "nope.csv")
+        file_format(tmp_path / "nope.csv")
     (tmp_path / "empty.csv").write_bytes(b"")
     with pytest.raises(InputError, match="the file is empty"):
-        loaders.file_format(tmp_path / "empty.csv")
-
-
-# --------------------------------------------------------------------------- properties
-
-
-_WORDS = st.from_regex(r"[A-Za-z][A-Za-z0-9_.]{0,7}", fullmatch=True).filter(
-    lambda s: s.lower() not in {"nan", "na", "none", "null", "inf", "infinity"})
-_FINITE = st.floats(allow_nan=False, allow_infinity=False)
-_NEWLINES = st.sampled_from(["\n", "\r\n", "\r"])
-_ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "latin-1"])
-
-
-@settings(max_examples=100, deadline=None)
-@given(values=st.lists(st.tuples(_FINITE, _FINITE), min_size=1, max_size=20),
-       delimiter=st.sampled_from([",", ";", "\t", " ", "   "]), newline=_NEWLINES,
-       header=st.one_of(st.none(), st.tuples(_WORDS, _WORDS)),
-       label_at=st.one_of(st.none(), st.integers(0, 2)), quote=st.booleans(),
-       encoding=_ENCODINGS)
-def test_clean_tables_round_trip(tmp_path_factory, values, delimiter, newline, header,
-                                 label_at, quote, encoding):
-    def cell(v: float) -> str:
-        return f'"{v!r}"' if quote else repr(v)
-
-    if header is None and label_at is not None and len(values) == 1:
-        values = values * 2  # a lone line holding text is a header (nothing to compare with)
-    rows = [[cell(x), cell(y)] for x, y in values]
-    if header is not None:
-        rows.insert(0, list(header))
-    if label_at is not None:  # a text column somewhere; never numeric
-        for k, row in enumerate(rows):
-            row.insert(label_at, "label" if header is not None and k == 0 else f"lab{k}x")
-    text = newline.join(delimiter.join(row) for row in rows) + newline
-    path = tmp_path_factory.mktemp("roundtrip") / "points.txt"
-    path.write_bytes(text.encode(encoding))
-    data = load_points(path)
-    np.testing.assert_array_equal(data.points, np.array(values, dtype=np.float64))
-    if header is not None and header[0] != header[1]:
-        assert data.column_names == header
-
-
-_ODD_CELLS = st.one_of(
-    _FINITE.map(repr),
-    st.integers(-10**6, 10**6).map(str),
-    st.sampled_from(["", " ", "NA", "n/a", "NaN", "-nan", "null", "None", "inf", "-Infinity",
-                     "1e400", "abc", "1_0", "１", "٣", "0x10", "1,5", " 2 ", "\xa03", "1e", "."]),
-    st.text(max_size=3),
-)
-
-
-@given(cells=st.lists(_ODD_CELLS, max_size=30))
-def test_fast_cell_parsing_agrees_with_the_careful_rule(cells):
-    values, first_text = loaders._parse_cells(cells)
-    careful = [loaders._cell_value(c) for c in cells]
-    expected = np.array([np.nan if v is None else v for v in careful], dtype=np.float64)
-    np.testing.assert_array_equal(values, expected)
-    texts = [k for k, v in enumerate(careful) if v is None]
-    assert first_text == (texts[0] if texts else None)
-
-
-def _load_or_input_error(path: Path, columns=None) -> None:
-    try:
-        data = load_points(path, columns)
-    except InputError as exc:
-        assert path.name in str(exc)
-    else:
-        _assert_good_points(data)
-
-
-_CSV_CELLS = st.one_of(
-    _ODD_CELLS,
-    st.sampled_from(['"1.5"', '"a,b"', '"', '""', "#", "# c", "x y", "\t", "\x00", "\x1a"]),
-)
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(st.lists(_CSV_CELLS, min_size=1, max_size=4), max_size=8),
-       delimiter=st.sampled_from([",", ";", "\t", " ", "  "]), newline=_NEWLINES,
-       encoding=_ENCODINGS,
-       columns=st.one_of(st.none(), st.just("0,1"), st.just("x,y"), st.just((1, 2))))
-def test_fuzz_csv_like_text(tmp_path_factory, rows, delimiter, newline, encoding, columns):
-    text = newline.join(delimiter.join(row) for row in rows)
-    path = tmp_path_factory.mktemp("fuzz") / "fuzz.csv"
-    path.write_bytes(text.encode(encoding, errors="replace"))
-    _load_or_input_error(path, columns)
-
-
-def _seed_files() -> list[bytes]:
-    seeds = []
-    for save in (np.save, np.savez, np.savez_compressed):
-        buffer = io.BytesIO()
-        save(buffer, np.arange(40.0).reshape(20, 2))
-        seeds.append(buffer.getvalue())
-    seeds.append(b"x,y\n1,2\n3,4\n")
-    return seeds
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.sampled_from(_seed_files()),
-       prefix=st.sampled_from([None, b"", b"\x93NUMPY", b"PK\x03\x04", b"\xef\xbb\xbf",
-                               b"\xff\xfe"]),
-       cut=st.integers(0, 2000), patch=st.binary(max_size=16),
-       extension=st.sampled_from([".csv", ".npy", ".npz", ".dat", ""]))
-def test_fuzz_random_and_damaged_bytes(tmp_path_factory, seed, prefix, cut, patch, extension):
-    if prefix is None:  # damage a valid file: overwrite bytes at ``cut``
-        data = seed[:cut] + patch + seed[cut + len(patch):]
-    else:  # random bytes behind a magic number
-        data = prefix + patch * (1 + cut % 7)
-    path = tmp_path_factory.mktemp("bytes") / f"fuzz{extension}"
-    path.write_bytes(data)
-    _load_or_input_error(path)
+        file_format(tmp_path / "empty.csv")

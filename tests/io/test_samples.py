@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+from gmm_explorer.resources import sample_path
 
 from gmm_explorer.errors import InputError
-from gmm_explorer.io.loaders import LoadedData, load_points
+from gmm_explorer.io.loaders import load_points
+from gmm_explorer.io.points import LoadedData
 from gmm_explorer.io.samples import SAMPLES, Sample, get_sample, load_sample
-from gmm_explorer.resources import sample_path
 
 
 def test_registry_order_and_fields():
@@ -73,13 +72,3 @@ def test_unknown_sample(key):
     with pytest.raises(InputError, match="unknown sample data set") as info:
         load_sample(key)
     assert "'faithful', 'iris', 'penguins'" in str(info.value)
-
-
-def test_samples_module_does_not_import_qt():
-    code = ("import sys, gmm_explorer.io.samples;"
-            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('PySide6', 'shiboken6', 'pyqtgraph'))))")
-    out = subprocess.run([sys.executable, "-c", code], check=False,
-                         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == ""

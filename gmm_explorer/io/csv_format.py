@@ -1,4 +1,6 @@
-"""CSV output: points, responsibilities and labels, with round-trip float formatting."""
+"""CSV text for exports: a generic writer with round-trip floats, and the points and
+responsibilities tables built on it.
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
-"""Animated GIF export (``gmm_explorer.io.animation``): read back with Pillow."""
+"""Animated GIF export (``gmm_explorer.io.gif``): read back with Pillow."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from itertools import pairwise
 
 import numpy as np
@@ -11,7 +9,7 @@ import pytest
 from PIL import Image, ImageSequence
 
 from gmm_explorer.errors import InputError
-from gmm_explorer.io.animation import write_gif
+from gmm_explorer.io.gif import write_gif
 
 
 def flat_frames(n: int, size=(64, 48)) -> list[np.ndarray]:
@@ -103,13 +101,3 @@ def test_existing_file_untouched_on_error(tmp_path):
     with pytest.raises(InputError):
         write_gif(path, flat_frames(1) + flat_frames(1, size=(8, 8)))
     assert path.read_bytes() == b"old"
-
-
-def test_io_animation_does_not_import_qt():
-    code = ("import sys, gmm_explorer.io.animation;"
-            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('PySide6', 'shiboken6', 'pyqtgraph', 'PyQt5', 'PyQt6'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, check=False)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == ""

@@ -1,0 +1,140 @@
+"""Points from a text table: the bytes of a delimited file → :class:`LoadedData`.
+
+The text branch of :func:`~gmm_explorer.io.loaders.load_points`. It sniffs the layout
+(:mod:`~gmm_explorer.io.text_table`), classifies the first :data:`CLASSIFY_ROWS` rows
+and plans the X and Y columns (:mod:`~gmm_explorer.io.columns`), then reads every row
+once, keeping only the cells of the needed columns, and reports the first text or
+infinite cell among the chosen columns with its line and column.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+import numpy as np
+
+from gmm_explorer.errors import InputError
+from gmm_explorer.io.cells import (
+    DECIMAL_COMMA,
+    MISSING_VALUES,
+    cell_value,
+    parse_cells,
+    summarize,
+)
+from gmm_explorer.io.columns import CLASSIFY_ROWS, is_index, plan_columns
+from gmm_explorer.io.points import (
+    LoadedData,
+    clip,
+    column_labels,
+    display_names,
+    finish_points,
+    resolve_column,
+    resolve_columns,
+)
+from gmm_explorer.io.text_table import (
+    content_lines,
+    decode_text,
+    iter_rows,
+    sniff_layout,
+    split_lines,
+)
+
+__all__ = ["load_text_points"]
+
+
+def load_text_points(data: bytes, source: str, columns, label_column) -> LoadedData:
+    """Read the X, Y (and label) columns of a text table.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content (already known not to be a NumPy file).
+    source : str
+        The path, for messages.
+    columns, label_column
+        As ``columns`` and ``labels`` of :func:`~gmm_explorer.io.loaders.load_points`.
+
+    Raises
+    ------
+    InputError
+        For every problem with the content, ``columns`` or ``label_column``.
+    """
+    lines = split_lines(decode_text(data, source)[0])
+    layout = sniff_layout(lines, source)
+    names = display_names(layout.header, layout.n_fields)
+    labels = column_labels(layout.header, layout.n_fields)
+    indices = content_lines(lines, layout.body_start)
+
+    sample = [row for _, row in islice(iter_rows(lines, layout, source, indices),
+                                       CLASSIFY_ROWS)]
+    if not sample:
+        raise InputError(f"no data rows after the header on line {layout.header_line}",
+                         path=source)
+    summaries = [summarize([row[j] for row in sample]) for j in range(layout.n_fields)]
+    has_header = layout.header is not None
+    requested = resolve_columns(columns, names, has_header, source)
+    label_at = None
+    if label_column is not None:
+        label_at = resolve_column(label_column, names, has_header, source,
+                                  what="label column")
+        if requested is not None and label_at in requested:
+            axis = "X" if label_at == requested[0] else "Y"
+            raise InputError(f"the label column {labels[label_at]} is also the {axis} "
+                             "column; choose another column for the labels", path=source)
+    plan = plan_columns(requested, layout, summaries, labels, sample, source,
+                        exclude=label_at)
+
+    # One pass over all rows, keeping only the cells of the needed columns.
+    needed = plan.needed
+    if label_at is not None:
+        needed += (label_at,)
+    kept: list[list[str]] = [[] for _ in needed]
+    line_numbers: list[int] = []
+    appenders = [col.append for col in kept]
+    for lineno, row in iter_rows(lines, layout, source, indices):
+        line_numbers.append(lineno)
+        for append, j in zip(appenders, needed):
+            append(row[j])
+    raw = dict(zip(needed, kept))
+    parsed = {j: parse_cells(cells) for j, cells in raw.items() if j != label_at}
+
+    if plan.index_candidate is not None:
+        values, first_text = parsed[plan.index_candidate]
+        if first_text is None and is_index(values):
+            chosen, notes = plan.if_index
+        else:
+            chosen, notes = plan.otherwise
+    else:
+        chosen, notes = plan.otherwise
+
+    # Report the first text or infinite cell among the chosen columns.
+    problems = []
+    for j in chosen:
+        values, first_text = parsed[j]
+        if first_text is not None:
+            problems.append((first_text, j))
+        infinite = np.flatnonzero(np.isinf(values))
+        if infinite.size:
+            problems.append((int(infinite[0]), j))
+    if problems:
+        row, j = min(problems)
+        cell = raw[j][row].strip()
+        column = layout.header[j] if layout.header and layout.header[j] else str(j)
+        if cell_value(cell) is None:
+            reason = f"text value '{clip(cell)}' where a number is expected"
+            if DECIMAL_COMMA.fullmatch(cell):
+                reason += " (decimal commas are not supported: use '.' as the decimal mark)"
+        else:
+            reason = f"infinite value '{clip(cell)}'; points must be finite numbers"
+        raise InputError(reason, path=source, line=line_numbers[row], column=column)
+
+    xy = np.column_stack([parsed[j][0] for j in chosen])
+    point_labels = None
+    if label_at is not None:
+        point_labels = tuple("" if (text := cell.strip()).lower() in MISSING_VALUES else text
+                             for cell in raw[label_at])
+    return finish_points(xy, source=source, names=(names[chosen[0]], names[chosen[1]]),
+                         indices=chosen, notes=layout.notes + notes,
+                         missing_where=f"columns {labels[chosen[0]]} and {labels[chosen[1]]}",
+                         labels=point_labels,
+                         label_name=None if label_at is None else names[label_at])
