@@ -12,8 +12,9 @@ from gmm_explorer.session import ModelSettings, Session
 
 
 def _run(points, start, n, settings=E.EMSettings(tol=0.0), first=0, prev=()):
-    """n+1 StepResults from ``start`` (iteration ``first``), as the worker makes them."""
-    s = E.EMSettings(settings.covariance_type, settings.reg_covar, 0.0, n)
+    """n+1 StepResults from ``start`` (iteration ``first``), as the worker makes them
+    (``max_iter`` counts from iteration 0 of the run, so it is ``first + n``)."""
+    s = E.EMSettings(settings.covariance_type, settings.reg_covar, 0.0, first + n)
     return list(E.iterate(points, start, s, first_iteration=first,
                           previous_mean_log_likelihoods=prev))
 
