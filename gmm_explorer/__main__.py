@@ -1,12 +1,42 @@
-"""Entry point: ``gmm-explorer`` / ``python -m gmm_explorer``."""
+"""The app's entry point: ``gmm-explorer`` and ``python -m gmm_explorer``.
 
+With no argument, or one argument that looks like a data file, it opens the window (on
+that file); anything else (a command, ``--help``, ``--version``, a mistake) goes to the
+command line, :func:`gmm_explorer.cli.main`. Qt is imported only on the way to the window.
+"""
+
+from __future__ import annotations
+
+import os
 import sys
 
+from gmm_explorer import cli
 
-def main() -> int:
-    from gmm_explorer.cli import main as cli_main
 
-    return cli_main()
+def looks_like_data(arg: str) -> bool:
+    """A lone argument is a data file (not a mistyped command) if it looks like a path."""
+    if arg.startswith("-") or arg in cli.COMMANDS:
+        return False
+    return os.path.exists(arg) or "." in arg or os.sep in arg or "/" in arg
+
+
+def opens_window(argv: list[str]) -> bool:
+    """Whether these arguments ask for the window: none, or a lone data file."""
+    return not argv or (len(argv) == 1 and looks_like_data(argv[0]))
+
+
+def main(argv=None) -> int:
+    """Open the window or run a command; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not opens_window(argv):
+        return cli.main(argv)
+    return cli.exit_code_of(lambda: _window(argv[0] if argv else None))
+
+
+def _window(path: str | None) -> int:
+    from gmm_explorer.qt.app import main as window_main
+
+    return window_main(path)
 
 
 if __name__ == "__main__":

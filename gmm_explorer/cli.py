@@ -1,209 +1,25 @@
-"""The command line: ``gmm-explorer fit | select | sample``.
+"""The command line: ``gmm-explorer fit | select | sample | render``.
 
 Exit codes: 0 success; 2 bad usage or bad input (one line on stderr naming the file and
 the problem, no traceback, nothing written); 1 internal error.
+
+Uses the engine and io only; ``render`` alone draws with Qt, imported inside the command.
+The window (``gmm-explorer`` with no command, or with a data file) is opened by the app's
+entry point, :mod:`gmm_explorer.__main__`, which hands everything else to :func:`main`.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
-
-from gmm_explorer import __version__
+from gmm_explorer.cli_parser import PROG, UsageError, build_parser
 from gmm_explorer.errors import FitError, GMMExplorerError, InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
-PROG = "gmm-explorer"
-COMMANDS = ("fit", "select", "sample", "render")
-
-
-class UsageError(GMMExplorerError):
-    """Bad command-line usage (exit 2)."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors: ``gmm-explorer fit: error: ... (see --help)``."""
-
-    def error(self, message):  # noqa: D401 - argparse API
-        raise UsageError(f"{message} (see {self.prog} --help)")
-
-    def exit(self, status=0, message=None):
-        if status and message:
-            raise UsageError(message.strip())
-        if message:
-            sys.stderr.write(message)
-        raise SystemExit(status)
-
-
-def _int_at_least(minimum: int):
-    """An argparse type: a whole number >= ``minimum``, with a one-line error otherwise."""
-
-    def convert(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if v < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {v}")
-        return v
-
-    return convert
-
-
-_positive_int = _int_at_least(1)
-_nonneg_int = _int_at_least(0)
-_seed = _int_at_least(0)
-
-
-def _nonneg_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not np.isfinite(v) or v < 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
-    return v
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 1200x900, got {text!r}") \
-            from None
-    if not (16 <= w <= 10000 and 16 <= h <= 10000):
-        raise argparse.ArgumentTypeError(f"each side must be 16..10000 pixels, got {text!r}")
-    return w, h
-
-
-def parse_k_range(text: str) -> list[int]:
-    """``"1-8"``, ``"3"``, ``"1,2,5"`` or ``"2-4,6"`` to a sorted list of distinct K >= 1."""
-    ks: set[int] = set()
-    for part in text.split(","):
-        part = part.strip()
-        try:
-            if "-" in part:
-                a, b = (int(x) for x in part.split("-", 1))
-                if a > b:
-                    raise ValueError
-                ks.update(range(a, b + 1))
-            else:
-                ks.add(int(part))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected K values like 1-8, 3 or 1,2,5; got {text!r}") from None
-    if not ks or min(ks) < 1:
-        raise argparse.ArgumentTypeError(f"K values must be >= 1; got {text!r}")
-    if max(ks) > 1000:
-        raise argparse.ArgumentTypeError(f"K values must be <= 1000; got {text!r}")
-    return sorted(ks)
-
-
-def _covariance_list(text: str) -> list[str]:
-    from gmm_explorer.engine import COVARIANCE_TYPES
-
-    if text.strip() == "all":
-        return list(COVARIANCE_TYPES)
-    types = [t.strip() for t in text.split(",") if t.strip()]
-    bad = [t for t in types if t not in COVARIANCE_TYPES]
-    if bad or not types:
-        raise argparse.ArgumentTypeError(
-            f"unknown covariance type {', '.join(bad) or text!r}; use a comma-separated list of "
-            f"{', '.join(COVARIANCE_TYPES)}, or all")
-    return list(dict.fromkeys(types))
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from gmm_explorer.engine import COVARIANCE_TYPES, INIT_METHODS
-
-    p = _Parser(prog=PROG, usage=f"{PROG} [DATA] | {PROG} COMMAND ...",
-                description="Explore Gaussian mixture models fitted to 2-D data. With no "
-                "command, opens the window (on DATA if given, else Old Faithful).")
-    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    def em_options(sp, *, k=True):
-        sp.add_argument("--columns", metavar="A,B",
-                        help="the X and Y columns: names or 0-based indices")
-        if k:
-            sp.add_argument("--k", type=_positive_int, default=None, metavar="K",
-                            help="number of components (default 2, or from an --init file)")
-        sp.add_argument("--seed", type=_seed, default=None, metavar="S",
-                        help="random seed; the same seed reproduces bit for bit "
-                             "(default: fresh, recorded in the output)")
-        sp.add_argument("--n-init", type=_positive_int, default=1, metavar="M",
-                        help="restarts, keeping the best (default 1)")
-        sp.add_argument("--max-iter", type=_nonneg_int, default=100, metavar="N",
-                        help="maximum EM iterations (default 100)")
-        sp.add_argument("--tol", type=_nonneg_float, default=1e-3, metavar="T",
-                        help="stop when the mean log-likelihood changes by less than T "
-                             "(default 1e-3; 0 runs exactly --max-iter iterations)")
-        sp.add_argument("--reg-covar", type=_nonneg_float, default=1e-6, metavar="R",
-                        help="added to covariance diagonals (default 1e-6)")
-        sp.add_argument("--threads", type=_positive_int, default=None, metavar="T",
-                        help="threads for the EM kernel (default: all cores); results are "
-                             "identical whatever the count")
-        sp.add_argument("--quiet", action="store_true", help="print nothing but errors")
-
-    f = sub.add_parser("fit", help="fit a mixture to a data file",
-                       description="Fit a Gaussian mixture to the points in DATA by EM.")
-    f.add_argument("data", metavar="DATA", help="CSV/TSV/TXT, .npy or .npz file of points")
-    em_options(f)
-    f.add_argument("--covariance", choices=COVARIANCE_TYPES, default=None,
-                   help="covariance type (default full, or from an --init file)")
-    f.add_argument("--init", default="kmeans", metavar="METHOD|PARAMS.json",
-                   help=f"{', '.join(INIT_METHODS)} (default kmeans), or a parameters file to "
-                        "start from (K then comes from the file)")
-    f.add_argument("--out", metavar="FILE.json", help="write the parameters here (default: stdout)")
-    f.add_argument("--labels-out", metavar="FILE.csv",
-                   help="write x, y, label, p_1..p_K per point (label is 1-based)")
-    f.set_defaults(handler=cmd_fit)
-
-    s = sub.add_parser("select", help="compare K and covariance types by BIC/AIC",
-                       description="Fit every (K, covariance type) and print BIC and AIC.")
-    s.add_argument("data", metavar="DATA", help="CSV/TSV/TXT, .npy or .npz file of points")
-    s.add_argument("--k", type=parse_k_range, default=parse_k_range("1-8"), metavar="RANGE",
-                   help="K values, e.g. 1-8 (default), 3, 1,2,5")
-    s.add_argument("--covariance", type=_covariance_list, default=["full"], metavar="TYPES",
-                   help="comma-separated covariance types, or all (default full)")
-    s.add_argument("--criterion", choices=("bic", "aic"), default="bic",
-                   help="which criterion picks the best model (default bic)")
-    s.add_argument("--init", choices=INIT_METHODS, default="kmeans",
-                   help="initialisation (default kmeans)")
-    s.add_argument("--out", metavar="BEST.json", help="write the best model here")
-    em_options(s, k=False)
-    s.set_defaults(handler=cmd_select)
-
-    sm = sub.add_parser("sample", help="draw points from a mixture",
-                        description="Draw N points from the mixture in PARAMS.json.")
-    sm.add_argument("params", metavar="PARAMS.json", help="a parameters file")
-    sm.add_argument("--n", type=_nonneg_int, required=True, metavar="N", help="number of points")
-    sm.add_argument("--seed", type=_seed, default=None, metavar="S", help="random seed")
-    sm.add_argument("--out", metavar="points.csv", help="write CSV here (default: stdout)")
-    sm.set_defaults(handler=cmd_sample)
-
-    r = sub.add_parser("render", help="draw the canvas to a PNG, without a window",
-                       description="Fit DATA (or take a .gmmx session as it was saved) and "
-                       "draw points, ellipses and contours to a PNG, offscreen.")
-    r.add_argument("data", metavar="DATA|SESSION.gmmx", help="a data file or a session")
-    r.add_argument("--out", required=True, metavar="figure.png", help="the PNG to write")
-    r.add_argument("--size", type=_size, default=(1200, 900), metavar="WxH",
-                   help="image size in pixels (default 1200x900)")
-    r.add_argument("--columns", metavar="A,B", help="the X and Y columns of DATA")
-    r.add_argument("--k", type=_positive_int, default=2, metavar="K", help="components (2)")
-    r.add_argument("--covariance", choices=COVARIANCE_TYPES, default="full")
-    r.add_argument("--init", choices=INIT_METHODS, default="kmeans")
-    r.add_argument("--seed", type=_seed, default=0, metavar="S", help="random seed (0)")
-    r.add_argument("--iterations", type=_nonneg_int, default=None, metavar="N",
-                   help="run exactly N EM iterations (default: until converged)")
-    r.set_defaults(handler=cmd_render)
-    return p
 
 
 # --------------------------------------------------------------------------- helpers
@@ -246,22 +62,13 @@ def _settings(args, covariance_type: str):
     return EMSettings(covariance_type, args.reg_covar, args.tol, args.max_iter)
 
 
-def _fit_record(result, init_name: str, args) -> dict:
-    return {
-        "n_samples": int(result.final.n_samples),
-        "log_likelihood": float(result.log_likelihood),
-        "mean_log_likelihood": float(result.final.mean_log_likelihood),
-        "n_iter": int(result.n_iter),
-        "converged": bool(result.converged),
-        "bic": float(result.bic()),
-        "aic": float(result.aic()),
-        "init": init_name,
-        "seed": result.seed,
-        "tol": float(result.settings.tol),
-        "reg_covar": float(result.settings.reg_covar),
-        "max_iter": int(result.settings.max_iter),
-        "n_init": int(result.n_init),
-    }
+def _fit_record(result, init_name: str):
+    """The parameters file's ``fit`` record of a :class:`~gmm_explorer.engine.FitResult`."""
+    from gmm_explorer.io.params import FitRecord
+
+    s = result.settings
+    return FitRecord.from_step(result.final, init=init_name, seed=result.seed, tol=s.tol,
+                               reg_covar=s.reg_covar, max_iter=s.max_iter, n_init=result.n_init)
 
 
 def _outputs_to(args, outputs: list[tuple[str | None, str]]) -> None:
@@ -291,10 +98,9 @@ def _summary(result, ctype: str) -> str:
 
 
 def cmd_fit(args) -> int:
-    from gmm_explorer.engine import INIT_METHODS, fit
-    from gmm_explorer.engine import project_covariance_type
+    from gmm_explorer.engine import INIT_METHODS, fit, project_covariance_type
+    from gmm_explorer.io.csv_format import responsibilities_csv
     from gmm_explorer.io.params import dumps_mixture, read_mixture
-    from gmm_explorer.io.tables import responsibilities_csv
 
     init = args.init
     start = None
@@ -320,7 +126,7 @@ def cmd_fit(args) -> int:
                      n_init=args.n_init, seed=args.seed)
     init_name = init if start is None else f"file:{Path(init).name}"
     text = dumps_mixture(result.mixture, columns=data.column_names,
-                         fit=_fit_record(result, init_name, args))
+                         fit=_fit_record(result, init_name))
     outputs = [(args.out, text)]
     if args.labels_out:
         from gmm_explorer.engine import e_step
@@ -368,7 +174,7 @@ def cmd_select(args) -> int:
     outputs: list[tuple[str | None, str]] = []
     if args.out:
         text = dumps_mixture(best.result.mixture, columns=data.column_names,
-                             fit=_fit_record(best.result, args.init, args))
+                             fit=_fit_record(best.result, args.init))
         outputs.append((args.out, text))
     if not args.quiet:
         outputs.append((None, "\n".join(lines) + "\n"))
@@ -381,8 +187,8 @@ def cmd_select(args) -> int:
 
 def cmd_sample(args) -> int:
     from gmm_explorer.engine import sample
+    from gmm_explorer.io.csv_format import points_csv
     from gmm_explorer.io.params import read_mixture
-    from gmm_explorer.io.tables import points_csv
 
     pf = read_mixture(args.params)
     pts, _ = sample(pf.mixture, args.n, seed=args.seed)
@@ -391,18 +197,11 @@ def cmd_sample(args) -> int:
     return EXIT_OK
 
 
-def _looks_like_data(arg: str) -> bool:
-    """A lone argument is a data file (not a mistyped command) if it looks like a path."""
-    if arg.startswith("-") or arg in COMMANDS:
-        return False
-    return os.path.exists(arg) or "." in arg or os.sep in arg or "/" in arg
-
-
 def cmd_render(args) -> int:
     from gmm_explorer.engine import EMSettings, fit
     from gmm_explorer.io.loaders import load_points
     from gmm_explorer.io.session_file import is_session_path, read_session
-    from gmm_explorer.qt.render_png import render_png
+    from gmm_explorer.qt.offscreen.png import render_png
 
     if not args.out.lower().endswith(".png"):
         raise UsageError(f"--out {args.out!r}: the output must be a .png file")
@@ -432,32 +231,40 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
+#: The function that runs each command (build_parser has a subcommand of each name).
+HANDLERS = {"fit": cmd_fit, "select": cmd_select, "sample": cmd_sample, "render": cmd_render}
+COMMANDS = tuple(HANDLERS)
+
+
 def main(argv=None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run a command (or ``--help``, ``--version``); returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if len(argv) == 1 and _looks_like_data(argv[0]):
-        # gmm-explorer DATA: open the window on that file.
-        from gmm_explorer.qt.app import main as window_main
+    return exit_code_of(lambda: _run(argv), argv[0] if argv and argv[0] in COMMANDS else None)
 
-        return window_main(argv[0])
+
+def _run(argv: list[str]) -> int:
+    parser = build_parser()
     try:
-        parser = build_parser()
-        try:
-            args = parser.parse_args(argv)
-        except SystemExit as exc:  # --help / --version
-            return int(exc.code or 0)
-        if args.command is None:
-            from gmm_explorer.qt.app import main as window_main
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help / --version
+        return int(exc.code or 0)
+    if args.command is None:
+        raise UsageError(f"give a command: {', '.join(COMMANDS)} ({PROG} with no arguments "
+                         "opens the window)")
+    if getattr(args, "threads", None):
+        from gmm_explorer.engine import set_num_threads
 
-            return window_main(None)
-        if getattr(args, "threads", None):
-            from gmm_explorer.engine import set_num_threads
+        set_num_threads(args.threads)
+    return HANDLERS[args.command](args)
 
-            set_num_threads(args.threads)
-        return args.handler(args)
+
+def exit_code_of(body, command: str | None = None) -> int:
+    """Run ``body()`` and return its exit code, turning errors into exit codes with one line
+    on stderr (see the module docstring); ``command`` names the command in usage errors."""
+    try:
+        return body()
     except UsageError as exc:
-        cmd = argv[0] if argv and argv[0] in COMMANDS else None
-        print(f"{PROG}{' ' + cmd if cmd else ''}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}{' ' + command if command else ''}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except GMMExplorerError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

@@ -1,20 +1,63 @@
-"""Layering: the engine and io never load Qt; the package data ships with the package."""
+"""Layering: nothing outside gmm_explorer.qt loads Qt; the package data ships with the package."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import subprocess
 import sys
+from pathlib import Path
+
+#: Top-level names of the Qt bindings and of pyqtgraph: none may load outside gmm_explorer.qt.
+QT_ROOTS = ("PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6", "PySide2")
+#: Modules the walk must find (an empty or partial walk must not pass).
+MUST_FIND = ("gmm_explorer", "gmm_explorer.__main__", "gmm_explorer.cli", "gmm_explorer.errors",
+             "gmm_explorer.engine", "gmm_explorer.engine.em", "gmm_explorer.io",
+             "gmm_explorer.io.params", "gmm_explorer.session", "gmm_explorer.drawing",
+             "gmm_explorer.resources")
 
 
-def test_engine_and_io_do_not_import_qt():
-    code = ("import sys, gmm_explorer.engine, gmm_explorer.io, gmm_explorer.io.params, "
-            "gmm_explorer.io.loaders, gmm_explorer.cli;"
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('PySide6', 'shiboken6', 'pyqtgraph', 'PyQt5', 'PyQt6'));"
-            "print(','.join(bad))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "", f"Qt modules loaded: {out.stdout.strip()}"
+def qt_free_modules() -> list[str]:
+    """Every module of the package outside ``gmm_explorer.qt``, from its files on disk
+    (found without importing anything that could load Qt)."""
+    package = Path(importlib.util.find_spec("gmm_explorer").origin).parent
+    # resources/ is mapped to gmm_explorer.resources (pyproject's package-dir).
+    resources = importlib.util.find_spec("gmm_explorer.resources").submodule_search_locations
+    roots = [(package, ("gmm_explorer",))]
+    roots += [(Path(folder), ("gmm_explorer", "resources")) for folder in resources]
+    names = set()
+    for root, prefix in roots:
+        for path in root.rglob("*.py"):
+            parts = prefix + path.relative_to(root).with_suffix("").parts
+            if parts[:2] == ("gmm_explorer", "qt") or "__pycache__" in parts:
+                continue
+            names.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return sorted(names)
+
+
+def test_nothing_outside_the_qt_package_imports_qt():
+    """Import every module outside gmm_explorer/qt/ in a fresh interpreter (the app's entry
+    point only imported, not run): no Qt binding and no pyqtgraph may be loaded."""
+    names = qt_free_modules()
+    assert set(MUST_FIND) <= set(names), sorted(set(MUST_FIND) - set(names))
+    assert len(names) >= 30, names
+    code = ("import importlib, json, sys\n"
+            "roots = json.loads(sys.argv[2])\n"
+            "loaded = []\n"
+            "for name in json.loads(sys.argv[1]):\n"
+            "    importlib.import_module(name)\n"
+            "    loaded.append(name)\n"
+            "    qt = sorted(m for m in sys.modules if m.split('.')[0] in roots)\n"
+            "    if qt:\n"
+            "        print(json.dumps({'culprit': name, 'qt': qt[:5]}))\n"
+            "        break\n"
+            "else:\n"
+            "    print(json.dumps({'imported': len(loaded)}))\n")
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(names), json.dumps(QT_ROOTS)],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report == {"imported": len(names)}, f"Qt loaded by importing {report}"
 
 
 def test_sample_data_ships_inside_the_package():
@@ -39,7 +82,7 @@ def test_an_installed_wheel_finds_its_sample_data(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = ("import gmm_explorer, sys; from gmm_explorer.resources import sample_path;"
-            "import gmm_explorer.qt.main_window, gmm_explorer.qt.render_png;"
+            "import gmm_explorer.qt.main_window, gmm_explorer.qt.offscreen.png;"
             "from gmm_explorer.io import load_points;"
             "assert gmm_explorer.__file__.startswith(sys.argv[1]), gmm_explorer.__file__;"
             "d = load_points(str(sample_path('faithful.csv')));"

@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gmm_explorer import __main__ as app_entry
 from gmm_explorer import cli
 from gmm_explorer import engine as E
 from gmm_explorer.io.loaders import load_points
-from gmm_explorer.io.params import read_mixture
+from gmm_explorer.io.params import FitRecord, read_mixture
 from tests.conftest import DATA
 from tests.malformed_corpus import MALFORMED, VALID_ODD, write_case
 
@@ -78,12 +79,20 @@ def test_same_seed_gives_identical_output(capsys):
 
 def test_thread_count_does_not_change_the_output(capsys):
     from gmm_explorer.engine import get_num_threads, set_num_threads
+    from gmm_explorer.engine._kernels import HAVE_NUMBA
 
+    # numba clamps to the threads it may use: on one CPU "--threads 2" runs 1 thread.
+    available = 1
+    if HAVE_NUMBA:
+        import numba
+
+        available = numba.config.NUMBA_NUM_THREADS
     before = get_num_threads()
     try:
         one = run(capsys, "fit", FAITHFUL, "--k", "3", "--seed", "2", "--threads", "1")
         assert get_num_threads() == 1
         two = run(capsys, "fit", FAITHFUL, "--k", "3", "--seed", "2", "--threads", "2")
+        assert get_num_threads() == min(2, available)
     finally:
         set_num_threads(before)
     assert one[0] == two[0] == 0 and one[1] == two[1]
@@ -304,4 +313,68 @@ def test_console_entry_point_end_to_end(tmp_path):
                                          (FAITHFUL, True), ("fit", False), ("bogus", False),
                                          ("--help", False)])
 def test_a_lone_argument_is_data_only_if_it_looks_like_a_path(arg, is_data):
-    assert cli._looks_like_data(arg) == is_data
+    assert app_entry.looks_like_data(arg) == is_data
+
+
+def test_the_entry_point_opens_the_window_only_with_no_command(monkeypatch, capsys, tmp_path):
+    import gmm_explorer.qt.app as app_module
+
+    opened = []
+    monkeypatch.setattr(app_module, "main", lambda path=None: opened.append(path) or 0)
+    path = tmp_path / "pts.csv"
+    path.write_text("a,b\n1,2\n")
+    assert app_entry.main([str(path)]) == 0 and app_entry.main([]) == 0
+    assert opened == [str(path), None]
+    # Everything else is the command line's, exactly as cli.main runs it.
+    code, out, _ = run(capsys, "fit", FAITHFUL, "--seed", "0", "--quiet")
+    assert app_entry.main(["fit", FAITHFUL, "--seed", "0", "--quiet"]) == code == 0
+    assert capsys.readouterr().out == out
+    assert app_entry.main(["bogus"]) == 2 and "invalid choice" in capsys.readouterr().err
+    assert app_entry.main(["--version"]) == 0 and "gmm-explorer" in capsys.readouterr().out
+    assert opened == [str(path), None]
+
+
+def test_the_command_line_alone_never_opens_the_window(capsys):
+    code, out, err = run(capsys)
+    assert_one_line_error(code, err, "give a command", "fit, select, sample, render",
+                          "opens the window")
+    assert out == ""
+
+
+def test_window_errors_are_reported_like_command_errors(monkeypatch, capsys):
+    import gmm_explorer.qt.app as app_module
+
+    def broken(path=None):
+        raise RuntimeError("no GL")
+
+    monkeypatch.setattr(app_module, "main", broken)
+    assert app_entry.main([]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("gmm-explorer: internal error (RuntimeError: no GL)")
+    assert err.count("\n") == 1
+
+
+def test_the_fit_record_has_the_thirteen_keys_in_order(capsys, faithful):
+    code, out, _ = run(capsys, "fit", FAITHFUL, "--k", "3", "--seed", "5", "--n-init", "2",
+                       "--covariance", "tied", "--tol", "1e-4", "--reg-covar", "1e-5",
+                       "--max-iter", "80")
+    assert code == 0
+    text = out[out.index('"fit": {'):]
+    engine = E.fit(faithful, 3, settings=E.EMSettings("tied", 1e-5, 1e-4, 80), seed=5, n_init=2)
+    f = engine.final
+    expected = {"n_samples": 272, "log_likelihood": f.log_likelihood,
+                "mean_log_likelihood": f.mean_log_likelihood, "n_iter": f.iteration,
+                "converged": f.converged, "bic": engine.bic(), "aic": engine.aic(),
+                "init": "kmeans", "seed": 5, "tol": 1e-4, "reg_covar": 1e-5, "max_iter": 80,
+                "n_init": 2}
+    assert list(json.loads(out)["fit"].items()) == list(expected.items())
+    # Written as before: one key per line, in this order, floats in shortest repr.
+    assert text.startswith('"fit": {\n    "n_samples": 272,\n    "log_likelihood": ')
+    assert f'"converged": {json.dumps(f.converged)},' in text
+    assert '"seed": 5,' in text and '"tol": 0.0001,' in text
+    record = FitRecord.from_step(f, init="kmeans", seed=5, tol=1e-4, reg_covar=1e-5,
+                                 max_iter=80, n_init=2)
+    assert record.as_dict() == expected and list(record.as_dict()) == list(expected)
+    again = FitRecord.from_step(f, init="kmeans", seed=None, tol=1e-4, reg_covar=1e-5,
+                                max_iter=80)
+    assert again.seed is None and again.n_init == 1
