@@ -13,14 +13,15 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from gmm_explorer import engine as E
-from gmm_explorer.qt.canvas import HANDLE_PICK_PX, LABEL_SYMBOLS, Canvas
-from gmm_explorer.render import (
+from gmm_explorer.drawing import (
     PALETTE,
     component_color,
     uncertainty_colors,
     voronoi_segments,
 )
-from tests.qt.test_window import drag
+from gmm_explorer.qt.canvas.canvas import LABEL_SYMBOLS, Canvas
+from gmm_explorer.qt.canvas.hit_test import HANDLE_PICK_PX
+from tests.qt.window_helpers import drag
 
 NO_MODS = Qt.KeyboardModifier.NoModifier
 LEFT = Qt.MouseButton.LeftButton
@@ -44,7 +45,7 @@ def canvas(qtbot):
     c.show()
     qtbot.waitExposed(c)
     c.view.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
-    qtbot.waitUntil(lambda: not c._view_timer.isActive())
+    qtbot.waitUntil(lambda: not c.view_redraw_pending)
     return c
 
 
@@ -99,7 +100,7 @@ def test_dragging_a_mean_asks_for_the_component_to_move(canvas, qtbot):
     ex, ey = data_at(canvas, b)
     assert (j, part) == (1, "mean") and abs(x - ex) <= tx and abs(y - ey) <= ty
     assert not strokes and canvas.view.viewRange() == before
-    np.testing.assert_array_equal(canvas._mixture.means, two_blobs().means)  # passive
+    np.testing.assert_array_equal(canvas.mixture.means, two_blobs().means)  # passive
 
 
 def test_dragging_a_major_handle_reports_part_major(canvas, qtbot):
@@ -126,12 +127,13 @@ def test_dragging_a_major_handle_reports_part_major(canvas, qtbot):
 def test_handles_can_be_hidden_and_then_are_not_grabbed(canvas):
     m = two_blobs()
     canvas.set_mixture(m)
-    assert len(canvas._handles.data) == 4
-    hx, hy = canvas._geometry["major"][0]
+    assert len(canvas.layers.components.handle_positions()) == 4
+    hx, hy = canvas.part_position(0, "major")
     scene = canvas.view.mapViewToScene(QPointF(hx, hy))
     assert canvas.component_at(scene)[:2] == (0, "major")
     canvas.set_show_handles(False)
-    assert len(canvas._handles.data) == 0 and canvas.component_at(scene) is None
+    assert len(canvas.layers.components.handle_positions()) == 0
+    assert canvas.component_at(scene) is None
 
 
 def test_a_drag_elsewhere_in_add_mode_still_pans(canvas, qtbot):
@@ -188,16 +190,16 @@ def test_preview_redraws_the_model_only_until_the_final_mixture(canvas):
     canvas.set_show_decision(True)
     m = two_blobs()
     canvas.set_mixture(m)
-    contours = canvas._contours[0].getData()[0].copy()
-    decision = canvas._decision.image.copy()
+    contours = canvas.layers.density.contour(0)[0].copy()
+    decision = canvas.layers.decision.image().copy()
     moved = E.Mixture(m.weights, m.means + [[1.0, 0.0], [0.0, 0.0]], m.covariances)
     canvas.set_mixture(moved, preview=True)
-    assert canvas._means.data["x"][0] == pytest.approx(3.0)
-    np.testing.assert_array_equal(canvas._contours[0].getData()[0], contours)
-    np.testing.assert_array_equal(canvas._decision.image, decision)
+    assert canvas.layers.components.mean_positions()[0, 0] == pytest.approx(3.0)
+    np.testing.assert_array_equal(canvas.layers.density.contour(0)[0], contours)
+    np.testing.assert_array_equal(canvas.layers.decision.image(), decision)
     canvas.set_mixture(moved)  # the same object, no longer a preview: now the grids
-    assert not np.array_equal(canvas._contours[0].getData()[0], contours)
-    assert not np.array_equal(canvas._decision.image, decision)
+    assert not np.array_equal(canvas.layers.density.contour(0)[0], contours)
+    assert not np.array_equal(canvas.layers.decision.image(), decision)
 
 
 # ---------------------------------------------------------------- inspector
@@ -218,7 +220,7 @@ def test_hover_reports_the_nearest_point_and_minus_one_away(canvas, qtbot):
         move(canvas, pixel(canvas, 6.0, 8.0))
     assert sig.args == [-1]
     canvas.set_hovered(2)
-    assert list(canvas._hover_marker.data["x"]) == [8.0]
+    assert canvas.layers.markers.position("hover") == (8.0, 2.0)
 
 
 def test_hover_is_throttled_and_only_reports_changes(canvas, qtbot):
@@ -255,10 +257,10 @@ def test_inspect_click_pins_the_nearest_point_and_empty_space_unpins(canvas, qtb
     qtbot.mouseClick(canvas.viewport(), LEFT, pos=pixel(canvas, 6.0, 8.0))
     assert pinned == [(0,), (-1,)] and not added
     canvas.set_pinned(2)
-    assert list(canvas._pin_marker.data["x"]) == [8.0]
-    assert canvas._pin_marker.opts["symbol"] == "crosshair"
+    assert canvas.layers.markers.position("pin") == (8.0, 2.0)
+    assert canvas.layers.markers.symbol("pin") == "crosshair"
     canvas.set_pinned(None)
-    assert len(canvas._pin_marker.data) == 0
+    assert canvas.layers.markers.position("pin") is None
 
 
 # ---------------------------------------------------------------- colour modes, overlays
@@ -291,53 +293,48 @@ def test_uncertainty_mode_colours_points_and_the_raster(canvas, qtbot):
     canvas.set_points(big)
     canvas.set_uncertainty(np.repeat(1.0 - resp.max(axis=1), 5000))
     assert canvas.uses_raster
-    row, col = _image_index(canvas._raster, 8.0, 2.0)  # point 2: uncertainty 0.2
-    np.testing.assert_array_equal(canvas._raster.image[row, col, :3],
+    # Point 2: uncertainty 0.2.
+    np.testing.assert_array_equal(canvas.layers.points.raster_color_at(8.0, 2.0)[:3],
                                   uncertainty_colors(np.array([0.2]))[0])
-
-
-def _image_index(item, x, y):
-    """Row and column of an ImageItem (row-major, covering its rect) showing (x, y)."""
-    r = item.mapRectToParent(item.boundingRect())
-    h, w = item.image.shape[:2]
-    return (int((y - r.top()) / r.height() * h), int((x - r.left()) / r.width() * w))
 
 
 def test_decision_regions_show_each_component_colour_at_its_mean(canvas, qtbot):
     m = two_blobs()
     canvas.set_mixture(m)
-    assert canvas._decision.image is None
+    decision = canvas.layers.decision
+    assert decision.image() is None
     canvas.set_show_decision(True)
-    img = canvas._decision.image
+    img = decision.image()
     assert img is not None and img.shape == (180, 240, 4)
     for j in range(2):
-        row, col = _image_index(canvas._decision, *m.means[j])
-        assert tuple(img[row, col, :3]) == component_color(j)
-        assert img[row, col, 3] == 45
-    assert canvas._density.zValue() < canvas._decision.zValue() < canvas._raster.zValue()
+        rgba = decision.color_at(*m.means[j])
+        assert tuple(rgba[:3]) == component_color(j)
+        assert rgba[3] == 45
+    order = canvas.layers.stacking_order()
+    assert order.index("shading") < order.index("decision") < order.index("raster")
     # Recomputed with the view.
     canvas.view.setRange(xRange=(6, 8), yRange=(5, 7), padding=0)
-    qtbot.waitUntil(lambda: np.all(canvas._decision.image[..., :3] == PALETTE[1]),
-                    timeout=2000)
+    qtbot.waitUntil(lambda: np.all(decision.image()[..., :3] == PALETTE[1]), timeout=2000)
     canvas.set_show_decision(False)
-    assert canvas._decision.image is None
+    assert decision.image() is None
 
 
 def test_kmeans_overlay_draws_centroids_and_voronoi_boundaries(canvas, qtbot):
     cents = np.array([[2.0, 2.0], [8.0, 2.0], [5.0, 8.0]])
     canvas.set_kmeans(cents)
-    assert len(canvas._kmeans_markers.data) == 0  # off until shown
+    kmeans = canvas.layers.kmeans
+    assert len(kmeans.centroids()) == 0  # off until shown
     canvas.set_show_kmeans(True)
-    assert len(canvas._kmeans_markers.data) == 3
-    assert canvas._kmeans_markers.opts["symbol"] == "x"
-    x, y = canvas._kmeans_lines.getData()
-    assert x is not None and len(x) == 6  # three boundaries, as endpoint pairs
+    assert len(kmeans.centroids()) == 3
+    assert kmeans.centroid_symbol() == "x"
+    x, y = kmeans.boundaries()
+    assert len(x) == 6  # three boundaries, as endpoint pairs
     # Every boundary point is equidistant from its two nearest centroids.
     d = np.sort(np.hypot(x[:, None] - cents[:, 0], y[:, None] - cents[:, 1]), axis=1)
     np.testing.assert_allclose(d[:, 0], d[:, 1], atol=1e-9)
-    assert canvas._kmeans_lines.opts["pen"].style() == Qt.PenStyle.DashLine
+    assert kmeans.boundary_pen().style() == Qt.PenStyle.DashLine
     canvas.set_show_kmeans(False)
-    assert len(canvas._kmeans_markers.data) == 0
+    assert len(kmeans.centroids()) == 0
 
 
 def test_voronoi_segments_between_two_centroids_is_their_bisector():
@@ -352,27 +349,28 @@ def test_label_shapes_follow_the_class_codes(canvas):
     codes = np.array([0, 1, 2, 13])
     canvas.set_label_shapes(codes)
     assert canvas.label_shapes_shown
-    assert list(canvas._scatter.data["symbol"]) == [LABEL_SYMBOLS[c % len(LABEL_SYMBOLS)]
-                                                    for c in codes]
+    assert canvas.layers.points.marker_symbols() == [LABEL_SYMBOLS[c % len(LABEL_SYMBOLS)]
+                                                     for c in codes]
     canvas.set_points(np.repeat(pts, 3000, axis=0))  # the raster: no shapes
     canvas.set_label_shapes(np.repeat(codes, 3000))
     assert canvas.uses_raster and not canvas.label_shapes_shown
     canvas.set_points(pts)
     canvas.set_label_shapes(None)
     assert not canvas.label_shapes_shown
-    assert all(s is None for s in canvas._scatter.data["symbol"])
+    assert canvas.layers.points.marker_symbols() == ["o"] * len(pts)
 
 
 def test_component_status_marks_collapsing_components_in_red(canvas):
     canvas.set_mixture(two_blobs())
     canvas.set_component_status(["ok", "collapsing"])
-    ok, bad = canvas._ellipses[(0, 1)].opts["pen"], canvas._ellipses[(1, 1)].opts["pen"]
+    components = canvas.layers.components
+    ok, bad = components.ellipse_pen(0, 1), components.ellipse_pen(1, 1)
     assert bad.color().getRgb()[:3] == (200, 0, 0) and bad.style() == Qt.PenStyle.DashLine
     assert bad.widthF() > ok.widthF() and ok.color().getRgb()[:3] != (200, 0, 0)
-    assert canvas._warnings[1].isVisible() and "collapsing" in canvas._warnings[1].toPlainText()
-    assert 0 not in canvas._warnings or not canvas._warnings[0].isVisible()
+    assert "collapsing" in components.warning_text(1)
+    assert components.warning_text(0) == ""
     canvas.set_component_status(["empty", "ok"])
-    assert "empty" in canvas._warnings[0].toPlainText() and not canvas._warnings[1].isVisible()
-    assert canvas._ellipses[(1, 1)].opts["pen"].color().getRgb()[:3] != (200, 0, 0)
+    assert "empty" in components.warning_text(0) and components.warning_text(1) == ""
+    assert components.ellipse_pen(1, 1).color().getRgb()[:3] != (200, 0, 0)
     canvas.set_component_status(None)
-    assert not any(t.isVisible() for t in canvas._warnings.values())
+    assert [components.warning_text(j) for j in range(2)] == ["", ""]

@@ -11,14 +11,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QPushButton, QTableWidget
 
 from gmm_explorer.errors import InputError
-from gmm_explorer.io.loaders import CLASSIFY_ROWS, load_points, read_table
-from gmm_explorer.qt.dialogs import (
+from gmm_explorer.io.columns import CLASSIFY_ROWS, table_needing_choice
+from gmm_explorer.io.loaders import load_points
+from gmm_explorer.io.text_table import read_table
+from gmm_explorer.qt.dialogs.column_picker import (
     NO_LABELS,
     PREVIEW_ROWS,
     ColumnChoice,
     ColumnPickerDialog,
     ask_columns,
-    table_needing_choice,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "resources" / "data"

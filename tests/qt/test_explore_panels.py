@@ -17,22 +17,17 @@ from PySide6.QtWidgets import (
     QStyleOptionSlider,
 )
 
+from gmm_explorer.drawing import component_color
 from gmm_explorer.engine import datasets
-from gmm_explorer.engine.em import ComponentDiagnostics
 from gmm_explorer.engine.selection import SelectionRow, sweep
-from gmm_explorer.qt.explore_panels import (
-    BranchPanel,
-    BranchRow,
-    GalleryItem,
-    GalleryPanel,
-    GroundTruthPanel,
-    HealthPanel,
-    InspectorPanel,
-    SelectionOptions,
-    SelectionPanel,
-    TimelineBar,
-)
-from gmm_explorer.render import component_color
+from gmm_explorer.engine.steps import ComponentDiagnostics
+from gmm_explorer.qt.panels.branches import BranchPanel, BranchRow
+from gmm_explorer.qt.panels.ground_truth import GroundTruthPanel
+from gmm_explorer.qt.panels.health import HealthPanel
+from gmm_explorer.qt.panels.inspector import InspectorPanel
+from gmm_explorer.qt.panels.model_selection import SelectionOptions, SelectionPanel
+from gmm_explorer.qt.panels.optima_gallery import GalleryItem, GalleryPanel
+from gmm_explorer.qt.panels.timeline import TimelineBar
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -291,8 +286,8 @@ def test_selection_marks_lowest_bic_then_lowest_aic(qtbot, rows):
     lowest_aic = min((r for r in rows if r.result is not None), key=lambda r: r.aic)
     assert panel.best_row() is lowest_bic
     assert lowest_bic.n_components == 3  # three separated blobs
-    star = panel._star.getData()
-    assert (star[0][0], star[1][0]) == (lowest_bic.n_components, pytest.approx(lowest_bic.bic))
+    star = panel.best_marker()
+    assert star == (lowest_bic.n_components, pytest.approx(lowest_bic.bic))
     assert panel.best_label.textItem.toPlainText() == (
         f"best: K={lowest_bic.n_components} {lowest_bic.covariance_type}")
     assert panel.status_text.text() == f"{len(rows)} fits"
@@ -301,12 +296,12 @@ def test_selection_marks_lowest_bic_then_lowest_aic(qtbot, rows):
     assert changed.calls == [()]
     assert panel.options().criterion == "aic"
     assert panel.best_row() is lowest_aic
-    star = panel._star.getData()
-    assert star[1][0] == pytest.approx(lowest_aic.aic)
+    star = panel.best_marker()
+    assert star[1] == pytest.approx(lowest_aic.aic)
     # BIC and AIC of every successful row are drawn, one series per type.
     for t in ("full", "tied", "diag", "spherical"):
         for c in ("bic", "aic"):
-            x, y = panel._scatters[(t, c)].getData()
+            x, y = panel.series(t, c)
             mine = sorted((r for r in rows if r.covariance_type == t),
                           key=lambda r: r.n_components)
             assert list(x) == [r.n_components for r in mine]
@@ -403,19 +398,19 @@ def test_selection_current_model_failed_rows_and_clear(qtbot, rows):
     failed = SelectionRow(6, "full", math.inf, math.inf, None, "component collapsed")
     panel = selection_panel(qtbot, (*rows, failed))
     assert panel.best_row() is not failed
-    assert 6 not in panel._scatters[("full", "bic")].getData()[0]
+    assert 6 not in panel.series("full", "bic")[0]
     assert "1 failed" in panel.status_text.text()
     panel.set_current(2, "diag")
-    assert panel._current_line.isVisible() and panel._current_line.value() == 2
-    assert panel._current_line.label.toPlainText() == "loaded: K=2 diag"
-    assert list(panel._current_ring.getData()[0]) == [2]
+    assert panel.loaded_line() == (2, "loaded: K=2 diag")
+    assert panel.loaded_ring()[0] == 2
     panel.set_current(None)
-    assert not panel._current_line.isVisible()
+    assert panel.loaded_line() is None
     panel.clear()
     assert panel.best_row() is None
-    assert len(panel._star.getData()[0]) == 0
+    assert panel.best_marker() is None
     assert not panel.best_label.isVisible()
-    assert all(len(s.getData()[0]) == 0 for s in panel._scatters.values())
+    assert all(len(panel.series(t, c)[0]) == 0
+               for t in ("full", "tied", "diag", "spherical") for c in ("bic", "aic"))
 
 
 # --- GalleryPanel -------------------------------------------------------------------------
@@ -581,17 +576,16 @@ def test_inspector_pinned_point_trajectory_and_unpin(qtbot):
     it = np.arange(6)
     resp = np.stack([np.linspace(0.5, 0.7, 6), np.linspace(0.5, 0.3, 6)], axis=1)
     panel.set_trajectory(it, resp, 4)
-    x, y = panel._lines[1].getData()
+    x, y = panel.trajectories()[1]
     assert list(x) == list(it) and y == pytest.approx(resp[:, 1])
-    assert panel._lines[0].opts["pen"].color() == QColor(*component_color(0))
-    assert panel._marker.isVisible() and panel._marker.value() == 4
+    assert panel.trajectory_color(0) == QColor(*component_color(0))
+    assert panel.iteration_marker() == 4
     panel.set_trajectory(it, resp, None)
-    assert not panel._marker.isVisible()
+    assert panel.iteration_marker() is None
     click(qtbot, panel.unpin_button)
     assert len(unpin.calls) == 1
     panel.clear_trajectory()
-    assert len(panel._lines[0].getData()[0] if panel._lines[0].getData()[0] is not None
-               else []) == 0
+    assert len(panel.trajectories()[0][0]) == 0
 
 
 # --- GroundTruthPanel ---------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Offscreen frames (``qt.frames``) and the GIF of an EM run (``qt.animation``).
+"""Offscreen frames (``qt.offscreen.frames``) and the GIF of an EM run
+(``qt.offscreen.animation``).
 
 Frames are painted on a ``QImage`` only, so they may be drawn in a worker thread: the
 first test does exactly that, with a worker ``QObject`` moved to a ``QThread`` and its
@@ -17,16 +18,20 @@ from PIL import Image, ImageSequence
 from PySide6.QtCore import QObject, QThread, QtMsgType, Signal, Slot
 
 from gmm_explorer import engine as E
+from gmm_explorer.drawing import NEUTRAL, component_color, point_colors, view_ranges
 from gmm_explorer.errors import InputError
-from gmm_explorer.qt.animation import MAX_FRAME_POINTS, export_gif, frame_points, history_frames
-from gmm_explorer.qt.frames import (
+from gmm_explorer.qt.offscreen.animation import (
+    MAX_FRAME_POINTS,
+    export_gif,
+    frame_points,
+    history_frames,
+)
+from gmm_explorer.qt.offscreen.frames import (
     data_to_pixels,
     plot_area,
     qimage_to_rgb,
     render_frame,
-    view_ranges,
 )
-from gmm_explorer.render import NEUTRAL, component_color, point_colors
 
 N_ITER = 5
 

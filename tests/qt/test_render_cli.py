@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from gmm_explorer.render import PALETTE
+from gmm_explorer.drawing import PALETTE
 from tests.cli.test_cli import FAITHFUL, assert_one_line_error, run
 
 
@@ -35,15 +35,15 @@ def test_render_writes_a_non_blank_png_of_the_requested_size(capsys, tmp_path):
 
 
 def test_render_a_session_as_saved(capsys, tmp_path, qtbot):
-    from tests.qt.test_window import idle, make_window
+    from tests.qt.window_helpers import idle, make_window
 
     w = make_window(qtbot, tmp_path)
-    w.load_sample()
+    w.data.load_sample()
     idle(qtbot, w)
-    w.step()
+    w.actions["step"].trigger()
     idle(qtbot, w)
     session = tmp_path / "s.gmmx"
-    assert w.save_to(str(session))
+    assert w.files.save_to(str(session))
     out = tmp_path / "s.png"
     code, _, err = run(capsys, "render", session, "--size", "300x200", "--out", out)
     assert code == 0, err
@@ -51,7 +51,7 @@ def test_render_a_session_as_saved(capsys, tmp_path, qtbot):
 
 
 def test_render_iterations_runs_exactly_that_many(capsys, tmp_path, monkeypatch):
-    import gmm_explorer.qt.render_png as rp
+    import gmm_explorer.qt.offscreen.png as rp
 
     titles = []
     original = rp.render_png

@@ -1,4 +1,4 @@
-"""Qt-free rendering helpers: colours, rasters, contours."""
+"""Qt-free drawing helpers (``drawing``, ``contours``): colours, rasters, contours."""
 
 from __future__ import annotations
 
@@ -6,15 +6,8 @@ import numpy as np
 import pytest
 
 from gmm_explorer import engine as E
-from gmm_explorer.render import (
-    NEUTRAL,
-    PALETTE,
-    RasterCache,
-    contour_levels,
-    contour_segments,
-    point_colors,
-    raster,
-)
+from gmm_explorer.contours import contour_levels, contour_segments
+from gmm_explorer.drawing import NEUTRAL, PALETTE, RasterCache, point_colors, raster
 
 
 def test_soft_colours_blend_and_hard_colours_pick_the_argmax():
@@ -77,7 +70,7 @@ def test_point_colors_rejects_unknown_modes(mode):
 
 
 def test_numba_colour_sums_equal_numpy():
-    from gmm_explorer.render import colour_sums
+    from gmm_explorer.drawing import colour_sums
 
     rng = np.random.default_rng(3)
     flat = rng.integers(0, 500, 10000)

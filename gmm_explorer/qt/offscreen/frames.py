@@ -13,43 +13,23 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPen,
+    QPolygonF,
+)
 
 from gmm_explorer import engine as E
-from gmm_explorer.render import NEUTRAL, component_color, raster
+from gmm_explorer.drawing import NEUTRAL, ellipse_color, quantised_colors, raster
 
 #: Above this many points, points are drawn as one raster image instead of one by one.
 MAX_DRAWN_POINTS = 20_000
 _SIGMA_STYLE = {1: Qt.PenStyle.SolidLine, 2: Qt.PenStyle.DashLine, 3: Qt.PenStyle.DotLine}
 _FRAME_GREY = QColor(120, 120, 120)
-
-
-def view_ranges(points: np.ndarray, mixtures=()) -> tuple[tuple[float, float],
-                                                           tuple[float, float]]:
-    """One view covering ``points`` and every mixture's means, with a 5% margin.
-
-    Animation frames share it, so the plot does not jump from frame to frame.
-
-    Parameters
-    ----------
-    points : ndarray of shape (n, 2)
-    mixtures : iterable of Mixture (None entries are skipped)
-
-    Returns
-    -------
-    (x0, x1), (y0, y1)
-    """
-    parts = [np.asarray(points, dtype=float).reshape(-1, 2)]
-    parts += [np.asarray(m.means) for m in mixtures if m is not None]
-    pts = np.concatenate(parts)
-    pts = pts[np.all(np.isfinite(pts), axis=1)]
-    if pts.shape[0] == 0:
-        return (0.0, 1.0), (0.0, 1.0)
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
-    # Same rule as the canvas's Fit view; a zero span (one point) gets a unit-ish span.
-    span = np.where(hi - lo > 0, hi - lo, np.maximum(np.abs(hi), 1.0))
-    lo, hi = lo - 0.05 * span, hi + 0.05 * span
-    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
 
 
 def qimage_to_rgb(img: QImage) -> np.ndarray:
@@ -127,7 +107,7 @@ def render_frame(points: np.ndarray, colors: np.ndarray | None, mixture: E.Mixtu
     size : (int, int)
         Width and height in pixels.
     x_range, y_range : (float, float)
-        The data shown, increasing (see :func:`view_ranges`).
+        The data shown, increasing (see :func:`gmm_explorer.drawing.view_ranges`).
     title, subtitle : str
         Text above the plot (the subtitle smaller, in grey).
     sigmas : iterable of {1, 2, 3}
@@ -220,9 +200,9 @@ def _draw_points(p: QPainter, points, colors, plot: QRectF, x_range, y_range, to
         layer = QImage(rgba.data, ww, hh, 4 * ww, QImage.Format.Format_RGBA8888)
         p.drawImage(plot, layer)  # drawn before ``rgba`` goes out of scope
         return
-    # Points as round dots of one pen per colour: colours quantised to 5 bits a channel
-    # (as on the canvas), so a soft colouring needs a few hundred drawPoints calls, not n.
-    q = (np.asarray(colors, dtype=np.uint8) >> 3 << 3) + 4
+    # Points as round dots of one pen per colour: colours quantised (as on the canvas), so
+    # a soft colouring needs a few hundred drawPoints calls, not n.
+    q = quantised_colors(colors)
     keys, inverse, counts = np.unique(q, axis=0, return_inverse=True, return_counts=True)
     xy = to_px(np.asarray(points, dtype=float))[np.argsort(inverse.ravel(), kind="stable")]
     pen = QPen()
@@ -239,7 +219,7 @@ def _draw_mixture(p: QPainter, m: E.Mixture, sigmas, show_means: bool, to_px,
     p.setBrush(Qt.BrushStyle.NoBrush)
     darks = []
     for j in range(m.n_components):
-        dark = QColor(*(int(0.72 * v) for v in component_color(j)))  # as on the canvas
+        dark = QColor(*ellipse_color(j))  # as on the canvas
         darks.append(dark)
         for s in sorted(sigmas):
             pen = QPen(dark, (2.6 if s == 1 else 1.8) * max(scale, 0.5), _SIGMA_STYLE[s])

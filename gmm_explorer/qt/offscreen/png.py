@@ -1,7 +1,7 @@
 """Render the canvas to a PNG without a window: ``gmm-explorer render``.
 
-Uses the same :class:`~gmm_explorer.qt.canvas.Canvas` as the window (points coloured by
-responsibility, ellipses, contours), offscreen when there is no display.
+Uses the same :class:`~gmm_explorer.qt.canvas.canvas.Canvas` as the window (points
+coloured by responsibility, ellipses, contours), offscreen when there is no display.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sys
 import numpy as np
 
 from gmm_explorer import engine as E
+from gmm_explorer.drawing import point_colors
 from gmm_explorer.qt.app import display_problem
-from gmm_explorer.render import point_colors
 
 
 def _application():
@@ -44,7 +44,7 @@ def render_png(points: np.ndarray, mixture: E.Mixture | None, *, column_names=("
     app = _application()
     from PySide6.QtCore import QBuffer, QIODevice
 
-    from gmm_explorer.qt.canvas import Canvas
+    from gmm_explorer.qt.canvas.canvas import Canvas
 
     canvas = Canvas()
     canvas.resize(int(size[0]), int(size[1]))
@@ -62,7 +62,7 @@ def render_png(points: np.ndarray, mixture: E.Mixture | None, *, column_names=("
     app.processEvents()
     canvas.fit_view()
     app.processEvents()
-    canvas._redraw_view_dependent()  # contours and raster for the final view, now
+    canvas.redraw_view_now()  # contours and raster for the final view, now
     app.processEvents()
     image = canvas.grab().toImage()
     canvas.close()

@@ -1,9 +1,9 @@
 """Frames of an EM run, and their export as an animated GIF.
 
 One frame per mixture of the run (iteration 0 to now), all in one fixed view
-(:func:`~gmm_explorer.qt.frames.view_ranges`). Frame ``t`` colours the points by their
-responsibilities under mixture ``t - 1``, as the window does after each step (the E-step
-that fed the M-step which produced mixture ``t``); frame 0 has them neutral grey.
+(:func:`~gmm_explorer.drawing.view_ranges`). Frame ``t`` colours the points by
+their responsibilities under mixture ``t - 1``, as the window does after each step (the
+E-step that fed the M-step which produced mixture ``t``); frame 0 has them neutral grey.
 
 Everything here paints on ``QImage`` only, so the window calls :func:`export_gif` from a
 worker thread, with ``cancelled`` and ``progress`` callables that are safe to call there.
@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from gmm_explorer import engine as E
+from gmm_explorer.drawing import point_colors, view_ranges
 from gmm_explorer.errors import InputError
-from gmm_explorer.io.animation import check_writable, write_gif
-from gmm_explorer.qt.frames import qimage_to_rgb, render_frame, view_ranges
-from gmm_explorer.render import point_colors
+from gmm_explorer.io.gif import check_writable, write_gif
+from gmm_explorer.qt.offscreen.frames import qimage_to_rgb, render_frame
 
 #: Frames show at most this many points, a fixed random subset of a larger set: drawing
 #: and the E-step for colours then cost the same for any N, and a 640 x 480 frame shows
@@ -107,7 +107,7 @@ def export_gif(path, points: np.ndarray, mixtures: Sequence[E.Mixture], *, size=
                progress: Callable[[int, int], None] | None = None,
                cancelled: Callable[[], bool] | None = None) -> int:
     """Write the run ``mixtures`` over ``points`` as an animated GIF (see
-    :func:`history_frames` and :func:`gmm_explorer.io.animation.write_gif`).
+    :func:`history_frames` and :func:`gmm_explorer.io.gif.write_gif`).
 
     Safe to call from a worker thread. The path is checked before any frame is drawn.
 

@@ -1,5 +1,6 @@
-"""Colours and rasters for the canvas, in numpy only (no Qt), so they run in the worker
-thread and are tested without a display.
+"""What to draw, as arrays: colours, images and line segments for the canvas and the
+offscreen frames, in numpy only (no Qt), so they run in a worker thread and are tested
+without a display. Density contours are in :mod:`gmm_explorer.contours`.
 
 * :data:`PALETTE`: one colour per component, the same in every view; the first eight are
   colour-blind safe (Okabe & Ito 2008, Tol 2021 "muted"), then further distinct hues.
@@ -8,7 +9,9 @@ thread and are tested without a display.
 * :func:`uncertainty_colors`: mclust's uncertainty plot, light grey (certain) to dark red.
 * :func:`region_image`: decision regions (one label per grid cell) as a translucent image.
 * :func:`voronoi_segments`: the k-means (nearest-centroid) boundaries, clipped to a view.
-* :func:`raster`: a large point set as an RGBA image of the view, one pass of ``bincount``.
+* :func:`view_ranges`: a view that shows points and means, with a margin.
+* :func:`raster` and :class:`RasterCache`: a large point set as an RGBA image of the view,
+  one pass of ``bincount`` (or of a compiled kernel).
 """
 
 from __future__ import annotations
@@ -83,6 +86,23 @@ def component_color(k: int) -> tuple[int, int, int]:
     """RGB of component ``k`` (0-based)."""
     r, g, b = PALETTE[k % len(PALETTE)]
     return int(r), int(g), int(b)
+
+
+def ellipse_color(k: int) -> tuple[int, int, int]:
+    """RGB of component ``k``'s ellipses and mean ring: a shade darker than its points, so
+    they stay visible over them."""
+    return tuple(int(0.72 * v) for v in component_color(k))
+
+
+def quantised_colors(colors: np.ndarray) -> np.ndarray:
+    """``colors`` (n, 3) rounded to 5 bits a channel: few distinct brushes or pens for a
+    soft colouring, with colours no eye can tell apart.
+
+    Returns
+    -------
+    ndarray of shape (n, 3), dtype uint8
+    """
+    return (np.asarray(colors, dtype=np.uint8) >> 3 << 3) + 4
 
 
 def point_colors(resp: np.ndarray | None, n: int, mode: str = "soft") -> np.ndarray:
@@ -243,6 +263,35 @@ def voronoi_segments(centroids: np.ndarray, x_range: tuple[float, float],
     return np.array(out).reshape(-1, 2) + origin
 
 
+def view_ranges(points: np.ndarray, mixtures=()) -> tuple[tuple[float, float],
+                                                           tuple[float, float]]:
+    """One view covering ``points`` and every mixture's means, with a 5% margin.
+
+    The canvas's Fit view shows it; animation frames share one, so the plot does not jump
+    from frame to frame.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n, 2)
+    mixtures : iterable of Mixture (None entries are skipped)
+
+    Returns
+    -------
+    (x0, x1), (y0, y1)
+    """
+    parts = [np.asarray(points, dtype=float).reshape(-1, 2)]
+    parts += [np.asarray(m.means) for m in mixtures if m is not None]
+    pts = np.concatenate(parts)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    if pts.shape[0] == 0:
+        return (0.0, 1.0), (0.0, 1.0)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    # A zero span (one point) gets a unit-ish span.
+    span = np.where(hi - lo > 0, hi - lo, np.maximum(np.abs(hi), 1.0))
+    lo, hi = lo - 0.05 * span, hi + 0.05 * span
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+
+
 def raster(points: np.ndarray, colors: np.ndarray, x_range: tuple[float, float],
            y_range: tuple[float, float], width: int, height: int) -> np.ndarray:
     """Draw many points as an RGBA image covering ``x_range`` x ``y_range``.
@@ -263,121 +312,7 @@ def raster(points: np.ndarray, colors: np.ndarray, x_range: tuple[float, float],
     ndarray of shape (height, width, 4), uint8
         Row-major: row 0 is ``y_range[0]`` (the bottom of a y-up view).
     """
-    width, height = max(1, int(width)), max(1, int(height))
-    img = np.zeros((height, width, 4), dtype=np.uint8)
-    if points.shape[0] == 0:
-        return img
-    x0, x1 = x_range
-    y0, y1 = y_range
-    if not (x1 > x0 and y1 > y0):
-        return img
-    fx = (points[:, 0] - x0) * (width / (x1 - x0))
-    fy = (points[:, 1] - y0) * (height / (y1 - y0))
-    inside = (fx >= 0) & (fx < width) & (fy >= 0) & (fy < height)
-    if not np.any(inside):
-        return img
-    flat = fy[inside].astype(np.intp) * width + fx[inside].astype(np.intp)
-    size = width * height
-    counts = np.bincount(flat, minlength=size)
-    c = colors[inside]
-    hit = counts > 0
-    for ch in range(3):
-        sums = np.bincount(flat, weights=c[:, ch], minlength=size)
-        img[..., ch].flat[hit] = (sums[hit] / counts[hit] + 0.5).astype(np.uint8)
-    # Opacity: at least 110 for a single point, full at the densest pixel.
-    logc = np.log1p(counts[hit])
-    top = logc.max()
-    alpha = 110 + 145 * (logc / top if top > 0 else 1.0)
-    img[..., 3].flat[hit] = alpha.astype(np.uint8)
-    return img
-
-
-def contour_levels(log_density: np.ndarray, n_levels: int = 8, decades_per_level: float = 0.5):
-    """Log-spaced contour levels below the grid's peak: ``peak - j * decades * ln(10)``.
-
-    Small components, whose peak densities are orders of magnitude below the largest
-    one's, still get contours, unlike with linearly spaced levels.
-
-    Returns
-    -------
-    ndarray of shape (n_levels,)
-        Levels of the log-density, highest first.
-    """
-    finite = log_density[np.isfinite(log_density)]
-    if finite.size == 0:
-        return np.zeros(0)
-    peak = float(finite.max())
-    return peak - np.log(10.0) * decades_per_level * np.arange(1, n_levels + 1)
-
-
-def contour_segments(grid: np.ndarray, level: float, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Line segments of the contour ``grid == level`` by marching squares, vectorised.
-
-    Parameters
-    ----------
-    grid : ndarray of shape (ny, nx)
-        Row-major: ``grid[j, i]`` is the value at ``(xs[i], ys[j])``; non-finite values
-        count as below every level.
-    level : float
-    xs : ndarray of shape (nx,)
-    ys : ndarray of shape (ny,)
-
-    Returns
-    -------
-    ndarray of shape (2 * m, 2)
-        Endpoints of m segments, consecutive pairs (for ``connect="pairs"`` drawing).
-        Saddle cells are resolved by the value at the cell centre (mean of the corners).
-    """
-    g = np.where(np.isfinite(grid), grid, -np.inf)
-    above = g > level
-    # Corner values and flags of every cell: bl (j, i), br (j, i+1), tr (j+1, i+1), tl (j+1, i).
-    v = [g[:-1, :-1], g[:-1, 1:], g[1:, 1:], g[1:, :-1]]
-    a = [above[:-1, :-1], above[:-1, 1:], above[1:, 1:], above[1:, :-1]]
-    case = a[0] * 1 + a[1] * 2 + a[2] * 4 + a[3] * 8
-    crossed = (case != 0) & (case != 15)
-    if not np.any(crossed):
-        return np.zeros((0, 2))
-    jj, ii = np.nonzero(crossed)
-    x0, x1 = xs[ii], xs[ii + 1]
-    y0, y1 = ys[jj], ys[jj + 1]
-    corners_x = [x0, x1, x1, x0]
-    corners_y = [y0, y0, y1, y1]
-    vals = [c[jj, ii] for c in v]
-    flags = [f[jj, ii] for f in a]
-    # Crossing point on each edge e = (corner e, corner e+1): bottom, right, top, left.
-    pts = []
-    cross = []
-    for e in range(4):
-        p, q = e, (e + 1) % 4
-        vp, vq = vals[p], vals[q]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = (level - vp) / (vq - vp)
-        t = np.where(np.isfinite(t), np.clip(t, 0.0, 1.0), 0.5)
-        pts.append(np.stack([corners_x[p] + t * (corners_x[q] - corners_x[p]),
-                             corners_y[p] + t * (corners_y[q] - corners_y[p])], axis=1))
-        cross.append(flags[p] != flags[q])
-    cross = np.stack(cross, axis=1)  # (m, 4)
-    n_cross = cross.sum(axis=1)
-    segments = []
-    two = n_cross == 2
-    if np.any(two):
-        # The two crossed edges, in edge order.
-        order = np.argsort(~cross[two], axis=1, kind="stable")[:, :2]
-        allpts = np.stack(pts, axis=1)[two]  # (m2, 4, 2)
-        rows = np.arange(allpts.shape[0])
-        segments.append(np.stack([allpts[rows, order[:, 0]], allpts[rows, order[:, 1]]], 1))
-    four = n_cross == 4
-    if np.any(four):
-        allpts = np.stack(pts, axis=1)[four]
-        centre = (vals[0][four] + vals[1][four] + vals[2][four] + vals[3][four]) / 4.0
-        bl_above = flags[0][four]
-        # If the centre is on the same side as the bottom-left corner, that corner's region
-        # joins the top-right one: cut off the other two corners.
-        # Joined: segments (bottom, right) and (top, left); else (bottom, left), (top, right).
-        join = ((centre > level) == bl_above)[:, None]
-        segments.append(np.stack([allpts[:, 0], np.where(join, allpts[:, 1], allpts[:, 3])], 1))
-        segments.append(np.stack([allpts[:, 2], np.where(join, allpts[:, 3], allpts[:, 1])], 1))
-    return np.concatenate(segments).reshape(-1, 2)
+    return RasterCache().image(points, colors, x_range, y_range, width, height)
 
 
 class RasterCache:
@@ -389,7 +324,7 @@ class RasterCache:
 
     def image(self, points: np.ndarray, colors: np.ndarray, x_range, y_range, width: int,
               height: int) -> np.ndarray:
-        """Same result as :func:`raster`."""
+        """The RGBA image of :func:`raster` (which is this method on a fresh cache)."""
         width, height = max(1, int(width)), max(1, int(height))
         key = (id(points), points.shape[0], tuple(x_range), tuple(y_range), width, height)
         if key != self._key:

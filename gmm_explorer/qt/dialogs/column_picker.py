@@ -1,9 +1,9 @@
-"""Dialogs: choosing the X, Y and label columns of a text table before loading it.
+"""The column picker: choosing the X, Y and label columns of a text table before loading it.
 
-The dialog is a passive view of a :class:`~gmm_explorer.io.loaders.Table`: it shows a
+The dialog is a passive view of a :class:`~gmm_explorer.io.text_table.Table`: it shows a
 preview and offers columns classified by the loader's own rules
-(:func:`~gmm_explorer.io.loaders.numeric_columns`,
-:func:`~gmm_explorer.io.loaders.label_candidates`), and returns a frozen
+(:func:`~gmm_explorer.io.columns.numeric_columns`,
+:func:`~gmm_explorer.io.columns.label_candidates`), and returns a frozen
 :class:`ColumnChoice` that the caller passes to
 :func:`~gmm_explorer.io.loaders.load_points`::
 
@@ -14,8 +14,8 @@ preview and offers columns classified by the loader's own rules
         data = load_points(path, choice.columns, labels=choice.labels)
 
 :func:`ask_columns` returns None both when there is nothing to ask and when the user
-cancels. A caller that must tell the two apart uses :func:`table_needing_choice` and the
-dialog directly::
+cancels. A caller that must tell the two apart uses
+:func:`~gmm_explorer.io.columns.table_needing_choice` and the dialog directly::
 
     table = table_needing_choice(path)
     if table is not None:
@@ -45,19 +45,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gmm_explorer.io.loaders import (
-    CLASSIFY_ROWS,
-    MISSING_VALUES,
-    Table,
-    file_format,
+from gmm_explorer.io.cells import MISSING_VALUES
+from gmm_explorer.io.columns import (
     label_candidates,
     numeric_columns,
-    read_table,
     suggested_columns,
+    table_needing_choice,
 )
+from gmm_explorer.io.text_table import Table
 
-__all__ = ["NO_LABELS", "PREVIEW_ROWS", "ColumnChoice", "ColumnPickerDialog", "ask_columns",
-           "table_needing_choice"]
+__all__ = ["NO_LABELS", "PREVIEW_ROWS", "ColumnChoice", "ColumnPickerDialog", "ask_columns"]
 
 #: Rows of the file shown in the preview.
 PREVIEW_ROWS = 20
@@ -106,7 +103,7 @@ class ColumnPickerDialog(QDialog):
     ----------
     table : Table
         From ``read_table(path, max_rows=...)``; columns are classified on all its rows
-        (read :data:`~gmm_explorer.io.loaders.CLASSIFY_ROWS` rows to classify exactly as
+        (read :data:`~gmm_explorer.io.columns.CLASSIFY_ROWS` rows to classify exactly as
         the loader does) and the first :data:`PREVIEW_ROWS` are shown.
     initial : ColumnChoice or None
         Preselected columns; columns it names that are not offered (or not in the file)
@@ -332,40 +329,14 @@ class ColumnPickerDialog(QDialog):
         return j
 
 
-def table_needing_choice(path: str | os.PathLike) -> Table | None:
-    """The first rows of ``path`` when there are columns to choose, else None.
-
-    None means the loader's automatic choice is the only sensible one: the file is a
-    ``.npy``/``.npz`` array, or a text table with exactly two numeric columns (not
-    counting a row-number column the loader skips) and no label candidates besides
-    those two (X and Y are then fixed, and labels must differ from them), or with
-    fewer than two numeric columns (``load_points`` then reports why). Otherwise the
-    table holds the first :data:`~gmm_explorer.io.loaders.CLASSIFY_ROWS` rows, enough to
-    classify the columns as the loader does.
-
-    Raises
-    ------
-    InputError
-        The file cannot be read as a table (missing, empty, binary, ragged, ...).
-    """
-    if file_format(path) != "text":
-        return None
-    table = read_table(path, max_rows=CLASSIFY_ROWS)
-    numeric = numeric_columns(table)
-    if len(numeric) < 2:
-        return None
-    if len(numeric) == 2 and not set(label_candidates(table)) - set(numeric):
-        return None
-    return table
-
-
 def ask_columns(parent: QWidget | None, path: str | os.PathLike,
                 initial: ColumnChoice | None = None) -> ColumnChoice | None:
     """Ask which columns of a text table to load, unless there is nothing to ask.
 
-    Returns None without showing anything when :func:`table_needing_choice` says there
-    is nothing to choose; otherwise runs :class:`ColumnPickerDialog` modally (``initial``
-    preselected) and returns the choice, or None on Cancel.
+    Returns None without showing anything when
+    :func:`~gmm_explorer.io.columns.table_needing_choice` says there is nothing to choose;
+    otherwise runs :class:`ColumnPickerDialog` modally (``initial`` preselected) and
+    returns the choice, or None on Cancel.
 
     Raises
     ------
@@ -383,90 +354,3 @@ def ask_columns(parent: QWidget | None, path: str | os.PathLike,
         return None
     finally:
         dialog.deleteLater()
-
-
-class GenerateDialog(QDialog):
-    """Choose a synthetic data set: kind, N, K (where it applies) and seed."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        from PySide6.QtWidgets import QComboBox, QFormLayout, QSpinBox
-
-        from gmm_explorer.engine.datasets import GENERATORS
-
-        super().__init__(parent)
-        self.setWindowTitle("Generate data")
-        form = QFormLayout(self)
-        self.kind = QComboBox()
-        for key, (title, _, _) in GENERATORS.items():
-            self.kind.addItem(title, key)
-        self.kind.setToolTip("Which synthetic data set: the last ones show where a Gaussian "
-                             "mixture fails")
-        self.n = QSpinBox()
-        self.n.setRange(2, 10_000_000)
-        self.n.setValue(600)
-        self.n.setGroupSeparatorShown(True)
-        self.n.setToolTip("Number of points")
-        self.k = QSpinBox()
-        self.k.setRange(1, 20)
-        self.k.setValue(3)
-        self.k.setToolTip("Number of clusters (for the blob data sets)")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip("Random seed: the same seed gives the same points")
-        form.addRow("Data set", self.kind)
-        form.addRow("Points (N)", self.n)
-        form.addRow("Clusters (K)", self.k)
-        form.addRow("Seed", self.seed)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self._kind_changed()
-
-    def _kind_changed(self) -> None:
-        from gmm_explorer.engine.datasets import GENERATORS
-
-        self.k.setEnabled(GENERATORS[self.kind.currentData()][2])
-
-    def values(self) -> tuple[str, int, int, int]:
-        """(kind, n, k, seed)."""
-        return self.kind.currentData(), self.n.value(), self.k.value(), self.seed.value()
-
-
-class SampleDialog(QDialog):
-    """Draw N points from the current mixture, replacing or adding to the data."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        from PySide6.QtWidgets import QFormLayout, QRadioButton, QSpinBox
-
-        super().__init__(parent)
-        self.setWindowTitle("Sample from the model")
-        form = QFormLayout(self)
-        self.n = QSpinBox()
-        self.n.setRange(1, 10_000_000)
-        self.n.setValue(500)
-        self.n.setGroupSeparatorShown(True)
-        self.n.setToolTip("Number of points to draw from the fitted mixture")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip("Random seed: the same seed draws the same points")
-        self.replace = QRadioButton("Replace the data")
-        self.replace.setToolTip("The drawn points become the data (undoable)")
-        self.add = QRadioButton("Add to the data")
-        self.add.setToolTip("The drawn points join the current points (undoable)")
-        self.replace.setChecked(True)
-        form.addRow("Points (N)", self.n)
-        form.addRow("Seed", self.seed)
-        form.addRow(self.replace)
-        form.addRow(self.add)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def values(self) -> tuple[int, int, bool]:
-        """(n, seed, replace)."""
-        return self.n.value(), self.seed.value(), self.replace.isChecked()

@@ -1,0 +1,375 @@
+"""The canvas: points, component means, covariance ellipses and density contours.
+
+A passive view: the window pushes state in with ``set_*`` methods, and the canvas asks
+for edits through signals (it never changes the data itself). Mouse handling lives in
+:class:`~gmm_explorer.qt.canvas.view_box.EditViewBox`, a ``pyqtgraph.ViewBox`` subclass,
+as pyqtgraph's own examples do; every signal the canvas emits is on ``canvas.view``.
+
+Layers, bottom to top (:data:`~gmm_explorer.qt.canvas.overlays.Z`): density shading,
+decision regions, contours, points (markers or a raster image), selection, k-means
+boundaries and centroids, ellipses, means, handles, health warnings, hover and pin markers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QGraphicsItem
+
+from gmm_explorer import engine as E
+from gmm_explorer.drawing import NEUTRAL, PALETTE, uncertainty_colors, view_ranges
+from gmm_explorer.qt.canvas.layers import CanvasLayers
+from gmm_explorer.qt.canvas.view_box import EditViewBox
+
+#: Above this many points, points are drawn as an image of the view instead of markers.
+MAX_MARKERS = 10_000
+#: Marker shape of ground-truth class c is LABEL_SYMBOLS[c % len(LABEL_SYMBOLS)].
+LABEL_SYMBOLS = ("o", "s", "t", "d", "star", "+", "x", "h", "p", "t1", "t2", "t3")
+COLOR_MODES = ("soft", "hard", "uncertainty")
+
+
+class Canvas(pg.PlotWidget):
+    """The main plot. Push state in with the ``set_*`` methods; read edits from
+    :attr:`view`'s signals."""
+
+    def __init__(self, parent=None) -> None:
+        self.view = EditViewBox()
+        super().__init__(parent=parent, viewBox=self.view, background="w")
+        self.setToolTip("")
+        self.plotItem.showGrid(x=True, y=True, alpha=0.15)
+        self.plotItem.hideButtons()  # pyqtgraph's auto-range "A": F / Fit view does that
+        for ax in ("left", "bottom"):
+            axis = self.plotItem.getAxis(ax)
+            axis.setTextPen("k")
+            axis.setPen(pg.mkPen(120, 120, 120))
+            # The axes also draw the grid, so their bounds cover the plot and every step's
+            # repaint would replay their text (~14 ms each); cache them as pixmaps instead.
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._points = np.zeros((0, 2))
+        self._colors: np.ndarray | None = None
+        self._labels: np.ndarray | None = None
+        self._uncertainty: np.ndarray | None = None
+        self._uncertainty_rgb: np.ndarray | None = None  # cache of uncertainty_colors
+        self._label_codes: np.ndarray | None = None
+        self._mixture: E.Mixture | None = None
+        self._grids_stale = False  # density/decision lag a preview mixture
+        self._status: tuple[str, ...] | None = None
+        self._kmeans: np.ndarray | None = None
+        self._selection = np.zeros(0, dtype=np.intp)
+        self._pinned: int | None = None
+        self._hovered: int | None = None
+        self.color_mode = "soft"
+        self.show_sigma = {1: True, 2: True, 3: False}
+        self.show_contours = True
+        self.show_density = False
+        self.show_decision = False
+        self.show_kmeans = False
+        self.show_handles = True
+
+        # Persistent items, updated with setData (never rebuilt per frame).
+        self._layers = CanvasLayers.on(self.plotItem)
+
+        self._view_timer = QTimer(self)
+        self._view_timer.setSingleShot(True)
+        self._view_timer.setInterval(40)
+        self._view_timer.timeout.connect(self.redraw_view_now)
+        self.view.sigRangeChanged.connect(lambda *_: self._view_timer.start())
+
+    # ------------------------------------------------------------------ state in
+
+    def set_points(self, points: np.ndarray) -> None:
+        """The points to draw, (n, 2). Indices of hover, pin and shapes refer to them."""
+        self._points = points
+        self.view.hit_targets.set_points(points)
+        self._redraw_points()
+        self._redraw_markers()
+        self.view.forget_hover()  # indices into the old points mean nothing now
+
+    def set_colors(self, colors: np.ndarray | None, labels: np.ndarray | None) -> None:
+        """Colours per point (soft) and hard labels; None draws points neutral (and also
+        forgets the uncertainty)."""
+        self._colors, self._labels = colors, labels
+        if colors is None:
+            self._uncertainty = self._uncertainty_rgb = None
+        elif self.color_mode == "uncertainty":
+            return  # not drawn in this mode: set_uncertainty redraws
+        self._redraw_points()
+
+    def set_uncertainty(self, u: np.ndarray | None) -> None:
+        """Classification uncertainty ``1 - max responsibility`` per point, (n,), or None.
+
+        Drawn in colour mode "uncertainty" (points are neutral there without it)."""
+        self._uncertainty = None if u is None else np.asarray(u, dtype=np.float64)
+        self._uncertainty_rgb = None
+        if self.color_mode == "uncertainty":
+            self._redraw_points()
+
+    def set_color_mode(self, mode: str) -> None:
+        """Colour points by "soft" (blend), "hard" (arg-max) or "uncertainty"."""
+        if mode not in COLOR_MODES:
+            raise ValueError(f"colour mode must be one of {COLOR_MODES}, got {mode!r}")
+        self.color_mode = mode
+        self._redraw_points()
+
+    def set_label_shapes(self, codes: np.ndarray | None) -> None:
+        """Ground-truth class code per point, (n,) int, drawn as marker shapes; or None.
+
+        Only with markers (n <= MAX_MARKERS): see :attr:`label_shapes_shown`."""
+        self._label_codes = None if codes is None else np.asarray(codes, dtype=np.intp)
+        if not self.uses_raster:
+            self._redraw_points()
+
+    def set_selection(self, indices: np.ndarray) -> None:
+        self._selection = np.asarray(indices, dtype=np.intp)
+        sel = self._points[self._selection] if self._selection.size else np.zeros((0, 2))
+        self._layers.points.set_selection(sel)
+
+    def set_mixture(self, mixture: E.Mixture | None, preview: bool = False) -> None:
+        """The mixture to draw. ``preview=True`` (while dragging) redraws only the means,
+        ellipses and handles; the next non-preview call redraws the density, contours and
+        decision regions too."""
+        if mixture is self._mixture:
+            # Mixtures are immutable: the same object needs no redraw, unless the grids
+            # still show an earlier mixture after previews.
+            if self._grids_stale and not preview:
+                self._redraw_grids()
+            return
+        self._mixture = mixture
+        self._redraw_model()
+        if preview and mixture is not None:
+            self._grids_stale = True
+        else:
+            self._redraw_grids()
+
+    def set_component_status(self, statuses) -> None:
+        """Health of each component: a sequence of "ok", "empty" or "collapsing", or None.
+
+        Components not "ok" get red, heavier dashed ellipses and a warning by the mean."""
+        self._status = None if statuses is None else tuple(str(x) for x in statuses)
+        self._redraw_model()
+
+    def set_show_handles(self, on: bool) -> None:
+        """Show (and allow dragging) the axis handles of the 1-sigma ellipses."""
+        self.show_handles = bool(on)
+        self._redraw_model()
+
+    def set_show_decision(self, on: bool) -> None:
+        """Shade the arg-max decision region of each component."""
+        self.show_decision = bool(on)
+        self._redraw_decision()
+
+    def set_kmeans(self, centroids: np.ndarray | None) -> None:
+        """k-means centroids, (K, 2), for the overlay (drawn when :meth:`set_show_kmeans`)."""
+        self._kmeans = None if centroids is None else np.asarray(centroids, dtype=np.float64)
+        self._redraw_kmeans()
+
+    def set_show_kmeans(self, on: bool) -> None:
+        """Show the k-means centroids and their Voronoi boundaries."""
+        self.show_kmeans = bool(on)
+        self._redraw_kmeans()
+
+    def set_pinned(self, index: int | None) -> None:
+        """Mark point ``index`` as pinned (ring and crosshair); None (or -1) unpins."""
+        self._pinned = None if index is None or index < 0 else int(index)
+        self._redraw_markers()
+
+    def set_hovered(self, index: int | None) -> None:
+        """Mark point ``index`` as hovered (a light ring); None (or -1) clears."""
+        self._hovered = None if index is None or index < 0 else int(index)
+        self._redraw_markers()
+
+    def set_show_sigma(self, sigma: int, on: bool) -> None:
+        self.show_sigma[sigma] = on
+        self._redraw_model()
+
+    def set_show_contours(self, on: bool) -> None:
+        self.show_contours = on
+        self._redraw_density()
+
+    def set_equal_axes(self, on: bool) -> None:
+        self.view.setAspectLocked(on, ratio=1.0)
+
+    def set_show_density(self, on: bool) -> None:
+        self.show_density = on
+        self._redraw_density()
+
+    def fit_view(self) -> None:
+        """Zoom to the points (and the component means), with a margin."""
+        if self._points.shape[0] == 0 and self._mixture is None:
+            self.view.setRange(xRange=(0, 1), yRange=(0, 1))
+            return
+        x_range, y_range = view_ranges(self._points, [self._mixture])
+        self.view.setRange(xRange=x_range, yRange=y_range, padding=0)
+
+    def redraw_view_now(self) -> None:
+        """Redraw what depends on the view (raster, density, decision regions, k-means
+        boundaries) now, rather than shortly after the view last changed."""
+        if self.uses_raster:
+            self._redraw_raster()
+        self._redraw_grids()
+        self._redraw_kmeans_lines()
+
+    # ------------------------------------------------------------------ state out
+
+    @property
+    def points(self) -> np.ndarray:
+        """The points drawn, as given to :meth:`set_points`."""
+        return self._points
+
+    @property
+    def mixture(self) -> E.Mixture | None:
+        """The mixture drawn (the latest given to :meth:`set_mixture`)."""
+        return self._mixture
+
+    @property
+    def soft_colors(self) -> np.ndarray | None:
+        """The per-point colours given to :meth:`set_colors` (None: none yet)."""
+        return self._colors
+
+    @property
+    def layers(self) -> CanvasLayers:
+        """The layers, to read what each one shows."""
+        return self._layers
+
+    @property
+    def view_redraw_pending(self) -> bool:
+        """Whether the view changed and its dependent layers are not yet redrawn."""
+        return self._view_timer.isActive()
+
+    @property
+    def uses_raster(self) -> bool:
+        return self._points.shape[0] > MAX_MARKERS
+
+    @property
+    def label_shapes_shown(self) -> bool:
+        """Whether class shapes are drawn: codes were given and points are markers."""
+        c = self._label_codes
+        n = self._points.shape[0]
+        return c is not None and n > 0 and c.shape[0] == n and not self.uses_raster
+
+    def point_colors(self) -> np.ndarray:
+        """The RGB colour each point is drawn with (n, 3), as currently shown."""
+        n = self._points.shape[0]
+        if self.color_mode == "uncertainty":
+            u = self._uncertainty
+            if u is None or u.shape[0] != n:
+                return np.broadcast_to(NEUTRAL, (n, 3))
+            if self._uncertainty_rgb is None:
+                self._uncertainty_rgb = uncertainty_colors(u)
+            return self._uncertainty_rgb
+        if self._colors is None or self._colors.shape[0] != n:
+            return np.broadcast_to(NEUTRAL, (n, 3))
+        if self.color_mode == "hard" and self._labels is not None:
+            return PALETTE[self._labels % len(PALETTE)]
+        return self._colors
+
+    def point_symbols(self):
+        """The marker symbol of every point (an object array), or "o" for all."""
+        if not self.label_shapes_shown:
+            return "o"
+        return np.array(LABEL_SYMBOLS, dtype=object)[self._label_codes % len(LABEL_SYMBOLS)]
+
+    def component_at(self, scene_pos, means_only: bool = False):
+        """The mean or visible handle near a scene position: ``(j, part, (x, y))`` or None
+        (see :meth:`~gmm_explorer.qt.canvas.hit_test.HitTargets.component_at`)."""
+        return self.view.component_at(scene_pos, means_only=means_only)
+
+    def point_at(self, scene_pos) -> int:
+        """Index of the point nearest a scene position within a few pixels, or -1."""
+        return self.view.point_at(scene_pos)
+
+    def part_position(self, j: int, part: str) -> tuple[float, float] | None:
+        """Data position of component ``j``'s "mean", "major" or "minor" handle."""
+        return self.view.hit_targets.part_position(j, part)
+
+    # ------------------------------------------------------------------ mouse
+
+    def mouseMoveEvent(self, ev):
+        if ev.buttons() == Qt.MouseButton.NoButton:
+            self.view.track_hover(self.mapToScene(ev.position().toPoint()))
+        else:
+            # Pans, strokes and drags: no hover search while a button is down.
+            self.view.stop_hover()
+        super().mouseMoveEvent(ev)
+
+    # pyqtgraph's scene turns presses and releases into click and drag events even when
+    # no item claims them; the canvas consumes them so they never reach a parent widget
+    # (a bare canvas would otherwise leave them unaccepted).
+    def mousePressEvent(self, ev):
+        super().mousePressEvent(ev)
+        ev.accept()
+
+    def mouseReleaseEvent(self, ev):
+        super().mouseReleaseEvent(ev)
+        ev.accept()
+
+    def leaveEvent(self, ev):
+        super().leaveEvent(ev)
+        self.view.hover_left()
+
+    # ------------------------------------------------------------------ drawing
+
+    def _redraw_points(self) -> None:
+        pts = self._points
+        if self.uses_raster:
+            self._layers.points.clear_markers()
+            self._redraw_raster()
+        else:
+            self._layers.points.draw_markers(pts, self.point_colors(), self.point_symbols())
+        if self._selection.size:
+            self.set_selection(self._selection[self._selection < pts.shape[0]])
+
+    def _redraw_raster(self) -> None:
+        x_range, y_range = self.view.viewRange()
+        self._layers.points.draw_raster(self._points, self.point_colors(), x_range, y_range,
+                                        max(1, int(self.view.width())),
+                                        max(1, int(self.view.height())))
+
+    def _redraw_markers(self) -> None:
+        n = self._points.shape[0]
+        for kind, index in (("hover", self._hovered), ("pin", self._pinned)):
+            shown = index is not None and index < n
+            self._layers.markers.place(kind, self._points[index] if shown else None)
+
+    def _redraw_model(self) -> None:
+        geometry = self._layers.components.redraw(self._mixture, self._status,
+                                                  self.show_sigma, self.show_handles)
+        self.view.hit_targets.set_parts(geometry, self.show_handles)
+
+    def _redraw_grids(self) -> None:
+        self._grids_stale = False
+        self._redraw_density()
+        self._redraw_decision()
+
+    def _redraw_density(self) -> None:
+        m = self._mixture
+        if m is None or not (self.show_contours or self.show_density):
+            self._layers.density.clear()
+            return
+        x_range, y_range = self.view.viewRange()
+        self._layers.density.redraw(m, x_range, y_range, self.show_contours,
+                                    self.show_density)
+
+    def _redraw_decision(self) -> None:
+        m = self._mixture
+        if m is None or not self.show_decision:
+            self._layers.decision.clear()
+            return
+        x_range, y_range = self.view.viewRange()
+        self._layers.decision.redraw(m, x_range, y_range)
+
+    def _redraw_kmeans(self) -> None:
+        c = self._kmeans
+        if c is None or not self.show_kmeans or c.shape[0] == 0:
+            self._layers.kmeans.clear()
+            return
+        self._layers.kmeans.draw_centroids(c)
+        self._redraw_kmeans_lines()
+
+    def _redraw_kmeans_lines(self) -> None:
+        c = self._kmeans
+        if c is None or not self.show_kmeans:
+            return
+        x_range, y_range = self.view.viewRange()
+        self._layers.kmeans.draw_boundaries(c, x_range, y_range)

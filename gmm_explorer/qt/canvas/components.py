@@ -1,0 +1,158 @@
+"""The mixture's components on the canvas: covariance ellipses, mean rings, the handles
+that drag an ellipse's axes, and a warning beside any component that is not healthy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from gmm_explorer import engine as E
+from gmm_explorer.drawing import ellipse_color
+from gmm_explorer.qt.canvas.overlays import ClickThroughScatter, Z, scatter_positions
+
+SIGMAS = (1, 2, 3)
+#: The handles sit on the ellipse at this many standard deviations.
+HANDLE_N_STD = 1.0
+#: Colour of the ellipses and warning of a component that is not "ok".
+WARNING_RGB = (200, 0, 0)
+
+
+def ellipse_pen(dark: tuple[int, int, int], sigma: int, warn: bool):
+    """The pen of a component's ``sigma`` ellipse; red, heavier and dashed if ``warn``."""
+    if warn:
+        style = {1: Qt.PenStyle.DashLine, 2: Qt.PenStyle.DashDotLine,
+                 3: Qt.PenStyle.DotLine}[sigma]
+        return pg.mkPen(*WARNING_RGB, width=3.4 if sigma == 1 else 2.4, style=style)
+    style = {1: Qt.PenStyle.SolidLine, 2: Qt.PenStyle.DashLine, 3: Qt.PenStyle.DotLine}[sigma]
+    return pg.mkPen(*dark, width=2.6 if sigma == 1 else 1.8, style=style)
+
+
+def part_positions(m: E.Mixture) -> dict[str, np.ndarray]:
+    """Data positions, (K, 2) each, of every component's "mean" and of its "major" and
+    "minor" handles (on the ellipse's axes, :data:`HANDLE_N_STD` deviations out)."""
+    means = np.asarray(m.means, dtype=np.float64)
+    sd_major, sd_minor, angle = E.ellipse_axes(m)
+    a = np.radians(angle)
+    along = np.stack([np.cos(a), np.sin(a)], axis=1)
+    across = np.stack([-np.sin(a), np.cos(a)], axis=1)
+    return {
+        "mean": means,
+        "major": means + (HANDLE_N_STD * sd_major)[:, None] * along,
+        "minor": means + (HANDLE_N_STD * sd_minor)[:, None] * across,
+    }
+
+
+class ComponentLayer:
+    """Ellipses at 1, 2 and 3 sigma, means, handles and health warnings, per component."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self._plot = plot
+        self._ellipses: dict[tuple[int, int], pg.PlotCurveItem] = {}
+        self._ellipse_warn: dict[tuple[int, int], bool] = {}  # pen state of each ellipse
+        self._means = ClickThroughScatter(size=13, pxMode=True)
+        self._means.setZValue(Z["means"])
+        plot.addItem(self._means)
+        self._handles = ClickThroughScatter(size=8, symbol="s", pxMode=True)
+        self._handles.setZValue(Z["handles"])
+        plot.addItem(self._handles)
+        self._warnings: dict[int, pg.TextItem] = {}
+
+    def items(self) -> dict[str, pg.GraphicsObject]:
+        return {"means": self._means, "handles": self._handles}
+
+    def redraw(self, m: E.Mixture | None, statuses: tuple[str, ...] | None,
+               show_sigma: dict[int, bool], show_handles: bool) -> dict[str, np.ndarray] | None:
+        """Draw mixture ``m`` (None: nothing); ``statuses`` is each component's health
+        (None: all "ok"). Returns :func:`part_positions` of ``m``, or None."""
+        k = 0 if m is None else m.n_components
+        for (j, s), item in list(self._ellipses.items()):
+            if j >= k:
+                self._plot.removeItem(item)
+                del self._ellipses[(j, s)]
+                del self._ellipse_warn[(j, s)]
+        for j, text in list(self._warnings.items()):
+            if j >= k:
+                self._plot.removeItem(text)
+                del self._warnings[j]
+        if m is None:
+            self._means.setData([], [])
+            self._handles.setData([], [])
+            return None
+        geometry = part_positions(m)
+        means = geometry["mean"]
+        spots = []
+        handles = []
+        for j in range(k):
+            dark = ellipse_color(j)
+            status = "ok" if statuses is None or j >= len(statuses) else statuses[j]
+            warn = status != "ok"
+            for s in SIGMAS:
+                self._draw_ellipse(m, j, s, dark, warn, show_sigma[s])
+            mx, my = float(means[j, 0]), float(means[j, 1])
+            spots.append({"pos": (mx, my), "brush": pg.mkBrush(255, 255, 255, 240),
+                          "pen": pg.mkPen(*dark, width=3), "symbol": "o"})
+            if show_handles:
+                pen = pg.mkPen(*dark, width=1.5)
+                for part in ("major", "minor"):
+                    hx, hy = geometry[part][j]
+                    if np.isfinite(hx) and np.isfinite(hy):
+                        handles.append({"pos": (float(hx), float(hy)), "pen": pen,
+                                        "brush": pg.mkBrush(255, 255, 255, 230)})
+            self._draw_warning(j, status, mx, my)
+        self._means.setData(spots)
+        self._handles.setData(handles)
+        return geometry
+
+    def _draw_ellipse(self, m: E.Mixture, j: int, s: int, dark, warn: bool,
+                      shown: bool) -> None:
+        item = self._ellipses.get((j, s))
+        if item is None:
+            item = pg.PlotCurveItem()
+            item.setZValue(Z["ellipses"])
+            self._plot.addItem(item)
+            self._ellipses[(j, s)] = item
+            self._ellipse_warn[(j, s)] = None
+        if self._ellipse_warn[(j, s)] != warn:
+            self._ellipse_warn[(j, s)] = warn
+            item.setPen(ellipse_pen(dark, s, warn))
+        if shown:
+            xy = E.ellipse(m, j, float(s), 96)
+            item.setData(xy[:, 0], xy[:, 1])
+            item.show()
+        else:
+            item.hide()
+
+    def _draw_warning(self, j: int, status: str, mx: float, my: float) -> None:
+        text = self._warnings.get(j)
+        if status != "ok":
+            if text is None:
+                text = pg.TextItem(color=WARNING_RGB, anchor=(-0.12, 1.1))
+                text.setZValue(Z["warnings"])
+                self._plot.addItem(text)
+                self._warnings[j] = text
+            text.setText(f"⚠ {status}")
+            text.setPos(mx, my)
+            text.show()
+        elif text is not None:
+            text.hide()
+
+    # ------------------------------------------------------------------ what is shown
+
+    def mean_positions(self) -> np.ndarray:
+        """The mean rings drawn, (K, 2)."""
+        return scatter_positions(self._means)
+
+    def handle_positions(self) -> np.ndarray:
+        """The axis handles drawn, (m, 2)."""
+        return scatter_positions(self._handles)
+
+    def ellipse_pen(self, j: int, sigma: int):
+        """The pen of component ``j``'s ``sigma`` ellipse (a QPen)."""
+        return self._ellipses[(j, sigma)].opts["pen"]
+
+    def warning_text(self, j: int) -> str:
+        """The warning shown beside component ``j``; "" when none is shown."""
+        text = self._warnings.get(j)
+        return text.toPlainText() if text is not None and text.isVisible() else ""
+

@@ -1,0 +1,172 @@
+"""The model controls: settings (K, covariance type, initialisation, ...), the EM transport
+buttons and the view options."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gmm_explorer import engine as E
+from gmm_explorer.qt.panels.widgets import SciSpinBox, signals_blocked
+from gmm_explorer.session.settings import MAX_K, ModelSettings
+
+
+class ControlsPanel(QWidget):
+    """Model settings, transport buttons and view options.
+
+    Transport buttons are bound to the window's QActions (so the shortcuts, menus and
+    buttons are one thing).
+    """
+
+    #: None: the user edited a model setting.
+    settings_edited = Signal()
+    #: int: steps per second for Run (0 = as fast as possible).
+    speed_changed = Signal(int)
+
+    def __init__(self, actions: dict, parent=None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+
+        model = QGroupBox("Model")
+        form = QFormLayout(model)
+        self.k = QSpinBox()
+        self.k.setRange(1, MAX_K)
+        self.k.setToolTip("K: number of components (1–20)")
+        self.covariance = QComboBox()
+        self.covariance.addItems(list(E.COVARIANCE_TYPES))
+        self.covariance.setToolTip("full: any ellipse per component; tied: one shared "
+                                   "ellipse; diag: axis-aligned; spherical: circles")
+        self.init = QComboBox()
+        self.init.addItems(list(E.INIT_METHODS))
+        self.init.setToolTip("How Initialise places the components: k-means, k-means++ "
+                             "seeds, random responsibilities, or K random data points")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Random seed: the same seed gives the same initialisation")
+        self.reg_covar = SciSpinBox()
+        self.reg_covar.setRange(0.0, 10.0)
+        self.reg_covar.setSingleStep(1e-6)
+        self.reg_covar.setToolTip("Added to the diagonal of each covariance after every "
+                                  "M-step; raise it if a component collapses")
+        self.tol = SciSpinBox()
+        self.tol.setRange(0.0, 10.0)
+        self.tol.setSingleStep(1e-6)
+        self.tol.setToolTip("Converged when the mean log-likelihood changes by less than this")
+        self.max_iter = QSpinBox()
+        self.max_iter.setRange(1, 100000)
+        self.max_iter.setToolTip("Run stops after this many iterations")
+        for label, w in (("K", self.k), ("Covariance", self.covariance), ("Init method", self.init),
+                         ("Seed", self.seed), ("reg_covar", self.reg_covar), ("tol", self.tol),
+                         ("Max iterations", self.max_iter)):
+            form.addRow(label, w)
+        for w in (self.k, self.seed, self.max_iter):
+            w.valueChanged.connect(self.settings_edited)
+        for w in (self.reg_covar, self.tol):
+            w.valueChanged.connect(self.settings_edited)
+        for w in (self.covariance, self.init):
+            w.currentIndexChanged.connect(self.settings_edited)
+        outer.addWidget(model)
+
+        transport = QGroupBox("EM")
+        grid = QGridLayout(transport)
+        self.buttons = {}
+        layout = [("initialise", 0, 0, 1, 2), ("e_step", 1, 0, 1, 1), ("m_step", 1, 1, 1, 1),
+                  ("step", 2, 0, 1, 2), ("run", 3, 0, 1, 1), ("converge", 3, 1, 1, 1)]
+        for name, r, c, rs, cs in layout:
+            b = QToolButton()
+            b.setDefaultAction(actions[name])
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            b.setSizePolicy(b.sizePolicy().horizontalPolicy().Expanding,
+                            b.sizePolicy().verticalPolicy())
+            b.setMinimumHeight(28)
+            grid.addWidget(b, r, c, rs, cs)
+            self.buttons[name] = b
+        speed_row = QHBoxLayout()
+        speed_row.addWidget(QLabel("Speed"))
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(1, 31)
+        self.speed.setValue(5)
+        self.speed.setToolTip("Run speed in steps per second (rightmost: as fast as possible)")
+        self.speed.valueChanged.connect(lambda v: self.speed_changed.emit(self.steps_per_second))
+        self.speed_label = QLabel()
+        self.speed.valueChanged.connect(self._update_speed_label)
+        speed_row.addWidget(self.speed, 1)
+        speed_row.addWidget(self.speed_label)
+        grid.addLayout(speed_row, 4, 0, 1, 2)
+        self._update_speed_label()
+        outer.addWidget(transport)
+
+        view = QGroupBox("View")
+        vgrid = QGridLayout(view)
+        self.sigma_boxes = {}
+        mass = {1: 39.3, 2: 86.5, 3: 98.9}  # 1 - exp(-s^2 / 2): mass inside, in 2-D
+        for i, s in enumerate((1, 2, 3)):
+            box = QCheckBox(f"{s}σ")
+            box.setToolTip(f"Show the {s}σ ellipse of each component ({s} standard deviation"
+                           f"{'s' if s > 1 else ''} along each axis); in two dimensions it "
+                           f"holds {mass[s]}% of the component's mass")
+            vgrid.addWidget(box, 0, i)
+            self.sigma_boxes[s] = box
+        self.contours = QCheckBox("Contours")
+        self.contours.setToolTip("Density contours at log-spaced levels (half a decade apart)")
+        self.density = QCheckBox("Shading")
+        self.density.setToolTip("Shade the log-density of the mixture")
+        self.hard = QCheckBox("Hard colours")
+        self.hard.setToolTip("Colour points by their most responsible component instead of "
+                             "blending colours by responsibility (H)")
+        self.equal_axes = QCheckBox("Equal axes")
+        self.equal_axes.setToolTip("One data unit is as long on both axes, so ellipses show "
+                                   "their true shape and angle")
+        vgrid.addWidget(self.contours, 1, 0)
+        vgrid.addWidget(self.density, 1, 1)
+        vgrid.addWidget(self.hard, 1, 2)
+        vgrid.addWidget(self.equal_axes, 2, 0, 1, 2)
+        # The legend lives here, not on the plot, where it would hide data.
+        legend = QLabel("Ellipses: solid 1σ (39% of the mass), dashed 2σ (86%), dotted 3σ "
+                        "(99%). Ring: component mean. Grey lines: density contours, half a "
+                        "decade apart. Points: blended component colours by responsibility "
+                        "(grey before the first E-step).")
+        legend.setWordWrap(True)
+        legend.setStyleSheet("color: #444; font-size: 11px;")
+        vgrid.addWidget(legend, 3, 0, 1, 3)
+        outer.addWidget(view)
+        outer.addStretch(1)
+
+    @property
+    def steps_per_second(self) -> int:
+        v = self.speed.value()
+        return 0 if v >= self.speed.maximum() else v
+
+    def _update_speed_label(self) -> None:
+        sps = self.steps_per_second
+        self.speed_label.setText("max" if sps == 0 else f"{sps}/s")
+
+    def settings(self) -> ModelSettings:
+        return ModelSettings(self.k.value(), self.covariance.currentText(),
+                             self.init.currentText(), self.seed.value(),
+                             self.reg_covar.value(), self.tol.value(), self.max_iter.value())
+
+    def set_settings(self, s: ModelSettings) -> None:
+        with signals_blocked(self.k, self.covariance, self.init, self.seed, self.reg_covar,
+                             self.tol, self.max_iter):
+            self.k.setValue(s.k)
+            self.covariance.setCurrentText(s.covariance_type)
+            self.init.setCurrentText(s.init)
+            self.seed.setValue(s.seed)
+            self.reg_covar.setValue(s.reg_covar)
+            self.tol.setValue(s.tol)
+            self.max_iter.setValue(s.max_iter)

@@ -1,0 +1,395 @@
+"""Live model selection: BIC and AIC against K for each covariance type."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gmm_explorer.engine.mixture import COVARIANCE_TYPES
+from gmm_explorer.engine.selection import SelectionRow
+from gmm_explorer.engine.selection import best_row as _best_row
+from gmm_explorer.qt.panels.widgets import (
+    RunControls,
+    color_icon,
+    curve_data,
+    format_number,
+    signals_blocked,
+    white_plot,
+)
+
+#: One colour per covariance type in the selection plot (Okabe-Ito, colour-blind safe).
+COVARIANCE_COLORS = {
+    "full": (0, 114, 178),        # blue
+    "tied": (213, 94, 0),         # vermillion
+    "diag": (0, 158, 115),        # bluish green
+    "spherical": (204, 121, 167),  # reddish purple
+}
+
+
+@dataclass(frozen=True)
+class SelectionOptions:
+    """What the user asks the selection sweep to cover.
+
+    Attributes
+    ----------
+    k_max : int
+        K runs from 1 to ``k_max``.
+    n_init : int
+        Best of this many initialisations per cell.
+    covariance_types : tuple of str
+        In the order of ``COVARIANCE_TYPES``; never empty.
+    criterion : str
+        ``"bic"`` or ``"aic"``: how the best model is marked.
+    auto : bool
+        Recompute when the data change.
+    """
+
+    k_max: int = 8
+    n_init: int = 1
+    covariance_types: tuple[str, ...] = COVARIANCE_TYPES
+    criterion: str = "bic"
+    auto: bool = True
+
+
+class SelectionPanel(QWidget):
+    """BIC and AIC against K, one colour per covariance type; click a point to load it."""
+
+    #: None: the user asks for a fresh sweep.
+    recompute_requested = Signal()
+    #: None: the user asks to stop the running sweep.
+    cancel_requested = Signal()
+    #: None: an option changed; read them with options().
+    options_changed = Signal()
+    #: SelectionRow: the model the user clicked, to load into the window.
+    model_chosen = Signal(object)
+
+    SYMBOLS: ClassVar[dict[str, str]] = {"bic": "o", "aic": "t1"}
+    STYLES: ClassVar[dict[str, Qt.PenStyle]] = {"bic": Qt.PenStyle.SolidLine,
+                                                "aic": Qt.PenStyle.DashLine}
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(6)
+        self.k_max = QSpinBox()
+        self.k_max.setRange(1, 20)
+        self.k_max.setValue(8)
+        self.k_max.setToolTip("Fit every K from 1 up to this many components")
+        self.n_init = QSpinBox()
+        self.n_init.setRange(1, 20)
+        self.n_init.setValue(1)
+        self.n_init.setToolTip("Best of this many initialisations per cell, like n_init")
+        grid.addWidget(QLabel("K up to"), 0, 0)
+        grid.addWidget(self.k_max, 0, 1)
+        grid.addWidget(QLabel("restarts"), 0, 2)
+        grid.addWidget(self.n_init, 0, 3)
+
+        types = QHBoxLayout()
+        self.type_boxes: dict[str, QCheckBox] = {}
+        type_tips = {"full": "full: any ellipse per component",
+                     "tied": "tied: one ellipse shape shared by all components",
+                     "diag": "diag: axis-aligned ellipses",
+                     "spherical": "spherical: circles"}
+        for t in COVARIANCE_TYPES:
+            box = QCheckBox(t)
+            box.setChecked(True)
+            box.setIcon(color_icon(COVARIANCE_COLORS[t]))
+            box.setToolTip(f"Include {type_tips[t]} (at least one type stays on)")
+            box.toggled.connect(self._on_types_toggled)
+            types.addWidget(box)
+            self.type_boxes[t] = box
+        types.addStretch(1)
+        grid.addLayout(types, 1, 0, 1, 4)
+
+        crit = QHBoxLayout()
+        crit.addWidget(QLabel("Best by"))
+        self.criterion_group = QButtonGroup(self)
+        self.criterion_buttons: dict[str, QToolButton] = {}
+        for c, tip in (("bic", ("BIC = −2 log L + p log N: penalises parameters more; "
+                                "favours fewer components")),
+                       ("aic", "AIC = −2 log L + 2p: penalises parameters less")):
+            b = QToolButton()
+            b.setText(c.upper())
+            b.setCheckable(True)
+            b.setToolTip(f"Mark the model with the lowest {c.upper()} as best. {tip}")
+            self.criterion_group.addButton(b)
+            self.criterion_buttons[c] = b
+            crit.addWidget(b)
+        self.criterion_buttons["bic"].setChecked(True)
+        self.criterion_group.setExclusive(True)
+        self.criterion_group.buttonToggled.connect(self._on_criterion_toggled)
+        crit.addSpacing(8)
+        self.auto = QCheckBox("Auto")
+        self.auto.setChecked(True)
+        self.auto.setToolTip("Recompute the sweep shortly after the data change")
+        crit.addWidget(self.auto)
+        crit.addStretch(1)
+        grid.addLayout(crit, 2, 0, 1, 4)
+        outer.addLayout(grid)
+
+        self.run_controls = RunControls(
+            "Recompute", run_tip=("Fit every K and covariance type selected above and score "
+                                  "each by BIC and AIC"),
+            cancel_tip="Stop the sweep; the fits done so far stay shown",
+            progress_tip="Progress of the sweep", status_tip="State of the sweep")
+        outer.addWidget(self.run_controls)
+        self.recompute_button = self.run_controls.run_button
+        self.cancel_button = self.run_controls.cancel_button
+        self.progress = self.run_controls.progress
+        self.status_text = self.run_controls.status
+
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMinimumHeight(220)
+        white_plot(self.plot, "criterion (lower is better)", "K")
+        self.plot.setToolTip("BIC (solid, circles) and AIC (dashed, triangles) against K; "
+                             "click a point to load that model")
+        self.plot.plotItem.setMenuEnabled(False)
+        self._curves: dict[tuple[str, str], pg.PlotCurveItem] = {}
+        self._scatters: dict[tuple[str, str], pg.ScatterPlotItem] = {}
+        for t in COVARIANCE_TYPES:
+            rgb = COVARIANCE_COLORS[t]
+            for c in ("bic", "aic"):
+                curve = pg.PlotCurveItem(pen=pg.mkPen(*rgb, width=2, style=self.STYLES[c]))
+                scatter = pg.ScatterPlotItem(symbol=self.SYMBOLS[c], size=9,
+                                             brush=pg.mkBrush(*rgb), pen=pg.mkPen("w"),
+                                             hoverable=True, tip=self._tip)
+                scatter.setZValue(5)
+                scatter.sigClicked.connect(self._on_points_clicked)
+                self.plot.addItem(curve)
+                self.plot.addItem(scatter)
+                self._curves[(t, c)] = curve
+                self._scatters[(t, c)] = scatter
+        self._current_ring = pg.ScatterPlotItem(symbol="o", size=17, brush=None,
+                                                pen=pg.mkPen("k", width=1.5))
+        self._current_ring.setZValue(4)
+        self.plot.addItem(self._current_ring)
+        self._current_line = pg.InfiniteLine(
+            angle=90, pen=pg.mkPen(90, 90, 90, width=1.5, style=Qt.PenStyle.DashLine),
+            label="loaded", labelOpts={"color": (60, 60, 60), "position": 0.95})
+        self._current_line.hide()
+        self.plot.addItem(self._current_line)
+        self._star = pg.ScatterPlotItem(symbol="star", size=26, brush=pg.mkBrush(240, 228, 66),
+                                        pen=pg.mkPen("k", width=1.5), hoverable=True,
+                                        tip=self._tip)
+        self._star.setZValue(10)
+        self._star.sigClicked.connect(self._on_points_clicked)
+        self.plot.addItem(self._star)
+        self.best_label = pg.TextItem("", color=(0, 0, 0), anchor=(0.5, 1.3),
+                                      fill=pg.mkBrush(255, 255, 255, 210))
+        self.best_label.setZValue(11)
+        self.plot.addItem(self.best_label)
+        # The legend sits under the plot, where it hides no data.
+        self.legend = pg.LegendItem(colCount=3, labelTextColor="k", labelTextSize="8pt")
+        self.plot.plotItem.layout.addItem(self.legend, 4, 1)
+        self._legend_proxies = []
+        for t in COVARIANCE_TYPES:
+            proxy = pg.PlotDataItem(pen=pg.mkPen(*COVARIANCE_COLORS[t], width=3))
+            self._legend_proxies.append(proxy)
+            self.legend.addItem(proxy, t)
+        for c in ("bic", "aic"):
+            proxy = pg.PlotDataItem(pen=pg.mkPen("k", width=1.5, style=self.STYLES[c]),
+                                    symbol=self.SYMBOLS[c], symbolSize=7, symbolBrush="k",
+                                    symbolPen=None)
+            self._legend_proxies.append(proxy)
+            self.legend.addItem(proxy, c.upper())
+        outer.addWidget(self.plot, 1)
+
+        self._rows: tuple[SelectionRow, ...] = ()
+        self._complete = False
+        self._current: tuple[int, str] | None = None
+        self.run_controls.run_requested.connect(self.recompute_requested)
+        self.run_controls.cancel_requested.connect(self.cancel_requested)
+        self.k_max.valueChanged.connect(self.options_changed)
+        self.n_init.valueChanged.connect(self.options_changed)
+        self.auto.toggled.connect(self.options_changed)
+
+    # -- options
+
+    def options(self) -> SelectionOptions:
+        return SelectionOptions(
+            self.k_max.value(), self.n_init.value(),
+            tuple(t for t in COVARIANCE_TYPES if self.type_boxes[t].isChecked()),
+            self.criterion, self.auto.isChecked())
+
+    def set_options(self, options: SelectionOptions) -> None:
+        """Show ``options`` (e.g. restored from settings) without emitting options_changed."""
+        boxes = list(self.type_boxes.values())
+        with signals_blocked(self.k_max, self.n_init, self.auto, self.criterion_group, *boxes):
+            self.k_max.setValue(options.k_max)
+            self.n_init.setValue(options.n_init)
+            types = options.covariance_types or COVARIANCE_TYPES
+            for t, box in self.type_boxes.items():
+                box.setChecked(t in types)
+            self.criterion_buttons[options.criterion].setChecked(True)
+            self.auto.setChecked(options.auto)
+        self._lock_last_type()
+        self._redraw()
+
+    @property
+    def criterion(self) -> str:
+        return "aic" if self.criterion_buttons["aic"].isChecked() else "bic"
+
+    def _on_types_toggled(self) -> None:
+        self._lock_last_type()
+        self.options_changed.emit()
+
+    def _lock_last_type(self) -> None:
+        # The sweep needs at least one covariance type: the last one on cannot be unticked.
+        on = [b for b in self.type_boxes.values() if b.isChecked()]
+        for b in self.type_boxes.values():
+            b.setEnabled(not (len(on) == 1 and b.isChecked()))
+
+    def _on_criterion_toggled(self, _button, checked: bool) -> None:
+        if checked:
+            self._redraw()
+            self.options_changed.emit()
+
+    # -- state from the window
+
+    def set_rows(self, rows: Sequence[SelectionRow], complete: bool) -> None:
+        """Show the fits done so far; ``complete`` when the sweep has finished."""
+        self._rows = tuple(rows)
+        self._complete = bool(complete)
+        if complete:
+            failed = sum(r.result is None for r in self._rows)
+            text = f"{len(self._rows)} fit{'' if len(self._rows) == 1 else 's'}"
+            if failed:
+                text += f", {failed} failed (hover the plot for why)"
+            self.set_status(text)
+        self._redraw()
+
+    def clear(self) -> None:
+        self._rows = ()
+        self._complete = False
+        self.set_status("")
+        self._redraw()
+
+    def set_progress(self, done: int, total: int, text: str = "") -> None:
+        """``text`` describes the fit in hand, e.g. ``"fitting K=3 full"``; the counts are
+        appended."""
+        label = f"{text} ({done}/{total})" if text else f"{done}/{total}"
+        self.run_controls.set_progress(done, total, label)
+        self.set_status(f"{done} of {total} fits")
+
+    def set_running(self, running: bool) -> None:
+        self.run_controls.set_running(running)
+
+    def set_status(self, text: str) -> None:
+        self.run_controls.set_status(text)
+
+    def set_current(self, k: int | None, covariance_type: str | None = None) -> None:
+        """Mark the model loaded in the window (None: none)."""
+        self._current = None if k is None else (int(k), covariance_type)
+        self._redraw()
+
+    def rows(self) -> tuple[SelectionRow, ...]:
+        return self._rows
+
+    def best_row(self) -> SelectionRow | None:
+        """The row with the lowest selected criterion among successful fits."""
+        return _best_row(self._rows, self.criterion)
+
+    # -- what the plot shows
+
+    def series(self, covariance_type: str, criterion: str) -> tuple[np.ndarray, np.ndarray]:
+        """(K, criterion value) of the points drawn for one covariance type and criterion."""
+        return curve_data(self._scatters[(covariance_type, criterion)])
+
+    def best_marker(self) -> tuple[float, float] | None:
+        """(K, criterion value) of the star on the best model, or None."""
+        x, y = curve_data(self._star)
+        return (float(x[0]), float(y[0])) if x.size else None
+
+    def loaded_line(self) -> tuple[float, str] | None:
+        """(K, label) of the line marking the model loaded in the window, or None."""
+        if not self._current_line.isVisible():
+            return None
+        return float(self._current_line.value()), self._current_line.label.toPlainText()
+
+    def loaded_ring(self) -> tuple[float, float] | None:
+        """(K, criterion value) of the ring on the loaded model's point, or None."""
+        x, y = curve_data(self._current_ring)
+        return (float(x[0]), float(y[0])) if x.size else None
+
+    # -- drawing
+
+    @staticmethod
+    def _tip(x, y, data) -> str:
+        r = data
+        if not isinstance(r, SelectionRow):
+            return ""
+        return (f"K={r.n_components} {r.covariance_type}\nBIC {format_number(r.bic, '.1f')}\n"
+                f"AIC {format_number(r.aic, '.1f')}\nclick to load this model")
+
+    def _redraw(self) -> None:
+        crit = self.criterion
+        for (t, c), scatter in self._scatters.items():
+            rows = [r for r in self._rows if r.covariance_type == t and r.result is not None
+                    and np.isfinite(getattr(r, c))]
+            rows.sort(key=lambda r: r.n_components)
+            x = np.array([r.n_components for r in rows], dtype=float)
+            y = np.array([getattr(r, c) for r in rows], dtype=float)
+            # The criterion that picks the best is drawn strong, the other faint.
+            alpha = 255 if c == crit else 110
+            rgb = COVARIANCE_COLORS[t]
+            self._curves[(t, c)].setPen(pg.mkPen(*rgb, alpha, width=2 if c == crit else 1.5,
+                                                 style=self.STYLES[c]))
+            self._curves[(t, c)].setData(x, y)
+            scatter.setData(x=x, y=y, data=rows, brush=pg.mkBrush(*rgb, alpha),
+                            pen=pg.mkPen(255, 255, 255, alpha))
+        best = self.best_row()
+        if best is None:
+            self._star.setData([], [])
+            self.best_label.setText("")
+            self.best_label.hide()
+        else:
+            v = float(getattr(best, crit))
+            self._star.setData(x=[best.n_components], y=[v], data=[best])
+            prefix = "best" if self._complete else "best so far"
+            self.best_label.setText(f"{prefix}: K={best.n_components} {best.covariance_type}")
+            self.best_label.setPos(best.n_components, v)
+            self.best_label.show()
+        if self._current is None:
+            self._current_line.hide()
+            self._current_ring.setData([], [])
+        else:
+            k, t = self._current
+            # The label only re-renders while visible: show first.
+            self._current_line.show()
+            self._current_line.setValue(k)
+            self._current_line.label.setFormat(f"loaded: K={k}" + (f" {t}" if t else ""))
+            match = [r for r in self._rows if r.n_components == k and r.covariance_type == t
+                     and r.result is not None and np.isfinite(getattr(r, crit))]
+            if match:
+                self._current_ring.setData([k], [float(getattr(match[0], crit))])
+            else:
+                self._current_ring.setData([], [])
+        k_hi = max([r.n_components for r in self._rows] + [self.k_max.value(), 2])
+        self.plot.plotItem.getAxis("bottom").setTickSpacing(major=1 if k_hi <= 10 else 2,
+                                                            minor=1)
+        self.plot.plotItem.setXRange(0.5, k_hi + 0.5, padding=0)
+
+    def _on_points_clicked(self, _item, points, _ev) -> None:
+        if len(points):
+            row = points[0].data()
+            if isinstance(row, SelectionRow):
+                self.model_chosen.emit(row)
