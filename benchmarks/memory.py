@@ -59,17 +59,17 @@ def main() -> None:
 
 
     def idle():
-        wait_until(lambda: not win.controller.busy)
+        wait_until(lambda: not win.run.busy)
 
-    wait_until(lambda: win.controller.ready)
+    wait_until(lambda: win.run.ready)
     first = None
     t0 = time.perf_counter()
     for i in range(args.cycles):
         # ask=False: clearing leaves unsaved changes, and no one is there to answer.
-        if not win.load_file(path, ask=False):
-            raise RuntimeError(win.last_error)
+        if not win.files.load_file(path, ask=False):
+            raise RuntimeError(win.feedback.last_error)
         idle()
-        win.clear_points()
+        win.actions["clear"].trigger()
         idle()
         if i == 0:
             gc.collect()
@@ -82,7 +82,7 @@ def main() -> None:
     growth = 100 * (last - first) / first
     print(f"growth {growth:+.1f}% over {args.cycles - 1} cycles of N={args.n} "
           f"({elapsed:.1f} s; goal within 10%: {'met' if abs(growth) <= 10 else 'NOT met'})")
-    win.session.dirty = False  # no one is there to answer "save changes?"
+    win.session.mark_saved()  # no one is there to answer "save changes?"
     win.close()
 
 

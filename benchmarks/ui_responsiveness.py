@@ -54,27 +54,33 @@ def main() -> None:
     win.show()
 
 
-    wait_until(lambda: win.controller.ready)
-    win.load_file(path)
-    wait_until(lambda: win.session.initialised and not win.controller.busy)
+    wait_until(lambda: win.run.ready)
+    win.files.load_file(path)
+    wait_until(lambda: win.session.initialised and not win.run.busy)
     win.controls.k.setValue(args.k)
-    wait_until(lambda: win.session.initialised and not win.controller.busy)
+    wait_until(lambda: win.session.initialised and not win.run.busy)
     win.controls.tol.setValue(0.0)
     win.controls.max_iter.setValue(10**6)
     win.controls.speed.setValue(win.controls.speed.maximum())
-    wait_until(lambda: win.session.initialised and not win.controller.busy)
+    wait_until(lambda: win.session.initialised and not win.run.busy)
 
-    # Redraw time: wrap the GUI-thread handler of step results.
+    # Redraw time: from a result arriving in the GUI thread to the redraw being done (the
+    # run controller's handler runs between the thread's signal and result_applied).
     redraws: list[float] = []
-    original = win._on_result
+    arrived = [0.0]
 
-    def timed(res):
-        t = time.perf_counter()
-        original(res)
-        redraws.append(time.perf_counter() - t)
+    def on_arrival(_done):
+        arrived[0] = time.perf_counter()
 
-    win.controller.result_ready.disconnect(win._on_result)
-    win.controller.result_ready.connect(timed)
+    def on_applied(_res):
+        redraws.append(time.perf_counter() - arrived[0])
+
+    # Connected before the run controller's own slot would be ideal; Qt calls slots in
+    # connection order, so reconnect the controller's handler after ours.
+    win.run.thread.finished.disconnect(win.run._on_finished)
+    win.run.thread.finished.connect(on_arrival)
+    win.run.thread.finished.connect(win.run._on_finished)
+    win.run.result_applied.connect(on_applied)
 
     # Event-loop stalls: gaps between ticks of a 5 ms timer.
     gaps: list[float] = []
@@ -92,14 +98,14 @@ def main() -> None:
     ticker.start(5)
     start_iter = win.session.current.iteration
     t0 = time.perf_counter()
-    win.toggle_run()
+    win.actions["run"].trigger()
     wait_until(lambda: win.session.current.iteration >= start_iter + args.steps, 600)
     elapsed = time.perf_counter() - t0
-    win.pause()
+    win.actions["pause"].trigger()
     ticker.stop()
-    wait_until(lambda: not win.controller.busy)
+    wait_until(lambda: not win.run.busy)
     steps = win.session.current.iteration - start_iter
-    win.session.dirty = False  # close without the "save changes?" prompt (nobody answers)
+    win.session.mark_saved()  # close without the "save changes?" prompt (nobody answers)
     win.close()
 
     red = [r * 1e3 for r in redraws]

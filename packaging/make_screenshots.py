@@ -30,12 +30,12 @@ def wait(app, cond, timeout=120.0):
 
 
 def idle(app, w):
-    wait(app, lambda: not w.controller.busy)
+    wait(app, lambda: not w.run.busy)
 
 
 def steps(app, w, n):
     for _ in range(n):
-        w.step()
+        w.actions["step"].trigger()
         idle(app, w)
 
 
@@ -56,13 +56,13 @@ def fresh(app, tmp):
                                       QSettings.Format.IniFormat))
     w.resize(1280, 800)
     w.show()
-    w.load_sample()
+    w.data.load_sample()
     idle(app, w)
     return w
 
 
 def close(w):
-    w.session.dirty = False
+    w.session.mark_saved()
     w.close()
 
 
@@ -71,43 +71,43 @@ def main() -> None:
 
     from gmm_explorer.engine import edit
     from gmm_explorer.engine.datasets import generate
-    from gmm_explorer.qt.explore_panels import SelectionOptions
+    from gmm_explorer.qt.panels.model_selection import SelectionOptions
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     tmp = tempfile.mkdtemp()
 
     # 1. History and branches: a hand-made change at iteration 2 leads elsewhere.
     w = fresh(app, tmp)
-    w.start_from(w.session.current.mixture, "start")
+    w.run.start_from(w.session.current.mixture, "start")
     idle(app, w)
     new = replace(w.session.settings, k=3)
     w.controls.set_settings(new)
-    w._on_settings_edited()
+    w.controls.settings_edited.emit()
     idle(app, w)
     steps(app, w, 12)
-    w.scrub_to(2)
+    w.history.scrub_to(2)
     m = w.session.current.mixture
-    w.apply_manual_edit(edit.move_mean(m, 0, (2.0, 80.0)), "moved the mean of component 1")
+    w.run.apply_hand_edit(edit.move_mean(m, 0, (2.0, 80.0)), "moved the mean of component 1")
     idle(app, w)
     steps(app, w, 12)
-    w.scrub_to(8)
+    w.history.scrub_to(8)
     idle(app, w)
     w.show_panel("branches")
     shot(app, w, "branches")
 
     # 2. Locks and hand-made components.
-    w.branch_panel.branch_selected.emit(0)
+    w.panels["branches"].branch_selected.emit(0)
     idle(app, w)
     w.actions["mode_place"].trigger()
-    w.set_lock("mean", 1, True)
-    w.set_lock("weight", 1, True)
+    w.components.set_lock("mean", 1, True)
+    w.components.set_lock("weight", 1, True)
     w.show_panel("health")
     shot(app, w, "locks")
     close(w)
 
     # 3. Live model selection on Old Faithful.
     w = fresh(app, tmp)
-    w.selection_panel.set_options(SelectionOptions(k_max=6, n_init=1, auto=False))
+    w.panels["selection"].set_options(SelectionOptions(k_max=6, n_init=1, auto=False))
     w.show_panel("selection")
     w.analyses.start_selection()
     wait(app, lambda: not w.analyses.selection_runner.busy, 300)
@@ -117,10 +117,10 @@ def main() -> None:
     # 4. The local-optima gallery.
     w = fresh(app, tmp)
     X, lab = generate("optima", 600, 4, 0)
-    w._install_points(X, "generated", ("x", "y"), None, None, "Several local optima")
+    w.files.install_points(X, "generated", ("x", "y"), None, None, "Several local optima")
     idle(app, w)
     w.controls.set_settings(replace(w.session.settings, k=4))
-    w._on_settings_edited()
+    w.controls.settings_edited.emit()
     idle(app, w)
     w.show_panel("gallery")
     w.analyses.start_gallery(20)
@@ -134,11 +134,11 @@ def main() -> None:
     w = fresh(app, tmp)
     rng = np.random.default_rng(0)
     X = np.concatenate([rng.normal(size=(300, 2)) * [1.0, 0.6], np.zeros((2, 2)) + [3.5, 2.5]])
-    w._install_points(X, "demo", ("x", "y"), None, None, "A collapsing component")
+    w.files.install_points(X, "demo", ("x", "y"), None, None, "A collapsing component")
     idle(app, w)
     from gmm_explorer import engine as E
 
-    w.start_from(E.Mixture([0.49, 0.49, 0.02], [[-0.5, 0], [0.5, 0], [3.5, 2.5]],
+    w.run.start_from(E.Mixture([0.49, 0.49, 0.02], [[-0.5, 0], [0.5, 0], [3.5, 2.5]],
                            [np.eye(2) * 0.5, np.eye(2) * 0.5, np.eye(2) * 1e-3]), "demo")
     idle(app, w)
     steps(app, w, 4)
@@ -152,32 +152,32 @@ def main() -> None:
     w.actions["uncertainty"].trigger()
     i = int(np.argmax(1 - E.predict_proba(w.session.points, w.session.current.mixture)
                       .max(axis=1)))
-    w.pin_point(i)
+    w.overlays.pin_point(i)
     w.actions["mode_inspect"].trigger()
     shot(app, w, "inspector")
     close(w)
 
     # 7. Ground truth, decision regions and k-means on iris.
     w = fresh(app, tmp)
-    w.open_sample("iris", ask=False)
+    w.data.open_sample("iris", ask=False)
     idle(app, w)
     w.controls.set_settings(replace(w.session.settings, k=3))
-    w._on_settings_edited()
+    w.controls.settings_edited.emit()
     idle(app, w)
-    w.converge()
+    w.actions["converge"].trigger()
     idle(app, w)
     w.actions["decision"].trigger()
     w.actions["kmeans_overlay"].trigger()
     idle(app, w)
     w.show_panel("truth")
-    w._refresh_slow_views()
+    w.overlays.refresh_slow_views()
     shot(app, w, "truth")
 
     # 8. The animation.
-    w.initialise()
+    w.actions["initialise"].trigger()
     idle(app, w)
     steps(app, w, 15)
-    w.export("gif", str(OUT / "tour-run.gif"), size=(480, 360))
+    w.exports.export("gif", str(OUT / "tour-run.gif"), size=(480, 360))
     wait(app, lambda: not w.analyses.export_runner.busy, 120)
     print("wrote", OUT / "tour-run.gif")
     close(w)

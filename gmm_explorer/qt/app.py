@@ -60,10 +60,10 @@ def open_window(path: str | None = None):
     win = MainWindow()
     win.setWindowTitle(APP_NAME)
     win.show()
-    if win.offer_recovery():
+    if win.files.offer_recovery():
         return app, win
-    if path is None or not win.load_file(path):
-        win.load_sample()
+    if path is None or not win.files.load_file(path):
+        win.data.load_sample()
     return app, win
 
 
@@ -96,7 +96,7 @@ def windows_of_app() -> list:
     from gmm_explorer.qt.main_window import MainWindow
 
     return [w for w in QApplication.topLevelWidgets()
-            if isinstance(w, MainWindow) and not w._closed]
+            if isinstance(w, MainWindow) and not w.closed]
 
 
 def install_excepthook(windows_provider=windows_of_app) -> None:
@@ -156,7 +156,7 @@ def _save_and_show(report: str) -> None:
     saved = 0
     for w in windows:
         try:
-            saved += bool(w.write_recovery(force=True))
+            saved += bool(w.files.write_recovery(force=True))
         except Exception:  # noqa: BLE001 - a window too broken to save: try the others
             continue
     box = _report_box

@@ -12,17 +12,18 @@ import pytest
 from gmm_explorer.io.export import read_parameters_csv, read_parameters_npz
 from gmm_explorer.io.loaders import load_points
 from gmm_explorer.io.params import read_mixture
-from gmm_explorer.qt.dialogs import ColumnChoice
-from gmm_explorer.qt.main_window import EXPORTS, MainWindow
+from gmm_explorer.qt.controllers.exports import EXPORTS
+from gmm_explorer.qt.controllers.files import FilesController
+from gmm_explorer.qt.dialogs.column_picker import ColumnChoice
 from tests.conftest import DATA
-from tests.qt.test_window import idle, make_window
+from tests.qt.window_helpers import idle, make_window
 
 
 @pytest.mark.parametrize("key,n,labels", [("faithful", 272, None), ("iris", 150, 3),
                                           ("penguins", 342, 3)])
 def test_samples_menu_opens_each_data_set_with_its_labels(qtbot, tmp_path, key, n, labels):
     w = make_window(qtbot, tmp_path)
-    assert w.open_sample(key)
+    assert w.data.open_sample(key)
     idle(qtbot, w)
     assert w.session.n_points == n and w.session.initialised
     if labels is None:
@@ -38,24 +39,24 @@ def test_column_picker_choice_is_used_and_remembered(qtbot, tmp_path, monkeypatc
         asked.append(initial)
         return ColumnChoice("Petal.Length", "Petal.Width", "Species")
 
-    monkeypatch.setattr(MainWindow, "ask_columns_for", pick)
+    monkeypatch.setattr(FilesController, "ask_columns_for", pick)
     w = make_window(qtbot, tmp_path)
-    assert w.load_file(str(DATA / "iris.csv"))
+    assert w.files.load_file(str(DATA / "iris.csv"))
     idle(qtbot, w)
     assert w.session.column_names == ("Petal.Length", "Petal.Width")
     assert set(w.session.labels) == {"setosa", "versicolor", "virginica"}
     assert asked == [None]
-    assert w.load_file(str(DATA / "iris.csv"))
+    assert w.files.load_file(str(DATA / "iris.csv"))
     assert asked[1] == ColumnChoice("Petal.Length", "Petal.Width", "Species")
 
 
 def test_cancelling_the_column_picker_keeps_the_data(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(MainWindow, "ask_columns_for", lambda self, p, t, i: None)
+    monkeypatch.setattr(FilesController, "ask_columns_for", lambda self, p, t, i: None)
     w = make_window(qtbot, tmp_path)
-    w.load_sample()
+    w.data.load_sample()
     idle(qtbot, w)
     before = w.session.points
-    assert not w.load_file(str(DATA / "iris.csv"))
+    assert not w.files.load_file(str(DATA / "iris.csv"))
     assert w.session.points is before
 
 
@@ -63,20 +64,20 @@ def test_two_column_files_open_without_asking(qtbot, tmp_path, monkeypatch):
     def never(*a):
         raise AssertionError("the picker should not be shown")
 
-    monkeypatch.setattr(MainWindow, "ask_columns_for", never)
+    monkeypatch.setattr(FilesController, "ask_columns_for", never)
     path = tmp_path / "xy.csv"
     path.write_text("x,y\n1,2\n3,4\n5,7\n")
     w = make_window(qtbot, tmp_path)
-    assert w.load_file(str(path))
+    assert w.files.load_file(str(path))
 
 
 @pytest.fixture
 def fitted(qtbot, tmp_path):
     w = make_window(qtbot, tmp_path)
-    w.load_sample()
+    w.data.load_sample()
     idle(qtbot, w)
     for _ in range(3):
-        w.step()
+        w.actions["step"].trigger()
         idle(qtbot, w)
     return w
 
@@ -89,7 +90,7 @@ def test_every_export_writes_a_file_that_reads_back(fitted, tmp_path):
            else tmp_path / f"{k}{suffix}" for k, (_, _, suffix) in EXPORTS.items()}
     for kind, path in out.items():
         size = (640, 400) if kind == "png" else None
-        assert w.export(kind, str(path), size=size), (kind, w.last_error)
+        assert w.exports.export(kind, str(path), size=size), (kind, w.feedback.last_error)
     assert read_mixture(out["params_json"]).mixture.equals(m)
     doc = json.loads(out["params_json"].read_text())
     assert doc["fit"]["n_iter"] == 3 and doc["columns"] == ["eruptions", "waiting"]
@@ -113,45 +114,45 @@ def test_every_export_writes_a_file_that_reads_back(fitted, tmp_path):
 
 def test_exports_without_a_model_explain(qtbot, tmp_path):
     w = make_window(qtbot, tmp_path)
-    w.new_session()
-    assert not w.export("params_json", str(tmp_path / "p.json"))
-    assert "no fitted model" in w.last_error and not (tmp_path / "p.json").exists()
-    assert w.export("points", str(tmp_path / "pts.csv"))
+    w.actions["new"].trigger()
+    assert not w.exports.export("params_json", str(tmp_path / "p.json"))
+    assert "no fitted model" in w.feedback.last_error and not (tmp_path / "p.json").exists()
+    assert w.exports.export("points", str(tmp_path / "pts.csv"))
 
 
 def test_export_to_an_unwritable_place_shows_an_error(fitted, tmp_path):
-    assert not fitted.export("params_json", str(tmp_path / "missing" / "p.json"))
-    assert "cannot write" in fitted.last_error
+    assert not fitted.exports.export("params_json", str(tmp_path / "missing" / "p.json"))
+    assert "cannot write" in fitted.feedback.last_error
 
 
 def test_generate_data_replaces_the_data_with_ground_truth(qtbot, tmp_path):
     w = make_window(qtbot, tmp_path)
-    w.load_sample()
+    w.data.load_sample()
     idle(qtbot, w)
-    assert w.generate_data("separated", 300, 3, 7)
+    assert w.data.generate_data("separated", 300, 3, 7)
     idle(qtbot, w)
     assert w.session.n_points == 300 and w.session.initialised
     assert len(set(w.session.labels)) == 3 and w.windowTitle().startswith("Well-separated")
     from gmm_explorer.engine.datasets import generate
 
     np.testing.assert_array_equal(w.session.points, generate("separated", 300, 3, 7)[0])
-    assert not w.generate_data("separated", 1, 3, 7)  # bad N: error, data kept
-    assert w.session.n_points == 300 and "N must be" in w.last_error
+    assert not w.data.generate_data("separated", 1, 3, 7)  # bad N: error, data kept
+    assert w.session.n_points == 300 and "N must be" in w.feedback.last_error
 
 
 def test_sample_from_the_model_replaces_or_adds_and_is_undoable(fitted, qtbot):
     w = fitted
     m = w.session.current.mixture
-    assert w.sample_from_model(1000, 3, replace=True)
+    assert w.data.sample_from_model(1000, 3, replace=True)
     idle(qtbot, w)
     from gmm_explorer import engine as E
 
     np.testing.assert_array_equal(w.session.points, E.sample(m, 1000, seed=3)[0])
     assert w.session.current.iteration == 0 and w.session.current.mixture.equals(m)
-    assert w.sample_from_model(50, 4, replace=False)
+    assert w.data.sample_from_model(50, 4, replace=False)
     assert w.session.n_points == 1050
-    w.undo()
-    w.undo()
+    w.actions["undo"].trigger()
+    w.actions["undo"].trigger()
     assert w.session.n_points == 272
 
 
@@ -163,7 +164,7 @@ def test_initialise_from_a_parameters_file(fitted, qtbot, tmp_path):
                     [np.diag([0.1, 30.0])] * 3, "diag")
     path = tmp_path / "start.json"
     write_mixture(path, start)
-    assert fitted.initialise_from_file(str(path))
+    assert fitted.data.initialise_from_file(str(path))
     idle(qtbot, fitted)
     s = fitted.session
     assert s.settings.k == 3 and s.settings.covariance_type == "diag"
@@ -171,12 +172,13 @@ def test_initialise_from_a_parameters_file(fitted, qtbot, tmp_path):
     assert s.current.iteration == 0 and s.current.mixture.equals(start)
     bad = tmp_path / "bad.json"
     bad.write_text('{"weights": [1.0], "means": [[0, 0]], "covariances": [[[1, 2], [2, 1]]]}')
-    assert not fitted.initialise_from_file(str(bad))
-    assert "covariances[0]" in fitted.last_error and s.current.mixture.equals(start)
+    assert not fitted.data.initialise_from_file(str(bad))
+    assert "covariances[0]" in fitted.feedback.last_error and s.current.mixture.equals(start)
 
 
 def test_generate_and_sample_dialogs_offer_their_choices(qtbot):
-    from gmm_explorer.qt.dialogs import GenerateDialog, SampleDialog
+    from gmm_explorer.qt.dialogs.generate_data import GenerateDialog
+    from gmm_explorer.qt.dialogs.sample_from_model import SampleDialog
 
     g = GenerateDialog()
     qtbot.addWidget(g)

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import gmm_explorer.qt.app as app_module
-from tests.qt.test_window import idle, make_window, press
+from tests.qt.window_helpers import idle, make_window, press
 
 
 @pytest.fixture
@@ -21,9 +21,9 @@ def hooked(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     monkeypatch.setattr(app_module, "_windows_provider", None)
     w = make_window(qtbot, tmp_path)
-    w.load_sample()
+    w.data.load_sample()
     idle(qtbot, w)
-    w.remove_recovery()
+    w.files.remove_recovery()
     assert not w.session.dirty
     app_module.install_excepthook(lambda: [w])
     yield w
@@ -34,7 +34,7 @@ def hooked(qtbot, tmp_path, monkeypatch):
             box.close()
     except RuntimeError:
         pass
-    w.remove_recovery()
+    w.files.remove_recovery()
 
 
 def report_box():
@@ -49,10 +49,10 @@ def boom():
 
 def test_write_recovery_force_writes_a_clean_session(hooked):
     w = hooked
-    assert not w.write_recovery()  # nothing unsaved
-    assert not w.recovery_path().exists()
-    assert w.write_recovery(force=True)
-    assert w.recovery_path().exists()
+    assert not w.files.write_recovery()  # nothing unsaved
+    assert not w.files.recovery_path().exists()
+    assert w.files.write_recovery(force=True)
+    assert w.files.recovery_path().exists()
 
 
 @pytest.mark.qt_no_exception_capture
@@ -68,7 +68,7 @@ def test_an_exception_in_a_slot_saves_the_session_and_shows_a_report(hooked, qtb
     for word in ("GMM Explorer", "Python", "Qt", "PySide6", "numpy"):
         assert word in details
     assert "recovery" in box.text()
-    assert w.recovery_path().exists()  # written although the session was not dirty
+    assert w.files.recovery_path().exists()  # written although the session was not dirty
     # The app is still alive: once the (window-modal, non-blocking) report is closed, a
     # step still works.
     box.close()
@@ -104,7 +104,7 @@ def test_an_exception_outside_the_gui_thread_is_reported_in_the_gui_thread(hooke
     t.join()
     qtbot.waitUntil(lambda: report_box() is not None, timeout=5000)
     assert "ValueError: boom in a thread" in report_box().detailedText()
-    assert hooked.recovery_path().exists()
+    assert hooked.files.recovery_path().exists()
 
 
 def test_main_installs_the_hook(monkeypatch):

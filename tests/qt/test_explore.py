@@ -7,22 +7,22 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 
 from gmm_explorer import engine as E
-from tests.qt.test_window import TIMEOUT, drag, idle, make_window, pixel_of, window_with
+from tests.qt.window_helpers import TIMEOUT, drag, idle, pixel_of, window_with
 
 
 def steps(qtbot, w, n):
     for _ in range(n):
-        w.step()
+        w.actions["step"].trigger()
         idle(qtbot, w)
 
 
 def set_settings(w, **kw):
     new = replace(w.session.settings, **kw)
     w.controls.set_settings(new)
-    w._on_settings_edited()
+    w.controls.settings_edited.emit()  # as a user's change of a control does
 
 
 # ------------------------------------------------------------------ history and branches
@@ -35,16 +35,16 @@ def test_scrubbing_restores_the_exact_parameters_of_iteration_n(window, qtbot):
     idle(qtbot, window)
     s = window.session
     assert s.current is hist[2]
-    assert window.canvas._mixture is hist[2].mixture
+    assert window.canvas.mixture is hist[2].mixture
     assert window.table.cell_text(0, 1) == f"{hist[2].mixture.weights[0]:.4g}"
     assert window.ll_panel.marker_position == (2.0, hist[2].mean_log_likelihood)
     assert window.timeline.position == 2 and window.timeline.last == 6
-    assert "viewing iteration 2 of 6" in window.status_text()
+    assert "viewing iteration 2 of 6" in window.status_label.text()
     # The colours are those shown when iteration 2 was made: the E-step of iteration 1.
     resp = E.predict_proba(s.points, hist[1].mixture)
-    qtbot.waitUntil(lambda: window.canvas._colors is not None, timeout=TIMEOUT)
-    from gmm_explorer.render import point_colors
-    np.testing.assert_array_equal(window.canvas._colors, point_colors(resp, resp.shape[0]))
+    qtbot.waitUntil(lambda: window.canvas.soft_colors is not None, timeout=TIMEOUT)
+    from gmm_explorer.drawing import point_colors
+    np.testing.assert_array_equal(window.canvas.soft_colors, point_colors(resp, resp.shape[0]))
 
 
 def test_left_arrow_steps_back_and_right_forward(window, qtbot):
@@ -62,11 +62,11 @@ def test_left_arrow_steps_back_and_right_forward(window, qtbot):
 def test_stepping_from_the_past_replays_then_a_change_forks_a_branch(window, qtbot):
     steps(qtbot, window, 5)
     old = list(window.session.history)
-    window.scrub_to(2)
+    window.history.scrub_to(2)
     steps(qtbot, window, 1)  # nothing changed: the branch replays
     assert len(window.session.branches) == 1 and window.session.current_index == 3
-    window.scrub_to(2)
-    window.health_panel.raise_reg_covar_requested.emit()  # a change at iteration 2 ...
+    window.history.scrub_to(2)
+    window.panels["health"].raise_reg_covar_requested.emit()  # a change at iteration 2 ...
     assert window.session.settings.reg_covar == pytest.approx(1e-5)
     steps(qtbot, window, 2)  # ... and stepping again starts a new branch
     s = window.session
@@ -74,28 +74,28 @@ def test_stepping_from_the_past_replays_then_a_change_forks_a_branch(window, qtb
     assert s.branches[0].steps == old
     assert [r.iteration for r in s.history] == [0, 1, 2, 3, 4]
     assert len(window.ll_panel.other_curves()) == 1  # the old branch's curve, overlaid
-    assert window.branch_panel.list.count() == 2
-    window.branch_panel.branch_selected.emit(0)
+    assert window.panels["branches"].list.count() == 2
+    window.panels["branches"].branch_selected.emit(0)
     idle(qtbot, window)
     assert s.active == 0 and len(s.history) == 6
-    window.branch_panel.branch_renamed.emit(1, "more reg_covar")
+    window.panels["branches"].branch_renamed.emit(1, "more reg_covar")
     assert s.branches[1].name == "more reg_covar"
-    window.branch_panel.branch_delete_requested.emit(1)
+    window.panels["branches"].branch_delete_requested.emit(1)
     assert len(s.branches) == 1
 
 
 def test_branches_survive_save_and_open(window, qtbot, tmp_path):
     steps(qtbot, window, 3)
-    window.scrub_to(1)
-    window.raise_reg_covar()
+    window.history.scrub_to(1)
+    window.components.raise_reg_covar()
     steps(qtbot, window, 1)
     path = str(tmp_path / "b.gmmx")
-    assert window.save_to(path)
-    assert window.load_file(path, ask=False)
+    assert window.files.save_to(path)
+    assert window.files.load_file(path, ask=False)
     idle(qtbot, window)
     s = window.session
     assert [b.name for b in s.branches] == ["main", "branch 2"] and s.active == 1
-    assert window.branch_panel.list.count() == 2
+    assert window.panels["branches"].list.count() == 2
 
 
 # ------------------------------------------------------------------ hand-made components
@@ -141,11 +141,11 @@ def test_placing_components_on_an_empty_model(qtbot, tmp_path):
     X = np.random.default_rng(0).normal(size=(50, 2))
     w = window_with(qtbot, tmp_path, X)
     w.session.reset_model()
-    w._refresh()
-    assert w.place_component(0.0, 0.0)
+    w.presenter.refresh()
+    assert w.components.place_component(0.0, 0.0)
     idle(qtbot, w)
     assert w.session.current.mixture.n_components == 1
-    assert w.place_component(1.0, 1.0)
+    assert w.components.place_component(1.0, 1.0)
     idle(qtbot, w)
     assert w.session.current.mixture.n_components == 2
     steps(qtbot, w, 2)
@@ -178,14 +178,14 @@ def test_a_locked_mean_does_not_move_over_20_steps(window, qtbot):
 
 def test_health_panel_reseed_and_remove(window, qtbot):
     k = window.session.current.mixture.n_components
-    assert window.health_panel.n_components() == k
-    window.health_panel.reseed_button(1).click()
+    assert window.panels["health"].n_components() == k
+    window.panels["health"].reseed_button(1).click()
     idle(qtbot, window)
     assert window.session.branch.notes[1].startswith("re-seeded component 2")
-    window.health_panel.remove_button(1).click()
+    window.panels["health"].remove_button(1).click()
     idle(qtbot, window)
     assert window.session.current.mixture.n_components == 1
-    assert window.health_panel.n_components() == 1
+    assert window.panels["health"].n_components() == 1
 
 
 def test_a_collapsing_component_is_flagged_and_fixed(qtbot, tmp_path):
@@ -194,12 +194,12 @@ def test_a_collapsing_component_is_flagged_and_fixed(qtbot, tmp_path):
     w = window_with(qtbot, tmp_path, X)
     # A tight component on the two identical points collapses onto them.
     m = E.Mixture([0.98, 0.02], [[0, 0], [8, 8]], [np.eye(2), np.eye(2) * 1e-3])
-    w.start_from(m, "test")
+    w.run.start_from(m, "test")
     idle(qtbot, w)
     steps(qtbot, w, 3)
-    assert w.health_panel.warning_visible
-    assert "collapsing" in w.status_text() or "empty" in w.status_text()
-    w.raise_reg_covar()
+    assert w.panels["health"].warning_visible
+    assert "collapsing" in w.status_label.text() or "empty" in w.status_label.text()
+    w.components.raise_reg_covar()
     assert w.session.settings.reg_covar == pytest.approx(1e-5)
 
 
@@ -219,11 +219,12 @@ def _cli_best_k(path, *args):
 
 
 def test_bic_panel_best_k_on_old_faithful_equals_the_command_line(window, qtbot):
-    from gmm_explorer.io.samples import get_sample
-    from gmm_explorer.qt.explore_panels import SelectionOptions
     from gmm_explorer.resources import sample_path
 
-    sp = window.selection_panel
+    from gmm_explorer.io.samples import get_sample
+    from gmm_explorer.qt.panels.model_selection import SelectionOptions
+
+    sp = window.panels["selection"]
     sp.set_options(SelectionOptions(k_max=8, n_init=1, covariance_types=("full",),
                                     criterion="bic", auto=False))
     assert window.analyses.start_selection()
@@ -243,14 +244,14 @@ def test_bic_panel_best_k_on_old_faithful_equals_the_command_line(window, qtbot)
 
 
 def test_model_selection_is_recomputed_when_the_data_change(window, qtbot):
-    from gmm_explorer.qt.explore_panels import SelectionOptions
+    from gmm_explorer.qt.panels.model_selection import SelectionOptions
 
-    window.selection_panel.set_options(SelectionOptions(k_max=3, covariance_types=("full",),
+    window.panels["selection"].set_options(SelectionOptions(k_max=3, covariance_types=("full",),
                                                         auto=True))
     window.analyses.start_selection()
     qtbot.waitUntil(lambda: len(window.analyses.rows) == 3, timeout=60_000)
     before = window.analyses.rows[0].bic
-    window._on_add_point(3.0, 70.0)
+    window.points.add_point(3.0, 70.0)
     assert window.analyses.rows == ()  # stale results are gone at once ...
     qtbot.waitUntil(lambda: len(window.analyses.rows) == 3, timeout=60_000)  # ... and back
     X = window.session.points
@@ -266,7 +267,7 @@ def test_model_selection_can_be_cancelled(qtbot, tmp_path):
     X, _ = generate("overlapping", 20_000, 4, 0)
     w = window_with(qtbot, tmp_path, X)
     w.analyses.start_selection()
-    w.selection_panel.cancel_requested.emit()
+    w.panels["selection"].cancel_requested.emit()
     qtbot.waitUntil(lambda: not w.analyses.selection_runner.busy, timeout=60_000)
     assert len(w.analyses.rows) < 32
 
@@ -286,9 +287,9 @@ def test_gallery_finds_distinct_optima_and_loads_one(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not w.analyses.gallery_runner.busy, timeout=120_000)
     optima = w.analyses.optima
     assert len(optima) >= 2
-    assert w.gallery_panel.list.count() == len(optima)
+    assert w.panels["gallery"].list.count() == len(optima)
     assert sum(o.count for o in optima) <= 20
-    w.gallery_panel.optimum_chosen.emit(1)
+    w.panels["gallery"].optimum_chosen.emit(1)
     idle(qtbot, w)
     np.testing.assert_array_equal(w.session.current.mixture.means, optima[1].mixture.means)
 
@@ -300,22 +301,22 @@ def test_inspector_shows_the_hovered_point_and_pins_a_trajectory(window, qtbot):
     steps(qtbot, window, 4)
     s = window.session
     window.canvas.view.point_hovered.emit(10)
-    text = window.inspector.responsibility_text(0)
+    text = window.panels["inspector"].responsibility_text(0)
     r = E.predict_proba(s.points[10:11], s.current.mixture)[0]
     assert f"{r[0]:.3f}" in text
     window.canvas.view.point_pinned.emit(10)
-    assert window.pinned == 10
+    assert window.overlays.pinned == 10
     def trajectory_length():
-        lines = [ln for ln in window.inspector._lines if ln.isVisible()]
-        return len(lines[0].getData()[0]) if lines and lines[0].getData()[0] is not None else 0
+        lines = window.panels["inspector"].trajectories()
+        return len(lines[0][0]) if lines else 0
 
     qtbot.waitUntil(lambda: trajectory_length() == 5, timeout=TIMEOUT)
-    window.inspector.unpin_requested.emit()
-    assert window.pinned is None
+    window.panels["inspector"].unpin_requested.emit()
+    assert window.overlays.pinned is None
 
 
 def test_uncertainty_colouring(window, qtbot):
-    from gmm_explorer.render import uncertainty_colors
+    from gmm_explorer.drawing import uncertainty_colors
 
     steps(qtbot, window, 2)
     window.actions["uncertainty"].trigger()
@@ -328,16 +329,16 @@ def test_uncertainty_colouring(window, qtbot):
 
 
 def test_kmeans_overlay_shows_the_centroids_of_the_initialisation(window, qtbot):
-    from gmm_explorer.engine.pointwise import kmeans_details
+    from gmm_explorer.engine.init import kmeans_details
 
     window.actions["kmeans_overlay"].trigger()
     idle(qtbot, window)
     s = window.session
     expected = kmeans_details(s.points, s.settings.k, s.settings.seed).centroids
-    np.testing.assert_array_equal(window._kmeans_centroids, expected)
-    window.initialise()
+    np.testing.assert_array_equal(window.overlays.kmeans_centroids, expected)
+    window.actions["initialise"].trigger()
     idle(qtbot, window)
-    np.testing.assert_array_equal(window._kmeans_centroids, expected)
+    np.testing.assert_array_equal(window.overlays.kmeans_centroids, expected)
 
 
 # ------------------------------------------------------------------ ground truth
@@ -346,19 +347,19 @@ def test_kmeans_overlay_shows_the_centroids_of_the_initialisation(window, qtbot)
 def test_ground_truth_ari_on_iris_petals_matches_scikit_learn(window, qtbot):
     from sklearn.metrics import adjusted_rand_score
 
-    assert window.open_sample("iris", ask=False)
+    assert window.data.open_sample("iris", ask=False)
     idle(qtbot, window)
     set_settings(window, k=3)
     idle(qtbot, window)
-    window.converge()
+    window.actions["converge"].trigger()
     idle(qtbot, window)
     window.show_panel("truth")
     s = window.session
     expected = adjusted_rand_score(np.asarray(s.labels), E.predict(s.points, s.current.mixture))
-    qtbot.waitUntil(lambda: window._truth_cache is not None
-                    and window._truth_cache[0] is s.current.mixture, timeout=TIMEOUT)
-    assert window._truth_cache[2].ari == pytest.approx(expected, abs=1e-12)
-    assert f"{expected:.3f}" in window.truth_panel.ari.text()
+    qtbot.waitUntil(lambda: window.overlays.last_agreement is not None
+                    and window.overlays.last_agreement[0] is s.current.mixture, timeout=TIMEOUT)
+    assert window.overlays.last_agreement[2].ari == pytest.approx(expected, abs=1e-12)
+    assert f"{expected:.3f}" in window.panels["truth"].ari.text()
     assert window.canvas.label_shapes_shown
 
 
@@ -370,9 +371,9 @@ def test_gif_export_of_the_run(window, qtbot, tmp_path):
 
     steps(qtbot, window, 4)
     path = tmp_path / "run.gif"
-    assert window.export("gif", str(path), size=(320, 240))
-    qtbot.waitUntil(lambda: not window.analyses.export_runner.busy, timeout=60_000)
-    assert window.analyses.last_export_frames == 5
+    assert window.exports.export("gif", str(path), size=(320, 240))
+    qtbot.waitUntil(lambda: not window.gif_export.runner.busy, timeout=60_000)
+    assert window.gif_export.last_frames == 5
     with Image.open(path) as im:
         assert im.n_frames == 5 and im.size == (320, 240)
 
@@ -394,10 +395,10 @@ def test_closing_during_background_work(qtbot, tmp_path, what):
         w.analyses.start_gallery(30)
         runner = w.analyses.gallery_runner
     else:
-        w.export("gif", str(tmp_path / "a.gif"))
-        runner = w.analyses.export_runner
+        w.exports.export("gif", str(tmp_path / "a.gif"))
+        runner = w.gif_export.runner
     assert runner.busy
-    w.session.dirty = False
+    w.session.mark_saved()
     w.close()
-    assert not runner._thread.isRunning()
-    assert not w.controller._thread.isRunning()
+    assert not runner.running
+    assert not w.run.thread.running

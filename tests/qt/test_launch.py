@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from gmm_explorer import cli
+from gmm_explorer import __main__ as app_entry
 from gmm_explorer.qt.app import NO_DISPLAY, display_problem
 from tests.conftest import DATA
 
@@ -51,8 +51,8 @@ def test_a_lone_data_argument_opens_the_window_on_it(monkeypatch, tmp_path):
     monkeypatch.setattr(app_module, "main", lambda path=None: opened.append(path) or 0)
     path = tmp_path / "pts.csv"
     path.write_text("a,b\n1,2\n")
-    assert cli.main([str(path)]) == 0 and opened == [str(path)]
-    assert cli.main([]) == 0 and opened == [str(path), None]
+    assert app_entry.main([str(path)]) == 0 and opened == [str(path)]
+    assert app_entry.main([]) == 0 and opened == [str(path), None]
 
 
 def test_open_window_on_a_file(qtbot, tmp_path):
@@ -62,9 +62,9 @@ def test_open_window_on_a_file(qtbot, tmp_path):
     path.write_text("a,b\n" + "".join(f"{i % 7},{i % 5}\n" for i in range(40)))
     _, w = open_window(str(path))
     qtbot.addWidget(w)
-    qtbot.waitUntil(lambda: w.session.initialised and not w.controller.busy, timeout=20000)
+    qtbot.waitUntil(lambda: w.session.initialised and not w.run.busy, timeout=20000)
     assert w.windowTitle().replace("[*]", "") == "pts.csv — GMM Explorer"  # [*]: Qt's marker
-    assert w.session.n_points == 40 and w.last_error is None
+    assert w.session.n_points == 40 and w.feedback.last_error is None
 
 
 def test_open_window_on_a_bad_file_falls_back_to_old_faithful(qtbot, tmp_path):
@@ -74,6 +74,6 @@ def test_open_window_on_a_bad_file_falls_back_to_old_faithful(qtbot, tmp_path):
     path.write_text("x,y\n1,2\n3,oops\n")
     _, w = open_window(str(path))
     qtbot.addWidget(w)
-    qtbot.waitUntil(lambda: w.session.initialised and not w.controller.busy, timeout=20000)
-    assert "broken.csv:3" in w.last_error
+    qtbot.waitUntil(lambda: w.session.initialised and not w.run.busy, timeout=20000)
+    assert "broken.csv:3" in w.feedback.last_error
     assert w.session.n_points == 272 and w.windowTitle().startswith("Old Faithful")

@@ -12,24 +12,23 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from gmm_explorer.io.session_file import read_session
-from gmm_explorer.qt.main_window import AUTOSAVE_SECONDS, MainWindow
+from gmm_explorer.qt.controllers.files import AUTOSAVE_SECONDS, FilesController
 from tests.malformed_corpus import MALFORMED, write_case
-from tests.qt.test_window import idle, make_window
+from tests.qt.window_helpers import idle, make_window
 
 
 @pytest.fixture
 def stepped(qtbot, tmp_path):
     """Old Faithful after three steps and an E-step, with a point added."""
     w = make_window(qtbot, tmp_path)
-    w.load_sample()
+    w.data.load_sample()
     idle(qtbot, w)
-    w.session.add_point(3.0, 70.0)
-    w._after_edit()
+    w.points.add_point(3.0, 70.0)
     idle(qtbot, w)
     for _ in range(3):
-        w.step()
+        w.actions["step"].trigger()
         idle(qtbot, w)
-    w.e_step()
+    w.actions["e_step"].trigger()
     idle(qtbot, w)
     assert w.session.phase == "E" and w.session.dirty
     return w
@@ -51,17 +50,17 @@ def assert_same_session(a, b):
 
 def test_save_then_open_restores_the_session_bit_for_bit(stepped, qtbot, tmp_path):
     path = tmp_path / "work.gmmx"
-    assert stepped.save_to(str(path))
+    assert stepped.files.save_to(str(path))
     assert not stepped.session.dirty and not stepped.isWindowModified()
     assert stepped.windowTitle().startswith("work.gmmx")
     other = make_window(qtbot, tmp_path, "other.ini")
-    assert other.load_file(str(path))
+    assert other.files.load_file(str(path))
     idle(qtbot, other)
     assert_same_session(stepped.session, other.session)
     assert not other.session.dirty
     # Stepping on from the restored session gives exactly what the original gives.
-    stepped.step()
-    other.step()
+    stepped.actions["step"].trigger()
+    other.actions["step"].trigger()
     idle(qtbot, stepped)
     idle(qtbot, other)
     assert stepped.session.current.mixture.equals(other.session.current.mixture)
@@ -69,16 +68,16 @@ def test_save_then_open_restores_the_session_bit_for_bit(stepped, qtbot, tmp_pat
 
 def test_title_marks_unsaved_changes(stepped, qtbot, tmp_path):
     assert stepped.isWindowModified()
-    stepped.save_to(str(tmp_path / "a.gmmx"))
+    stepped.files.save_to(str(tmp_path / "a.gmmx"))
     assert not stepped.isWindowModified()
-    stepped.step()
+    stepped.actions["step"].trigger()
     idle(qtbot, stepped)
     assert stepped.isWindowModified() and stepped.session.dirty
 
 
 def test_opening_a_file_is_not_an_unsaved_change(qtbot, tmp_path):
     w = make_window(qtbot, tmp_path)
-    w.load_sample()
+    w.data.load_sample()
     idle(qtbot, w)
     assert not w.session.dirty and not w.isWindowModified()
 
@@ -86,30 +85,30 @@ def test_opening_a_file_is_not_an_unsaved_change(qtbot, tmp_path):
 def test_unsaved_changes_prompt_before_close_open_and_new(stepped, qtbot, tmp_path,
                                                         monkeypatch):
     asked = []
-    monkeypatch.setattr(MainWindow, "ask_save_changes",
+    monkeypatch.setattr(FilesController, "ask_save_changes",
                         lambda self: asked.append(1) or "cancel")
     stepped.close()
     assert stepped.isVisible() and len(asked) == 1  # cancelled: still open
     before = stepped.session
-    assert not stepped.load_file(str(tmp_path / "whatever.csv"))
-    stepped.new_session()
+    assert not stepped.files.load_file(str(tmp_path / "whatever.csv"))
+    stepped.actions["new"].trigger()
     assert stepped.session is before and len(asked) == 3
     # "save" writes the session, then goes on.
-    monkeypatch.setattr(MainWindow, "ask_save_changes", lambda self: "save")
-    monkeypatch.setattr(MainWindow, "save_as",
+    monkeypatch.setattr(FilesController, "ask_save_changes", lambda self: "save")
+    monkeypatch.setattr(FilesController, "save_as",
                         lambda self: self.save_to(str(tmp_path / "saved.gmmx")))
-    stepped.new_session()
+    stepped.actions["new"].trigger()
     assert (tmp_path / "saved.gmmx").exists() and stepped.session.n_points == 0
 
 
 def test_recovery_after_a_simulated_crash(stepped, qtbot, tmp_path, monkeypatch):
-    assert stepped._autosave.interval() == AUTOSAVE_SECONDS * 1000
-    assert stepped.write_recovery()
-    rec_path = MainWindow.recovery_path()
+    assert stepped.files.autosave.interval() == AUTOSAVE_SECONDS * 1000
+    assert stepped.files.write_recovery()
+    rec_path = FilesController.recovery_path()
     assert rec_path.exists()
     saved = stepped.session
     # A crash leaves the recovery file behind; the next launch offers to restore it.
-    monkeypatch.setattr(MainWindow, "ask_restore", lambda self: True)
+    monkeypatch.setattr(FilesController, "ask_restore", lambda self: True)
     from gmm_explorer.qt.app import open_window
 
     _, w = open_window(None)
@@ -118,17 +117,17 @@ def test_recovery_after_a_simulated_crash(stepped, qtbot, tmp_path, monkeypatch)
     assert_same_session(saved, w.session)
     assert w.session.dirty and "Recovered" in w.windowTitle()
     assert not rec_path.exists()
-    stepped.remove_recovery()
+    stepped.files.remove_recovery()
 
 
 def test_declining_recovery_starts_normally(stepped, qtbot):
-    assert stepped.write_recovery()
+    assert stepped.files.write_recovery()
     from gmm_explorer.qt.app import open_window
 
     _, w = open_window(None)
     qtbot.addWidget(w)
     idle(qtbot, w)
-    assert w.session.n_points == 272 and not MainWindow.recovery_path().exists()
+    assert w.session.n_points == 272 and not FilesController.recovery_path().exists()
 
 
 def test_drag_and_drop_opens_the_file(qtbot, tmp_path):
@@ -146,20 +145,20 @@ def test_drag_and_drop_opens_the_file(qtbot, tmp_path):
     QApplication.sendEvent(w, drop)
     idle(qtbot, w)
     assert w.session.n_points == 30 and w.windowTitle().startswith("dropped.csv")
-    assert str(path.resolve()) == w.recent_files()[0]
+    assert str(path.resolve()) == w.files.recent_files()[0]
 
 
 @pytest.mark.parametrize("case", MALFORMED, ids=lambda c: c.filename)
 def test_malformed_files_through_the_window_keep_the_data(qtbot, tmp_path, case):
     w = make_window(qtbot, tmp_path)
-    w.load_sample()
+    w.data.load_sample()
     idle(qtbot, w)
     before = w.session.points
     history = list(w.session.history)
     path = write_case(tmp_path, case)
     cols = case.columns
-    assert not w.load_file(str(path), columns=cols)
-    assert case.filename in w.last_error and case.fragment in w.last_error.lower()
+    assert not w.files.load_file(str(path), columns=cols)
+    assert case.filename in w.feedback.last_error and case.fragment in w.feedback.last_error.lower()
     assert w.session.points is before and w.session.history == history
 
 
@@ -179,29 +178,29 @@ def test_malformed_files_through_the_window_keep_the_data(qtbot, tmp_path, case)
 def test_corrupted_sessions_give_a_clear_error_and_keep_the_data(stepped, qtbot, tmp_path,
                                                                  mutate, fragment):
     good = tmp_path / "good.gmmx"
-    stepped.save_to(str(good))
+    stepped.files.save_to(str(good))
     doc = json.loads(good.read_text())
     mutate(doc)
     bad = tmp_path / "bad.gmmx"
     bad.write_text(json.dumps(doc))
     before = stepped.session
-    assert not stepped.load_file(str(bad))
-    assert "bad.gmmx" in stepped.last_error and fragment in stepped.last_error
+    assert not stepped.files.load_file(str(bad))
+    assert "bad.gmmx" in stepped.feedback.last_error and fragment in stepped.feedback.last_error
     assert stepped.session is before
 
 
 def test_truncated_and_binary_sessions(stepped, tmp_path):
     good = tmp_path / "good.gmmx"
-    stepped.save_to(str(good))
+    stepped.files.save_to(str(good))
     for name, data in (("cut.gmmx", good.read_bytes()[:500]), ("bin.gmmx", b"\x00\xff" * 50)):
         (tmp_path / name).write_bytes(data)
-        assert not stepped.load_file(str(tmp_path / name))
-        assert name in stepped.last_error
+        assert not stepped.files.load_file(str(tmp_path / name))
+        assert name in stepped.feedback.last_error
 
 
 def test_session_file_is_json_with_points_in_base64(stepped, tmp_path):
     path = tmp_path / "s.gmmx"
-    stepped.save_to(str(path))
+    stepped.files.save_to(str(path))
     doc = json.loads(path.read_text())
     assert doc["format"] == "gmm-explorer.session" and doc["version"] == 1
     assert doc["position"] == len(doc["history"]) - 1
@@ -211,26 +210,26 @@ def test_session_file_is_json_with_points_in_base64(stepped, tmp_path):
 
 def test_a_result_in_flight_is_dropped_when_a_session_is_opened(stepped, qtbot, tmp_path):
     path = tmp_path / "other.gmmx"
-    stepped.save_to(str(path))
+    stepped.files.save_to(str(path))
     stepped.controls.tol.setValue(0.0)
     stepped.controls.max_iter.setValue(100000)
     idle(qtbot, stepped)
-    stepped.session.dirty = False
+    stepped.session.mark_saved()
     # A fresh session's first version is 1: make the old session's match it, so that
     # only versions that keep increasing across sessions can tell the two apart.
     stepped.session.model_version = 1
-    stepped.step()  # in flight for the current session...
-    assert stepped.load_file(str(path))  # ...which is replaced before it returns
+    stepped.actions["step"].trigger()  # in flight for the current session...
+    assert stepped.files.load_file(str(path))  # ...which is replaced before it returns
     opened = [r.mixture for r in stepped.session.history]
     idle(qtbot, stepped)
     assert [r.mixture for r in stepped.session.history] == opened
-    assert stepped.dropped_results >= 1
+    assert stepped.run.dropped_results >= 1
 
 
 def test_a_result_in_flight_is_dropped_by_new(stepped, qtbot):
-    stepped.session.dirty = False
+    stepped.session.mark_saved()
     stepped.session.model_version = 1  # the version a fresh session would start from
-    stepped.step()
-    stepped.new_session()
+    stepped.actions["step"].trigger()
+    stepped.actions["new"].trigger()
     idle(qtbot, stepped)
     assert stepped.session.n_points == 0 and stepped.session.history == []

@@ -12,7 +12,12 @@ import time
 import numpy as np
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 from PySide6.QtCore import QSettings
 
 from gmm_explorer.qt.eventloop import wait_until
@@ -36,16 +41,16 @@ class WindowMachine(RuleBasedStateMachine):
         rng = np.random.default_rng(0)
         # A small, clustered start so that every action is quick.
         pts = np.concatenate([rng.normal(0, 1, (15, 2)), rng.normal(5, 1, (15, 2))])
-        self.w._install_points(pts, "machine", ("x", "y"), None, None, "machine")
+        self.w.files.install_points(pts, "machine", ("x", "y"), None, None, "machine")
         self.idle()
         self.last_version = self.w.session.model_version
 
     def idle(self) -> None:
-        wait_until(lambda: not self.w.controller.busy and self.w._queued_steps == 0)
+        wait_until(lambda: not self.w.run.busy and self.w.run.queued_steps == 0)
 
     def teardown(self) -> None:
         self.w.close()
-        assert self.w.controller._thread.isFinished()
+        assert self.w.run.thread.running is False
         self.w.deleteLater()
 
     # ------------------------------------------------------------------ edits
@@ -53,7 +58,7 @@ class WindowMachine(RuleBasedStateMachine):
     @rule(x=st.floats(-10, 10, allow_nan=False), y=st.floats(-10, 10, allow_nan=False))
     def add_point(self, x, y):
         n = self.w.session.n_points
-        self.w._on_add_point(x, y)
+        self.w.points.add_point(x, y)
         assert self.w.session.n_points == n + 1
 
     @rule(data=st.data())
@@ -63,7 +68,7 @@ class WindowMachine(RuleBasedStateMachine):
             return
         i = data.draw(st.integers(0, s.n_points - 1))
         s.remove_indices([i], "Delete point")
-        self.w._after_edit()
+        self.w.points.after_edit()
 
     @rule(data=st.data())
     def right_click_a_point(self, data):
@@ -72,44 +77,44 @@ class WindowMachine(RuleBasedStateMachine):
             return
         x, y = s.points[data.draw(st.integers(0, s.n_points - 1))]
         n = s.n_points
-        self.w._on_remove_point(float(x), float(y), 1.0, 1.0)
+        self.w.points.remove_point_near(float(x), float(y), 1.0, 1.0)
         assert self.w.session.n_points == n - 1
 
     @rule()
     def undo(self):
-        self.w.undo()
+        self.w.actions["undo"].trigger()
 
     @rule()
     def redo(self):
-        self.w.redo()
+        self.w.actions["redo"].trigger()
 
     @rule()
     def clear(self):
-        self.w.clear_points()
+        self.w.actions["clear"].trigger()
         assert self.w.session.n_points == 0
 
     # ------------------------------------------------------------------ EM
 
     @rule()
     def step(self):
-        self.w.step()
+        self.w.actions["step"].trigger()
 
     @rule(n=st.integers(2, 8))
     def steps_pressed_fast(self, n):
         for _ in range(n):
-            self.w.step()
+            self.w.actions["step"].trigger()
 
     @rule()
     def e_step(self):
-        self.w.e_step()
+        self.w.actions["e_step"].trigger()
 
     @rule()
     def m_step(self):
-        self.w.m_step()
+        self.w.actions["m_step"].trigger()
 
     @rule()
     def initialise(self):
-        self.w.initialise()
+        self.w.actions["initialise"].trigger()
 
     @rule(k=st.integers(1, 4))
     def change_k(self, k):
@@ -118,12 +123,12 @@ class WindowMachine(RuleBasedStateMachine):
     @rule(ms=st.integers(0, 30))
     def run_briefly(self, ms):
         self.w.controls.speed.setValue(self.w.controls.speed.maximum())
-        self.w.toggle_run()
+        self.w.actions["run"].trigger()
         deadline = time.monotonic() + ms / 1000
         wait_until(lambda: time.monotonic() >= deadline)
-        if self.w.running:
-            self.w.toggle_run()
-        assert not self.w.running
+        if self.w.run.running:
+            self.w.actions["run"].trigger()
+        assert not self.w.run.running
 
     # ------------------------------------------------------------------ invariants
 
@@ -131,7 +136,7 @@ class WindowMachine(RuleBasedStateMachine):
     def consistent_after_idle(self):
         self.idle()
         w, s = self.w, self.w.session
-        assert w.canvas._points is s.points
+        assert w.canvas.points is s.points
         its = [r.iteration for r in s.history]
         assert its == list(range(len(its)))
         for r in s.history:
@@ -144,9 +149,9 @@ class WindowMachine(RuleBasedStateMachine):
         assert s.model_version >= self.last_version
         self.last_version = s.model_version
         # With enough points, an idle window always shows a model (or an explained error).
-        if s.n_points >= s.settings.k and s.n_points > 0 and w.last_error is None:
+        if s.n_points >= s.settings.k and s.n_points > 0 and w.feedback.last_error is None:
             assert s.initialised or s.pending_start is None
-        assert not w.running or not w._run_finished()
+        assert not w.run.running or not w.run.run_finished()
 
 
 def test_random_gui_action_sequences(qapp, tmp_path):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 
-from tests.qt.test_window import TIMEOUT, idle, press, window_with
+from tests.qt.window_helpers import TIMEOUT, idle, press, window_with
 
 
 def check_consistent(w) -> None:
@@ -25,9 +25,9 @@ def check_consistent(w) -> None:
         for a in (m.weights, m.means, m.covariances):
             assert np.all(np.isfinite(a))
         assert np.isfinite(r.log_likelihood)
-    assert w.canvas._points is s.points
-    assert not w.controller.busy
-    assert w.last_error is None, w.last_error
+    assert w.canvas.points is s.points
+    assert not w.run.busy
+    assert w.feedback.last_error is None, w.feedback.last_error
 
 
 def spin():
@@ -52,7 +52,7 @@ def test_1000_rapid_step_presses_are_each_one_iteration(window, qtbot):
         press(qtbot, window, Qt.Key.Key_Space)
         if i % 50 == 0:
             spin()  # some presses land while a step is in flight, some when idle
-    qtbot.waitUntil(lambda: not window.controller.busy and window._queued_steps == 0,
+    qtbot.waitUntil(lambda: not window.run.busy and window.run.queued_steps == 0,
                     timeout=60_000)
     assert window.session.current.iteration == start + 1000
     check_consistent(window)
@@ -66,7 +66,7 @@ def test_mixed_half_steps_and_steps_pressed_fast(window, qtbot):
         press(qtbot, window, key)
         if i % 7 == 0:
             spin()
-    qtbot.waitUntil(lambda: not window.controller.busy and window._queued_steps == 0,
+    qtbot.waitUntil(lambda: not window.run.busy and window.run.queued_steps == 0,
                     timeout=TIMEOUT)
     check_consistent(window)
 
@@ -80,14 +80,14 @@ def test_200_run_pause_toggles_at_max_speed_end_paused(window, qtbot):
         press(qtbot, window, Qt.Key.Key_R)
         if i % 3 == 0:
             spin()
-    assert not window.running
+    assert not window.run.running
     idle(qtbot, window)
     at_end = window.session.current.iteration
     assert at_end > start  # some steps ran
     # Paused means paused: nothing more arrives.
-    with qtbot.assertNotEmitted(window.controller.result_ready, wait=200):
+    with qtbot.assertNotEmitted(window.run.result_applied, wait=200):
         pass
-    assert window.session.current.iteration == at_end and not window.running
+    assert window.session.current.iteration == at_end and not window.run.running
     check_consistent(window)
 
 
@@ -95,11 +95,11 @@ def test_run_then_escape_while_a_step_is_in_flight(window, qtbot):
     never_converge(qtbot, window)
     for _ in range(30):
         press(qtbot, window, Qt.Key.Key_R)
-        qtbot.waitUntil(lambda: window.controller.busy or window.session.current.iteration
+        qtbot.waitUntil(lambda: window.run.busy or window.session.current.iteration
                         > 0, timeout=TIMEOUT)
         press(qtbot, window, Qt.Key.Key_Escape)
     idle(qtbot, window)
-    assert not window.running
+    assert not window.run.running
     check_consistent(window)
 
 
@@ -113,24 +113,24 @@ def running_big(qtbot, tmp_path):
     w = window_with(qtbot, tmp_path, X)
     never_converge(qtbot, w)
     press(qtbot, w, Qt.Key.Key_R)
-    qtbot.waitUntil(lambda: w.session.current.iteration >= 3 and w.controller.busy,
+    qtbot.waitUntil(lambda: w.session.current.iteration >= 3 and w.run.busy,
                     timeout=TIMEOUT)
     return w
 
 
 def test_change_k_during_a_run(running_big, qtbot):
     w = running_big
-    dropped = w.dropped_results
+    dropped = w.run.dropped_results
     for k in (3, 4, 1, 2, 3):
-        qtbot.waitUntil(lambda: w.controller.busy, timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: w.run.busy, timeout=TIMEOUT)
         w.controls.k.setValue(k)
-        assert not w.running  # a change of K pauses the run
+        assert not w.run.running  # a change of K pauses the run
         press(qtbot, w, Qt.Key.Key_R)
-        qtbot.waitUntil(lambda: w.running and w.session.current is not None
+        qtbot.waitUntil(lambda: w.run.running and w.session.current is not None
                         and w.session.current.iteration >= 1, timeout=TIMEOUT)
     press(qtbot, w, Qt.Key.Key_R)
     idle(qtbot, w)
-    assert w.dropped_results > dropped  # the steps in flight at each change were dropped
+    assert w.run.dropped_results > dropped  # the steps in flight at each change were dropped
     assert w.session.current.mixture.n_components == 3
     assert all(r.mixture.n_components == 3 for r in w.session.history)
     check_consistent(w)
@@ -142,11 +142,11 @@ def test_load_a_file_during_a_run(running_big, qtbot, tmp_path):
     rng = np.random.default_rng(6)
     pts = np.concatenate([rng.normal(0, 1, (40, 2)), rng.normal(8, 1, (40, 2))])
     csv.write_text("a,b\n" + "".join(f"{x:.6f},{y:.6f}\n" for x, y in pts))
-    assert w.controller.busy
-    assert w.load_file(str(csv))
-    assert not w.running
+    assert w.run.busy
+    assert w.files.load_file(str(csv))
+    assert not w.run.running
     idle(qtbot, w)
-    assert w.dropped_results >= 1
+    assert w.run.dropped_results >= 1
     assert w.session.n_points == 80 and w.session.current.iteration == 0
     np.testing.assert_allclose(w.session.points, pts, atol=1e-6)
     press(qtbot, w, Qt.Key.Key_Space)
@@ -158,17 +158,17 @@ def test_load_a_file_during_a_run(running_big, qtbot, tmp_path):
 def test_clear_all_points_during_a_run_then_undo(running_big, qtbot):
     w = running_big
     n = w.session.n_points
-    assert w.controller.busy
-    w.clear_points()
-    assert not w.running and w.session.n_points == 0
+    assert w.run.busy
+    w.actions["clear"].trigger()
+    assert not w.run.running and w.session.n_points == 0
     idle(qtbot, w)
-    assert w.dropped_results >= 1
+    assert w.run.dropped_results >= 1
     assert w.session.history == []
     check_consistent(w)
     # Stepping or running with no points explains instead of failing.
     for key in (Qt.Key.Key_Space, Qt.Key.Key_R, Qt.Key.Key_E, Qt.Key.Key_C):
         press(qtbot, w, key)
-    assert not w.controller.busy and not w.running
+    assert not w.run.busy and not w.run.running
     press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     idle(qtbot, w)
     assert w.session.n_points == n and w.session.current.iteration == 0
@@ -187,15 +187,15 @@ def test_edits_k_loads_and_clears_in_one_fast_sequence(window, qtbot, tmp_path):
         if action == 0:
             window.controls.k.setValue(1 + (i // 5) % 4)
         elif action == 1:
-            window.load_file(str(csv), ask=False)
+            window.files.load_file(str(csv), ask=False)
         elif action == 2:
-            window.clear_points()
+            window.actions["clear"].trigger()
         elif action == 3:
-            window.undo()
+            window.actions["undo"].trigger()
         else:
-            window._on_add_point(float(rng.normal()), float(rng.normal()))
+            window.points.add_point(float(rng.normal()), float(rng.normal()))
         spin()
-    if window.running:
+    if window.run.running:
         press(qtbot, window, Qt.Key.Key_R)
     idle(qtbot, window)
     check_consistent(window)
@@ -205,9 +205,9 @@ def test_edits_k_loads_and_clears_in_one_fast_sequence(window, qtbot, tmp_path):
 
 def test_close_during_an_animated_run(running_big):
     w = running_big
-    assert w.running and w.controller.busy
+    assert w.run.running and w.run.busy
     w.close()
-    assert w.controller._thread.isFinished()
+    assert w.run.thread.running is False
 
 
 def test_close_during_run_to_convergence_on_3e5_points(qtbot, tmp_path):
@@ -216,8 +216,8 @@ def test_close_during_run_to_convergence_on_3e5_points(qtbot, tmp_path):
                     rng.normal(size=(300_000, 2)) + rng.integers(0, 3, (300_000, 1)) * 3)
     never_converge(qtbot, w, max_iter=5000)
     press(qtbot, w, Qt.Key.Key_C)
-    with qtbot.waitSignal(w.controller.progress, timeout=TIMEOUT):
+    with qtbot.waitSignal(w.run.thread.progressed, timeout=TIMEOUT):
         pass  # the converge request is iterating in the worker
-    assert w.controller.busy
+    assert w.run.busy
     w.close()
-    assert w.controller._thread.isFinished()
+    assert w.run.thread.running is False

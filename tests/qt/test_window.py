@@ -3,67 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 
 from gmm_explorer import engine as E
 from gmm_explorer.qt.main_window import MainWindow
-
-TIMEOUT = 20_000
-
-
-def make_window(qtbot, tmp_path, name="settings.ini") -> MainWindow:
-    w = MainWindow(settings=QSettings(str(tmp_path / name), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-def window_with(qtbot, tmp_path, X) -> MainWindow:
-    """A window showing the points X (saved as .npy and opened), initialised."""
-    w = make_window(qtbot, tmp_path)
-    np.save(tmp_path / "points.npy", X)
-    assert w.load_file(str(tmp_path / "points.npy"))
-    idle(qtbot, w)
-    return w
-
-
-def idle(qtbot, w):
-    qtbot.waitUntil(lambda: not w.controller.busy, timeout=TIMEOUT)
-
-
-def pixel_of(w, x, y) -> QPoint:
-    """The viewport pixel showing data point (x, y)."""
-    scene = w.canvas.view.mapViewToScene(QPointF(x, y))
-    return w.canvas.mapFromScene(scene)
-
-
-def press(qtbot, w, key, mods=Qt.KeyboardModifier.NoModifier):
-    qtbot.keyClick(w, key, mods)
-
-
-def drag(qtbot, widget, a: QPoint, b: QPoint, mods, steps=12):
-    """A left-button drag from a to b with modifiers held, as real mouse events.
-
-    (QTest.mouseMove sends moves with no button held, so a drag cannot be made with it.)
-    """
-    from PySide6.QtCore import QEvent
-    from PySide6.QtGui import QMouseEvent
-    from PySide6.QtWidgets import QApplication
-
-    left = Qt.MouseButton.LeftButton
-
-    def send(kind, pos, button, buttons):
-        p = QPointF(pos)
-        ev = QMouseEvent(kind, p, QPointF(widget.mapToGlobal(pos)), button, buttons, mods)
-        QApplication.sendEvent(widget, ev)
-
-    send(QEvent.Type.MouseButtonPress, a, left, left)
-    for t in np.linspace(0, 1, steps):
-        pos = QPoint(int(a.x() + t * (b.x() - a.x())), int(a.y() + t * (b.y() - a.y())))
-        send(QEvent.Type.MouseMove, pos, Qt.MouseButton.NoButton, left)
-        qtbot.wait(5)
-    send(QEvent.Type.MouseButtonRelease, b, left, Qt.MouseButton.NoButton)
+from tests.qt.window_helpers import (
+    TIMEOUT,
+    drag,
+    idle,
+    make_window,
+    pixel_of,
+    press,
+    window_with,
+)
 
 
 def test_opens_with_old_faithful_initialised(window):
@@ -71,7 +23,7 @@ def test_opens_with_old_faithful_initialised(window):
     assert s.n_points == 272 and s.settings.k == 2
     assert s.initialised and s.current.iteration == 0
     assert "Old Faithful" in window.windowTitle() and "GMM Explorer" in window.windowTitle()
-    assert "272 points" in window.status_text() and "initialised" in window.status_text()
+    assert "272 points" in window.status_label.text() and "initialised" in window.status_label.text()
 
 
 def test_click_adds_a_point_at_the_clicked_data_coordinates(window, qtbot):
@@ -116,14 +68,14 @@ def test_step_updates_the_likelihood_plot_table_and_status_bar(window, qtbot):
     idle(qtbot, window)
     s = window.session
     assert [r.iteration for r in s.history] == [0, 1]
-    x, y = window.ll_panel._curve.getData()
+    x, y = window.ll_panel.active_curve()
     np.testing.assert_array_equal(x, [0, 1])
     np.testing.assert_array_equal(y, [r.mean_log_likelihood for r in s.history])
     m = s.current.mixture
     assert window.table.rowCount() == 2
     assert window.table.cell_text(0, 1) == f"{m.weights[0]:.4g}"
     assert window.table.cell_text(1, 3) == f"{m.means[1, 1]:.4g}"
-    status = window.status_text()
+    status = window.status_label.text()
     assert "iteration 1" in status and f"{s.current.mean_log_likelihood:.6g}" in status
     assert "ΔLL" in status
     assert str(round(s.current.log_likelihood, 1))[:5] in window.ll_panel.toolTip()
@@ -162,7 +114,7 @@ def test_run_then_pause_stops_within_one_step(window, qtbot):
     qtbot.waitUntil(lambda: window.session.current.iteration >= 5, timeout=TIMEOUT)
     press(qtbot, window, Qt.Key.Key_R)
     at_pause = window.session.current.iteration
-    assert not window.running
+    assert not window.run.running
     idle(qtbot, window)
     qtbot.wait(300)
     assert window.session.current.iteration <= at_pause + 1
@@ -176,10 +128,10 @@ def test_changing_k_mid_run_discards_stale_results(qtbot, tmp_path):
     w.controls.max_iter.setValue(5000)
     idle(qtbot, w)
     press(qtbot, w, Qt.Key.Key_C)  # run to convergence: a long request in the worker
-    qtbot.waitUntil(lambda: w.controller.busy, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: w.run.busy, timeout=TIMEOUT)
     w.controls.k.setValue(3)  # mid-run
     idle(qtbot, w)
-    assert w.dropped_results >= 1
+    assert w.run.dropped_results >= 1
     assert w.session.current.mixture.n_components == 3
     assert all(r.mixture.n_components == 3 for r in w.session.history)
 
@@ -190,17 +142,17 @@ def test_closing_mid_run_stops_the_worker_thread(qtbot, tmp_path):
     w.controls.max_iter.setValue(100000)
     idle(qtbot, w)
     press(qtbot, w, Qt.Key.Key_C)
-    qtbot.waitUntil(lambda: w.controller.busy, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: w.run.busy, timeout=TIMEOUT)
     w.close()
-    assert w.controller._thread.isFinished()
+    assert w.run.thread.running is False
 
 
 def test_bad_file_shows_an_error_and_keeps_the_data(window, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n1,2\n3,oops\n")
     before = window.session.points
-    assert not window.load_file(str(bad))
-    assert "bad.csv:3" in window.last_error
+    assert not window.files.load_file(str(bad))
+    assert "bad.csv:3" in window.feedback.last_error
     assert window.session.points is before and window.session.n_points == 272
 
 
@@ -221,8 +173,8 @@ def test_rubber_band_selection_then_delete(window, qtbot):
     pts = window.session.points
     inside = ((pts[:, 0] >= 1.5) & (pts[:, 0] <= 3.0) & (pts[:, 1] >= 45.0)
               & (pts[:, 1] <= 70.0))
-    assert abs(window.selection.size - inside.sum()) <= 3  # within a pixel of the edges
-    n_sel = window.selection.size
+    assert abs(window.points.selection.size - inside.sum()) <= 3  # within a pixel of the edges
+    n_sel = window.points.selection.size
     assert n_sel > 50
     press(qtbot, window, Qt.Key.Key_Delete)
     assert window.session.n_points == 272 - n_sel
@@ -235,14 +187,14 @@ def test_rubber_band_selection_then_delete(window, qtbot):
 def test_large_point_sets_are_drawn_as_an_image(qtbot, tmp_path):
     w = window_with(qtbot, tmp_path, np.random.default_rng(2).normal(size=(50_000, 2)))
     assert w.canvas.uses_raster
-    img = w.canvas._raster.image
+    img = w.canvas.layers.points.raster_image()
     assert img is not None and img.shape[2] == 4 and img[..., 3].max() > 0
-    assert len(w.canvas._scatter.data) == 0
+    assert len(w.canvas.layers.points.marker_positions()) == 0
 
 
 def test_settings_are_remembered(qtbot, tmp_path):
     w = make_window(qtbot, tmp_path)
-    w.load_sample()
+    w.data.load_sample()
     idle(qtbot, w)
     w.controls.k.setValue(4)
     w.controls.covariance.setCurrentText("diag")
@@ -295,3 +247,50 @@ def test_space_steps_right_after_launch_and_after_editing_a_setting(window, qtbo
     idle(qtbot, window)
     assert window.session.settings.seed == 7
     assert window.session.current.iteration >= 1
+
+
+def test_a_closed_window_is_freed_without_the_cyclic_collector(qtbot, tmp_path):
+    """No Python reference cycle runs through the window or its controllers. Python's
+    cyclic garbage collector runs in whichever thread happens to allocate, so a cycle
+    would let the EM worker thread destroy widgets (a deadlock seen in the state-machine
+    test): everything must be freed by reference counting, in the GUI thread."""
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    gc.collect()
+    gc.disable()
+    try:
+        w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+        w.show()
+        qtbot.waitExposed(w)
+        w.data.load_sample()
+        idle(qtbot, w)
+        w.actions["step"].trigger()
+        idle(qtbot, w)
+        refs = [weakref.ref(o) for o in (w, w.run, w.files, w.presenter, w.session)]
+        w.session.mark_saved()
+        w.close()
+        w.deleteLater()
+        del w
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        QCoreApplication.processEvents()
+        assert [r() is None for r in refs] == [True] * len(refs)
+    finally:
+        gc.enable()
+
+
+def test_help_lists_the_keyboard_shortcuts(window, qtbot):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def shown():
+        return [b for b in QApplication.topLevelWidgets() if isinstance(b, QMessageBox)
+                and b.isVisible() and b.windowTitle() == "Keyboard shortcuts"]
+
+    window.actions["shortcuts"].trigger()
+    qtbot.waitUntil(lambda: bool(shown()), timeout=TIMEOUT)
+    box = shown()[0]
+    assert "Space" in box.text() and "Run to convergence" in box.text()
+    assert box.parent() is window
+    box.close()

@@ -1,0 +1,139 @@
+"""Where data and starting parameters come from besides files: the built-in samples, the
+synthetic generators, sampling from the current model, and a parameters file as a start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from gmm_explorer.errors import GMMExplorerError, InputError
+from gmm_explorer.io.samples import get_sample
+from gmm_explorer.qt.dialogs.generate_data import GenerateDialog
+from gmm_explorer.qt.dialogs.sample_from_model import SampleDialog
+from gmm_explorer.resources import sample_path
+
+
+class DataSourcesController(QObject):
+    """Parameters
+    ----------
+    session : Session
+    files : FilesController
+        Installs a new data set (asking about unsaved changes first).
+    points : PointsController
+        Follows up an edit of the points (sampling from the model is one).
+    run : RunController
+        Starts EM from a parameters file.
+    feedback : Feedback
+    parent : QWidget
+        The dialogs' parent.
+    """
+
+    def __init__(self, session, files, points, run, feedback, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.files = files
+        self.points = points
+        self.run = run
+        self.feedback = feedback
+
+    # ------------------------------------------------------------------ samples
+
+    def load_sample(self) -> None:
+        """Load the built-in Old Faithful data (eruptions x waiting)."""
+        self.open_sample("faithful", ask=False)
+
+    def open_sample(self, key: str, *, ask: bool = True) -> bool:
+        """Open a built-in data set (File > Samples), with its labels if it has any."""
+        sample = get_sample(key)
+        return self.files.load_file(str(sample_path(sample.filename)), display_name=sample.title,
+                                    columns=sample.columns, labels=sample.labels, ask=ask,
+                                    pick=False)
+
+    # ------------------------------------------------------------------ generators
+
+    def ask_generate(self):
+        """The generator dialog: (kind, n, k, seed), or None if cancelled."""
+        dialog = GenerateDialog(self.parent())
+        return dialog.values() if dialog.exec() == GenerateDialog.DialogCode.Accepted else None
+
+    @Slot()
+    def generate_dialog(self) -> None:
+        values = self.ask_generate()
+        if values is not None:
+            self.generate_data(*values)
+
+    def generate_data(self, kind: str, n: int, k: int, seed: int, *, ask: bool = True) -> bool:
+        """Replace the data by a synthetic data set (see engine.datasets)."""
+        from gmm_explorer.engine.datasets import GENERATORS, generate
+
+        if ask and not self.files.maybe_save():
+            return False
+        try:
+            pts, lab = generate(kind, n, k, seed)
+        except GMMExplorerError as exc:
+            self.feedback.error("Could not generate the data", str(exc))
+            return False
+        title = GENERATORS[kind][0]
+        self.files.install_points(pts, f"generated: {title} (N={n}, K={k}, seed={seed})",
+                                  ("x", "y"), tuple(str(v) for v in lab), "cluster", title)
+        return True
+
+    # ------------------------------------------------------------------ the model
+
+    def ask_sample(self):
+        """The sample dialog: (n, seed, replace), or None if cancelled."""
+        dialog = SampleDialog(self.parent())
+        return dialog.values() if dialog.exec() == SampleDialog.DialogCode.Accepted else None
+
+    @Slot()
+    def sample_dialog(self) -> None:
+        if self.session.current is None:
+            self.feedback.error("Sample from the model", "There is no model yet: initialise "
+                                                         "first.")
+            return
+        values = self.ask_sample()
+        if values is not None:
+            self.sample_from_model(*values)
+
+    def sample_from_model(self, n: int, seed: int, replace: bool = True) -> bool:
+        """Draw points from the current mixture, replacing or adding to the data
+        (undoable); the model is kept and evaluated on the new data."""
+        from gmm_explorer import engine as E
+
+        cur = self.session.current
+        if cur is None:
+            self.feedback.error("Sample from the model", "There is no model yet: initialise "
+                                                         "first.")
+            return False
+        pts, _ = E.sample(cur.mixture, int(n), seed=int(seed))
+        if replace:
+            self.session.replace_points(pts, f"Sample {n} points from the model")
+        else:
+            self.session.add_points(pts, f"Add {n} points from the model")
+        self.points.after_edit()
+        return True
+
+    @Slot()
+    def init_file_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.parent(), "Initialise from a parameters file",
+                                              self.files.last_folder(), "Parameters (*.json)")
+        if path:
+            self.initialise_from_file(path)
+
+    def initialise_from_file(self, path: str) -> bool:
+        """Start EM from the parameters in a JSON parameters file (format v1); K and the
+        covariance type follow the file."""
+        from gmm_explorer.io.params import read_mixture
+
+        try:
+            mixture = read_mixture(path).mixture
+            if mixture.n_components > self.session.n_points:
+                raise InputError(f"the file has {mixture.n_components} components but there "
+                                 f"are only {self.session.n_points} points", path=str(path))
+        except GMMExplorerError as exc:
+            self.feedback.error("Could not initialise from the file", str(exc))
+            return False
+        self.run.start_from(mixture, f"the parameters in {Path(path).name}")
+        return True

@@ -1,0 +1,390 @@
+"""The run: initialise, half-steps, Step, Run, Run to convergence, and the point colours.
+
+Policy: an edit of the points, a change of K or of a setting, or loading data *pauses* a
+run; results computed for an older state are dropped (their version is stale). After an
+edit of the points the displayed parameters are evaluated on the new data as iteration 0,
+so the user can go on stepping from where they were.
+
+Run is Step repeated at the chosen speed; Run to convergence is one request that consumes
+the engine's loop up to its stop rule. Both stop by :func:`gmm_explorer.engine.run_finished`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from gmm_explorer import engine as E
+from gmm_explorer.errors import GMMExplorerError, InputError
+from gmm_explorer.qt.em_worker import Ask, EMProgress, EMRequest, EMResult, EMSolver
+from gmm_explorer.qt.threads import BackgroundThread, Task, TaskDone, TaskFailed
+
+
+class RunController(QObject):
+    """Drives EM for one session: owns the EM worker thread and the point colours.
+
+    Parameters
+    ----------
+    session : Session
+    canvas : Canvas
+        Where the responsibilities' colours are shown.
+    controls : ControlsPanel
+        Read for the settings the user edits and the speed of Run.
+    feedback : Feedback
+    want_kmeans : callable () -> bool
+        Whether an initialisation should also return the k-means centroids.
+    """
+
+    #: ndarray (k, 2): the k-means centroids for the current data, K and seed.
+    kmeans_computed = Signal(object)
+    #: bool: a Run started (True) or stopped (False).
+    running_changed = Signal(bool)
+    #: EMResult: a result was applied to the session (tests and benchmarks wait on it).
+    result_applied = Signal(object)
+
+    def __init__(self, session, canvas, controls, feedback, want_kmeans=lambda: False,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.canvas = canvas
+        self.controls = controls
+        self.feedback = feedback
+        self._want_kmeans = want_kmeans
+        self.running = False
+        #: Whether the numba kernels are compiled or loaded (the warm-up finished).
+        self.ready = False
+        #: Results dropped because the state changed while they were computed.
+        self.dropped_results = 0
+        self._queued_steps = 0
+        self._closed = False
+        #: The task whose result is bookkeeping, not a user's change (the initialisation
+        #: after opening a file, the recolouring after opening a session).
+        self._bookkeeping_id: int | None = None
+        #: The colours wanted for the displayed state (a scrub) while the worker was busy.
+        self._colour_source = None
+        self._colour_pending = False
+        self._solver = EMSolver()
+        # The version getter captures the session, not this controller: no reference cycle
+        # (see ARCHITECTURE.md, "Rules of the house").
+        self.thread = BackgroundThread("em-worker", lambda: session.model_version, parent=self)
+        self.thread.finished.connect(self._on_finished)
+        self.thread.failed.connect(self._on_failed)
+        self.thread.dropped.connect(self._on_dropped)
+        self.thread.progressed.connect(self._on_progress)
+        self._run_timer = QTimer(self)
+        self._run_timer.setSingleShot(True)
+        self._run_timer.timeout.connect(self._run_next)
+        self._submit(Ask.WARM_UP)
+
+    @property
+    def queued_steps(self) -> int:
+        """Step presses waiting for the worker (each will be one iteration)."""
+        return self._queued_steps
+
+    @property
+    def busy(self) -> bool:
+        """Whether EM work is queued or running (the start-up warm-up aside)."""
+        return self.thread.pending - (0 if self.ready else 1) > 0
+
+    # ------------------------------------------------------------------ requests
+
+    def _submit(self, kind: Ask, mixture=None, note: str | None = None) -> int:
+        """Ask the worker for ``kind`` from the displayed state (or, for EDIT, COLOUR and
+        EVALUATE, about ``mixture``); returns the task id."""
+        s = self.session
+        cur = s.current
+        if mixture is None and cur is not None:
+            mixture = cur.mixture
+        iteration = 0 if cur is None else cur.iteration
+        if kind is Ask.EDIT:
+            iteration += 1
+        req = EMRequest(kind, s.points, s.settings, mixture, iteration,
+                        s.run_mean_log_likelihoods(), s.locks_for(mixture), note,
+                        want_kmeans=kind is Ask.INITIALISE and self._want_kmeans())
+        return self.thread.submit(Task(kind, partial(self._solver.handle, req),
+                                       s.model_version))
+
+    def _can_fit(self) -> bool:
+        try:
+            self.session.check_can_fit()
+        except InputError as exc:
+            self.feedback.status(str(exc), 6000)
+            return False
+        return True
+
+    def evaluate_pending(self) -> None:
+        """Evaluate parameters awaiting evaluation (the new iteration 0), if any."""
+        s = self.session
+        if s.pending_start is not None and s.n_points >= s.pending_start.n_components:
+            self._submit(Ask.EVALUATE, s.pending_start)
+
+    def request_kmeans(self) -> None:
+        """Ask for the k-means centroids of the current data (the k-means overlay)."""
+        s = self.session
+        if s.n_points >= s.settings.k:
+            self._submit(Ask.KMEANS)
+
+    def stop(self) -> None:
+        """Pause a run and forget queued Step presses."""
+        self.pause()
+        self._queued_steps = 0
+
+    @Slot()
+    def initialise(self, *, bookkeeping: bool = False) -> None:
+        """New parameters by the chosen initialisation (iteration 0). ``bookkeeping``:
+        the result does not count as an unsaved change (a file was just opened)."""
+        self.stop()
+        self.session.reset_model()
+        self.canvas.set_colors(None, None)
+        if self._can_fit():
+            task = self._submit(Ask.INITIALISE)
+            self._bookkeeping_id = task if bookkeeping else None
+
+    def _ensure_started(self) -> bool:
+        """True when there is a model to step; otherwise start one (or explain why not)."""
+        if self.session.initialised:
+            return True
+        if self.session.pending_start is None and self._can_fit():
+            self._submit(Ask.INITIALISE)
+        return False
+
+    @Slot()
+    def e_step(self) -> None:
+        if self.busy or not self._ensure_started():
+            return
+        if self.session.phase == "E":
+            self.feedback.status("The E-step is done: press M for the M-step", 3000)
+            return
+        self._submit(Ask.E)
+
+    @Slot()
+    def m_step(self) -> None:
+        if self.busy or not self._ensure_started():
+            return
+        if self.session.phase != "E":
+            self.feedback.status("Do the E-step first (E): the M-step needs responsibilities",
+                                 3000)
+            return
+        self._submit(Ask.M)
+
+    @Slot()
+    def step(self) -> None:
+        if self.busy:
+            self._queued_steps += 1
+            return
+        if not self._ensure_started():
+            return
+        self._submit(Ask.M if self.session.phase == "E" else Ask.STEP)
+
+    @Slot()
+    def toggle_run(self) -> None:
+        if self.running:
+            self.pause()
+            return
+        if not self._ensure_started() and not self.busy:
+            return
+        self.running = True
+        self._queued_steps = 0
+        self.running_changed.emit(True)
+        if not self.busy:
+            self._run_next()
+
+    @Slot()
+    def pause(self) -> None:
+        was = self.running
+        self.running = False
+        self._run_timer.stop()
+        self.thread.cancel()
+        if was:
+            self.running_changed.emit(False)
+
+    @Slot()
+    def converge(self) -> None:
+        if self.busy or not self._ensure_started():
+            return
+        self.pause()
+        self._submit(Ask.CONVERGE)
+        self.feedback.status("Running to convergence… (Esc to stop)")
+
+    def run_finished(self) -> bool:
+        """Whether a Run has nothing left to do (the engine's stop rule)."""
+        cur = self.session.current
+        return cur is None or E.run_finished(cur, self.session.settings.em_settings())
+
+    @Slot()
+    def _run_next(self) -> None:
+        if not self.running or self.busy:
+            return
+        if self.run_finished():
+            self.pause()
+            return
+        self._submit(Ask.M if self.session.phase == "E" else Ask.STEP)
+
+    # ------------------------------------------------------------------ changes from elsewhere
+
+    @Slot()
+    def settings_edited(self) -> None:
+        """The user changed a setting in the controls."""
+        try:
+            new = self.controls.settings()
+        except GMMExplorerError as exc:
+            self.feedback.status(str(exc), 5000)
+            return
+        self.stop()
+        if self.session.set_settings(new) or not self.session.initialised:
+            self.canvas.set_colors(None, None)
+            self.initialise()
+
+    def points_edited(self) -> None:
+        """The points changed: pause, and evaluate the kept parameters on the new data
+        (after a brush stroke ends, not during it)."""
+        self.stop()
+        self.canvas.set_colors(None, None)
+        if not self.session.in_stroke:
+            self.evaluate_pending()
+
+    def session_restored(self, *, bookkeeping: bool = True) -> None:
+        """A whole session was restored: recolour the points as its phase shows them
+        (responsibilities are not stored; they are recomputed from the parameters).
+        ``bookkeeping``: the recolouring does not count as an unsaved change."""
+        self.stop()
+        self.canvas.set_colors(None, None)
+        s = self.session
+        if s.current is not None and s.phase == "E":
+            task = self._submit(Ask.E)
+            self._bookkeeping_id = task if bookkeeping else None
+        elif s.current is not None:
+            self.request_colours()
+
+    def start_from(self, mixture, description: str) -> None:
+        """Parameters from a file, model selection or the optima gallery become a new
+        start, iteration 0: K and the covariance type follow them."""
+        self.stop()
+        self.session.start_from(mixture)
+        self.canvas.set_colors(None, None)
+        self.evaluate_pending()
+        self.feedback.status(f"Loaded {description}", 5000)
+
+    def apply_hand_edit(self, mixture, note: str, lock_change=None) -> bool:
+        """Record parameters made by hand as a new state (a new branch when the timeline
+        is scrubbed back), evaluated on the data; EM can start from it."""
+        try:
+            is_start = self.session.hand_edit(mixture, lock_change)
+        except InputError as exc:
+            self.feedback.status(str(exc), 5000)
+            return False
+        self.stop()
+        if is_start:
+            self.evaluate_pending()
+        else:
+            self._submit(Ask.EDIT, mixture, note)
+        self.feedback.status(f"By hand: {note} — Step to run EM from here", 4000)
+        return True
+
+    def request_colours(self) -> None:
+        """Colour the points as they were shown when the displayed state was made: by the
+        responsibilities of the E-step before it (none for iteration 0)."""
+        s = self.session
+        i = s.current_index
+        if i <= 0:
+            self._colour_source = None
+            self._colour_pending = False
+            self.canvas.set_colors(None, None)
+            return
+        self._colour_source = s.history[i - 1].mixture
+        self._colour_pending = True
+        self._request_colours_if_pending()
+
+    def _request_colours_if_pending(self) -> None:
+        # One colour request at a time: scrubbing fast asks only for the last position.
+        if self._colour_pending and not self.busy and self._colour_source is not None:
+            self._colour_pending = False
+            self._submit(Ask.COLOUR, self._colour_source)
+
+    # ------------------------------------------------------------------ outcomes
+
+    def _warmed_up(self) -> None:
+        self.ready = True
+        self._step_if_queued()
+
+    @Slot(object)
+    def _on_finished(self, done: TaskDone) -> None:
+        if self._closed:
+            return
+        if done.kind is Ask.WARM_UP:
+            self._warmed_up()
+            return
+        res: EMResult = done.value
+        if res.kmeans_centroids is not None:
+            self.kmeans_computed.emit(res.kmeans_centroids)
+        if res.kind is Ask.KMEANS:
+            self._step_if_queued()
+            return
+        if res.kind is Ask.COLOUR:
+            if res.source_mixture is self._colour_source:
+                self.canvas.set_colors(res.colors, res.labels)
+                self.canvas.set_uncertainty(res.uncertainty)
+            self._request_colours_if_pending()
+            self._step_if_queued()
+            return
+        s = self.session
+        s.apply_result(res.steps, res.phase, done.version, res.note)
+        if done.task_id == self._bookkeeping_id:
+            s.mark_saved()
+            self._bookkeeping_id = None
+        if res.neutral:
+            self.canvas.set_colors(None, None)  # also forgets the uncertainty
+        elif res.colors is not None:
+            self.canvas.set_colors(res.colors, res.labels)
+            self.canvas.set_uncertainty(res.uncertainty)
+        if res.kind is Ask.CONVERGE:
+            cur = s.current
+            self.feedback.status(
+                ("Stopped" if res.cancelled else "Converged" if cur and cur.converged
+                 else "Reached the maximum number of iterations") + f" at iteration "
+                f"{cur.iteration if cur else 0}", 5000)
+        self.result_applied.emit(res)
+        if not self._step_if_queued() and self.running:
+            sps = self.controls.steps_per_second
+            self._run_timer.start(0 if sps == 0 else int(1000 / sps))
+
+    def _step_if_queued(self) -> bool:
+        if self._queued_steps and not self.running:
+            self._queued_steps -= 1
+            self.step()
+            return True
+        return False
+
+    @Slot(object)
+    def _on_dropped(self, outcome) -> None:
+        if self._closed:
+            return
+        if outcome.kind is Ask.WARM_UP:
+            self._warmed_up()
+        elif isinstance(outcome, TaskDone):
+            self.dropped_results += 1
+            self._request_colours_if_pending()
+
+    @Slot(object)
+    def _on_failed(self, failure: TaskFailed) -> None:
+        if self._closed:
+            return
+        if failure.kind is Ask.WARM_UP:
+            self._warmed_up()
+            return
+        self.stop()
+        self.feedback.error("EM cannot continue", failure.message)
+
+    @Slot(object)
+    def _on_progress(self, p) -> None:
+        progress: EMProgress = p.payload
+        self.feedback.status(
+            f"Running to convergence… iteration {progress.iteration}, mean log-likelihood "
+            f"{progress.mean_log_likelihood:.6g} (Esc to stop)")
+
+    def shutdown(self) -> None:
+        """Stop the run and the worker thread (on close)."""
+        self._closed = True
+        self.pause()
+        self.thread.shutdown()

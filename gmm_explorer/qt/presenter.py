@@ -1,0 +1,141 @@
+"""Views pull from the session: on every session event (see
+:mod:`gmm_explorer.session.events`) the presenter reads the session and updates the passive
+views. No controller pushes into these views; they only ask the session to change."""
+
+from __future__ import annotations
+
+from gmm_explorer.errors import GMMExplorerError
+
+
+def status_text(session, running: bool) -> str:
+    """The status bar's summary of the session: points, model, iteration, convergence."""
+    s = session
+    parts = [f"{s.n_points} points", f"K={s.settings.k} {s.settings.covariance_type}"]
+    cur = s.current
+    if cur is None:
+        parts.append("not initialised" if s.pending_start is None else "evaluating…")
+    else:
+        phase = "after E-step" if s.phase == "E" else "after M-step"
+        if cur.iteration == 0 and s.phase == "M":
+            phase = "initialised"
+        if s.at_end:
+            parts.append(f"iteration {cur.iteration} ({phase})")
+        else:
+            parts.append(f"viewing iteration {cur.iteration} of {s.latest.iteration} "
+                         "(Step continues from here; a change starts a new branch)")
+        note = s.branch.notes.get(s.current_index)
+        if note:
+            parts.append(f"by hand: {note}")
+        parts.append(f"mean LL {cur.mean_log_likelihood:.6g}")
+        if cur.change is not None:
+            parts.append(f"ΔLL {cur.change:+.3g}")
+        if cur.converged:
+            parts.append("converged (|ΔLL| < tol, scikit-learn's rule)")
+        elif cur.change is not None and abs(cur.change) < s.settings.tol:
+            parts.append("|ΔLL| < tol: converged after one more step (scikit-learn's rule)")
+        else:
+            parts.append("not converged")
+        parts.extend(cur.warnings())
+    if running:
+        parts.append("running")
+    return "   ·   ".join(parts)
+
+
+class Presenter:
+    """Refreshes the passive views from the session.
+
+    Parameters
+    ----------
+    session : Session
+    views : SimpleNamespace-like
+        ``canvas``, ``ll_panel``, ``table``, ``timeline``, ``branch_panel``,
+        ``health_panel``, ``selection_panel``, ``controls`` and ``status_label`` (whose
+        window gets the unsaved-changes mark).
+    actions : dict of str -> QAction
+        Enabled states and texts of undo, redo, delete, M-step and the history steps.
+    points : PointsController
+        Read for the selected points.
+    run : RunController
+        Read for whether a Run is going.
+    overlays : OverlaysController
+        Asked to refresh the views that cost a pass over the data.
+    """
+
+    def __init__(self, session, views, actions, points, run, overlays) -> None:
+        self.session = session
+        self.v = views
+        self.actions = actions
+        self._points = points
+        self._run = run
+        self._overlays = overlays
+        session.events.subscribe(self.on_session_event)
+
+    def on_session_event(self, topic: str) -> None:
+        if topic == "points":
+            self._show_points()
+        if topic == "saved":
+            self.v.status_label.window().setWindowModified(self.session.dirty)
+            return
+        self.refresh()
+
+    def _show_points(self) -> None:
+        s, c = self.session, self.v.canvas
+        x, y = s.column_names
+        c.plotItem.setLabel("bottom", x, color="k")
+        c.plotItem.setLabel("left", y, color="k")
+        c.set_points(s.points)
+
+    def _show_settings(self) -> None:
+        controls = self.v.controls
+        try:
+            shown = controls.settings()
+        except GMMExplorerError:
+            shown = None
+        if shown != self.session.settings:
+            controls.set_settings(self.session.settings)
+
+    def refresh(self) -> None:
+        """Every cheap view, from the session as it is now."""
+        from gmm_explorer.qt.panels.branches import BranchRow
+        from gmm_explorer.qt.panels.widgets import branch_style
+
+        s, v = self.session, self.v
+        cur = s.current
+        self._show_settings()
+        v.canvas.set_mixture(s.displayed_mixture)
+        v.canvas.set_component_status(None if cur is None
+                                      else [d.status for d in cur.diagnostics])
+        v.ll_panel.update_branches([b.steps for b in s.branches], s.active, s.position)
+        v.table.update_result(cur, s.locks)
+        n = len(s.history)
+        v.timeline.set_range(max(0, n - 1), max(0, s.current_index),
+                             s.branch.name if len(s.branches) > 1 else "")
+        rows = []
+        for i, b in enumerate(s.branches):
+            style, color = branch_style(i)
+            rows.append(BranchRow(b.name, max(0, len(b.steps) - 1),
+                                  b.steps[-1].mean_log_likelihood if b.steps else None,
+                                  style, color))
+        v.branch_panel.set_branches(rows, s.active)
+        v.health_panel.update_diagnostics(None if cur is None else cur.diagnostics,
+                                          s.settings.reg_covar)
+        if cur is not None:
+            v.selection_panel.set_current(cur.mixture.n_components, cur.mixture.covariance_type)
+        self.refresh_actions()
+        self._overlays.schedule_slow_views()
+
+    def refresh_actions(self) -> None:
+        """Enabled states and texts of the actions, and the status line."""
+        s, a = self.session, self.actions
+        a["undo"].setEnabled(s.can_undo)
+        a["undo"].setText(f"&Undo {s.undo_label()}" if s.can_undo else "&Undo")
+        a["redo"].setEnabled(s.can_redo)
+        a["redo"].setText(f"&Redo {s.redo_label()}" if s.can_redo else "&Redo")
+        a["delete"].setEnabled(self._points.selection.size > 0)
+        a["m_step"].setEnabled(s.phase == "E" and s.initialised)
+        a["step_back"].setEnabled(s.current_index > 0)
+        a["step_forward"].setEnabled(not s.at_end)
+        running = self._run.running
+        a["run"].setText("&Pause" if running else "&Run")
+        self.v.status_label.setText(status_text(s, running))
+        self.v.status_label.window().setWindowModified(s.dirty)
