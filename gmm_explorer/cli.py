@@ -71,15 +71,25 @@ def _fit_record(result, init_name: str):
                                reg_covar=s.reg_covar, max_iter=s.max_iter, n_init=result.n_init)
 
 
+#: An output option given this value writes to stdout.
+STDOUT = "-"
+
+
+def _out_path(value: str | None) -> str | None:
+    """The file an output option names, or None for stdout (``-``)."""
+    return None if value == STDOUT else value
+
+
 def _outputs_to(args, outputs: list[tuple[str | None, str]]) -> None:
-    """Write (path, text) outputs atomically, all or nothing; a None path means stdout."""
+    """Write (path, text) outputs, all or nothing; a None path means stdout.
+
+    Regular files are replaced atomically, a symbolic link's target rather than the link,
+    devices and FIFOs are written in place, folders and sockets are refused
+    (:func:`~gmm_explorer.io.atomic.atomic_write_many`); stdout comes last.
+    """
     from gmm_explorer.io.atomic import atomic_write_many
 
-    files = [(p, t) for p, t in outputs if p is not None]
-    for path, _ in files:
-        if Path(path).is_dir():
-            raise InputError("is a folder; give a file name to write", path=path)
-    atomic_write_many(files)
+    atomic_write_many([(p, t) for p, t in outputs if p is not None])
     for p, text in outputs:
         if p is None:
             sys.stdout.write(text)
@@ -102,6 +112,10 @@ def cmd_fit(args) -> int:
     from gmm_explorer.io.csv_format import responsibilities_csv
     from gmm_explorer.io.params import dumps_mixture, read_mixture
 
+    out = _out_path(args.out)
+    if args.labels_out == STDOUT and out is None:
+        raise UsageError("--labels-out -: the parameters already go to stdout; give --out a "
+                         "file name")
     init = args.init
     start = None
     if init not in INIT_METHODS:
@@ -127,12 +141,12 @@ def cmd_fit(args) -> int:
     init_name = init if start is None else f"file:{Path(init).name}"
     text = dumps_mixture(result.mixture, columns=data.column_names,
                          fit=_fit_record(result, init_name))
-    outputs = [(args.out, text)]
+    outputs = [(out, text)]
     if args.labels_out:
         from gmm_explorer.engine import e_step
 
         resp = e_step(data.points, result.mixture, want_resp=True).responsibilities
-        outputs.append((args.labels_out, responsibilities_csv(data.points, resp)))
+        outputs.append((_out_path(args.labels_out), responsibilities_csv(data.points, resp)))
     _outputs_to(args, outputs)
     _notes(args, data)
     for note in notes:
@@ -145,6 +159,9 @@ def cmd_select(args) -> int:
     from gmm_explorer.engine import best_row, sweep
     from gmm_explorer.io.params import dumps_mixture
 
+    if args.out == STDOUT and not args.quiet:
+        raise UsageError("--out -: the table already goes to stdout; add --quiet or give a "
+                         "file name")
     data = _load(args)
     n = data.points.shape[0]
     ks = [k for k in args.k if k <= n]
@@ -175,7 +192,7 @@ def cmd_select(args) -> int:
     if args.out:
         text = dumps_mixture(best.result.mixture, columns=data.column_names,
                              fit=_fit_record(best.result, args.init))
-        outputs.append((args.out, text))
+        outputs.append((_out_path(args.out), text))
     if not args.quiet:
         outputs.append((None, "\n".join(lines) + "\n"))
     _outputs_to(args, outputs)
@@ -193,7 +210,7 @@ def cmd_sample(args) -> int:
     pf = read_mixture(args.params)
     pts, _ = sample(pf.mixture, args.n, seed=args.seed)
     names = pf.columns if pf.columns is not None else ("x", "y")
-    _outputs_to(args, [(args.out, points_csv(pts, names))])
+    _outputs_to(args, [(_out_path(args.out), points_csv(pts, names))])
     return EXIT_OK
 
 

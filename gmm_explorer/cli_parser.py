@@ -155,9 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--init", default="kmeans", metavar="METHOD|PARAMS.json",
                    help=f"{', '.join(INIT_METHODS)} (default kmeans), or a parameters file to "
                         "start from (K then comes from the file)")
-    f.add_argument("--out", metavar="FILE.json", help="write the parameters here (default: stdout)")
+    f.add_argument("--out", metavar="FILE.json",
+                   help="write the parameters here (default, or -: stdout)")
     f.add_argument("--labels-out", metavar="FILE.csv",
-                   help="write x, y, label, p_1..p_K per point (label is 1-based)")
+                   help="write x, y, label, p_1..p_K per point (label is 1-based; - for "
+                        "stdout when --out names a file)")
 
     s = sub.add_parser("select", help="compare K and covariance types by BIC/AIC",
                        description="Fit every (K, covariance type) and print BIC and AIC.")
@@ -170,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="which criterion picks the best model (default bic)")
     s.add_argument("--init", choices=INIT_METHODS, default="kmeans",
                    help="initialisation (default kmeans)")
-    s.add_argument("--out", metavar="BEST.json", help="write the best model here")
+    s.add_argument("--out", metavar="BEST.json",
+                   help="write the best model here (-: stdout, with --quiet)")
     em_options(s, k=False)
 
     sm = sub.add_parser("sample", help="draw points from a mixture",
@@ -178,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("params", metavar="PARAMS.json", help="a parameters file")
     sm.add_argument("--n", type=_nonneg_int, required=True, metavar="N", help="number of points")
     sm.add_argument("--seed", type=_seed, default=None, metavar="S", help="random seed")
-    sm.add_argument("--out", metavar="points.csv", help="write CSV here (default: stdout)")
+    sm.add_argument("--out", metavar="points.csv", help="write CSV here (default, or -: stdout)")
 
     r = sub.add_parser("render", help="draw the canvas to a PNG, without a window",
                        description="Fit DATA (or take a .gmmx session as it was saved) and "
