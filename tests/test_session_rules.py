@@ -139,3 +139,20 @@ def test_settings_round_trip_through_a_dict():
     assert ModelSettings.from_dict(st.as_dict()) == st
     with pytest.raises(InputError, match="settings"):
         ModelSettings.from_dict({"k": "three"})
+
+
+def test_clearing_every_point_forgets_the_model():
+    s = fitted_session()
+    s.clear()
+    assert s.n_points == 0 and s.displayed_mixture is None and s.pending_start is None
+    s.add_point(1.0, 1.0)
+    assert s.displayed_mixture is None and not s.pending_evaluable
+
+
+def test_parameters_kept_across_an_edit_are_shown_only_when_they_can_be_evaluated():
+    s = fitted_session(k=2)
+    m = s.current.mixture
+    s.remove_indices(range(s.n_points - 1))  # one point left: too few for K=2
+    assert s.pending_start is m and not s.pending_evaluable and s.displayed_mixture is None
+    s.undo()
+    assert s.pending_evaluable and s.displayed_mixture is m

@@ -66,6 +66,7 @@ from gmm_explorer.qt.panels.optima_gallery import GalleryPanel
 from gmm_explorer.qt.panels.parameter_table import ParameterTable
 from gmm_explorer.qt.panels.timeline import TimelineBar
 from gmm_explorer.qt.presenter import Presenter
+from gmm_explorer.qt.window_keys import WindowKeys
 from gmm_explorer.session import Session
 
 #: The exploration docks: key -> (title, tooltip).
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         window_state.restore_view_toggles(self.qsettings, self.controls, self.canvas)
         window_state.default_size(self)
         window_state.restore_geometry(self.qsettings, self)
+        self.keys = WindowKeys(self)
         self.presenter.refresh()
         self.files.title_changed.emit(f"Untitled[*] — {APP_NAME}")
 
@@ -212,6 +214,7 @@ class MainWindow(QMainWindow):
                 ("fit_view", self.canvas.fit_view),
                 ("shortcuts", lambda: show_shortcuts(bar))):
             a[name].triggered.connect(slot)
+        a["pause"].triggered.connect(self.canvas.setFocus)  # Esc gives the keys back
         for mode in MODES:
             a[f"mode_{mode}"].toggled.connect(self._mode_changed)
         self.menus["recent"].aboutToShow.connect(self._fill_recent_menu)

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from gmm_explorer.errors import GMMExplorerError
 
+#: What an empty canvas says.
+EMPTY_HINT = ("Click to add points (B: brush), or open a file (Ctrl+O)\n"
+              "then Space steps EM: an E-step, then an M-step")
+
 
 def status_text(session, running: bool) -> str:
     """The status bar's summary of the session: points, model, iteration, convergence."""
@@ -13,7 +17,12 @@ def status_text(session, running: bool) -> str:
     parts = [f"{s.n_points} points", f"K={s.settings.k} {s.settings.covariance_type}"]
     cur = s.current
     if cur is None:
-        parts.append("not initialised" if s.pending_start is None else "evaluating…")
+        if s.n_points == 0:
+            parts.append("no model: click on the canvas to add points, or open a file")
+        elif s.n_points < s.settings.k:
+            parts.append(f"no model: K={s.settings.k} needs at least {s.settings.k} points")
+        else:
+            parts.append("evaluating…" if s.pending_evaluable else "not initialised")
     else:
         phase = "after E-step" if s.phase == "E" else "after M-step"
         if cur.iteration == 0 and s.phase == "M":
@@ -103,6 +112,7 @@ class Presenter:
         cur = s.current
         self._show_settings()
         v.canvas.set_mixture(s.displayed_mixture)
+        v.canvas.set_hint(EMPTY_HINT if s.n_points == 0 else None)
         v.canvas.set_component_status(None if cur is None
                                       else [d.status for d in cur.diagnostics])
         v.ll_panel.update_branches([b.steps for b in s.branches], s.active, s.position)

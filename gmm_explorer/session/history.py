@@ -76,9 +76,19 @@ class History:
 
     @property
     def displayed_mixture(self) -> Mixture | None:
-        """The parameters to draw: the displayed iteration's, or those awaiting evaluation."""
+        """The parameters to draw: the displayed iteration's, or those awaiting evaluation
+        (none while there are too few points to evaluate them on: nothing is shown that
+        is not, or will not at once be, a model of these data)."""
         cur = self.current
-        return cur.mixture if cur is not None else self.pending_start
+        if cur is not None:
+            return cur.mixture
+        return self.pending_start if self.pending_evaluable else None
+
+    @property
+    def pending_evaluable(self) -> bool:
+        """Whether :attr:`pending_start` can be evaluated on the points (enough of them)."""
+        p = self.pending_start
+        return p is not None and self.n_points >= p.n_components
 
     @property
     def current(self) -> StepResult | None:

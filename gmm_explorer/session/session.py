@@ -149,6 +149,11 @@ class Session(PointEdits, History):
         if self.history:
             self.pending_start = self.current.mixture
             self._clear_branches()
+        if self.n_points == 0:
+            # No data, no model: parameters of points that are gone would be drawn over an
+            # empty canvas (and evaluated on the first clicks, far from them).
+            self.pending_start = None
+            self.locks = None
         self.phase = "M"
         self.events.emit("points")
 

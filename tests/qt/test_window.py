@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 
 from gmm_explorer import engine as E
@@ -35,6 +36,28 @@ def test_click_adds_a_point_at_the_clicked_data_coordinates(window, qtbot):
     px, py = window.canvas.view.viewPixelSize()
     x, y = window.session.points[-1]
     assert abs(x - 3.0) <= px and abs(y - 70.0) <= py
+
+
+def test_clicks_on_the_axes_do_not_add_points(window, qtbot):
+    """pyqtgraph forwards an axis's clicks to its view box: only clicks inside the plot
+    area may edit the data."""
+    from PySide6.QtCore import QPointF
+
+    window.resize(1280, 820)  # room for the axis labels
+    qtbot.wait(100)
+
+    plot = window.canvas.plotItem
+    box = window.canvas.view.sceneBoundingRect()
+    # The axis labels ("eruptions", "waiting") and the tick numbers just outside the box.
+    places = [plot.getAxis(a).label.sceneBoundingRect().center() for a in ("bottom", "left")]
+    places += [QPointF(box.center().x(), box.bottom() + 8), QPointF(box.left() - 12,
+                                                                  box.center().y())]
+    for centre in places:
+        assert not box.contains(centre)
+        pos = window.canvas.mapFromScene(centre)
+        for button in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
+            qtbot.mouseClick(window.canvas.viewport(), button, pos=pos)
+            assert window.session.n_points == 272
 
 
 def test_right_click_deletes_the_nearest_point_and_undo_redo(window, qtbot):
@@ -294,3 +317,110 @@ def test_help_lists_the_keyboard_shortcuts(window, qtbot):
     assert "Space" in box.text() and "Run to convergence" in box.text()
     assert box.parent() is window
     box.close()
+
+
+def _click_up_arrow(qtbot, spin):
+    """A real click on a spin box's up arrow (it takes the keyboard focus)."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionSpinBox
+
+    opt = QStyleOptionSpinBox()
+    spin.initStyleOption(opt)
+    rect = spin.style().subControlRect(QStyle.ComplexControl.CC_SpinBox, opt,
+                                       QStyle.SubControl.SC_SpinBoxUp, spin)
+    qtbot.mouseClick(spin, Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_em_keys_act_window_wide_even_in_a_spin_box(window, qtbot):
+    """Click K's up arrow, then Space: EM steps and K stays what it is (it used to blank
+    K and do nothing). E, M, the arrows and Esc act too; Esc gives the keys back to the
+    canvas."""
+    k = window.controls.k
+    _click_up_arrow(qtbot, k)
+    idle(qtbot, window)
+    assert k.value() == 3 and window.session.settings.k == 3
+    assert window.focusWidget() in (k, k.lineEdit())
+    start = window.session.current.iteration
+    focus = window.focusWidget()
+    for key in (Qt.Key.Key_Space, Qt.Key.Key_Space):
+        qtbot.keyClick(focus, key)
+        idle(qtbot, window)
+    assert window.session.current.iteration == start + 2
+    qtbot.keyClick(focus, Qt.Key.Key_E)
+    idle(qtbot, window)
+    assert window.session.phase == "E"
+    qtbot.keyClick(focus, Qt.Key.Key_M)
+    idle(qtbot, window)
+    assert window.session.current.iteration == start + 3 and window.session.phase == "M"
+    qtbot.keyClick(focus, Qt.Key.Key_Left)
+    idle(qtbot, window)
+    assert window.session.current.iteration == start + 2
+    qtbot.keyClick(focus, Qt.Key.Key_Right)
+    idle(qtbot, window)
+    assert window.session.current.iteration == start + 3
+    assert k.value() == 3 and k.text() == "3"  # never edited by those keys
+    qtbot.keyClick(focus, Qt.Key.Key_Escape)
+    assert window.focusWidget() is window.canvas
+
+
+def test_a_number_typed_into_k_applies_on_enter(window, qtbot):
+    k = window.controls.k
+    _click_up_arrow(qtbot, k)
+    idle(qtbot, window)
+    edit = k.lineEdit()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "4")
+    assert window.session.settings.k == 3  # not yet: typing is not choosing
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    idle(qtbot, window)
+    assert window.session.settings.k == 4 and window.session.current.mixture.n_components == 4
+
+
+def test_a_branch_name_still_takes_every_letter(window, qtbot):
+    """Free text fields keep their keys: renaming a branch to "ice cream" types it."""
+    from PySide6.QtWidgets import QLineEdit
+
+    edit = QLineEdit(window)
+    edit.show()
+    edit.setFocus()
+    qtbot.keyClicks(edit, "ice cream")
+    assert edit.text() == "ice cream"
+    assert window.session.phase == "M"  # no E-step was triggered
+
+
+def test_clear_all_leaves_no_model_a_hint_and_a_neutral_view(window, qtbot):
+    window.actions["step"].trigger()
+    idle(qtbot, window)
+    window.actions["clear"].trigger()
+    idle(qtbot, window)
+    assert window.session.n_points == 0
+    assert window.canvas.mixture is None  # no ellipses of data that are gone
+    assert window.canvas.hint and "Click to add points" in window.canvas.hint
+    assert "no model" in window.status_label.text()
+    (x0, x1), (y0, y1) = window.canvas.view.viewRange()
+    assert (x1 - x0) == pytest.approx(y1 - y0, rel=0.05) and x0 <= 0.5 and x1 >= 9.5
+    for key in ("e_step", "step", "converge", "m_step"):
+        window.feedback.status("")
+        window.actions[key].trigger()
+        idle(qtbot, window)
+        assert "evaluating" not in window.status_label.text()
+    window.actions["e_step"].trigger()
+    assert "no points" in window.statusBar().currentMessage()
+    window.points.add_point(5.0, 5.0)
+    idle(qtbot, window)
+    assert window.canvas.hint is None and window.canvas.mixture is None
+    assert "needs at least 2 points" in window.status_label.text()
+
+
+def test_em_asked_for_while_busy_runs_when_the_worker_is_free(window, qtbot):
+    """Change K and press C at once: the initialisation is still running, and Run to
+    convergence used to be dropped without a word."""
+    window.controls.k.setValue(3)
+    assert window.run.busy
+    window.actions["converge"].trigger()
+    assert "when" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.session.current is not None
+                    and window.session.current.iteration > 0 and not window.run.busy,
+                    timeout=TIMEOUT)
+    cur = window.session.current
+    assert cur.mixture.n_components == 3
+    assert E.run_finished(cur, window.session.settings.em_settings())

@@ -70,6 +70,12 @@ class Canvas(pg.PlotWidget):
         # Persistent items, updated with setData (never rebuilt per frame).
         self._layers = CanvasLayers.on(self.plotItem)
 
+        self._hint = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))
+        self._hint.setZValue(1000)
+        self._hint.hide()
+        self.plotItem.addItem(self._hint, ignoreBounds=True)
+        self.view.sigRangeChanged.connect(lambda *_: self._place_hint())
+
         self._view_timer = QTimer(self)
         self._view_timer.setSingleShot(True)
         self._view_timer.setInterval(40)
@@ -201,6 +207,29 @@ class Canvas(pg.PlotWidget):
             return
         x_range, y_range = view_ranges(self._points, [self._mixture])
         self.view.setRange(xRange=x_range, yRange=y_range, padding=0)
+
+    def show_neutral_view(self) -> None:
+        """A square 0-10 view, for data drawn from scratch (Clear all, New): clicked clumps
+        then have the shape they look to have, not the previous data's scale."""
+        self.view.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+
+    def set_hint(self, text: str | None) -> None:
+        """A centred hint over the plot (an empty canvas says what to do), or none."""
+        if text is None:
+            self._hint.hide()
+            return
+        self._hint.setText(text)
+        self._hint.show()
+        self._place_hint()
+
+    @property
+    def hint(self) -> str | None:
+        """The hint shown over the plot, or None."""
+        return self._hint.textItem.toPlainText() if self._hint.isVisible() else None
+
+    def _place_hint(self) -> None:
+        (x0, x1), (y0, y1) = self.view.viewRange()
+        self._hint.setPos((x0 + x1) / 2, (y0 + y1) / 2)
 
     def redraw_view_now(self) -> None:
         """Redraw what depends on the view (raster, density, decision regions, k-means

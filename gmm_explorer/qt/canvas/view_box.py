@@ -165,6 +165,11 @@ class EditViewBox(pg.ViewBox):
     # -- clicks and drags
 
     def mouseClickEvent(self, ev):
+        if not self.sceneBoundingRect().contains(ev.scenePos()):
+            # pyqtgraph's axes forward their clicks to the linked view box: a click on an
+            # axis or its label must not edit the data (it lies outside the visible range).
+            ev.ignore()
+            return
         p = self.mapSceneToView(ev.scenePos())
         left = ev.button() == Qt.MouseButton.LeftButton
         if left and self.mode == "place":

@@ -173,7 +173,7 @@ class FilesController(QObject):
             return
         self._install_session(Session(settings=self.session.settings), "Untitled")
         self.session_path = None
-        self.canvas.view.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+        self.canvas.show_neutral_view()
 
     def open_dropped(self, paths: list[str]) -> None:
         """Files dropped on the window: open the first."""

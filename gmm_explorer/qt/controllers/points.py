@@ -101,6 +101,7 @@ class PointsController(QObject):
         if n:
             self.session.clear()
             self.after_edit()
+            self.canvas.show_neutral_view()
             self.feedback.status(f"Cleared {n} points (Ctrl+Z to undo)", 5000)
 
     @Slot()

@@ -57,6 +57,8 @@ class RunController(QObject):
         #: Results dropped because the state changed while they were computed.
         self.dropped_results = 0
         self._queued_steps = 0
+        #: (action, what) asked for while the worker was busy: run when it is free.
+        self._deferred = None
         self._closed = False
         #: The task whose result is bookkeeping, not a user's change (the initialisation
         #: after opening a file, the recolouring after opening a session).
@@ -126,9 +128,19 @@ class RunController(QObject):
             self._submit(Ask.KMEANS)
 
     def stop(self) -> None:
-        """Pause a run and forget queued Step presses."""
+        """Pause a run and forget queued Step presses and deferred requests."""
         self.pause()
         self._queued_steps = 0
+        self._deferred = None
+
+    def _defer_if_busy(self, action, what: str) -> bool:
+        """While the worker is busy, keep ``action`` for when it is free (the latest
+        asked wins) and say so: a request is never dropped without a word."""
+        if not self.busy:
+            return False
+        self._deferred = action
+        self.feedback.status(f"{what} will start when the current computation ends", 4000)
+        return True
 
     @Slot()
     def initialise(self, *, bookkeeping: bool = False) -> None:
@@ -142,16 +154,18 @@ class RunController(QObject):
             self._bookkeeping_id = task if bookkeeping else None
 
     def _ensure_started(self) -> bool:
-        """True when there is a model to step; otherwise start one (or explain why not)."""
-        if self.session.initialised:
+        """True when there is a model to step; otherwise start one, or say why not (a
+        start being evaluated is one step away)."""
+        s = self.session
+        if s.initialised:
             return True
-        if self.session.pending_start is None and self._can_fit():
+        if not s.pending_evaluable and self._can_fit():
             self._submit(Ask.INITIALISE)
         return False
 
     @Slot()
     def e_step(self) -> None:
-        if self.busy or not self._ensure_started():
+        if self._defer_if_busy(self.e_step, "The E-step") or not self._ensure_started():
             return
         if self.session.phase == "E":
             self.feedback.status("The E-step is done: press M for the M-step", 3000)
@@ -160,7 +174,7 @@ class RunController(QObject):
 
     @Slot()
     def m_step(self) -> None:
-        if self.busy or not self._ensure_started():
+        if self._defer_if_busy(self.m_step, "The M-step") or not self._ensure_started():
             return
         if self.session.phase != "E":
             self.feedback.status("Do the E-step first (E): the M-step needs responsibilities",
@@ -201,7 +215,8 @@ class RunController(QObject):
 
     @Slot()
     def converge(self) -> None:
-        if self.busy or not self._ensure_started():
+        if self._defer_if_busy(self.converge, "Run to convergence") \
+                or not self._ensure_started():
             return
         self.pause()
         self._submit(Ask.CONVERGE)
@@ -350,9 +365,15 @@ class RunController(QObject):
             self._run_timer.start(0 if sps == 0 else int(1000 / sps))
 
     def _step_if_queued(self) -> bool:
+        """Run what was asked while the worker was busy: a Step press, or a deferred
+        E-step, M-step or run to convergence. True if something was started."""
         if self._queued_steps and not self.running:
             self._queued_steps -= 1
             self.step()
+            return True
+        if self._deferred is not None and not self.busy:
+            action, self._deferred = self._deferred, None
+            action()
             return True
         return False
 
@@ -365,6 +386,7 @@ class RunController(QObject):
         elif isinstance(outcome, TaskDone):
             self.dropped_results += 1
             self._request_colours_if_pending()
+            self._step_if_queued()
 
     @Slot(object)
     def _on_failed(self, failure: TaskFailed) -> None:

@@ -73,9 +73,10 @@ class ControlsPanel(QWidget):
                          ("Seed", self.seed), ("reg_covar", self.reg_covar), ("tol", self.tol),
                          ("Max iterations", self.max_iter)):
             form.addRow(label, w)
-        for w in (self.k, self.seed, self.max_iter):
-            w.valueChanged.connect(self.settings_edited)
-        for w in (self.reg_covar, self.tol):
+        for w in (self.k, self.seed, self.max_iter, self.reg_covar, self.tol):
+            # A typed number applies on Enter (or leaving the field), not digit by digit:
+            # typing "12" into K must not initialise K=1 first. The arrows apply at once.
+            w.setKeyboardTracking(False)
             w.valueChanged.connect(self.settings_edited)
         for w in (self.covariance, self.init):
             w.currentIndexChanged.connect(self.settings_edited)
