@@ -156,3 +156,12 @@ def test_parameters_kept_across_an_edit_are_shown_only_when_they_can_be_evaluate
     assert s.pending_start is m and not s.pending_evaluable and s.displayed_mixture is None
     s.undo()
     assert s.pending_evaluable and s.displayed_mixture is m
+
+
+def test_undoing_clear_all_brings_the_model_back():
+    s = fitted_session()
+    m = s.current.mixture
+    s.clear()
+    assert s.displayed_mixture is None
+    assert s.undo()
+    assert s.pending_start is m and s.displayed_mixture is m

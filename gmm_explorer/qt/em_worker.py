@@ -34,8 +34,6 @@ PROGRESS_SECONDS = 0.1
 class Ask(Enum):
     """The kinds of request; :data:`EMSolver` has one handler per kind."""
 
-    #: Compile or load the numba kernels (once, at start-up).
-    WARM_UP = "warm_up"
     #: New parameters by ``settings.init``: iteration 0.
     INITIALISE = "initialise"
     #: Only the k-means centroids the ``kmeans`` initialisation computes.
@@ -64,7 +62,7 @@ class EMRequest:
     kind: Ask
     points: np.ndarray
     settings: ModelSettings
-    #: The parameters to start from (None for INITIALISE, KMEANS and WARM_UP).
+    #: The parameters to start from (None for INITIALISE and KMEANS).
     mixture: E.Mixture | None = None
     #: The iteration number of ``mixture`` (for EDIT: the new state's number).
     iteration: int = 0
@@ -76,6 +74,9 @@ class EMRequest:
     note: str | None = None
     #: For INITIALISE: also return the k-means centroids (the k-means overlay is on).
     want_kmeans: bool = False
+    #: The E-pass's backend: "numpy" until the numba kernels are compiled, then None
+    #: (numba). Both give the same numbers.
+    backend: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +137,27 @@ def _colours(e: E.EStep) -> dict:
             "uncertainty": (1.0 - resp.max(axis=1)).astype(np.float32)}
 
 
+def compile_kernels(report, cancelled) -> None:
+    """Compile (or load from the cache) the numba kernels of the engine and the drawing:
+    a task for its own thread at start-up, while EM runs on numpy meanwhile."""
+    E.warm_up()
+    drawing_warm_up()
+
+
+#: What the window says it is waiting for, per kind of request.
+WAITING_FOR = {
+    Ask.INITIALISE: "Initialising the components",
+    Ask.KMEANS: "Running k-means",
+    Ask.EVALUATE: "Evaluating the start on the data",
+    Ask.EDIT: "Evaluating the hand-made state",
+    Ask.COLOUR: "Colouring the points",
+    Ask.E: "E-step",
+    Ask.M: "M-step",
+    Ask.STEP: "Step (E-step, then M-step)",
+    Ask.CONVERGE: "Running to convergence (Esc stops)",
+}
+
+
 class EMSolver:
     """Answers :class:`EMRequest` objects; used only from the worker thread.
 
@@ -167,18 +189,14 @@ class EMSolver:
             first_iteration=req.iteration if iteration is None else iteration,
             previous_mean_log_likelihoods=(req.previous_mean_log_likelihoods
                                            if previous is None else previous),
-            locks=req.locks, start_estep=cached, want_resp=True, stop=stop)
+            locks=req.locks, start_estep=cached, want_resp=True, stop=stop,
+            backend=req.backend)
         for unit in units:
             if unit.phase == "M":
                 self._last = (req.points, unit.result.mixture, unit.estep)
             yield unit
 
     # ------------------------------------------------------------------ handlers
-
-    def _warm_up(self, req, report, cancelled) -> EMResult:
-        E.warm_up()
-        drawing_warm_up()
-        return EMResult(req.kind)
 
     def _initialise(self, req, report, cancelled) -> EMResult:
         s = req.settings
@@ -251,7 +269,6 @@ class EMSolver:
 
 
 _HANDLERS = {
-    Ask.WARM_UP: EMSolver._warm_up,
     Ask.INITIALISE: EMSolver._initialise,
     Ask.KMEANS: EMSolver._kmeans,
     Ask.EVALUATE: EMSolver._evaluate,

@@ -43,6 +43,7 @@ from gmm_explorer.qt.actions import (
     make_toolbar,
     show_shortcuts,
 )
+from gmm_explorer.qt.busy_indicator import BusyIndicator
 from gmm_explorer.qt.canvas.canvas import Canvas
 from gmm_explorer.qt.controllers.analyses import AnalysesController
 from gmm_explorer.qt.controllers.components import ComponentsController
@@ -138,6 +139,8 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)
+        self.busy = BusyIndicator()
+        self.statusBar().addPermanentWidget(self.busy)
 
     def _make_docks(self) -> None:
         """The exploration panels, as tabbed docks down the right edge (six fit without
@@ -243,6 +246,9 @@ class MainWindow(QMainWindow):
         c.hard.toggled.connect(a["hard"].setChecked)
         a["hard"].toggled.connect(c.hard.setChecked)
         run.running_changed.connect(self._running_changed)
+        run.activity_changed.connect(partial(self.busy.set_busy, "em"))
+        run.compiling_changed.connect(partial(self.busy.set_busy, "compiler"))
+        run.announce()
         for source in (self.points.points_edited, files.data_replaced):
             source.connect(self.overlays.data_replaced)
             source.connect(self.analyses.data_changed)

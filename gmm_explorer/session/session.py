@@ -61,6 +61,8 @@ class Session(PointEdits, History):
     _undo: list = field(default_factory=list, repr=False)
     _redo: list = field(default_factory=list, repr=False)
     _stroke: object | None = field(default=None, repr=False)
+    #: The parameters forgotten when every point was removed, back on undo.
+    _cleared_model: Mixture | None = field(default=None, repr=False)
 
     # ----------------------------------------------------------------- whole sessions
 
@@ -151,11 +153,27 @@ class Session(PointEdits, History):
             self._clear_branches()
         if self.n_points == 0:
             # No data, no model: parameters of points that are gone would be drawn over an
-            # empty canvas (and evaluated on the first clicks, far from them).
+            # empty canvas (and evaluated on the first clicks, far from them). Undoing the
+            # removal brings them back (see undo).
+            self._cleared_model = self.pending_start or self._cleared_model
             self.pending_start = None
             self.locks = None
         self.phase = "M"
         self.events.emit("points")
+
+    def undo(self) -> bool:
+        """Undo the last edit of the points; undoing a Clear all brings back the model the
+        points had."""
+        was_empty = self.n_points == 0
+        if was_empty and self.can_undo and self._cleared_model is not None:
+            self.pending_start = self._cleared_model  # before the views hear of it
+        if not super().undo():
+            if was_empty:
+                self.pending_start = None
+            return False
+        if was_empty and self.n_points:
+            self._cleared_model = None
+        return True
 
     # ----------------------------------------------------------------- settings
 

@@ -424,3 +424,48 @@ def test_em_asked_for_while_busy_runs_when_the_worker_is_free(window, qtbot):
     cur = window.session.current
     assert cur.mixture.n_components == 3
     assert E.run_finished(cur, window.session.settings.em_settings())
+
+
+def test_the_first_step_never_waits_for_the_compiler(qtbot, tmp_path, monkeypatch):
+    """Until the numba kernels are compiled (25-95 s on a loaded machine's first launch),
+    EM runs on the engine's numpy path; a busy indicator says why after half a second."""
+    import threading
+
+    from gmm_explorer.qt.controllers import run as run_module
+
+    release = threading.Event()
+
+    def slow_compile(report, cancelled):
+        release.wait(60)
+
+    monkeypatch.setattr(run_module, "compile_kernels", slow_compile)
+    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        w.data.load_sample()
+        for _ in range(3):
+            w.actions["step"].trigger()
+            qtbot.waitUntil(lambda: not w.run.busy, timeout=TIMEOUT)
+        assert not w.run.ready and w.session.current.iteration == 3
+        engine = list(E.iterate(w.session.points, w.session.history[0].mixture,
+                                w.session.settings.em_settings(), backend="numba"))[3]
+        np.testing.assert_allclose(w.session.current.mixture.means, engine.mixture.means,
+                                   rtol=1e-12)
+        qtbot.waitUntil(lambda: w.busy.reason is not None, timeout=TIMEOUT)
+        assert "compiling" in w.busy.reason
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: w.run.ready and w.busy.reason is None, timeout=TIMEOUT)
+
+
+def test_a_long_wait_shows_what_it_waits_for(window, qtbot):
+    window.controls.tol.setValue(0.0)  # never converges: it runs until Esc
+    window.controls.max_iter.setValue(100_000)
+    idle(qtbot, window)
+    window.actions["converge"].trigger()
+    qtbot.waitUntil(lambda: window.busy.reason is not None, timeout=TIMEOUT)
+    assert window.busy.reason == "Running to convergence (Esc stops) on 272 points"
+    press(qtbot, window, Qt.Key.Key_Escape)
+    idle(qtbot, window)
+    assert window.busy.reason is None

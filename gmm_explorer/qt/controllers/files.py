@@ -155,7 +155,7 @@ class FilesController(QObject):
             self.session.mark_saved()
         else:
             self.session.mark_unsaved()
-        self.run.session_restored(bookkeeping=saved)
+        self.run.session_restored()
 
     @Slot()
     def open_dialog(self) -> None:

@@ -17,7 +17,15 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from gmm_explorer import engine as E
 from gmm_explorer.errors import GMMExplorerError, InputError
-from gmm_explorer.qt.em_worker import Ask, EMProgress, EMRequest, EMResult, EMSolver
+from gmm_explorer.qt.em_worker import (
+    WAITING_FOR,
+    Ask,
+    EMProgress,
+    EMRequest,
+    EMResult,
+    EMSolver,
+    compile_kernels,
+)
 from gmm_explorer.qt.threads import BackgroundThread, Task, TaskDone, TaskFailed
 
 
@@ -42,6 +50,10 @@ class RunController(QObject):
     running_changed = Signal(bool)
     #: EMResult: a result was applied to the session (tests and benchmarks wait on it).
     result_applied = Signal(object)
+    #: str: what the EM worker is busy with ("" when idle), for the busy indicator.
+    activity_changed = Signal(str)
+    #: str: what the kernel compiler is doing ("" once the kernels are ready).
+    compiling_changed = Signal(str)
 
     def __init__(self, session, canvas, controls, feedback, want_kmeans=lambda: False,
                  parent: QObject | None = None) -> None:
@@ -52,7 +64,8 @@ class RunController(QObject):
         self.feedback = feedback
         self._want_kmeans = want_kmeans
         self.running = False
-        #: Whether the numba kernels are compiled or loaded (the warm-up finished).
+        #: Whether the numba kernels are compiled or loaded; until then EM runs on numpy
+        #: (the same numbers), so the first Step never waits for a compiler.
         self.ready = False
         #: Results dropped because the state changed while they were computed.
         self.dropped_results = 0
@@ -77,17 +90,26 @@ class RunController(QObject):
         self._run_timer = QTimer(self)
         self._run_timer.setSingleShot(True)
         self._run_timer.timeout.connect(self._run_next)
-        self._submit(Ask.WARM_UP)
+        self.compiler = BackgroundThread("kernel-compiler", parent=self)
+        self.compiler.finished.connect(self._compiled)
+        self.compiler.failed.connect(self._compiled)
+        self.compiler.submit(Task("compile", compile_kernels))
 
     @property
     def queued_steps(self) -> int:
         """Step presses waiting for the worker (each will be one iteration)."""
         return self._queued_steps
 
+    def announce(self) -> None:
+        """Say what is going on (call once the receivers are connected)."""
+        if not self.ready:
+            self.compiling_changed.emit("Preparing the fast EM kernels (compiling on a first "
+                                        "launch; EM runs on numpy meanwhile)")
+
     @property
     def busy(self) -> bool:
-        """Whether EM work is queued or running (the start-up warm-up aside)."""
-        return self.thread.pending - (0 if self.ready else 1) > 0
+        """Whether EM work is queued or running."""
+        return self.thread.pending > 0
 
     # ------------------------------------------------------------------ requests
 
@@ -103,9 +125,12 @@ class RunController(QObject):
             iteration += 1
         req = EMRequest(kind, s.points, s.settings, mixture, iteration,
                         s.run_mean_log_likelihoods(), s.locks_for(mixture), note,
-                        want_kmeans=kind is Ask.INITIALISE and self._want_kmeans())
-        return self.thread.submit(Task(kind, partial(self._solver.handle, req),
+                        want_kmeans=kind is Ask.INITIALISE and self._want_kmeans(),
+                        backend=None if self.ready else "numpy")
+        task = self.thread.submit(Task(kind, partial(self._solver.handle, req),
                                        s.model_version))
+        self.activity_changed.emit(f"{WAITING_FOR[kind]} on {s.n_points:,} points")
+        return task
 
     def _can_fit(self) -> bool:
         try:
@@ -259,16 +284,18 @@ class RunController(QObject):
         if not self.session.in_stroke:
             self.evaluate_pending()
 
-    def session_restored(self, *, bookkeeping: bool = True) -> None:
-        """A whole session was restored: recolour the points as its phase shows them
-        (responsibilities are not stored; they are recomputed from the parameters).
-        ``bookkeeping``: the recolouring does not count as an unsaved change."""
+    def session_restored(self) -> None:
+        """A whole session was restored: colour the points as its phase shows them
+        (responsibilities are not stored; they are recomputed from the parameters, and
+        the restored states themselves stay exactly as saved)."""
         self.stop()
         self.canvas.set_colors(None, None)
         s = self.session
         if s.current is not None and s.phase == "E":
-            task = self._submit(Ask.E)
-            self._bookkeeping_id = task if bookkeeping else None
+            # After an E-step the colours are those of the displayed parameters.
+            self._colour_source = s.current.mixture
+            self._colour_pending = True
+            self._request_colours_if_pending()
         elif s.current is not None:
             self.request_colours()
 
@@ -319,17 +346,21 @@ class RunController(QObject):
 
     # ------------------------------------------------------------------ outcomes
 
-    def _warmed_up(self) -> None:
-        self.ready = True
-        self._step_if_queued()
+    @Slot(object)
+    def _compiled(self, _outcome) -> None:
+        # A failed compile leaves EM on numpy: slower, never wrong.
+        self.ready = isinstance(_outcome, TaskDone)
+        self.compiling_changed.emit("")
+
+    def _idle_check(self) -> None:
+        if not self.busy:
+            self.activity_changed.emit("")
 
     @Slot(object)
     def _on_finished(self, done: TaskDone) -> None:
         if self._closed:
             return
-        if done.kind is Ask.WARM_UP:
-            self._warmed_up()
-            return
+        self._idle_check()
         res: EMResult = done.value
         if res.kmeans_centroids is not None:
             self.kmeans_computed.emit(res.kmeans_centroids)
@@ -381,9 +412,8 @@ class RunController(QObject):
     def _on_dropped(self, outcome) -> None:
         if self._closed:
             return
-        if outcome.kind is Ask.WARM_UP:
-            self._warmed_up()
-        elif isinstance(outcome, TaskDone):
+        self._idle_check()
+        if isinstance(outcome, TaskDone):
             self.dropped_results += 1
             self._request_colours_if_pending()
             self._step_if_queued()
@@ -392,9 +422,7 @@ class RunController(QObject):
     def _on_failed(self, failure: TaskFailed) -> None:
         if self._closed:
             return
-        if failure.kind is Ask.WARM_UP:
-            self._warmed_up()
-            return
+        self._idle_check()
         self.stop()
         self.feedback.error("EM cannot continue", failure.message)
 
@@ -410,3 +438,4 @@ class RunController(QObject):
         self._closed = True
         self.pause()
         self.thread.shutdown()
+        self.compiler.shutdown()
