@@ -16,7 +16,7 @@ from scipy.optimize import linear_sum_assignment
 
 from gmm_explorer.engine.batch import collect
 from gmm_explorer.engine.fit import FitResult, fit
-from gmm_explorer.engine.init import INIT_METHODS, check_init_method
+from gmm_explorer.engine.init import RANDOM_INITS, check_init_method
 from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.engine.steps import EMSettings
 from gmm_explorer.engine.validation import as_points, checked_points
@@ -79,7 +79,7 @@ class Optimum:
     converged: bool
 
 
-def restart_plan(n_restarts: int, inits=INIT_METHODS, seed: int = 0) -> tuple[tuple[int, str], ...]:
+def restart_plan(n_restarts: int, inits=RANDOM_INITS, seed: int = 0) -> tuple[tuple[int, str], ...]:
     """A deterministic plan of restarts: distinct seeds, initialisations taken in turn.
 
     Parameters

@@ -6,6 +6,7 @@ import os
 import platform
 import sys
 import traceback
+from dataclasses import replace
 
 NO_DISPLAY = ("gmm-explorer: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set); "
               "run it from a desktop session, under xvfb-run, or with "
@@ -58,13 +59,25 @@ def open_window(path: str | None = None):
 
         app.setWindowIcon(QIcon(str(icon)))
     win = MainWindow()
-    win.setWindowTitle(APP_NAME)
     win.show()
+    if first_launch(win.qsettings):
+        # The demo: EM walks from the data's centre to the clusters over ~20 visible
+        # steps (k-means would start four barely visible steps from the optimum).
+        win.session.set_settings(replace(win.session.settings, init=FIRST_LAUNCH_INIT))
     if win.files.offer_recovery():
         return app, win
     if path is None or not win.files.load_file(path):
         win.data.load_sample()
     return app, win
+
+
+#: The initialisation of a first launch (see :func:`gmm_explorer.engine.init.centre_start`).
+FIRST_LAUNCH_INIT = "centre"
+
+
+def first_launch(qsettings) -> bool:
+    """No model settings were ever saved (the app never closed normally before)."""
+    return not qsettings.contains("model/init")
 
 
 def crash_report(exc_type, exc, tb) -> str:

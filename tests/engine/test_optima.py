@@ -7,6 +7,7 @@ import pytest
 
 from gmm_explorer import engine as E
 from gmm_explorer.engine.datasets import GENERATORS, generate
+from gmm_explorer.engine.init import RANDOM_INITS
 from gmm_explorer.engine.optima import (
     Restart,
     data_scale,
@@ -126,7 +127,7 @@ def test_the_several_optima_data_set_has_several_optima_and_the_best_is_the_trut
         assert max_mean_distance(o.mixture.means, centres, scale) > 0.1
     # The best fit was found by most restarts, every initialisation among them.
     assert optima[0].count >= 10
-    assert {m for _, m in optima[0].members} == set(E.INIT_METHODS)
+    assert {m for _, m in optima[0].members} == set(RANDOM_INITS)
 
 
 def test_default_tolerance_lets_random_starts_stop_early():

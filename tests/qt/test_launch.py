@@ -77,3 +77,29 @@ def test_open_window_on_a_bad_file_falls_back_to_old_faithful(qtbot, tmp_path):
     qtbot.waitUntil(lambda: w.session.initialised and not w.run.busy, timeout=20000)
     assert "broken.csv:3" in w.feedback.last_error
     assert w.session.n_points == 272 and w.windowTitle().startswith("Old Faithful")
+
+
+def test_the_first_launch_shows_em_walking(qtbot, tmp_path):
+    """A first launch opens Old Faithful on the "centre" start, from which EM takes many
+    visible steps; later launches keep the user's own settings."""
+    from PySide6.QtCore import QSettings
+
+    from gmm_explorer.qt.app import open_window
+    from tests.qt.window_helpers import idle
+
+    assert not QSettings().contains("model/init")  # conftest gives every test a clean one
+    _, w = open_window(None)
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.run.ready, timeout=120_000)
+    idle(qtbot, w)
+    assert w.session.settings.init == "centre" and w.controls.init.currentText() == "centre"
+    w.actions["converge"].trigger()
+    idle(qtbot, w)
+    assert w.session.current.iteration >= 15
+    w.controls.init.setCurrentText("kmeans")
+    w.session.mark_saved()
+    w.close()
+    _, w2 = open_window(None)
+    qtbot.addWidget(w2)
+    idle(qtbot, w2)
+    assert w2.session.settings.init == "kmeans"
