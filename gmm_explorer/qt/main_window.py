@@ -68,7 +68,7 @@ from gmm_explorer.qt.panels.parameter_table import ParameterTable
 from gmm_explorer.qt.panels.timeline import TimelineBar
 from gmm_explorer.qt.presenter import Presenter
 from gmm_explorer.qt.window_keys import WindowKeys
-from gmm_explorer.session import Session
+from gmm_explorer.session import ModelSettings, Session
 
 #: The exploration docks: key -> (title, tooltip).
 DOCKS = {
@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
                 ("save_as", files.save_as), ("quit", self.close), ("undo", self.points.undo),
                 ("redo", self.points.redo), ("delete", self.points.delete_selection),
                 ("clear", self.points.clear), ("initialise", run.initialise),
-                ("init_file", data.init_file_dialog), ("generate", data.generate_dialog),
+                ("init_file", data.init_file_dialog), ("reset_settings", self.reset_settings), ("generate", data.generate_dialog),
                 ("sample_model", data.sample_dialog), ("e_step", run.e_step),
                 ("m_step", run.m_step), ("step", run.step), ("run", run.toggle_run),
                 ("converge", run.converge), ("pause", run.pause),
@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
             source.connect(self.overlays.data_replaced)
             source.connect(self.analyses.data_changed)
         files.data_replaced.connect(self.points.data_replaced)
+        self.points.cleared.connect(files.data_cleared)
         self.points.selection_changed.connect(self._selection_changed)
         files.title_changed.connect(self.setWindowTitle)
         for dock in self.docks.values():
@@ -272,6 +273,13 @@ class MainWindow(QMainWindow):
     def _brush_changed(self) -> None:
         self.canvas.view.brush_radius_px = float(self.brush_radius.value())
         self.canvas.view.brush_density = int(self.brush_density.value())
+
+    @Slot()
+    def reset_settings(self) -> None:
+        """EM › Reset settings: the default model and view options."""
+        window_state.reset_view_toggles(self.qsettings, self.controls, self.canvas)
+        self.run.apply_settings(ModelSettings())
+        self.feedback.status("Settings reset to their defaults", 4000)
 
     @Slot(bool)
     def _running_changed(self, _running: bool) -> None:

@@ -26,6 +26,14 @@ def restore_model_settings(q: QSettings) -> ModelSettings:
         return ModelSettings()
 
 
+def reset_view_toggles(q: QSettings, controls, canvas) -> None:
+    """The view options back to their defaults (1σ and 2σ ellipses, contours)."""
+    for key in [f"view/sigma{s}" for s in controls.sigma_boxes] + ["view/contours",
+                                                                   "view/density"]:
+        q.remove(key)
+    restore_view_toggles(q, controls, canvas)
+
+
 def restore_view_toggles(q: QSettings, controls, canvas) -> None:
     """The sigma ellipses, contours and density shading last shown."""
     with signals_blocked(*controls.sigma_boxes.values(), controls.contours, controls.density):
@@ -39,13 +47,21 @@ def restore_view_toggles(q: QSettings, controls, canvas) -> None:
         canvas.set_show_density(controls.density.isChecked())
 
 
+def default_geometry(avail_width: int, avail_height: int) -> tuple[int, int]:
+    """The first-launch window size for a screen with this free area: 80% of it (1536 x
+    864 on 1920 x 1080), at least 1280 x 820, at most 94% of it."""
+    w = min(max(1280, int(avail_width * 0.8)), int(avail_width * 0.94))
+    h = min(max(820, int(avail_height * 0.8)), int(avail_height * 0.94))
+    return w, h
+
+
 def default_size(window) -> None:
-    """1280 x 820, or 94% of the screen's free area where that is smaller, centred."""
+    """Size the window by :func:`default_geometry` and centre it."""
     screen = window.screen()
     w, h = 1280, 820
     if screen is not None:
         avail = screen.availableGeometry()
-        w, h = min(w, int(avail.width() * 0.94)), min(h, int(avail.height() * 0.94))
+        w, h = default_geometry(avail.width(), avail.height())
         window.move(avail.x() + (avail.width() - w) // 2, avail.y() + (avail.height() - h) // 2)
     window.resize(w, h)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -194,3 +195,69 @@ def test_generate_and_sample_dialogs_offer_their_choices(qtbot):
     sd.add.setChecked(True)
     sd.n.setValue(77)
     assert sd.values() == (77, 0, False)
+
+
+def test_export_names_say_what_the_file_holds():
+    from gmm_explorer.qt.controllers.exports import suggested_name
+
+    assert suggested_name("Old Faithful", "params_json") == "old-faithful-parameters.json"
+    assert suggested_name("Iris (petals)", "png") == "iris-petals-canvas.png"
+    assert suggested_name("work.gmmx", "history") == "work-log-likelihood.csv"
+    assert suggested_name(None, "responsibilities") == "gmm-responsibilities.csv"
+
+
+def test_the_export_dialog_suggests_a_clean_name(fitted, tmp_path, monkeypatch):
+    from gmm_explorer.qt.controllers import exports
+
+    suggested = []
+
+    def fake_dialog(parent, caption, start, filt):
+        suggested.append(start)
+        return "", ""
+
+    monkeypatch.setattr(exports.QFileDialog, "getSaveFileName", fake_dialog)
+    fitted.exports.export_dialog("params_json")
+    assert Path(suggested[0]).name == "old-faithful-parameters.json"
+
+
+def test_generate_asks_about_unsaved_changes_before_the_dialog(window, monkeypatch):
+    from gmm_explorer.qt.controllers.data_sources import DataSourcesController
+
+    order = []
+    monkeypatch.setattr(FilesController, "ask_save_changes",
+                        lambda self: order.append("save?") or "discard")
+    monkeypatch.setattr(DataSourcesController, "ask_generate",
+                        lambda self: order.append("dialog") or ("separated", 300, 3, 1))
+    window.points.add_point(3.0, 70.0)  # an unsaved change
+    window.actions["generate"].trigger()
+    assert order == ["save?", "dialog"]
+    assert window.session.n_points == 300
+
+
+def test_clear_all_makes_the_data_untitled(window, qtbot):
+    assert window.windowTitle().startswith("Old Faithful")
+    window.actions["clear"].trigger()
+    assert window.windowTitle().startswith("Untitled")
+
+
+def test_reset_settings_restores_the_defaults(window, qtbot):
+    window.controls.k.setValue(5)
+    window.controls.init.setCurrentText("random")
+    window.controls.sigma_boxes[3].setChecked(True)
+    idle(qtbot, window)
+    assert window.session.settings.k == 5
+    window.actions["reset_settings"].trigger()
+    idle(qtbot, window)
+    s = window.session.settings
+    assert (s.k, s.init, s.covariance_type) == (2, "kmeans", "full")
+    assert window.controls.k.value() == 2 and window.controls.init.currentText() == "kmeans"
+    assert not window.controls.sigma_boxes[3].isChecked()
+    assert window.session.current.mixture.n_components == 2
+
+
+def test_first_launch_size_uses_a_large_screen():
+    from gmm_explorer.qt.window_state import default_geometry
+
+    assert default_geometry(1920, 1040) == (1536, 832)
+    assert default_geometry(1280, 720) == (1203, 676)  # 94% where 1280 x 820 does not fit
+    assert default_geometry(2560, 1400) == (2048, 1120)

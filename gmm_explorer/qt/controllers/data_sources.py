@@ -60,9 +60,12 @@ class DataSourcesController(QObject):
 
     @Slot()
     def generate_dialog(self) -> None:
+        # Ask about unsaved changes before the user fills in the dialog, not after.
+        if not self.files.maybe_save():
+            return
         values = self.ask_generate()
         if values is not None:
-            self.generate_data(*values)
+            self.generate_data(*values, ask=False)
 
     def generate_data(self, kind: str, n: int, k: int, seed: int, *, ask: bool = True) -> bool:
         """Replace the data by a synthetic data set (see engine.datasets)."""

@@ -4,6 +4,7 @@ of the run. Every file is written atomically; errors become a dialog."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
@@ -25,6 +26,19 @@ EXPORTS = {
     "sklearn": ("scikit-learn snippet…", "Python (*.py)", ".py"),
     "gif": ("Animation of the run as GIF…", "Animated GIF (*.gif)", ".gif"),
 }
+
+
+#: kind -> what the file name says it holds.
+_NAME_PARTS = {"params_json": "parameters", "params_csv": "parameters",
+               "params_npz": "parameters", "history": "log-likelihood", "png": "canvas",
+               "svg": "canvas", "gif": "run"}
+
+
+def suggested_name(title: str | None, kind: str) -> str:
+    """The file name an export dialog suggests: ``old-faithful-parameters.json`` for the
+    parameters of "Old Faithful" (lower case, no spaces, the kind in words)."""
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(title or "gmm").stem.lower()).strip("-") or "gmm"
+    return f"{stem}-{_NAME_PARTS.get(kind, kind)}{EXPORTS[kind][2]}"
 
 
 class ExportsController(QObject):
@@ -53,8 +67,8 @@ class ExportsController(QObject):
     @Slot()
     def export_dialog(self, kind: str) -> None:
         text, filt, suffix = EXPORTS[kind]
-        stem = Path(self.files.title_name or "gmm").stem
-        start = str(Path(self.files.last_folder()) / f"{stem}-{kind}{suffix}")
+        start = str(Path(self.files.last_folder()) / suggested_name(self.files.title_name,
+                                                                     kind))
         path, _ = QFileDialog.getSaveFileName(self.parent(), text.rstrip("…"), start, filt)
         if not path:
             return

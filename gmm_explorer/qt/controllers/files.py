@@ -175,6 +175,13 @@ class FilesController(QObject):
         self.session_path = None
         self.canvas.show_neutral_view()
 
+    @Slot()
+    def data_cleared(self) -> None:
+        """Every point was removed: what is drawn next is not the file's data any more
+        (a saved session keeps its file name)."""
+        if self.session_path is None:
+            self._set_title("Untitled")
+
     def open_dropped(self, paths: list[str]) -> None:
         """Files dropped on the window: open the first."""
         if paths:

@@ -26,6 +26,8 @@ class PointsController(QObject):
     selection_changed = Signal(object)
     #: None: the points changed (by the user or a data source).
     points_edited = Signal()
+    #: None: every point was removed (the data no longer come from their file).
+    cleared = Signal()
 
     def __init__(self, session, canvas, run, feedback, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +104,7 @@ class PointsController(QObject):
             self.session.clear()
             self.after_edit()
             self.canvas.show_neutral_view()
+            self.cleared.emit()
             self.feedback.status(f"Cleared {n} points (Ctrl+Z to undo)", 5000)
 
     @Slot()

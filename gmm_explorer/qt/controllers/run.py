@@ -271,8 +271,12 @@ class RunController(QObject):
         except GMMExplorerError as exc:
             self.feedback.status(str(exc), 5000)
             return
+        self.apply_settings(new)
+
+    def apply_settings(self, settings) -> None:
+        """Use ``settings``; a change of K, covariance type or initialisation starts over."""
         self.stop()
-        if self.session.set_settings(new) or not self.session.initialised:
+        if self.session.set_settings(settings) or not self.session.initialised:
             self.canvas.set_colors(None, None)
             self.initialise()
 
