@@ -61,7 +61,7 @@ def main() -> None:
     def idle():
         wait_until(lambda: not win.run.busy)
 
-    wait_until(lambda: win.run.ready)
+    wait_until(lambda: win.kernels.ready)
     first = None
     t0 = time.perf_counter()
     for i in range(args.cycles):

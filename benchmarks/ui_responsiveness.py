@@ -54,7 +54,7 @@ def main() -> None:
     win.show()
 
 
-    wait_until(lambda: win.run.ready)
+    wait_until(lambda: win.kernels.ready)
     win.files.load_file(path)
     wait_until(lambda: win.session.initialised and not win.run.busy)
     win.controls.k.setValue(args.k)

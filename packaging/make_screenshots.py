@@ -178,7 +178,7 @@ def main() -> None:
     idle(app, w)
     steps(app, w, 15)
     w.exports.export("gif", str(OUT / "tour-run.gif"), size=(480, 360))
-    wait(app, lambda: not w.analyses.export_runner.busy, 120)
+    wait(app, lambda: not w.gif_export.runner.busy, 120)
     print("wrote", OUT / "tour-run.gif")
     close(w)
 

@@ -165,3 +165,12 @@ def test_undoing_clear_all_brings_the_model_back():
     assert s.displayed_mixture is None
     assert s.undo()
     assert s.pending_start is m and s.displayed_mixture is m
+
+
+def test_a_new_model_after_clear_all_is_not_replaced_by_undo():
+    """Found by the window state machine: Clear all, change K, undo."""
+    s = fitted_session(k=2)
+    s.clear()
+    s.set_settings(ModelSettings(k=1))
+    s.undo()
+    assert s.pending_start is None and s.settings.k == 1 and not s.initialised

@@ -3,7 +3,8 @@
 Public API (module in brackets)::
 
     Mixture, COVARIANCE_TYPES, project_covariance_type              [mixture]
-    EMSettings, EStep, StepResult, ComponentDiagnostics, step_result [steps]
+    EMSettings, EStep, StepResult, step_result                       [steps]
+    ComponentDiagnostics                                             [diagnostics: health]
     m_step, m_step_from_responsibilities                             [mstep]
     e_step, em_step, HalfStep, half_steps, run_finished, iterate     [em: the one EM loop]
     initialise, INIT_METHODS, kmeans_details, KMeansDetails          [init]
@@ -18,6 +19,7 @@ Public API (module in brackets)::
     restart_plan, run_restarts, group_optima, Optimum, Restart       [optima: the gallery]
     adjusted_rand_index, matched_confusion, Confusion                [agreement with labels]
     point_report, point_reports_along, PointReport                   [point_report]
+    e_step_terms, EStepTerms, m_step_terms, MStepTerms               [explain: EM with numbers]
     warm_up, set_num_threads, get_num_threads, HAVE_NUMBA            [_kernels]
 """
 
@@ -43,6 +45,7 @@ from gmm_explorer.engine.density import (
     score_samples,
     uncertainty,
 )
+from gmm_explorer.engine.diagnostics import ComponentDiagnostics
 from gmm_explorer.engine.edit import (
     add_component,
     default_covariance_for,
@@ -59,6 +62,12 @@ from gmm_explorer.engine.em import (
     half_steps,
     iterate,
     run_finished,
+)
+from gmm_explorer.engine.explain import (
+    EStepTerms,
+    MStepTerms,
+    e_step_terms,
+    m_step_terms,
 )
 from gmm_explorer.engine.fit import FitResult, fit
 from gmm_explorer.engine.handles import drag_handle, handle_positions
@@ -96,13 +105,7 @@ from gmm_explorer.engine.selection import (
     sweep,
     sweep_cells,
 )
-from gmm_explorer.engine.steps import (
-    ComponentDiagnostics,
-    EMSettings,
-    EStep,
-    StepResult,
-    step_result,
-)
+from gmm_explorer.engine.steps import EMSettings, EStep, StepResult, step_result
 
 __all__ = [
     "LOCK_KINDS", "Locks", "add_component", "default_covariance_for", "drag_handle",
@@ -117,4 +120,5 @@ __all__ = [
     "log_density_grid", "m_step", "m_step_from_responsibilities", "predict",
     "project_covariance_type", "predict_proba",
     "sample", "score_samples", "set_num_threads", "step_result", "sweep", "warm_up",
+    "EStepTerms", "MStepTerms", "e_step_terms", "m_step_terms",
 ]

@@ -16,14 +16,8 @@ import numpy as np
 
 from gmm_explorer.engine._kernels import LOG_2PI
 from gmm_explorer.engine.mixture import Mixture
-from gmm_explorer.engine.validation import as_xy
+from gmm_explorer.engine.validation import as_xy, readonly
 from gmm_explorer.errors import InputError
-
-
-def _readonly(a) -> np.ndarray:
-    a = np.array(a, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,8 +91,8 @@ def point_report(mixture: Mixture, xy) -> PointReport:
     with np.errstate(divide="ignore"):
         lp = np.log(mixture.weights) + comp
     resp, log_density = _normalise_log(lp)
-    return PointReport(_readonly(p), _readonly(resp), _readonly(np.sqrt(d2)),
-                       _readonly(comp), float(log_density))
+    return PointReport(readonly(p), readonly(resp), readonly(np.sqrt(d2)),
+                       readonly(comp), float(log_density))
 
 
 def point_reports_along(history_mixtures, xy) -> np.ndarray:

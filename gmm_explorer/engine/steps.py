@@ -1,14 +1,14 @@
-"""The values one EM iteration produces, and how a state is judged.
+"""The values one EM iteration produces.
 
 * :class:`EMSettings` — the settings of a run (scikit-learn's defaults).
 * :class:`EStep` — what an E-pass over the data returns: statistics, log-likelihood and,
   on request, responsibilities.
 * :class:`StepResult` — the state after ``iteration`` EM iterations, with scikit-learn's
   convergence verdict; :func:`step_result` makes one from an E-pass.
-* :class:`ComponentDiagnostics` and :func:`diagnose` — the numerical health of each
-  component.
 
-These are frozen values: they cross threads, panels and files unchanged.
+These are frozen values: they cross threads, panels and files unchanged. How a state is
+judged (:attr:`StepResult.diagnostics`, :meth:`StepResult.warnings`) lives in
+:mod:`gmm_explorer.engine.diagnostics`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ from functools import cached_property
 
 import numpy as np
 
-from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture, eigen_2x2
+from gmm_explorer.engine.diagnostics import (
+    ComponentDiagnostics,
+    diagnose,
+    health_warnings,
+)
+from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
 from gmm_explorer.errors import InputError
 
 #: A mean log-likelihood drop larger than this (relative) flags ``ll_decreased``; smaller
@@ -93,31 +98,31 @@ class EStep:
         """(n_components,) expected number of points each component claims."""
         return self.stats[:, 0].copy()
 
+    @property
+    def data_covariance(self) -> np.ndarray:
+        """(2, 2) covariance of the data (divided by ``n_samples``), from ``stats`` alone.
 
-@dataclass(frozen=True)
-class ComponentDiagnostics:
-    """Numerical health of one component.
-
-    Attributes
-    ----------
-    weight : float
-    n_effective : float
-        Expected number of points the component claims under these parameters.
-    eigenvalues : tuple of float
-        ``(major, minor)`` eigenvalues of the covariance.
-    condition_number : float
-        ``major / minor``.
-    status : str
-        ``"ok"``, ``"empty"`` (claims less than one point) or ``"collapsing"``
-        (condition number above 1e8, or the minor variance within 10x of ``reg_covar``
-        while the component claims fewer than 3 points).
-    """
-
-    weight: float
-    n_effective: float
-    eigenvalues: tuple[float, float]
-    condition_number: float
-    status: str
+        Responsibilities sum to 1 per point, so the components' statistics add up to the
+        data's: with ``d_k = m_k - mean``, the total scatter about the data's mean is
+        ``sum_k S2_k + S1_k d_k^T + d_k S1_k^T + S0_k d_k d_k^T`` (no pass over the data).
+        """
+        n = float(self.n_samples)
+        w = self.stats[:, 0] / n
+        s1 = self.stats[:, 1:3] / n          # sum_i r_ik (x_i - m_k) / N
+        s2 = self.stats[:, 3:6] / n          # xx, xy, yy about m_k, / N
+        means = np.asarray(self.mixture.means)
+        # Statistics that overflowed (data near 1e154) give a non-finite covariance, which
+        # diagnose() treats as "no scale to judge against", not an error.
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = w @ means + s1.sum(axis=0)
+            d = means - mean
+            xx = np.sum(s2[:, 0] + 2.0 * s1[:, 0] * d[:, 0] + w * d[:, 0] * d[:, 0])
+            xy = np.sum(s2[:, 1] + s1[:, 0] * d[:, 1] + d[:, 0] * s1[:, 1]
+                        + w * d[:, 0] * d[:, 1])
+            yy = np.sum(s2[:, 2] + 2.0 * s1[:, 1] * d[:, 1] + w * d[:, 1] * d[:, 1])
+        cov = np.array([[xx, xy], [xy, yy]])
+        cov.setflags(write=False)
+        return cov
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,7 +150,12 @@ class StepResult:
     n_effective : ndarray of shape (n_components,)
         Expected number of points each component claims under ``mixture``.
     reg_covar : float
-        The run's ``reg_covar`` (used to judge collapsing components).
+        The run's ``reg_covar``.
+    data_covariance : ndarray of shape (2, 2) or None
+        Covariance of the data the state was evaluated on (from the E-pass's statistics),
+        the scale the diagnostics are judged against. None (e.g. a state read from an old
+        file): the mixture's own overall covariance stands in, which after an M-step is the
+        data's plus ``reg_covar``.
     diagnostics : tuple of ComponentDiagnostics
         Computed on first access.
     """
@@ -160,42 +170,19 @@ class StepResult:
     ll_decreased: bool
     n_effective: np.ndarray
     reg_covar: float = 1e-6
+    data_covariance: np.ndarray | None = None
 
     @cached_property
     def diagnostics(self) -> tuple[ComponentDiagnostics, ...]:
-        """Per-component numerical health (computed on first use)."""
-        return diagnose(self.mixture, self.n_effective, self.reg_covar)
+        """Per-component health (computed on first use)."""
+        return diagnose(self.mixture, self.n_effective, self.reg_covar, self.data_covariance)
 
     def warnings(self) -> tuple[str, ...]:
-        """Human-readable numerical warnings, e.g. ``"component 3 is collapsing"`` (1-based)."""
-        out = []
-        for j, d in enumerate(self.diagnostics, start=1):
-            if d.status == "empty":
-                out.append(f"component {j} is empty (claims {d.n_effective:.3g} points)")
-            elif d.status == "collapsing":
-                out.append(f"component {j} is collapsing (condition number {d.condition_number:.3g})")
-        if self.ll_decreased:
-            out.append(f"log-likelihood decreased by {-self.change:.3g} per point")
-        return tuple(out)
-
-
-def diagnose(mix: Mixture, n_effective: np.ndarray,
-             reg_covar: float = 1e-6) -> tuple[ComponentDiagnostics, ...]:
-    """Per-component numerical health of ``mix``, given the points each component claims."""
-    lam_max, lam_min, _ = eigen_2x2(np.asarray(mix.covariances))
-    out = []
-    for j in range(mix.n_components):
-        n_eff = float(n_effective[j])
-        cond = float(lam_max[j] / lam_min[j]) if lam_min[j] > 0 else float("inf")
-        if n_eff < 1.0:
-            status = "empty"
-        elif cond > 1e8 or (n_eff < 3.0 and lam_min[j] <= 10.0 * reg_covar):
-            status = "collapsing"
-        else:
-            status = "ok"
-        out.append(ComponentDiagnostics(float(mix.weights[j]), n_eff,
-                                        (float(lam_max[j]), float(lam_min[j])), cond, status))
-    return tuple(out)
+        """Human-readable warnings, e.g. ``"component 3 is collapsing (…)"`` or
+        ``"components 2 and 3 are duplicates"`` (1-based), worst first per component."""
+        return health_warnings(self.diagnostics, self.mixture.covariance_type) + (
+            (f"log-likelihood decreased by {-self.change:.3g} per point",)
+            if self.ll_decreased else ())
 
 
 def step_result(iteration: int, e: EStep, previous_mean_log_likelihoods=(),
@@ -222,4 +209,4 @@ def step_result(iteration: int, e: EStep, previous_mean_log_likelihoods=(),
     n_eff = e.stats[:, 0].copy()
     n_eff.setflags(write=False)
     return StepResult(iteration, e.mixture, e.log_likelihood, mean_ll, e.n_samples, change,
-                      converged, decreased, n_eff, settings.reg_covar)
+                      converged, decreased, n_eff, settings.reg_covar, e.data_covariance)

@@ -96,3 +96,10 @@ def checked_points(X, n_components) -> np.ndarray:
     X = as_points(X)
     check_enough_points(X.shape[0], check_n_components(n_components))
     return X
+
+
+def readonly(a, dtype=np.float64) -> np.ndarray:
+    """A read-only copy of ``a`` (results handed out by the engine cannot be changed)."""
+    a = np.array(a, dtype=dtype, copy=True)
+    a.setflags(write=False)
+    return a

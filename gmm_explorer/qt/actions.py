@@ -51,6 +51,8 @@ ACTIONS = {
                     True),
     "decision": ("&Decision regions", "D", "Shade the region each component wins (arg-max "
                  "responsibility)", True),
+    "ghosts": ("&Ghosts of the last M-step", "G", "After an M-step, show the previous "
+               "ellipses faintly with arrows from each old mean to the new one", True),
     "kmeans_overlay": ("&k-means overlay", "K", "Show the k-means centroids and regions that "
                        "the k-means initialisation starts from (for the current K and seed)",
                        True),
@@ -62,7 +64,12 @@ ACTIONS = {
                    "removes that component", True),
     "mode_inspect": ("&Inspect", "T", "Hover a point to inspect it; click pins it and shows "
                      "its responsibilities across iterations", True),
+    "presentation": ("&Presentation mode", "F5", "Full screen for a lecture hall: the canvas "
+                     "and the log-likelihood curve only, in large type and thick lines; F5 "
+                     "again leaves", True),
     "shortcuts": ("&Keyboard shortcuts", "F1", "List the keyboard shortcuts", False),
+    "getting_started": ("&Getting started", None, "Five things to try first, with the keys "
+                        "to press", False),
 }
 
 #: The mouse modes, in the order of their actions (``mode_<name>``).
@@ -77,9 +84,9 @@ MENUS = (
                "mode_inspect", None, "delete", "clear"]),
     ("&EM", ["initialise", "init_file", "reset_settings", None, "e_step", "m_step", "step", None, "run", "converge",
              "pause", None, "step_back", "step_forward", None, "sample_model"]),
-    ("&View", ["hard", "uncertainty", "decision", "kmeans_overlay", None, "fit_view",
-               "panels"]),
-    ("&Help", ["shortcuts"]),
+    ("&View", ["hard", "uncertainty", "decision", "ghosts", "kmeans_overlay", None, "fit_view",
+               "panels", None, "presentation"]),
+    ("&Help", ["getting_started", "shortcuts"]),
 )
 
 SHORTCUTS = [
@@ -94,8 +101,10 @@ SHORTCUTS = [
     ("H", "Soft / hard colours"),
     ("U", "Colour by uncertainty (1 − max responsibility)"),
     ("D", "Shade the decision regions"),
+    ("G", "Ghosts: the previous ellipses and arrows after an M-step"),
     ("K", "Show the k-means centroids and regions"),
     ("F", "Fit view to data"),
+    ("F5", "Presentation mode: full screen, large type (F5 again leaves)"),
     ("A / B / S", "Mouse mode: add points / brush / select"),
     ("P", "Mouse mode: place components (click: new mean; right-click a mean: remove)"),
     ("T", "Mouse mode: inspect (click a point to pin it)"),

@@ -11,6 +11,7 @@ Controllers (``qt/controllers/``), each given the session and the widgets it dri
 * ``points``: adding, brushing, selecting and deleting points, undo and redo;
 * ``components``: hand-made components, locks and the health panel's fixes;
 * ``overlays``: colour modes, decision regions, k-means, the inspector, ground truth;
+* ``m_step_explain``: the M-step panel (the displayed state's M-step, with numbers);
 * ``analyses``: model selection and the optima gallery, in the background;
 * ``gif_export``: the animated GIF of a run, drawn in the background.
 
@@ -24,15 +25,7 @@ from functools import partial
 from types import SimpleNamespace
 
 from PySide6.QtCore import QSettings, Qt, Slot
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow
 
 from gmm_explorer.io.samples import SAMPLES
 from gmm_explorer.qt import window_state
@@ -43,6 +36,7 @@ from gmm_explorer.qt.actions import (
     make_toolbar,
     show_shortcuts,
 )
+from gmm_explorer.qt.app import first_launch
 from gmm_explorer.qt.busy_indicator import BusyIndicator
 from gmm_explorer.qt.canvas.canvas import Canvas
 from gmm_explorer.qt.controllers.analyses import AnalysesController
@@ -52,33 +46,30 @@ from gmm_explorer.qt.controllers.exports import EXPORTS, ExportsController
 from gmm_explorer.qt.controllers.files import APP_NAME, FilesController
 from gmm_explorer.qt.controllers.gif_export import GifExportController
 from gmm_explorer.qt.controllers.history import HistoryController
+from gmm_explorer.qt.controllers.kernels import KernelsController
+from gmm_explorer.qt.controllers.m_step_explain import MStepExplainController
 from gmm_explorer.qt.controllers.overlays import OverlaysController
 from gmm_explorer.qt.controllers.points import PointsController
 from gmm_explorer.qt.controllers.run import RunController
+from gmm_explorer.qt.dialogs.getting_started import FirstLaunchPointer, GettingStartedDialog
+from gmm_explorer.qt.docks import make_docks
 from gmm_explorer.qt.feedback import Feedback
+from gmm_explorer.qt.layout import central_layout
 from gmm_explorer.qt.panels.branches import BranchPanel
 from gmm_explorer.qt.panels.controls import ControlsPanel
 from gmm_explorer.qt.panels.ground_truth import GroundTruthPanel
 from gmm_explorer.qt.panels.health import HealthPanel
 from gmm_explorer.qt.panels.inspector import InspectorPanel
 from gmm_explorer.qt.panels.likelihood import LikelihoodPanel
+from gmm_explorer.qt.panels.m_step import MStepPanel
 from gmm_explorer.qt.panels.model_selection import SelectionPanel
 from gmm_explorer.qt.panels.optima_gallery import GalleryPanel
 from gmm_explorer.qt.panels.parameter_table import ParameterTable
 from gmm_explorer.qt.panels.timeline import TimelineBar
+from gmm_explorer.qt.presentation import PresentationMode
 from gmm_explorer.qt.presenter import Presenter
 from gmm_explorer.qt.window_keys import WindowKeys
 from gmm_explorer.session import ModelSettings, Session
-
-#: The exploration docks: key -> (title, tooltip).
-DOCKS = {
-    "health": ("Health", "Numerical health of each component"),
-    "branches": ("Branches", "History branches"),
-    "selection": ("Model selection", "Live model selection: BIC and AIC against K"),
-    "gallery": ("Local optima", "Gallery of local optima"),
-    "inspector": ("Inspector", "Point inspector"),
-    "truth": ("Ground truth", "Agreement with ground-truth labels"),
-}
 
 
 class MainWindow(QMainWindow):
@@ -93,6 +84,7 @@ class MainWindow(QMainWindow):
         self._make_views()
         self._make_controllers()
         self._wire()
+        self._make_explanations()
         window_state.restore_view_toggles(self.qsettings, self.controls, self.canvas)
         window_state.default_size(self)
         window_state.restore_geometry(self.qsettings, self)
@@ -111,60 +103,23 @@ class MainWindow(QMainWindow):
         self.controls = ControlsPanel(self.actions)
         self.panels = {"health": HealthPanel(), "branches": BranchPanel(),
                        "selection": SelectionPanel(), "gallery": GalleryPanel(),
-                       "inspector": InspectorPanel(), "truth": GroundTruthPanel()}
-        self.right_split = QSplitter(Qt.Orientation.Horizontal)
-        self.right_split.addWidget(self.ll_panel)
-        self.right_split.addWidget(self.table)
-        self.right_split.setSizes([420, 560])
-        canvas_box = QWidget()
-        box = QVBoxLayout(canvas_box)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(2)
-        box.addWidget(self.canvas, 1)
-        box.addWidget(self.timeline)
-        self.center_split = QSplitter(Qt.Orientation.Vertical)
-        self.center_split.addWidget(canvas_box)
-        self.center_split.addWidget(self.right_split)
-        self.center_split.setSizes([560, 220])
-        self.center_split.setStretchFactor(0, 1)
-        self.main_split = QSplitter(Qt.Orientation.Horizontal)
-        self.main_split.addWidget(self.controls)
-        self.main_split.addWidget(self.center_split)
-        self.main_split.setSizes([270, 1010])
-        self.main_split.setStretchFactor(1, 1)
+                       "inspector": InspectorPanel(), "truth": GroundTruthPanel(),
+                       "mstep": MStepPanel()}
+        (self.main_split, self.center_split, self.right_split,
+         self.narration) = central_layout(self.controls, self.canvas, self.timeline,
+                                          self.ll_panel, self.table)
         self.setCentralWidget(self.main_split)
         self.menus = make_menus(self, self.actions)
         self.brush_radius, self.brush_density = make_toolbar(self, self.actions)
-        self._make_docks()
+        self.docks = make_docks(self, self.panels, self.menus["panels"])
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status_label, 1)
         self.busy = BusyIndicator()
         self.statusBar().addPermanentWidget(self.busy)
 
-    def _make_docks(self) -> None:
-        """The exploration panels, as tabbed docks down the right edge (six fit without
-        eliding, and cost no canvas width)."""
-        self.docks: dict[str, QDockWidget] = {}
-        self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.East)
-        for key, (title, tip) in DOCKS.items():
-            dock = QDockWidget(title, self)
-            dock.setToolTip(tip)
-            dock.setObjectName(f"dock-{key}")
-            dock.setWidget(self.panels[key])
-            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                             | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            if self.docks:
-                self.tabifyDockWidget(self.docks["health"], dock)
-            self.menus["panels"].addAction(dock.toggleViewAction())
-            self.docks[key] = dock
-        self.docks["health"].raise_()
-        self.resizeDocks([self.docks["health"]], [330], Qt.Orientation.Horizontal)
-
     def show_panel(self, key: str) -> None:
-        """Show and raise one of the docked panels (see :data:`DOCKS`)."""
+        """Show and raise one of the docked panels (see :data:`~gmm_explorer.qt.docks.DOCKS`)."""
         self.docks[key].show()
         self.docks[key].raise_()
 
@@ -173,7 +128,8 @@ class MainWindow(QMainWindow):
     def _make_controllers(self) -> None:
         s, p = self.session, self.panels
         self.feedback = Feedback(self.statusBar())
-        self.run = RunController(s, self.canvas, self.controls, self.feedback,
+        self.kernels = KernelsController(parent=self)
+        self.run = RunController(s, self.canvas, self.controls, self.feedback, self.kernels,
                                  want_kmeans=self.actions["kmeans_overlay"].isChecked,
                                  parent=self)
         self.history = HistoryController(s, self.run, self.timeline, p["branches"], parent=self)
@@ -192,6 +148,8 @@ class MainWindow(QMainWindow):
                                            self.docks["selection"].isVisible, self.run,
                                            self.feedback, parent=self)
         self.gif_export = GifExportController(s, self.feedback, parent=self)
+        self.m_step_explain = MStepExplainController(s, p["mstep"], self.docks["mstep"],
+                                                     parent=self)
         self.exports = ExportsController(s, self.canvas, self.gif_export, self.files,
                                          self.feedback, parent=self)
         views = SimpleNamespace(canvas=self.canvas, ll_panel=self.ll_panel, table=self.table,
@@ -208,7 +166,8 @@ class MainWindow(QMainWindow):
                 ("save_as", files.save_as), ("quit", self.close), ("undo", self.points.undo),
                 ("redo", self.points.redo), ("delete", self.points.delete_selection),
                 ("clear", self.points.clear), ("initialise", run.initialise),
-                ("init_file", data.init_file_dialog), ("reset_settings", self.reset_settings), ("generate", data.generate_dialog),
+                ("init_file", data.init_file_dialog), ("reset_settings", self.reset_settings),
+                ("generate", data.generate_dialog),
                 ("sample_model", data.sample_dialog), ("e_step", run.e_step),
                 ("m_step", run.m_step), ("step", run.step), ("run", run.toggle_run),
                 ("converge", run.converge), ("pause", run.pause),
@@ -246,9 +205,12 @@ class MainWindow(QMainWindow):
         c.hard.toggled.connect(a["hard"].setChecked)
         a["hard"].toggled.connect(c.hard.setChecked)
         run.running_changed.connect(self._running_changed)
+        run.narrated.connect(self.narration.setText)
+        a["ghosts"].setChecked(True)
+        a["ghosts"].toggled.connect(self.canvas.set_show_ghosts)
         run.activity_changed.connect(partial(self.busy.set_busy, "em"))
-        run.compiling_changed.connect(partial(self.busy.set_busy, "compiler"))
-        run.announce()
+        self.kernels.compiling_changed.connect(partial(self.busy.set_busy, "compiler"))
+        self.kernels.announce()
         for source in (self.points.points_edited, files.data_replaced):
             source.connect(self.overlays.data_replaced)
             source.connect(self.analyses.data_changed)
@@ -260,6 +222,27 @@ class MainWindow(QMainWindow):
             dock.visibilityChanged.connect(self.overlays.schedule_slow_views)
         self.docks["selection"].visibilityChanged.connect(
             self.analyses.selection_visibility_changed)
+
+    def _make_explanations(self) -> None:
+        """Presentation mode, Help › Getting started and, on a first launch, a pointer to
+        it in the status bar."""
+        a = self.actions
+        self.presentation = PresentationMode(
+            self, chrome=(self.controls, self.table, self.timeline),
+            plot_split=self.center_split,
+            splitters=(self.main_split, self.center_split, self.right_split),
+            plots=(self.canvas, self.ll_panel), texts=(self.narration,),
+            leave_hint=f"{a['presentation'].shortcut().toString()} leaves presentation")
+        a["presentation"].toggled.connect(self.presentation.set_active)
+        self.presentation.active_changed.connect(a["presentation"].setChecked)
+        self.getting_started = GettingStartedDialog(self)
+        a["getting_started"].triggered.connect(self.getting_started.present)
+        self.tour_pointer = FirstLaunchPointer()
+        self.statusBar().addPermanentWidget(self.tour_pointer)
+        self.tour_pointer.setVisible(first_launch(self.qsettings))
+        self.tour_pointer.tour_requested.connect(a["getting_started"].trigger)
+        a["getting_started"].triggered.connect(self.tour_pointer.hide)
+        a["presentation"].triggered.connect(self.tour_pointer.hide)
 
     # ------------------------------------------------------------------ small slots
 
@@ -314,8 +297,11 @@ class MainWindow(QMainWindow):
         self.closed = True
         self.files.shutdown()
         self.run.shutdown()
+        self.kernels.shutdown()
+        self.presentation.set_active(False)  # remember the window as it is outside it
         window_state.save_all(self.qsettings, self.session.settings, self.controls, self)
         self.analyses.shutdown()
         self.gif_export.shutdown()
         self.overlays.shutdown()
+        self.m_step_explain.shutdown()
         super().closeEvent(event)

@@ -38,16 +38,35 @@ def status_text(session, running: bool) -> str:
         parts.append(f"mean LL {cur.mean_log_likelihood:.6g}")
         if cur.change is not None:
             parts.append(f"ΔLL {cur.change:+.3g}")
+        warnings = cur.warnings()
         if cur.converged:
-            parts.append("converged (|ΔLL| < tol, scikit-learn's rule)")
+            verdict = "converged (|ΔLL| < tol, scikit-learn's rule)"
         elif cur.change is not None and abs(cur.change) < s.settings.tol:
-            parts.append("|ΔLL| < tol: converged after one more step (scikit-learn's rule)")
+            verdict = "|ΔLL| < tol: converged after one more step (scikit-learn's rule)"
         else:
+            verdict = None
+        if verdict is None:
             parts.append("not converged")
-        parts.extend(cur.warnings())
+            parts.extend(warnings)
+        elif warnings:
+            # Never a plain "converged" over a model Health rejects: say what is wrong.
+            parts.append(f"{verdict} — but {'; '.join(warnings)}")
+        else:
+            parts.append(verdict)
     if running:
         parts.append("running")
     return "   ·   ".join(parts)
+
+
+def ghost_of(session):
+    """The state an M-step just moved away from (drawn faintly with arrows), or None: only
+    right after an M-step of EM, not after an E-step, a start or a change made by hand."""
+    s = session
+    i = s.current_index
+    if i < 1 or s.phase != "M" or i in s.branch.notes:
+        return None
+    before, now = s.history[i - 1].mixture, s.history[i].mixture
+    return before if before.n_components == now.n_components else None
 
 
 class Presenter:
@@ -113,9 +132,11 @@ class Presenter:
         self._show_settings()
         v.canvas.set_mixture(s.displayed_mixture)
         v.canvas.set_hint(EMPTY_HINT if s.n_points == 0 else None)
+        v.canvas.set_ghost(ghost_of(s))
         v.canvas.set_component_status(None if cur is None
                                       else [d.status for d in cur.diagnostics])
-        v.ll_panel.update_branches([b.steps for b in s.branches], s.active, s.position)
+        v.ll_panel.update_branches([b.steps for b in s.branches], s.active, s.position,
+                                   [b.notes for b in s.branches])
         v.table.update_result(cur, s.locks)
         n = len(s.history)
         v.timeline.set_range(max(0, n - 1), max(0, s.current_index),

@@ -165,8 +165,11 @@ class Session(PointEdits, History):
         """Undo the last edit of the points; undoing a Clear all brings back the model the
         points had."""
         was_empty = self.n_points == 0
-        if was_empty and self.can_undo and self._cleared_model is not None:
-            self.pending_start = self._cleared_model  # before the views hear of it
+        m = self._cleared_model
+        if was_empty and self.can_undo and m is not None \
+                and (m.n_components, m.covariance_type) == (self.settings.k,
+                                                            self.settings.covariance_type):
+            self.pending_start = m  # before the views hear of it
         if not super().undo():
             if was_empty:
                 self.pending_start = None
@@ -216,6 +219,7 @@ class Session(PointEdits, History):
     # ----------------------------------------------------------------- model
 
     def _reset_model(self) -> None:
+        self._cleared_model = None  # a new model: undo brings no old one back
         self.model_version += 1
         self._clear_branches()
         self.phase = "M"

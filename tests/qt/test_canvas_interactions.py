@@ -19,8 +19,9 @@ from gmm_explorer.drawing import (
     uncertainty_colors,
     voronoi_segments,
 )
-from gmm_explorer.qt.canvas.canvas import LABEL_SYMBOLS, Canvas
+from gmm_explorer.qt.canvas.canvas import Canvas
 from gmm_explorer.qt.canvas.hit_test import HANDLE_PICK_PX
+from gmm_explorer.qt.canvas.point_paint import LABEL_SYMBOLS
 from tests.qt.window_helpers import drag
 
 NO_MODS = Qt.KeyboardModifier.NoModifier

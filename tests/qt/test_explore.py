@@ -10,7 +10,14 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gmm_explorer import engine as E
-from tests.qt.window_helpers import TIMEOUT, drag, idle, pixel_of, window_with
+from tests.qt.window_helpers import (
+    TIMEOUT,
+    drag,
+    idle,
+    make_window,
+    pixel_of,
+    window_with,
+)
 
 
 def steps(qtbot, w, n):
@@ -119,6 +126,55 @@ def test_dragging_a_mean_records_a_hand_made_state_that_em_starts_from(window, q
     assert s.current.iteration == 2 and s.current.change is not None
 
 
+def joined(x, y) -> set[tuple[float, float]]:
+    """The (from, to) iterations the log-likelihood curve joins by a line (NaN breaks it)."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    return {(float(x[j]), float(x[j + 1])) for j in range(len(x) - 1) if ok[j] and ok[j + 1]}
+
+
+def test_a_hand_made_state_is_not_drawn_as_an_em_step(window, qtbot):
+    steps(qtbot, window, 3)
+    s, panel = window.session, window.ll_panel
+    m = s.current.mixture
+    drag(qtbot, window.canvas.viewport(), pixel_of(window, *m.means[0]),
+         pixel_of(window, m.means[0, 0] + 0.5, m.means[0, 1] - 5),
+         Qt.KeyboardModifier.NoModifier)
+    idle(qtbot, window)
+    assert s.branch.notes == {4: "moved the mean of component 1"}
+    said = "iteration 4: set by hand (moved the mean of component 1) — not an EM step"
+    assert panel.toolTip().startswith(said)
+    hand_ll = s.history[4].mean_log_likelihood
+    assert panel.marker_position == (4.0, hand_ll)
+    steps(qtbot, window, 2)
+    x, y = panel.active_curve()
+    assert joined(x, y) == {(0, 1), (1, 2), (2, 3), (4, 5), (5, 6)}  # none from 3 to 4
+    np.testing.assert_array_equal(y[np.isfinite(y)], s.mean_log_likelihoods)
+    assert [list(a) for a in panel.hand_made_markers()] == [[4.0], [hand_ll]]
+    assert panel.state_tip(4).startswith(said)
+    assert "by hand" not in panel.toolTip()  # iteration 6 is EM's
+    window.history.scrub_to(4)
+    idle(qtbot, window)
+    assert panel.toolTip().startswith(said) and panel.marker_position == (4.0, hand_ll)
+
+
+def test_file_new_resets_the_likelihood_view(window, qtbot, monkeypatch):
+    from gmm_explorer.qt.controllers.files import FilesController
+    from gmm_explorer.qt.panels.likelihood import EMPTY_BOX
+
+    steps(qtbot, window, 30)
+    (x0, x1), (y0, y1) = window.ll_panel.plotItem.viewRange()
+    assert x1 > 30 and y0 < window.session.current.mean_log_likelihood < y1
+    monkeypatch.setattr(FilesController, "ask_save_changes", lambda self: "discard")
+    window.actions["new"].trigger()
+    idle(qtbot, window)
+    assert window.session.n_points == 0 and window.ll_panel.marker_position is None
+    # The empty panel's view: EMPTY_BOX (iterations 0..10) centred in its margins.
+    (x0, x1), (y0, y1) = window.ll_panel.plotItem.viewRange()
+    bx0, bx1, by0, by1 = EMPTY_BOX
+    assert x0 < bx0 and bx1 < x1 < 30 and (x0 + x1) / 2 == pytest.approx((bx0 + bx1) / 2)
+    assert y0 < by0 and by1 < y1 and (y0 + y1) / 2 == pytest.approx((by0 + by1) / 2)
+
+
 def test_place_mode_adds_components_and_right_click_removes(window, qtbot):
     window.actions["mode_place"].trigger()
     window.canvas.view.setRange(xRange=(1, 6), yRange=(40, 100), padding=0)
@@ -201,6 +257,45 @@ def test_a_collapsing_component_is_flagged_and_fixed(qtbot, tmp_path):
     assert "collapsing" in w.status_label.text() or "empty" in w.status_label.text()
     w.components.raise_reg_covar()
     assert w.session.settings.reg_covar == pytest.approx(1e-5)
+
+
+def test_converging_on_a_symmetric_random_start_is_neither_all_ok_nor_plain_converged(
+        qtbot, tmp_path):
+    # Issue #11, trap 5: blobs, K=5, the "random" start puts all five components at the
+    # grand mean; EM stops at iteration 2 with them still on top of one another.
+    from tests.qt.test_explore_panels import unreadable_cells
+
+    w = make_window(qtbot, tmp_path)
+    w.resize(1280, 720)
+    assert w.data.generate_data("separated", 50_000, 5, 0, ask=False)
+    idle(qtbot, w)
+    set_settings(w, k=5, init="random", seed=0)
+    idle(qtbot, w)
+    w.actions["converge"].trigger()
+    idle(qtbot, w)
+    s, health = w.session, w.panels["health"]
+    assert s.current.converged and s.current.iteration == 2
+    assert w.statusBar().currentMessage().startswith("Converged at iteration 2 — but ")
+    assert "all ok" not in health.summary.text()
+    assert health.summary.text() == "5 of 5 components need attention"
+    assert [health.status_text(j) for j in range(5)] == ["⚠ duplicate"] * 5
+    assert "Components 1, 2, 3, 4 and 5 are the same Gaussian" in health.banner.text()
+    status = w.status_label.text()
+    assert ("converged (|ΔLL| < tol, scikit-learn's rule) — but components 1, 2, 3, 4 and 5 "
+            "are duplicates") in status
+    assert not re.search(r"converged[^—]*(·|$)", status)  # never a plain "converged"
+    # At 1280 x 720 every number of the panel is whole, without scrolling sideways.
+    w.show_panel("health")
+    qtbot.waitUntil(lambda: health.table.isVisible(), timeout=TIMEOUT)
+    assert unreadable_cells(health.table) == []
+    assert health.table.horizontalHeader().length() <= health.table.viewport().width()
+    # Re-seeding breaks the tie: EM separates the components and Health agrees.
+    for j in range(1, 5):
+        health.reseed_button(j).click()
+        idle(qtbot, w)
+    w.actions["converge"].trigger()
+    idle(qtbot, w)
+    assert "duplicate" not in " ".join(health.status_text(j) for j in range(5))
 
 
 # ------------------------------------------------------------------ model selection
@@ -363,6 +458,54 @@ def test_ground_truth_ari_on_iris_petals_matches_scikit_learn(window, qtbot):
     assert window.canvas.label_shapes_shown
 
 
+def test_ground_truth_of_parameters_no_e_step_has_seen_says_so(window, qtbot):
+    # The ARI of a start is the agreement of a guess: labelled as such until an E-step.
+    assert window.data.open_sample("iris", ask=False)
+    idle(qtbot, window)
+    set_settings(window, k=3, init="random", seed=1)
+    idle(qtbot, window)
+    window.show_panel("truth")
+    s, truth, overlays = window.session, window.panels["truth"], window.overlays
+
+    def labelled(suffix):
+        qtbot.waitUntil(lambda: truth.ari.text().endswith(suffix), timeout=TIMEOUT)
+
+    assert s.current.iteration == 0 and s.phase == "M"
+    qtbot.waitUntil(lambda: (overlays.last_agreement or (None,))[0] is s.current.mixture,
+                    timeout=TIMEOUT)
+    ari = f"{overlays.last_agreement[2].ari:.3f}"
+    assert truth.ari.text() == f"{ari} (start)"
+    assert truth.caption.text().startswith("ARI of the start (no E-step yet)")
+    assert "not of EM" in truth.ari.toolTip()
+    window.actions["e_step"].trigger()
+    idle(qtbot, window)
+    labelled(ari)  # the same parameters, now evaluated: the same number, unlabelled
+    assert "no E-step" not in truth.caption.text()
+    steps(qtbot, window, 1)
+    qtbot.waitUntil(lambda: overlays.last_agreement[0] is s.current.mixture, timeout=TIMEOUT)
+    assert s.current.iteration == 1 and "(" not in truth.ari.text()  # an M-step's
+    # A state made by hand is evaluated at once (its responsibilities colour the points)...
+    m = s.current.mixture
+    drag(qtbot, window.canvas.viewport(), pixel_of(window, *m.means[0]),
+         pixel_of(window, m.means[0, 0] + 0.3, m.means[0, 1] + 0.3),
+         Qt.KeyboardModifier.NoModifier)
+    idle(qtbot, window)
+    hand = s.current_index
+    assert hand in s.branch.notes and s.phase == "E"
+    qtbot.waitUntil(lambda: overlays.last_agreement[0] is s.current.mixture, timeout=TIMEOUT)
+    assert "(" not in truth.ari.text()
+    # ... but shown again from the timeline, before any E-step, it is a guess again.
+    steps(qtbot, window, 1)
+    window.history.scrub_to(hand)
+    idle(qtbot, window)
+    assert s.phase == "M"
+    labelled("(by hand)")
+    assert truth.caption.text().startswith("ARI of parameters set by hand (no E-step yet)")
+    window.history.scrub_to(0)
+    idle(qtbot, window)
+    labelled("(start)")
+
+
 # ------------------------------------------------------------------ animation
 
 
@@ -402,3 +545,58 @@ def test_closing_during_background_work(qtbot, tmp_path, what):
     w.close()
     assert not runner.running
     assert not w.run.thread.running
+
+
+# ------------------------------------------------------------------ narration and ghosts
+
+
+def test_each_step_is_narrated_in_one_line(window, qtbot):
+    window.actions["e_step"].trigger()
+    idle(qtbot, window)
+    assert window.narration.text().startswith("E-step: each of the 272 points")
+    window.actions["m_step"].trigger()
+    idle(qtbot, window)
+    s = window.session
+    before, after = s.history[0].mixture, s.history[1].mixture
+    text = window.narration.text()
+    assert text.startswith("M-step: component ")
+    j = int(text.split("component ")[1].split(" ")[0]) - 1
+    dx = after.means[j, 0] - before.means[j, 0]
+    assert f"({dx:+.3g}, " in text and f"{s.current.change:+.3g}" in text
+    window.actions["step"].trigger()
+    idle(qtbot, window)
+    assert window.narration.text().startswith("Step 2: ")
+    window.actions["e_step"].trigger()  # recolours by iteration 2's responsibilities
+    idle(qtbot, window)
+    old = E.predict(s.points, s.history[1].mixture)  # the colours Step 2 showed
+    new = E.predict(s.points, s.history[2].mixture)
+    changed = int(np.count_nonzero(old != new))
+    assert window.narration.text() == (
+        "E-step: no point changed its most likely component" if changed == 0 else
+        f"E-step: {changed} point{'s' if changed != 1 else ''} changed "
+        f"{'their' if changed != 1 else 'its'} most likely component")
+
+
+def test_ghosts_show_the_state_an_m_step_left(window, qtbot):
+    s = window.session
+    window.actions["step"].trigger()
+    idle(qtbot, window)
+    assert window.canvas.ghost is s.history[0].mixture  # arrows from the old means
+    window.actions["e_step"].trigger()
+    idle(qtbot, window)
+    assert window.canvas.ghost is None  # the next step has begun
+    window.actions["m_step"].trigger()
+    idle(qtbot, window)
+    assert window.canvas.ghost is s.history[1].mixture
+    window.actions["ghosts"].trigger()  # G turns them off
+    assert window.canvas.ghost is None
+    window.actions["ghosts"].trigger()
+    assert window.canvas.ghost is s.history[1].mixture
+    window.history.scrub_to(0)
+    assert window.canvas.ghost is None  # a start has no previous state
+    m = s.current.mixture
+    from gmm_explorer.engine import edit
+
+    window.run.apply_hand_edit(edit.move_mean(m, 0, (3.0, 70.0)), "moved by hand")
+    idle(qtbot, window)
+    assert window.canvas.ghost is None  # a change by hand is not an M-step

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QImage, QMouseEvent
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer.drawing import component_color
-from gmm_explorer.engine import datasets
+from gmm_explorer.engine import Mixture, StepResult, datasets
+from gmm_explorer.engine.diagnostics import ComponentDiagnostics
 from gmm_explorer.engine.selection import SelectionRow, sweep
-from gmm_explorer.engine.steps import ComponentDiagnostics
+from gmm_explorer.qt.panels import likelihood
 from gmm_explorer.qt.panels.branches import BranchPanel, BranchRow
 from gmm_explorer.qt.panels.ground_truth import GroundTruthPanel
 from gmm_explorer.qt.panels.health import HealthPanel
@@ -519,7 +520,7 @@ def test_health_collapsing_component_shows_banner_and_fixes(qtbot):
     assert panel.summary.text() == "1 of 3 components need attention"
     assert panel.status_text(1) == "⚠ collapsing"
     assert panel.table.item(3, 1).background().color() == QColor(255, 196, 196)
-    assert panel.value_text(1, 4) == "1e−09"
+    assert panel.value_text(1, 4) == "1e−9"  # short exponents: the numbers fit their columns
     click(qtbot, panel.reseed_button(1))
     click(qtbot, panel.remove_button(2))
     click(qtbot, panel.raise_button)
@@ -541,6 +542,92 @@ def test_health_empty_component_is_flagged(qtbot):
     assert panel.warning_visible
     assert panel.status_text(1) == "⚠ empty"
     assert panel.table.item(3, 1).background().color() == QColor(255, 222, 173)
+
+
+def test_health_needle_unsupported_and_duplicates_need_attention(qtbot):
+    panel = shown(qtbot, HealthPanel())
+    needle = ComponentDiagnostics(0.3, 90.0, (2.0, 1e-7), 2e7, "needle", 4e-8)
+    unsupported = ComponentDiagnostics(0.01, 2.9954, (0.4, 0.3), 1.33, "unsupported", 0.01)
+    dup_a = ComponentDiagnostics(0.2, 60.0, (1.2, 0.8), 1.5, "duplicate", 0.7, (4,))
+    dup_b = ComponentDiagnostics(0.2, 60.0, (1.2, 0.8), 1.5, "duplicate", 0.7, (3,))
+    panel.update_diagnostics([OK1, needle, unsupported, dup_a, dup_b], 1e-6)
+    assert panel.summary.text() == "4 of 5 components need attention"
+    assert [panel.status_text(j) for j in range(5)] == [
+        "ok", "⚠ needle", "⚠ unsupported", "⚠ duplicate of 5", "⚠ duplicate of 4"]
+    red, orange = QColor(255, 196, 196), QColor(255, 222, 173)
+    assert [panel.table.item(2 * j + 1, 1).background().color() for j in (1, 2, 3)] == [
+        red, orange, orange]
+    assert panel.value_text(2, 2) == "2.995"  # not "3.0": it falls short of 3 points
+    banner = panel.banner.text()
+    assert "Components 4 and 5 are the same Gaussian" in banner
+    assert "fewer than 3 points" in banner and "1/1000 of the data's" in banner
+    assert "of the data's" in panel.table.item(3, 1).toolTip()
+    assert "same Gaussian as component 5" in panel.table.item(7, 1).toolTip()
+
+
+def unreadable_cells(table) -> list[str]:
+    """Cell texts wider than the room their cell (or span) leaves them: Qt elides those."""
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    fm = QFontMetrics(table.font())
+    out = []
+    for r in range(table.rowCount()):
+        for c in range(table.columnCount()):
+            item = table.item(r, c)
+            if item is not None and item.text():
+                room = table.visualItemRect(item).width() - 2 * margin
+                if fm.horizontalAdvance(item.text()) > room:
+                    out.append(item.text())
+    return out
+
+
+#: What Health shows on real fits: 1e6 points, a needle, a component on 2 points, a
+#: large condition number, a tiny weight.
+TYPICAL = [
+    ComponentDiagnostics(0.2, 200_039.5, (124.797, 108.899), 1.146, "duplicate", 0.9997,
+                         (1,)),
+    ComponentDiagnostics(0.0009, 2.9954, (56.3429, 0.000431), 1.307e5, "unsupported", 8e-6),
+    ComponentDiagnostics(0.133, 4.0, (2.08731, 0.000431541), 4837.0, "ok", 3.7e-6),
+    ComponentDiagnostics(0.00741, 2.0, (0.5, 1.0e-6), 5.0e5, "collapsing", 4.3e-7),
+    ComponentDiagnostics(0.172, 5093.1, (60.1264, 4.33e-11), 1.388e12, "needle", 5.7e-13),
+]
+#: Every column at once at its widest: exponents of three digits, infinity, millions.
+EXTREME = [
+    ComponentDiagnostics(0.000123, 1_234_567.0, (5.07e304, 1.23e-300), math.inf, "needle",
+                         1e-9),
+    ComponentDiagnostics(0.2, 2.9954, (123456.0, 0.000123), 1.004e9, "unsupported"),
+    ComponentDiagnostics(0.333, 99_999.0, (1.23e-5, 1.01e-5), 1.2178, "duplicate", 0.9,
+                         (3,)),
+    ComponentDiagnostics(0.333, 9_999.4, (5.07e4, 1.01e-5), 5.07e9, "duplicate", 0.9,
+                         (2, 0, 1)),
+    ComponentDiagnostics(0.001, 0.3, (0.5, 0.4), 1.25, "empty"),
+    ComponentDiagnostics(0.001, 2.0, (0.5, 1e-9), 5e8, "collapsing", 1e-10),
+]
+
+
+@pytest.mark.parametrize("k", [5, 9])  # 9: the table scrolls, its scroll bar takes width
+def test_health_numbers_fit_their_columns_at_the_dock_width(qtbot, k):
+    # 330 px: the Health dock's width in the window at 1280 x 720.
+    panel = shown(qtbot, HealthPanel(), width=330)
+    table = panel.table
+    panel.update_diagnostics((TYPICAL * 2)[:k], 1e-6)
+    qtbot.wait(10)
+    assert unreadable_cells(table) == []
+    assert table.horizontalHeader().length() <= table.viewport().width()  # no h-scrolling
+    for j in range(k):
+        for button in (panel.reseed_button(j), panel.remove_button(j)):
+            assert button.width() >= button.sizeHint().width()  # "Re-seed" is not cut
+    assert [panel.value_text(0, c) for c in range(1, 6)] == [
+        "0.200", "200k", "125", "109", "1.15"]
+    assert [panel.value_text(4, c) for c in range(1, 6)] == [
+        "0.172", "5,093", "60.1", "4.33e−11", "1.39e12"]
+    assert panel.value_text(1, 2) == "2.995"  # not "3.0": it falls short of 3 points
+    assert "200040" in table.item(0, 2).toolTip()  # the full value, on hover
+    # Extreme values may need the scroll bar, but are never elided.
+    panel.update_diagnostics((EXTREME * 2)[:k], 1e-6)
+    qtbot.wait(10)
+    assert unreadable_cells(table) == []
+    assert panel.value_text(0, 2) == "1.23M" and panel.value_text(0, 5) == "∞"
+    assert panel.value_text(0, 4) == "1.23e−300" and panel.value_text(3, 5) == "5.07e9"
 
 
 # --- InspectorPanel -----------------------------------------------------------------------
@@ -628,3 +715,100 @@ def test_ground_truth_clear_explains_why(qtbot):
     assert not panel.table.isVisible() and panel.table.rowCount() == 0
     assert panel.ari.text() == "—"
     assert not panel.shapes.isEnabled()
+
+
+# --- LikelihoodPanel ----------------------------------------------------------------------
+
+HAND_NOTE = "moved the mean of component 1"
+
+
+def ll_states(values) -> list[StepResult]:
+    """States whose mean log-likelihoods are ``values`` (iteration i at index i)."""
+    m = Mixture(np.array([1.0]), np.zeros((1, 2)), np.eye(2)[None], "full")
+    return [StepResult(i, m, 100 * v, v, 100, None, False, False, np.array([100.0]))
+            for i, v in enumerate(values)]
+
+
+def segments(x, y) -> set[tuple[float, float]]:
+    """The (from, to) iterations a curve drawn with connect="finite" joins by a line."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    return {(float(x[j]), float(x[j + 1])) for j in range(len(x) - 1) if ok[j] and ok[j + 1]}
+
+
+def marker_clear_of_edges(plot, x: float, y: float, radius: float) -> bool:
+    """Whether a marker of ``radius`` pixels at (x, y) lies wholly inside the plot's view."""
+    vb = plot.plotItem.vb
+    area = vb.sceneBoundingRect().adjusted(radius, radius, -radius, -radius)
+    return area.contains(vb.mapViewToScene(QPointF(x, y)))
+
+
+def test_likelihood_breaks_the_line_before_a_hand_made_state_and_marks_it(qtbot):
+    panel = shown(qtbot, likelihood.LikelihoodPanel(), 300, 220)
+    states = ll_states([-4.3, -4.25, -4.2, -10.4, -6.0, -5.0])
+    panel.update_branches([states, states[:4]], 0, None,
+                          [{3: HAND_NOTE}, {3: "placed component 3"}])
+    x, y = panel.active_curve()
+    assert segments(x, y) == {(0, 1), (1, 2), (3, 4), (4, 5)}  # no line from 2 to 3
+    np.testing.assert_array_equal(x[np.isfinite(x)], [0, 1, 2, 3, 4, 5])
+    np.testing.assert_array_equal(y[np.isfinite(y)], [r.mean_log_likelihood for r in states])
+    hx, hy = panel.hand_made_markers()
+    np.testing.assert_array_equal(hx, [3])
+    np.testing.assert_array_equal(hy, [-10.4])
+    [(ox, oy)] = panel.other_curves()  # the inactive branch breaks there too
+    assert segments(ox, oy) == {(0, 1), (1, 2)}
+    # Each state's hover tip says how it was made; the hand-made one is not an EM step.
+    assert panel.state_tip(3).startswith(
+        f"iteration 3: set by hand ({HAND_NOTE}) — not an EM step")
+    assert "by hand" not in panel.state_tip(2) and "by hand" not in panel.state_tip(4)
+    # Hovering the diamond shows that tip.
+    qtbot.mouseMove(panel.viewport(), pixel_of(panel, 3, -10.4))
+    qtbot.waitUntil(lambda: "not an EM step" in panel.plotItem.vb.toolTip(), timeout=3000)
+    # Displayed there, the panel's tooltip says so too.
+    panel.update_branches([states], 0, 3, [{3: HAND_NOTE}])
+    assert panel.marker_position == (3.0, -10.4)
+    assert panel.toolTip().startswith(
+        f"iteration 3: set by hand ({HAND_NOTE}) — not an EM step")
+    panel.update_branches([states], 0, 4, [{3: HAND_NOTE}])
+    assert "by hand" not in panel.toolTip() and "total -600" in panel.toolTip()
+    # Without notes nothing is hand-made: one unbroken line.
+    panel.update_branches([states], 0)
+    assert segments(*panel.active_curve()) == {(i, i + 1) for i in range(5)}
+    assert len(panel.hand_made_markers()[0]) == 0
+
+
+def test_likelihood_of_one_state_has_a_readable_range_and_a_whole_marker(qtbot):
+    panel = shown(qtbot, likelihood.LikelihoodPanel(), 260, 220)
+    panel.update_branches([ll_states([-4.2037])], 0)
+    y0, y1 = panel.plotItem.viewRange()[1]
+    assert y1 - y0 >= likelihood.min_y_span(-4.2037) >= likelihood.MIN_Y_SPAN
+    assert y0 < -4.2037 < y1
+    # Readable ticks: several labels, each with at most two decimals here.
+    left = panel.plotItem.getAxis("left")
+    values = [v for _, vs in left.tickValues(y0, y1, panel.plotItem.vb.height()) for v in vs]
+    labels = left.tickStrings([v for v in values if y0 <= v <= y1], 1.0, 0.01)
+    assert len(labels) >= 3 and all(len(t.split(".")[-1]) <= 2 for t in labels)
+    radius = likelihood.CURRENT_SIZE / 2 + 1  # half the marker and its pen
+    assert marker_clear_of_edges(panel, 0.0, -4.2037, radius)
+    # The first and the last of a longer run are whole too, wherever the view is re-ranged.
+    for n in (10, 11, 40):
+        states = ll_states(np.linspace(-5, -4, n + 1))
+        panel.update_branches([states], 0, 0)
+        assert marker_clear_of_edges(panel, 0.0, -5.0, radius)
+        assert marker_clear_of_edges(panel, float(n), -4.0, radius)
+    # A resize keeps the margins in pixels.
+    panel.resize(520, 300)
+    qtbot.waitUntil(lambda: panel.plotItem.vb.width() > 400, timeout=3000)
+    assert marker_clear_of_edges(panel, 0.0, -5.0, radius)
+    assert marker_clear_of_edges(panel, 40.0, -4.0, radius)
+
+
+def test_likelihood_resets_its_range_when_the_history_is_emptied(qtbot):
+    panel = shown(qtbot, likelihood.LikelihoodPanel(), 260, 220)
+    fresh = np.ravel(panel.plotItem.viewRange())
+    for empty in ([], [[]]):  # no branches; File › New's one empty branch
+        panel.update_branches([ll_states(np.linspace(-6, -4, 31))], 0)
+        assert not np.allclose(np.ravel(panel.plotItem.viewRange()), fresh)
+        panel.update_branches(empty, 0, None, [{}] * len(empty))
+        np.testing.assert_allclose(np.ravel(panel.plotItem.viewRange()), fresh)
+        assert panel.marker_position is None and len(panel.active_curve()[0]) == 0
+        assert "none yet" in panel.toolTip()

@@ -90,7 +90,7 @@ def test_the_first_launch_shows_em_walking(qtbot, tmp_path):
     assert not QSettings().contains("model/init")  # conftest gives every test a clean one
     _, w = open_window(None)
     qtbot.addWidget(w)
-    qtbot.waitUntil(lambda: w.run.ready, timeout=120_000)
+    qtbot.waitUntil(lambda: w.kernels.ready, timeout=120_000)
     idle(qtbot, w)
     assert w.session.settings.init == "centre" and w.controls.init.currentText() == "centre"
     w.actions["converge"].trigger()

@@ -17,7 +17,7 @@ def make_window(qtbot, tmp_path, name="settings.ini") -> MainWindow:
     qtbot.waitExposed(w)
     # EM runs on numpy until the numba kernels are ready; tests that compare states bit
     # for bit start once every state will come from the same backend.
-    qtbot.waitUntil(lambda: w.run.ready, timeout=120_000)
+    qtbot.waitUntil(lambda: w.kernels.ready, timeout=120_000)
     return w
 
 

@@ -7,4 +7,8 @@
   k-means, hover and pin markers.
 * :mod:`.components`: each component's ellipses, mean, handles and health warning.
 * :mod:`.layers`: all the layers as one bundle, and their stacking order.
+* :mod:`.ghosts`: after an M-step, the previous state's ellipses and arrows to the new means.
+* :mod:`.hint`: the hint centred over the plot (an empty canvas says what to do).
+* :mod:`.point_paint`: each point's colour (by the colour mode) and shape (numpy only).
+* :mod:`.presentation_style`: the canvas's look in presentation mode (F5).
 """

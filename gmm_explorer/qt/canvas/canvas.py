@@ -18,15 +18,17 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from gmm_explorer import engine as E
-from gmm_explorer.drawing import NEUTRAL, PALETTE, uncertainty_colors, view_ranges
+from gmm_explorer.drawing import view_ranges
+from gmm_explorer.qt.canvas.ghosts import GhostLayer
+from gmm_explorer.qt.canvas.hint import CanvasHint
 from gmm_explorer.qt.canvas.layers import CanvasLayers
+from gmm_explorer.qt.canvas.point_paint import PointPaint
+from gmm_explorer.qt.canvas.presentation_style import CanvasPresentation
 from gmm_explorer.qt.canvas.view_box import EditViewBox
+from gmm_explorer.qt.plot_style import PlotStyle
 
 #: Above this many points, points are drawn as an image of the view instead of markers.
 MAX_MARKERS = 10_000
-#: Marker shape of ground-truth class c is LABEL_SYMBOLS[c % len(LABEL_SYMBOLS)].
-LABEL_SYMBOLS = ("o", "s", "t", "d", "star", "+", "x", "h", "p", "t1", "t2", "t3")
-COLOR_MODES = ("soft", "hard", "uncertainty")
 
 
 class Canvas(pg.PlotWidget):
@@ -47,11 +49,7 @@ class Canvas(pg.PlotWidget):
             # repaint would replay their text (~14 ms each); cache them as pixmaps instead.
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._points = np.zeros((0, 2))
-        self._colors: np.ndarray | None = None
-        self._labels: np.ndarray | None = None
-        self._uncertainty: np.ndarray | None = None
-        self._uncertainty_rgb: np.ndarray | None = None  # cache of uncertainty_colors
-        self._label_codes: np.ndarray | None = None
+        self._paint = PointPaint()  # colour mode, colours and shapes given
         self._mixture: E.Mixture | None = None
         self._grids_stale = False  # density/decision lag a preview mixture
         self._status: tuple[str, ...] | None = None
@@ -59,7 +57,6 @@ class Canvas(pg.PlotWidget):
         self._selection = np.zeros(0, dtype=np.intp)
         self._pinned: int | None = None
         self._hovered: int | None = None
-        self.color_mode = "soft"
         self.show_sigma = {1: True, 2: True, 3: False}
         self.show_contours = True
         self.show_density = False
@@ -70,11 +67,12 @@ class Canvas(pg.PlotWidget):
         # Persistent items, updated with setData (never rebuilt per frame).
         self._layers = CanvasLayers.on(self.plotItem)
 
-        self._hint = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))
-        self._hint.setZValue(1000)
-        self._hint.hide()
+        self._ghosts = GhostLayer(self.plotItem)
+        self._hint = CanvasHint()
         self.plotItem.addItem(self._hint, ignoreBounds=True)
-        self.view.sigRangeChanged.connect(lambda *_: self._place_hint())
+        self.view.sigRangeChanged.connect(lambda *_: self._hint.place(self.view.viewRange()))
+        #: Presentation mode's look (F5), see :meth:`set_presentation_style`.
+        self.presentation = CanvasPresentation(self.plotItem, self._layers, self._hint)
 
         self._view_timer = QTimer(self)
         self._view_timer.setSingleShot(True)
@@ -95,10 +93,8 @@ class Canvas(pg.PlotWidget):
     def set_colors(self, colors: np.ndarray | None, labels: np.ndarray | None) -> None:
         """Colours per point (soft) and hard labels; None draws points neutral (and also
         forgets the uncertainty)."""
-        self._colors, self._labels = colors, labels
-        if colors is None:
-            self._uncertainty = self._uncertainty_rgb = None
-        elif self.color_mode == "uncertainty":
+        self._paint.set_colors(colors, labels)
+        if colors is not None and self._paint.mode == "uncertainty":
             return  # not drawn in this mode: set_uncertainty redraws
         self._redraw_points()
 
@@ -106,23 +102,20 @@ class Canvas(pg.PlotWidget):
         """Classification uncertainty ``1 - max responsibility`` per point, (n,), or None.
 
         Drawn in colour mode "uncertainty" (points are neutral there without it)."""
-        self._uncertainty = None if u is None else np.asarray(u, dtype=np.float64)
-        self._uncertainty_rgb = None
-        if self.color_mode == "uncertainty":
+        self._paint.set_uncertainty(u)
+        if self._paint.mode == "uncertainty":
             self._redraw_points()
 
     def set_color_mode(self, mode: str) -> None:
         """Colour points by "soft" (blend), "hard" (arg-max) or "uncertainty"."""
-        if mode not in COLOR_MODES:
-            raise ValueError(f"colour mode must be one of {COLOR_MODES}, got {mode!r}")
-        self.color_mode = mode
+        self._paint.set_mode(mode)
         self._redraw_points()
 
     def set_label_shapes(self, codes: np.ndarray | None) -> None:
         """Ground-truth class code per point, (n,) int, drawn as marker shapes; or None.
 
         Only with markers (n <= MAX_MARKERS): see :attr:`label_shapes_shown`."""
-        self._label_codes = None if codes is None else np.asarray(codes, dtype=np.intp)
+        self._paint.set_label_codes(codes)
         if not self.uses_raster:
             self._redraw_points()
 
@@ -149,7 +142,7 @@ class Canvas(pg.PlotWidget):
             self._redraw_grids()
 
     def set_component_status(self, statuses) -> None:
-        """Health of each component: a sequence of "ok", "empty" or "collapsing", or None.
+        """Health of each component: a sequence of ``engine.diagnostics.STATUSES``, or None.
 
         Components not "ok" get red, heavier dashed ellipses and a warning by the mean."""
         self._status = None if statuses is None else tuple(str(x) for x in statuses)
@@ -208,6 +201,24 @@ class Canvas(pg.PlotWidget):
         x_range, y_range = view_ranges(self._points, [self._mixture])
         self.view.setRange(xRange=x_range, yRange=y_range, padding=0)
 
+    def set_ghost(self, previous: E.Mixture | None) -> None:
+        """The state before an M-step, drawn faintly with arrows to the current means
+        (None: no ghost)."""
+        self._ghosts.previous = previous
+        self._redraw_ghosts()
+
+    def set_show_ghosts(self, on: bool) -> None:
+        self._ghosts.enabled = on
+        self._redraw_ghosts()
+
+    @property
+    def ghost(self) -> E.Mixture | None:
+        """The ghost drawn (the previous state), or None."""
+        return self._ghosts.shown
+
+    def _redraw_ghosts(self) -> None:
+        self._ghosts.redraw(self._mixture, self.view.viewPixelSize())
+
     def show_neutral_view(self) -> None:
         """A square 0-10 view, for data drawn from scratch (Clear all, New): clicked clumps
         then have the shape they look to have, not the previous data's scale."""
@@ -215,21 +226,12 @@ class Canvas(pg.PlotWidget):
 
     def set_hint(self, text: str | None) -> None:
         """A centred hint over the plot (an empty canvas says what to do), or none."""
-        if text is None:
-            self._hint.hide()
-            return
-        self._hint.setText(text)
-        self._hint.show()
-        self._place_hint()
+        self._hint.show_text(text, self.view.viewRange())
 
     @property
     def hint(self) -> str | None:
         """The hint shown over the plot, or None."""
-        return self._hint.textItem.toPlainText() if self._hint.isVisible() else None
-
-    def _place_hint(self) -> None:
-        (x0, x1), (y0, y1) = self.view.viewRange()
-        self._hint.setPos((x0 + x1) / 2, (y0 + y1) / 2)
+        return self._hint.text
 
     def redraw_view_now(self) -> None:
         """Redraw what depends on the view (raster, density, decision regions, k-means
@@ -238,6 +240,14 @@ class Canvas(pg.PlotWidget):
             self._redraw_raster()
         self._redraw_grids()
         self._redraw_kmeans_lines()
+        self._redraw_ghosts()
+
+    def set_presentation_style(self, style: PlotStyle | None) -> None:
+        """Large type and thick lines for a projector (presentation mode; see
+        :class:`~gmm_explorer.qt.canvas.presentation_style.CanvasPresentation`). None: the
+        normal look."""
+        self.presentation.set_style(style)
+        self._redraw_model()  # in the normal look, then restyled
 
     # ------------------------------------------------------------------ state out
 
@@ -254,7 +264,7 @@ class Canvas(pg.PlotWidget):
     @property
     def soft_colors(self) -> np.ndarray | None:
         """The per-point colours given to :meth:`set_colors` (None: none yet)."""
-        return self._colors
+        return self._paint.colors
 
     @property
     def layers(self) -> CanvasLayers:
@@ -273,31 +283,15 @@ class Canvas(pg.PlotWidget):
     @property
     def label_shapes_shown(self) -> bool:
         """Whether class shapes are drawn: codes were given and points are markers."""
-        c = self._label_codes
-        n = self._points.shape[0]
-        return c is not None and n > 0 and c.shape[0] == n and not self.uses_raster
+        return self._paint.shapes_shown(self._points.shape[0], not self.uses_raster)
 
     def point_colors(self) -> np.ndarray:
         """The RGB colour each point is drawn with (n, 3), as currently shown."""
-        n = self._points.shape[0]
-        if self.color_mode == "uncertainty":
-            u = self._uncertainty
-            if u is None or u.shape[0] != n:
-                return np.broadcast_to(NEUTRAL, (n, 3))
-            if self._uncertainty_rgb is None:
-                self._uncertainty_rgb = uncertainty_colors(u)
-            return self._uncertainty_rgb
-        if self._colors is None or self._colors.shape[0] != n:
-            return np.broadcast_to(NEUTRAL, (n, 3))
-        if self.color_mode == "hard" and self._labels is not None:
-            return PALETTE[self._labels % len(PALETTE)]
-        return self._colors
+        return self._paint.colors_for(self._points.shape[0])
 
     def point_symbols(self):
         """The marker symbol of every point (an object array), or "o" for all."""
-        if not self.label_shapes_shown:
-            return "o"
-        return np.array(LABEL_SYMBOLS, dtype=object)[self._label_codes % len(LABEL_SYMBOLS)]
+        return self._paint.symbols_for(self._points.shape[0], not self.uses_raster)
 
     def component_at(self, scene_pos, means_only: bool = False):
         """The mean or visible handle near a scene position: ``(j, part, (x, y))`` or None
@@ -365,6 +359,7 @@ class Canvas(pg.PlotWidget):
         geometry = self._layers.components.redraw(self._mixture, self._status,
                                                   self.show_sigma, self.show_handles)
         self.view.hit_targets.set_parts(geometry, self.show_handles)
+        self.presentation.restyle_components()
 
     def _redraw_grids(self) -> None:
         self._grids_stale = False

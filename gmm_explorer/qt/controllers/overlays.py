@@ -145,6 +145,7 @@ class OverlaysController(QObject):
         self.pin_point(-1)
 
     def _update_inspector(self) -> None:
+        from gmm_explorer.engine.explain import e_step_terms
         from gmm_explorer.engine.point_report import point_report, point_reports_along
 
         s = self.session
@@ -162,6 +163,11 @@ class OverlaysController(QObject):
         self.inspector.set_point(index, xy, float(r.log_density), r.responsibilities,
                                  r.mahalanobis, r.component_log_density,
                                  self.pinned is not None)
+        # The pinned point's E-step, factor by factor (K numbers: cheap, no pass over data).
+        if self.pinned is not None:
+            self.inspector.set_e_step(e_step_terms(m, xy))
+        else:
+            self.inspector.clear_e_step()
         if self.pinned is not None and s.history:
             k = m.n_components
             same_k = [r for r in s.history if r.mixture.n_components == k]
@@ -189,15 +195,39 @@ class OverlaysController(QObject):
             return
         if not self._truth_visible():
             return  # computed when shown
+        # Parameters no E-step has evaluated yet (a start, or a state made by hand) are a
+        # guess, not a fit: their agreement is shown, but labelled as what it is. Any other
+        # state came from an M-step on responsibilities (iteration > 0), or phase "E" has
+        # just computed them.
+        cur = s.current
+        hand = cur is not None and s.current_index in s.branch.notes
+        if cur is not None and (s.phase == "E" or (cur.iteration > 0 and not hand)):
+            guess = None
+        else:
+            guess = "by hand" if hand else "start"
         cache = self.last_agreement
         if cache is not None and cache[0] is m and cache[1] == s.data_version:
-            return
-        pred = E.predict(s.points, m)
-        c = matched_confusion(np.asarray(s.labels, dtype=object).astype(str), pred,
-                              m.n_components)
-        self.truth_panel.set_agreement(c.ari, c.accuracy, c.classes, c.table, c.component_order,
-                                       s.label_name or "label")
-        self.last_agreement = (m, s.data_version, c)
+            if cache[3] == guess:
+                return
+            c = cache[2]  # the same parameters, now evaluated: only the label changes
+        else:
+            pred = E.predict(s.points, m)
+            c = matched_confusion(np.asarray(s.labels, dtype=object).astype(str), pred,
+                                  m.n_components)
+        panel = self.truth_panel
+        panel.set_agreement(c.ari, c.accuracy, c.classes, c.table, c.component_order,
+                            s.label_name or "label")
+        if guess is None:
+            panel.ari.setToolTip(panel.ARI_TIP)
+        else:
+            what = ("ARI of the start (no E-step yet)" if guess == "start" else
+                    "ARI of parameters set by hand (no E-step yet)")
+            panel.ari.setText(f"{panel.ari.text()} ({guess})")
+            panel.ari.setToolTip(f"{what}: the agreement of a guess, not of EM. "
+                                 f"{panel.ARI_TIP}")
+            panel.caption.setText(f"{what}; press E or Space · {panel.caption.text()}")
+        # The last element: what unevaluated parameters are ("start"…), None once fitted.
+        self.last_agreement = (m, s.data_version, c, guess)
 
     @Slot()
     def schedule_slow_views(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from gmm_explorer import engine as E
 from gmm_explorer.errors import GMMExplorerError, InputError
+from gmm_explorer.qt.controllers.point_colours import PointColours
 from gmm_explorer.qt.em_worker import (
     WAITING_FOR,
     Ask,
@@ -24,25 +25,16 @@ from gmm_explorer.qt.em_worker import (
     EMRequest,
     EMResult,
     EMSolver,
-    compile_kernels,
 )
 from gmm_explorer.qt.threads import BackgroundThread, Task, TaskDone, TaskFailed
+from gmm_explorer.session import narration
 
 
 class RunController(QObject):
-    """Drives EM for one session: owns the EM worker thread and the point colours.
-
-    Parameters
-    ----------
-    session : Session
-    canvas : Canvas
-        Where the responsibilities' colours are shown.
-    controls : ControlsPanel
-        Read for the settings the user edits and the speed of Run.
-    feedback : Feedback
-    want_kmeans : callable () -> bool
-        Whether an initialisation should also return the k-means centroids.
-    """
+    """Drives EM for one session: owns the EM worker thread and the point colours (shown
+    on ``canvas``). ``controls`` give the settings the user edits and Run's speed;
+    ``kernels`` the engine backend to ask for (numpy until the kernels are compiled);
+    ``want_kmeans()`` whether an initialisation also returns the k-means centroids."""
 
     #: ndarray (k, 2): the k-means centroids for the current data, K and seed.
     kmeans_computed = Signal(object)
@@ -52,21 +44,19 @@ class RunController(QObject):
     result_applied = Signal(object)
     #: str: what the EM worker is busy with ("" when idle), for the busy indicator.
     activity_changed = Signal(str)
-    #: str: what the kernel compiler is doing ("" once the kernels are ready).
-    compiling_changed = Signal(str)
+    #: str: one line saying what the last piece of EM work did (see session.narration).
+    narrated = Signal(str)
 
-    def __init__(self, session, canvas, controls, feedback, want_kmeans=lambda: False,
+    def __init__(self, session, canvas, controls, feedback, kernels, want_kmeans=lambda: False,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.kernels = kernels
         self.canvas = canvas
         self.controls = controls
         self.feedback = feedback
         self._want_kmeans = want_kmeans
         self.running = False
-        #: Whether the numba kernels are compiled or loaded; until then EM runs on numpy
-        #: (the same numbers), so the first Step never waits for a compiler.
-        self.ready = False
         #: Results dropped because the state changed while they were computed.
         self.dropped_results = 0
         self._queued_steps = 0
@@ -76,9 +66,7 @@ class RunController(QObject):
         #: The task whose result is bookkeeping, not a user's change (the initialisation
         #: after opening a file, the recolouring after opening a session).
         self._bookkeeping_id: int | None = None
-        #: The colours wanted for the displayed state (a scrub) while the worker was busy.
-        self._colour_source = None
-        self._colour_pending = False
+        self.colours = PointColours(canvas)
         self._solver = EMSolver()
         # The version getter captures the session, not this controller: no reference cycle
         # (see ARCHITECTURE.md, "Rules of the house").
@@ -90,21 +78,11 @@ class RunController(QObject):
         self._run_timer = QTimer(self)
         self._run_timer.setSingleShot(True)
         self._run_timer.timeout.connect(self._run_next)
-        self.compiler = BackgroundThread("kernel-compiler", parent=self)
-        self.compiler.finished.connect(self._compiled)
-        self.compiler.failed.connect(self._compiled)
-        self.compiler.submit(Task("compile", compile_kernels))
 
     @property
     def queued_steps(self) -> int:
         """Step presses waiting for the worker (each will be one iteration)."""
         return self._queued_steps
-
-    def announce(self) -> None:
-        """Say what is going on (call once the receivers are connected)."""
-        if not self.ready:
-            self.compiling_changed.emit("Preparing the fast EM kernels (compiling on a first "
-                                        "launch; EM runs on numpy meanwhile)")
 
     @property
     def busy(self) -> bool:
@@ -126,7 +104,7 @@ class RunController(QObject):
         req = EMRequest(kind, s.points, s.settings, mixture, iteration,
                         s.run_mean_log_likelihoods(), s.locks_for(mixture), note,
                         want_kmeans=kind is Ask.INITIALISE and self._want_kmeans(),
-                        backend=None if self.ready else "numpy")
+                        backend=self.kernels.backend)
         task = self.thread.submit(Task(kind, partial(self._solver.handle, req),
                                        s.model_version))
         self.activity_changed.emit(f"{WAITING_FOR[kind]} on {s.n_points:,} points")
@@ -173,7 +151,7 @@ class RunController(QObject):
         the result does not count as an unsaved change (a file was just opened)."""
         self.stop()
         self.session.reset_model()
-        self.canvas.set_colors(None, None)
+        self.colours.show(None, None)
         if self._can_fit():
             task = self._submit(Ask.INITIALISE)
             self._bookkeeping_id = task if bookkeeping else None
@@ -240,8 +218,7 @@ class RunController(QObject):
 
     @Slot()
     def converge(self) -> None:
-        if self._defer_if_busy(self.converge, "Run to convergence") \
-                or not self._ensure_started():
+        if self._defer_if_busy(self.converge, "Run to convergence") or not self._ensure_started():
             return
         self.pause()
         self._submit(Ask.CONVERGE)
@@ -277,14 +254,14 @@ class RunController(QObject):
         """Use ``settings``; a change of K, covariance type or initialisation starts over."""
         self.stop()
         if self.session.set_settings(settings) or not self.session.initialised:
-            self.canvas.set_colors(None, None)
+            self.colours.show(None, None)
             self.initialise()
 
     def points_edited(self) -> None:
         """The points changed: pause, and evaluate the kept parameters on the new data
         (after a brush stroke ends, not during it)."""
         self.stop()
-        self.canvas.set_colors(None, None)
+        self.colours.show(None, None)
         if not self.session.in_stroke:
             self.evaluate_pending()
 
@@ -293,14 +270,8 @@ class RunController(QObject):
         (responsibilities are not stored; they are recomputed from the parameters, and
         the restored states themselves stay exactly as saved)."""
         self.stop()
-        self.canvas.set_colors(None, None)
-        s = self.session
-        if s.current is not None and s.phase == "E":
-            # After an E-step the colours are those of the displayed parameters.
-            self._colour_source = s.current.mixture
-            self._colour_pending = True
-            self._request_colours_if_pending()
-        elif s.current is not None:
+        self.colours.show(None, None)
+        if self.session.current is not None:
             self.request_colours()
 
     def start_from(self, mixture, description: str) -> None:
@@ -308,7 +279,7 @@ class RunController(QObject):
         start, iteration 0: K and the covariance type follow them."""
         self.stop()
         self.session.start_from(mixture)
-        self.canvas.set_colors(None, None)
+        self.colours.show(None, None)
         self.evaluate_pending()
         self.feedback.status(f"Loaded {description}", 5000)
 
@@ -329,32 +300,16 @@ class RunController(QObject):
         return True
 
     def request_colours(self) -> None:
-        """Colour the points as they were shown when the displayed state was made: by the
-        responsibilities of the E-step before it (none for iteration 0)."""
-        s = self.session
-        i = s.current_index
-        if i <= 0:
-            self._colour_source = None
-            self._colour_pending = False
-            self.canvas.set_colors(None, None)
-            return
-        self._colour_source = s.history[i - 1].mixture
-        self._colour_pending = True
+        """Colour the points as the displayed state shows them (see PointColours)."""
+        self.colours.want_for_displayed(self.session)
         self._request_colours_if_pending()
 
     def _request_colours_if_pending(self) -> None:
         # One colour request at a time: scrubbing fast asks only for the last position.
-        if self._colour_pending and not self.busy and self._colour_source is not None:
-            self._colour_pending = False
-            self._submit(Ask.COLOUR, self._colour_source)
+        if not self.busy and (mixture := self.colours.take_request()) is not None:
+            self._submit(Ask.COLOUR, mixture)
 
     # ------------------------------------------------------------------ outcomes
-
-    @Slot(object)
-    def _compiled(self, _outcome) -> None:
-        # A failed compile leaves EM on numpy: slower, never wrong.
-        self.ready = isinstance(_outcome, TaskDone)
-        self.compiling_changed.emit("")
 
     def _idle_check(self) -> None:
         if not self.busy:
@@ -372,32 +327,33 @@ class RunController(QObject):
             self._step_if_queued()
             return
         if res.kind is Ask.COLOUR:
-            if res.source_mixture is self._colour_source:
-                self.canvas.set_colors(res.colors, res.labels)
-                self.canvas.set_uncertainty(res.uncertainty)
+            if res.source_mixture is self.colours.source:
+                self.colours.show(res.colors, res.labels, res.uncertainty)
             self._request_colours_if_pending()
             self._step_if_queued()
             return
         s = self.session
+        before = s.current
         s.apply_result(res.steps, res.phase, done.version, res.note)
+        self._narrate(res, before)
         if done.task_id == self._bookkeeping_id:
             s.mark_saved()
             self._bookkeeping_id = None
-        if res.neutral:
-            self.canvas.set_colors(None, None)  # also forgets the uncertainty
-        elif res.colors is not None:
-            self.canvas.set_colors(res.colors, res.labels)
-            self.canvas.set_uncertainty(res.uncertainty)
+        self.colours.show_result(res)
         if res.kind is Ask.CONVERGE:
-            cur = s.current
-            self.feedback.status(
-                ("Stopped" if res.cancelled else "Converged" if cur and cur.converged
-                 else "Reached the maximum number of iterations") + f" at iteration "
-                f"{cur.iteration if cur else 0}", 5000)
+            self.feedback.status(narration.convergence(s.current, res.cancelled), 5000)
         self.result_applied.emit(res)
         if not self._step_if_queued() and self.running:
             sps = self.controls.steps_per_second
             self._run_timer.start(0 if sps == 0 else int(1000 / sps))
+
+    def _narrate(self, res: EMResult, before) -> None:
+        """One line on what ``res`` did to the state ``before`` it."""
+        s, changed = self.session, self.colours.changed_since(res.labels)
+        text = narration.describe(res.kind.value, res.steps, before, changed, s.points,
+                                  s.settings.init, res.cancelled)
+        if text:
+            self.narrated.emit(text)
 
     def _step_if_queued(self) -> bool:
         """Run what was asked while the worker was busy: a Step press, or a deferred
@@ -442,4 +398,3 @@ class RunController(QObject):
         self._closed = True
         self.pause()
         self.thread.shutdown()
-        self.compiler.shutdown()

@@ -1,23 +1,31 @@
-"""Numerical health of the components, with fixes for collapsing or empty ones."""
+"""Health of the components (judged against the data: see
+:func:`gmm_explorer.engine.diagnostics.diagnose`), with fixes for the ones that need attention."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from gmm_explorer.engine.steps import ComponentDiagnostics
+from gmm_explorer.engine.diagnostics import (
+    DUPLICATE_OVERLAP,
+    NEEDLE_RATIO,
+    ComponentDiagnostics,
+    duplicate_groups,
+)
 from gmm_explorer.qt.panels.widgets import (
     BANNER_STYLE,
     component_swatch,
@@ -27,16 +35,47 @@ from gmm_explorer.qt.panels.widgets import (
     right_item,
 )
 
-_BAD = QColor(255, 196, 196)      # collapsing: a component about to break the fit
-_WARN = QColor(255, 222, 173)     # empty: a component that claims (almost) nothing
+_BAD = QColor(255, 196, 196)      # collapsing or needle: a component breaking the fit
+_WARN = QColor(255, 222, 173)     # empty, unsupported or duplicate: one that adds nothing
+#: Statuses drawn in _BAD; every other status but "ok" is drawn in _WARN.
+_DEGENERATE = ("collapsing", "needle")
+
+
+def compact(value: float | None) -> str:
+    """Three significant digits, with a short exponent: ``5.07e4``, ``1.2e−7``, ``0.5``."""
+    text = format_number(value, ".3g")
+    return re.sub(r"e([+−]?)0*(\d)",
+                  lambda m: "e" + ("−" if m.group(1) == "−" else "") + m.group(2), text)
+
+
+def weight_text(w: float) -> str:
+    """A mixing weight: three decimals, or three significant digits when smaller."""
+    return format_number(w, ".3f") if w == 0 or w >= 0.001 else compact(w)
+
+
+def count_text(n: float) -> str:
+    """Points a component claims: ``2.995`` (below 10, three decimals: near the 3 points a
+    covariance needs, "3.0" would hide that 2.995 falls short), ``117.0``, ``1,234``, then
+    three significant digits: ``12.3k``, ``200k``, ``1.23M``."""
+    if not n < 1e4:
+        r = float(f"{n:.3g}")  # rounded first, so 999,999 reads 1M, not 1e3k
+        for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+            if r >= scale:
+                return f"{r / scale:.3g}{unit}"
+    if n < 10:
+        return format_number(n, ".3f")
+    return format_number(n, ".1f") if n < 1000 else f"{n:,.0f}"
 
 
 class HealthPanel(QWidget):
     """Per component: weight, points, covariance eigenvalues and condition; fixes for
-    collapsing or empty components.
+    components that are empty, collapsing, needle-thin, unsupported or duplicated.
 
     Each component takes two table rows, so the panel fits a narrow dock: its numbers,
-    then its status with the Re-seed and Remove buttons.
+    then its status with the Re-seed and Remove buttons. Numbers have three significant
+    digits and short exponents, and each column is as wide as its widest text (the status
+    and the buttons as wide as the columns they span), the rest of the width shared out,
+    so nothing is elided; a cell's tooltip gives the full value.
     """
 
     #: int: the component the user asks to move to the worst-explained points.
@@ -52,10 +91,14 @@ class HealthPanel(QWidget):
             "λ₁: larger eigenvalue of the covariance (variance along the major axis)",
             "λ₂: smaller eigenvalue of the covariance (variance along the minor axis)",
             "condition number λ₁ / λ₂; huge means the ellipse has flattened onto a line")
-    RESEED_COL, REMOVE_COL = 4, 5
+    #: Second row of a component: its status spans weight, n_k and λ₁ (short numbers:
+    #: λ₁ is in the data's units), Re-seed sits under λ₂ and Remove under cond (the widest
+    #: numbers, a tiny variance and a large ratio), so the buttons cost no extra width.
+    STATUS_SPAN, RESEED_COL, REMOVE_COL = (1, 3), 4, 5
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self._diagnostics: tuple[ComponentDiagnostics, ...] = ()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         self.summary = QLabel("no model yet")
@@ -63,9 +106,10 @@ class HealthPanel(QWidget):
         outer.addWidget(self.summary)
         self.table = header_table(self.HEADERS, self.TIPS)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        for col in range(1, len(self.HEADERS)):
-            self.table.horizontalHeader().setSectionResizeMode(
-                col, QHeaderView.ResizeMode.Stretch)
+        # Widths are set by _fit_columns (spans make Qt's ResizeToContents size a column by a
+        # widget that spans two), again whenever the viewport's width changes.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.viewport().installEventFilter(self)
         self.table.setToolTip("Numerical health of each component at the current iteration: "
                               "its numbers, then its status and fixes")
         outer.addWidget(self.table)
@@ -90,7 +134,6 @@ class HealthPanel(QWidget):
         self.banner.setVisible(False)
         outer.addWidget(self.banner)
         outer.addStretch(1)
-        self._diagnostics: tuple[ComponentDiagnostics, ...] = ()
         self.update_diagnostics(None, 1e-6)
 
     @property
@@ -112,19 +155,22 @@ class HealthPanel(QWidget):
             self._build_rows(k)
         for j, d in enumerate(diags):
             lam1, lam2 = d.eigenvalues
-            n_k = (f"{d.n_effective:,.0f}" if d.n_effective >= 1000 else
-                   format_number(d.n_effective, ".1f"))
-            values = [format_number(d.weight, ".3f"), n_k, format_number(lam1, ".3g"), format_number(lam2, ".3g"),
-                      format_number(d.condition_number, ".3g")]
-            for col, text in enumerate(values, start=1):
-                self.table.item(2 * j, col).setText(text)
+            values = [(weight_text(d.weight), d.weight),
+                      (count_text(d.n_effective), d.n_effective),
+                      (compact(lam1), lam1), (compact(lam2), lam2),
+                      (compact(d.condition_number), d.condition_number)]
+            for col, (text, exact) in enumerate(values, start=1):
+                item = self.table.item(2 * j, col)
+                item.setText(text)
+                item.setToolTip(f"{self.TIPS[col]}: {format_number(exact, '.6g')}")
             status = self.table.item(2 * j + 1, 1)
             ok = d.status == "ok"
-            status.setText(d.status if ok else f"⚠ {d.status}")
+            status.setText(self._status_label(d))
             status.setBackground(QBrush() if ok else
-                                 QBrush(_BAD if d.status == "collapsing" else _WARN))
+                                 QBrush(_BAD if d.status in _DEGENERATE else _WARN))
             status.setToolTip(self._status_tip(j, d))
             self.remove_button(j).setEnabled(k > 1)
+        self._fit_columns()
         fit_height(self.table)
         bad = [(j, d) for j, d in enumerate(diags) if d.status != "ok"]
         if diagnostics is None:
@@ -133,11 +179,52 @@ class HealthPanel(QWidget):
             self.summary.setText(f"{k} component{'' if k == 1 else 's'}, all ok")
         else:
             self.summary.setText(f"{len(bad)} of {k} components need attention")
-        self.banner.setText(self._banner_text(bad) if bad else "")
+        self.banner.setText(self._banner_text(bad, diags) if bad else "")
         self.banner.setVisible(bool(bad))
 
     def status_text(self, component: int) -> str:
-        return self.table.item(2 * component + 1, 1).text()
+        return self.table.item(2 * component + 1, self.STATUS_SPAN[0]).text()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def text_padding(self) -> int:
+        """Pixels a cell keeps free around its text (the item delegate's margins)."""
+        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                                self.table)
+        return 2 * (margin + 1)
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its header and widest number, the status and the buttons
+        as wide as their spans; the width left over is shared among the number columns."""
+        t = self.table
+        header = t.horizontalHeader()
+        fm = t.fontMetrics()
+        pad = self.text_padding() + 1  # + the grid line
+        n_cols = len(self.HEADERS)
+        need = [header.sectionSizeHint(c) for c in range(n_cols)]
+        status_need = 0
+        for j in range(len(self._diagnostics)):
+            for col in range(n_cols):
+                item = t.item(2 * j, col)
+                need[col] = max(need[col], fm.horizontalAdvance(item.text()) + pad)
+            status_need = max(status_need, fm.horizontalAdvance(self.status_text(j)) + pad)
+            for col, button in ((self.RESEED_COL, self.reseed_button(j)),
+                                (self.REMOVE_COL, self.remove_button(j))):
+                need[col] = max(need[col], button.sizeHint().width())
+        first, last = self.STATUS_SPAN
+        short = status_need - sum(need[first:last + 1])
+        if short > 0:
+            need[last] += short
+        spare = t.viewport().width() - sum(need)
+        if spare > 0:
+            share, rest = divmod(spare, n_cols - 1)
+            for col in range(1, n_cols):
+                need[col] += share + (1 if col <= rest else 0)
+        for col, width in enumerate(need):
+            header.resizeSection(col, width)
 
     def value_text(self, component: int, column: int) -> str:
         """Text of ``column`` (a position in HEADERS) for ``component``."""
@@ -161,8 +248,9 @@ class HealthPanel(QWidget):
                 self.table.setItem(top, col, right_item())
             status = QTableWidgetItem()
             status.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-            self.table.setItem(bottom, 1, status)
-            self.table.setSpan(bottom, 1, 1, 3)
+            first, last = self.STATUS_SPAN
+            self.table.setItem(bottom, first, status)
+            self.table.setSpan(bottom, first, 1, last - first + 1)
             for col, text, tip, signal in (
                     (self.RESEED_COL, "Re-seed",
                      (f"Move component {j + 1} to the worst-explained points (those the "
@@ -176,24 +264,66 @@ class HealthPanel(QWidget):
                 self.table.setCellWidget(bottom, col, b)
 
     @staticmethod
-    def _status_tip(j: int, d: ComponentDiagnostics) -> str:
-        if d.status == "collapsing":
-            return (f"component {j + 1} is collapsing: its ellipse is shrinking onto a point "
-                    f"or a line (condition number {format_number(d.condition_number, '.3g')})")
-        if d.status == "empty":
-            return (f"component {j + 1} is empty: it claims {format_number(d.n_effective, '.3g')} "
-                    "points")
-        return f"component {j + 1} is healthy"
+    def _status_label(d: ComponentDiagnostics) -> str:
+        if d.status == "ok":
+            return "ok"
+        if d.status == "duplicate" and len(d.duplicates) == 1:
+            return f"⚠ duplicate of {d.duplicates[0] + 1}"
+        return f"⚠ {d.status}"
 
     @staticmethod
-    def _banner_text(bad) -> str:
+    def _status_tip(j: int, d: ComponentDiagnostics) -> str:
+        name = f"component {j + 1}"
+        n = format_number(d.n_effective, ".4g")
+        across = compact(d.variance_ratio)
+        if d.status == "collapsing":
+            return (f"{name} is collapsing: it claims {n} points, too few to pin down a "
+                    "covariance, and its ellipse is shrinking onto them (its variance across "
+                    f"is {across} of the data's)")
+        if d.status == "needle":
+            return (f"{name} is needle-thin: across its thinnest direction its variance is "
+                    f"{across} of the data's in that direction (below "
+                    f"{compact(NEEDLE_RATIO)}: narrower than 1/1000 of the data's spread)")
+        if d.status == "unsupported":
+            return (f"{name} claims only {n} points: too few to pin down its covariance (3 "
+                    "for a full 2-D covariance, 2 for a diagonal or spherical one), so its "
+                    "shape comes from the floor reg_covar, not from the data")
+        if d.status == "duplicate":
+            plural = "s" if len(d.duplicates) > 1 else ""
+            others = ", ".join(str(i + 1) for i in d.duplicates)
+            return (f"{name} is the same Gaussian as component{plural} {others} (they "
+                    f"overlap more than {DUPLICATE_OVERLAP:.0%}): EM moves them alike and "
+                    "cannot tell them apart")
+        if d.status == "empty":
+            return f"{name} is empty: it claims {n} points"
+        return f"{name} is healthy"
+
+    @staticmethod
+    def _banner_text(bad, diags) -> str:
+        kinds = {d.status for _, d in bad}
         names = ", ".join(f"{j + 1} ({d.status})" for j, d in bad)
-        return (f"⚠ Component{'s' if len(bad) > 1 else ''} {names}. A component that "
-                "shrinks onto a single point or onto a line gets a covariance with a zero "
-                "variance in some direction: the matrix is singular, its density grows "
-                "without bound and the log-likelihood runs off to infinity. scikit-learn "
-                "stops at this point with “ill-defined empirical covariance”. An empty "
-                "component claims almost no points and does nothing. Fixes: Re-seed moves "
-                "the component to the points the model explains worst; Remove drops it "
-                "(K − 1); Raise reg_covar adds more to every covariance diagonal, so no "
-                "ellipse can become that thin.")
+        parts = [f"⚠ Component{'s' if len(bad) > 1 else ''} {names}."]
+        if kinds & {"collapsing", "needle"}:
+            parts.append(
+                "A component that shrinks onto a single point or onto a line (here: thinner "
+                "than 1/1000 of the data's own spread in some direction) gets a covariance "
+                "with a zero variance in some direction: the matrix is singular, its density "
+                "grows without bound and the log-likelihood runs off to infinity. "
+                "scikit-learn stops at this point with “ill-defined empirical covariance”.")
+        if kinds & {"collapsing", "unsupported"}:
+            parts.append("A component claiming fewer than 3 points (d + 1 for a full 2-D "
+                         "covariance) has too few to pin one down: its shape is the floor "
+                         "reg_covar, not data.")
+        for group in duplicate_groups(diags):
+            listed = ", ".join(str(i + 1) for i in group[:-1]) + f" and {group[-1] + 1}"
+            parts.append(f"Components {listed} are the same Gaussian: EM gives them the same "
+                         "update and cannot break the tie (a symmetric start, such as the "
+                         "random initialisation on many points), so “converged” only means "
+                         "it stopped moving, and the model has fewer distinct components "
+                         "than K.")
+        if "empty" in kinds:
+            parts.append("An empty component claims almost no points and does nothing.")
+        parts.append("Fixes: Re-seed moves the component to the points the model explains "
+                     "worst; Remove drops it (K − 1); Raise reg_covar adds more to every "
+                     "covariance diagonal, so no ellipse can become that thin.")
+        return " ".join(parts)

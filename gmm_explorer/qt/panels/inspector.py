@@ -1,5 +1,6 @@
 """The point inspector: the hovered or pinned point's density and what each component
-makes of it, and the pinned point's responsibilities over the iterations."""
+makes of it, the pinned point's E-step with numbers (:mod:`.e_step_terms`) and its
+responsibilities over the iterations."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer.drawing import component_color
+from gmm_explorer.qt.panels.e_step_terms import EStepTermsView
 from gmm_explorer.qt.panels.widgets import (
     component_swatch,
     curve_data,
@@ -75,7 +79,16 @@ class InspectorPanel(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
+        # The pinned point's E-step makes the panel tall: it scrolls rather than squeeze.
+        shell = QVBoxLayout(self)
+        shell.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        self.scroll.setWidget(body)
+        shell.addWidget(self.scroll)
+        outer = QVBoxLayout(body)
         outer.setContentsMargins(6, 6, 6, 6)
         self.message = hint_label(self.DEFAULT_MESSAGE)
         outer.addWidget(self.message)
@@ -96,6 +109,9 @@ class InspectorPanel(QWidget):
         self.table.setToolTip("Per component: responsibility, Mahalanobis distance and "
                               "log-density at the point")
         outer.addWidget(self.table)
+        #: The pinned point's E-step with numbers (shown by :meth:`set_e_step`).
+        self.e_step = EStepTermsView()
+        outer.addWidget(self.e_step)
 
         self.pinned_box = QWidget()
         pin = QVBoxLayout(self.pinned_box)
@@ -169,7 +185,16 @@ class InspectorPanel(QWidget):
             w.hide()
         self.table.setRowCount(0)
         self.pinned = False
+        self.clear_e_step()
         self.clear_trajectory()
+
+    def set_e_step(self, terms) -> None:
+        """Show the pinned point's E-step, term by term (an
+        :class:`~gmm_explorer.engine.explain.EStepTerms`)."""
+        self.e_step.set_terms(terms)
+
+    def clear_e_step(self) -> None:
+        self.e_step.clear()
 
     def set_trajectory(self, iterations, resp, current_iteration: int | None) -> None:
         """``iterations`` (T,) and ``resp`` (T, K): the pinned point's responsibilities."""

@@ -1,19 +1,64 @@
 """The log-likelihood curve: mean log-likelihood per point against iteration, one curve per
-branch of the history."""
+branch of the history. States set by hand are not EM steps: the curve breaks before them
+and marks them with their own symbol."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPen
 
 from gmm_explorer.qt.panels.widgets import LINE_STYLES, branch_style, curve_data
+from gmm_explorer.qt.plot_style import PlotLook, PlotStyle, scale_spots, widened
+
+#: The smallest y span shown, in mean log-likelihood per point: at least MIN_Y_SPAN and
+#: MIN_Y_SPAN_FRACTION of |LL|. One state or a flat curve then gets a range whose tick
+#: labels need three or four significant digits, not ±0.0005 around it.
+MIN_Y_SPAN = 0.05
+MIN_Y_SPAN_FRACTION = 0.01
+#: Screen pixels kept clear between the view's edges and the outermost states, so the
+#: largest marker (the displayed state, CURRENT_SIZE px wide plus its pen) is never cut.
+MARGIN_PX = 10
+#: The view shown with no history (also the panel's first view): iterations 0..10.
+EMPTY_BOX = (0.0, 10.0, 0.0, 1.0)
+#: Markers: EM states are filled circles; a state set by hand is a hollow diamond.
+STATE_SIZE = 6
+HAND_SYMBOL, HAND_SIZE = "d", 12
+CURRENT_SIZE = 12
+
+
+def min_y_span(ll: float) -> float:
+    """The smallest y span shown around mean log-likelihood ``ll``."""
+    return max(MIN_Y_SPAN, MIN_Y_SPAN_FRACTION * abs(ll))
+
+
+def broken_line(x, y, hand: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+    """``x``, ``y`` with a NaN before each index in ``hand`` (index 0 has none): drawn with
+    ``connect="finite"``, no segment joins a state set by hand to the state before it."""
+    breaks = sorted(k for k in hand if 0 < k < len(x))
+    return (np.insert(np.asarray(x, dtype=float), breaks, np.nan),
+            np.insert(np.asarray(y, dtype=float), breaks, np.nan))
+
+
+def describe_state(r, note: str | None) -> str:
+    """The tooltip of one state: which iteration, whether EM made it, its log-likelihood."""
+    numbers = (f"mean log-likelihood {r.mean_log_likelihood:.6g}, total "
+               f"{r.log_likelihood:.6g} over {r.n_samples} points")
+    if note is None:
+        return f"iteration {r.iteration}: {numbers}"
+    return f"iteration {r.iteration}: set by hand ({note}) — not an EM step\n{numbers}"
 
 
 class LikelihoodPanel(pg.PlotWidget):
     """Mean per-point log-likelihood against iteration, one curve per branch (the active
-    one bold, the others in their own styles); the displayed iteration highlighted and
-    convergence marked. The tooltip gives the total log-likelihood."""
+    one bold with a marker per state, the others in their own line styles); the displayed
+    iteration highlighted and convergence marked. A state set by hand is not joined to the
+    one before it and is drawn as a hollow diamond. Hovering a state, or the panel's own
+    tooltip for the displayed one, tells its iteration, how it was made and its
+    log-likelihood (mean and total)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent=parent, background="w")
@@ -25,98 +70,236 @@ class LikelihoodPanel(pg.PlotWidget):
         for ax in ("left", "bottom"):
             p.getAxis(ax).setTextPen("k")
             p.getAxis(ax).enableAutoSIPrefix(False)
-        p.setXRange(0, 10, padding=0.02)
-        self._curve = p.plot([], [], pen=pg.mkPen(0, 114, 178, width=2), symbol="o",
-                             symbolSize=5, symbolBrush=(0, 114, 178), symbolPen=None)
+        self._curve = p.plot([], [], pen=pg.mkPen(0, 114, 178, width=2), connect="finite")
         self._curve.setZValue(2)
+        # The active branch's states: one marker each, the shape saying how it was made;
+        # hovering one shows describe_state (the spot's data).
+        self._states = pg.ScatterPlotItem(hoverable=True, tip=lambda x, y, data: data)
+        self._states.setZValue(2.5)
+        p.addItem(self._states)
         #: Curves of the inactive branches (persistent; hidden when unused).
         self._others: list[pg.PlotDataItem] = []
         # Neutral marker: orange or blue would read as a component.
-        self._current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(255, 255, 255),
+        self._current = pg.ScatterPlotItem(size=CURRENT_SIZE, brush=pg.mkBrush(255, 255, 255),
                                            pen=pg.mkPen("k", width=2))
         self._current.setZValue(3)
         p.addItem(self._current)
-        self._converged = pg.InfiniteLine(angle=90, pen=pg.mkPen(0, 158, 115, width=2,
-                                                                 style=Qt.PenStyle.DashLine),
-                                          label="converged", labelOpts={"color": (0, 120, 90),
-                                                                        "position": 0.15})
+        # Its label hangs from the top, beside the line: the view keeps a band free above
+        # the highest state, while a state set by hand may sit anywhere below.
+        self._converged = pg.InfiniteLine(
+            angle=90, pen=pg.mkPen(0, 158, 115, width=2, style=Qt.PenStyle.DashLine),
+            label="converged", labelOpts={"color": (0, 120, 90), "position": 0.98,
+                                          "anchors": [(0, 0), (1, 0)]})
         self._converged.hide()
         p.addItem(self._converged)
+        self._hand_x = np.zeros(0)
+        self._hand_y = np.zeros(0)
+        #: The data box the view shows, before the pixel margins (see _show_box).
+        self._box = EMPTY_BOX
+        p.vb.sigResized.connect(self._apply_box)
+        self._show_box(EMPTY_BOX)
         self.setToolTip("Mean log-likelihood per point at each iteration")
 
-    def update_history(self, history, position: int | None = None) -> None:
+    def update_history(self, history, position: int | None = None,
+                       notes: Mapping[int, str] | None = None) -> None:
         """One branch: ``history`` is a list of StepResult, iteration 0 first;
-        ``position`` the displayed index (None: the newest)."""
-        self.update_branches([history], 0, position)
+        ``position`` the displayed index (None: the newest); ``notes`` the states set by
+        hand (index -> what was done)."""
+        self.update_branches([history], 0, position, None if notes is None else [notes])
 
     def active_curve(self) -> tuple[np.ndarray, np.ndarray]:
-        """The (x, y) data of the active branch's curve."""
+        """The (x, y) the active branch's line draws: one entry per state, and a NaN
+        before each state set by hand (the line breaks there)."""
         return curve_data(self._curve)
+
+    def hand_made_markers(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (iteration, mean log-likelihood) of the active branch's states set by hand,
+        each drawn with the hand-made marker."""
+        return self._hand_x.copy(), self._hand_y.copy()
+
+    def state_tip(self, iteration: int) -> str | None:
+        """The hover tooltip of the active branch's state at ``iteration`` (None: none)."""
+        for spot in self._states.points():
+            if spot.pos().x() == iteration:
+                return spot.data()
+        return None
 
     def other_curves(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """The (x, y) data of the inactive branches' curves shown (for tests)."""
         return [c.getData() for c in self._others if c.isVisible()]
 
-    def update_branches(self, branches, active: int, position: int | None = None) -> None:
+    def update_branches(self, branches, active: int, position: int | None = None,
+                        notes: Sequence[Mapping[int, str]] | None = None) -> None:
         """``branches``: a list of lists of StepResult (one per branch); ``active``: the
-        index of the active one; ``position``: its displayed index (None: the newest)."""
+        index of the active one; ``position``: its displayed index (None: the newest);
+        ``notes``: per branch, its states set by hand (index -> what was done; None: none).
+        The notes are read here and not kept."""
+        notes = [{}] * len(branches) if notes is None else [dict(n) for n in notes]
         history = branches[active] if branches else []
-        for i, c in enumerate(self._others):
+        for c in self._others:
             c.setVisible(False)
         n_other = 0
         for i, steps in enumerate(branches):
             if i == active or not steps:
                 continue
             if n_other == len(self._others):
-                c = self.plotItem.plot([], [])
+                c = self.plotItem.plot([], [], connect="finite")
                 c.setZValue(1)
                 self._others.append(c)
             c = self._others[n_other]
             n_other += 1
             style, color = branch_style(i)
             c.setPen(pg.mkPen(*color, width=1.6, style=LINE_STYLES[style]))
-            c.setData([r.iteration for r in steps], [r.mean_log_likelihood for r in steps])
+            c.setData(*broken_line([r.iteration for r in steps],
+                                   [r.mean_log_likelihood for r in steps], notes[i]))
             c.setVisible(True)
         if not history:
             self._curve.setData([], [])
+            self._states.setData([], [])
             self._current.setData([], [])
+            self._hand_x = self._hand_y = np.zeros(0)
             self._converged.hide()
+            self._show_box(EMPTY_BOX)
             self.setToolTip("Mean log-likelihood per point at each iteration (none yet)")
+            self._restyle_lines()
             return
+        hand = notes[active]
         style, color = branch_style(active)
         self._curve.setPen(pg.mkPen(*color, width=2.4, style=LINE_STYLES[style]))
-        self._curve.setSymbolBrush(color)
         it = np.array([r.iteration for r in history], dtype=float)
         ll = np.array([r.mean_log_likelihood for r in history])
-        self._curve.setData(it, ll)
-        all_ll = np.concatenate([ll] + [np.array([r.mean_log_likelihood for r in b])
-                                        for i, b in enumerate(branches) if i != active and b])
-        all_it = max([float(it[-1])] + [float(b[-1].iteration) for b in branches if b])
-        # At least ten iterations wide, so the first steps do not fill the whole plot.
-        # Re-range only when the curve outgrows the view: re-ranging re-renders the axes.
-        x_hi = max(10.0, all_it)
-        span = max(float(all_ll.max() - all_ll.min()), 1e-3 * max(1.0, abs(float(ll[-1]))))
-        y_lo, y_hi = float(all_ll.min()) - 0.1 * span, float(all_ll.max()) + 0.18 * span
-        (vx0, vx1), (vy0, vy1) = self.plotItem.viewRange()
-        if x_hi > vx1 or it[0] < vx0 or x_hi < 0.5 * vx1:
-            self.plotItem.setXRange(min(it[0], 0), x_hi + (x_hi - min(it[0], 0)) * 0.25,
-                                    padding=0.02)
-        if y_lo < vy0 or y_hi > vy1 or (y_hi - y_lo) < 0.25 * (vy1 - vy0):
-            self.plotItem.setYRange(y_lo, y_hi, padding=0)
-        cur = history[-1 if position is None else position]
-        self._current.setData([cur.iteration], [cur.mean_log_likelihood])
+        self._curve.setData(*broken_line(it, ll, hand))
+        self._show_states(history, hand, color)
+        self._fit_view(branches, it, ll)
+        index = len(history) - 1 if position is None else position
+        cur = history[index]
+        self._current.setData([cur.iteration], [cur.mean_log_likelihood],
+                              symbol=HAND_SYMBOL if index in hand else "o",
+                              size=HAND_SIZE + 2 if index in hand else CURRENT_SIZE)
         last = history[-1]
         if last.converged:
             self._converged.setValue(last.iteration)
             self._converged.show()
         else:
             self._converged.hide()
-        self.setToolTip(f"iteration {cur.iteration}: mean log-likelihood "
-                        f"{cur.mean_log_likelihood:.6g}, total {cur.log_likelihood:.6g} "
-                        f"over {cur.n_samples} points")
+        self.setToolTip(describe_state(cur, hand.get(index)))
+        self._restyle_lines()
+
+    def _show_states(self, history, hand: Mapping[int, str], color) -> None:
+        """One marker per state of the active branch: a filled circle for an EM state, a
+        hollow diamond (with a thicker pen) for one set by hand."""
+        made = np.array([i in hand for i in range(len(history))], dtype=bool)
+        fill, white = pg.mkBrush(*color), pg.mkBrush(255, 255, 255)
+        thin, thick = pg.mkPen(None), pg.mkPen(*color, width=2)
+        self._states.setData(
+            x=[r.iteration for r in history], y=[r.mean_log_likelihood for r in history],
+            symbol=[HAND_SYMBOL if m else "o" for m in made],
+            size=[HAND_SIZE if m else STATE_SIZE for m in made],
+            brush=[white if m else fill for m in made],
+            pen=[thick if m else thin for m in made],
+            data=[describe_state(r, hand.get(i)) for i, r in enumerate(history)])
+        self._hand_x = np.array([history[i].iteration for i in np.flatnonzero(made)], float)
+        self._hand_y = np.array([history[i].mean_log_likelihood for i in np.flatnonzero(made)])
+
+    # ------------------------------------------------------------------ presentation
+
+    #: The presentation style (None: the normal look) and, from its first use, the normal
+    #: look to go back to (see set_presentation_style).
+    _presentation: PlotStyle | None = None
+    _look: PlotLook | None = None
+    _normal_converged_pen: QPen | None = None
+
+    def set_presentation_style(self, style: PlotStyle | None) -> None:
+        """Large type, thick lines and big markers for a projector (presentation mode): the
+        axes' text and the "converged" label at ``style``'s sizes; the curves and the
+        convergence line widened by its ``line_scale``; the markers enlarged by its
+        ``marker_scale``, up to the room the view keeps for them (see
+        :meth:`marker_scale`). None: the normal look."""
+        if self._look is None:
+            self._look = PlotLook(self.plotItem, texts=(self._converged.label,))
+            self._normal_converged_pen = QPen(self._converged.pen)
+        before = self.marker_scale()
+        self._presentation = style
+        self._look.apply(style)
+        for markers in (self._states, self._current):
+            scale_spots(markers, self.marker_scale() / before)
+        line = 1.0 if style is None else style.line_scale
+        self._look.pens.apply([self._curve, *self._others], line)
+        self._converged.setPen(widened(self._normal_converged_pen, line))
+
+    def marker_scale(self) -> float:
+        """How many times their normal size the markers are drawn: the presentation
+        style's factor, but at most until the displayed state's marker is as wide as the
+        MARGIN_PX the view keeps on each side (so it is never cut)."""
+        if self._presentation is None:
+            return 1.0
+        return min(self._presentation.marker_scale, 2 * MARGIN_PX / CURRENT_SIZE)
+
+    def _restyle_lines(self) -> None:
+        """After an update (which draws the curves and markers in their normal look):
+        them in the presentation style."""
+        if self._presentation is None:
+            return
+        for markers in (self._states, self._current):
+            scale_spots(markers, self.marker_scale())
+        self._look.pens.apply([self._curve, *self._others], self._presentation.line_scale)
+
+    # ------------------------------------------------------------------ the view's range
+
+    def _fit_view(self, branches, it: np.ndarray, ll: np.ndarray) -> None:
+        """Show every state of every branch, at least ten iterations wide (the first steps
+        do not fill the plot) with room to grow. Re-range only when the states leave the
+        view or fill too little of it: re-ranging re-renders the axes."""
+        all_ll = np.concatenate([ll] + [np.array([r.mean_log_likelihood for r in b])
+                                        for b in branches if b])
+        all_ll = all_ll[np.isfinite(all_ll)]
+        if all_ll.size == 0:
+            return
+        x_lo = min(float(it[0]), 0.0)
+        x_last = max([float(it[-1])] + [float(b[-1].iteration) for b in branches if b])
+        x_hi = max(10.0, x_last)
+        lo, hi = float(all_ll.min()), float(all_ll.max())
+        # One state or a flat curve is shown in the smallest span, centred; a band is
+        # always kept above the highest state (the "converged" label hangs there).
+        span = max(hi - lo, min_y_span(ll[-1]))
+        extra = 0.5 * (span - (hi - lo))
+        y_lo, y_hi = lo - extra - 0.1 * span, hi + extra + 0.18 * span
+        (vx0, vx1), (vy0, vy1) = self._inner_range()
+        if (x_lo < vx0 or x_last > vx1 or x_hi < 0.5 * vx1 or lo < vy0 or hi > vy1
+                or (y_hi - y_lo) < 0.25 * (vy1 - vy0)):
+            self._show_box((x_lo, x_hi + (x_hi - x_lo) * 0.25, y_lo, y_hi))
+
+    def _show_box(self, box) -> None:
+        """Show the data box ``(x0, x1, y0, y1)`` with MARGIN_PX pixels around it."""
+        self._box = tuple(float(v) for v in box)
+        self._apply_box()
+
+    def _apply_box(self, *_) -> None:
+        # The margins are in pixels, so they are recomputed whenever the view is resized.
+        x0, x1, y0, y1 = self._box
+        vb = self.plotItem.vb
+        mx = _margin(x1 - x0, vb.width())
+        my = _margin(y1 - y0, vb.height())
+        self.plotItem.setRange(xRange=(x0 - mx, x1 + mx), yRange=(y0 - my, y1 + my),
+                               padding=0)
+
+    def _inner_range(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The view's range less the pixel margins: where a state's marker shows whole."""
+        (vx0, vx1), (vy0, vy1) = self.plotItem.viewRange()
+        vb = self.plotItem.vb
+        mx = (vx1 - vx0) * MARGIN_PX / vb.width() if vb.width() > 2 * MARGIN_PX else 0.0
+        my = (vy1 - vy0) * MARGIN_PX / vb.height() if vb.height() > 2 * MARGIN_PX else 0.0
+        return (vx0 + mx, vx1 - mx), (vy0 + my, vy1 - my)
 
     @property
     def marker_position(self) -> tuple[float, float] | None:
         """(iteration, mean log-likelihood) of the displayed-iteration marker."""
         x, y = self._current.getData()
         return (float(x[0]), float(y[0])) if len(x) else None
+
+
+def _margin(span: float, pixels: float) -> float:
+    """The data length that is MARGIN_PX pixels on each side of ``span`` shown in
+    ``pixels``: span * m / (pixels - 2m); in a view narrower than 4m (or not laid out
+    yet), half the span."""
+    return span * MARGIN_PX / max(pixels - 2 * MARGIN_PX, 2 * MARGIN_PX)

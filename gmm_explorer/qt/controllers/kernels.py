@@ -1,0 +1,52 @@
+"""The fast EM kernels: compiled by numba on their own thread at start-up (25-95 s on a
+loaded machine's first launch, a moment from the cache later). Until they are ready EM
+asks the engine for its numpy path, which gives the same numbers, so the first Step never
+waits for a compiler."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from gmm_explorer.qt.em_worker import compile_kernels
+from gmm_explorer.qt.threads import BackgroundThread, Task, TaskDone
+
+#: What the busy indicator says while the kernels compile.
+COMPILING = "Preparing the fast EM kernels (compiling on a first launch; EM runs on numpy " \
+            "meanwhile)"
+
+
+class KernelsController(QObject):
+    """Owns the compiler thread; says when the kernels are ready."""
+
+    #: str: what the compiler is doing ("" once the kernels are ready or failed).
+    compiling_changed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        #: Whether the numba kernels are compiled or loaded.
+        self.ready = False
+        self._done = False
+        self.thread = BackgroundThread("kernel-compiler", parent=self)
+        self.thread.finished.connect(self._compiled)
+        self.thread.failed.connect(self._compiled)
+        self.thread.submit(Task("compile", compile_kernels))
+
+    @property
+    def backend(self) -> str | None:
+        """The engine backend to ask for now: numpy until the kernels are ready."""
+        return None if self.ready else "numpy"
+
+    def announce(self) -> None:
+        """Say what is going on (call once the receivers are connected)."""
+        if not self._done:
+            self.compiling_changed.emit(COMPILING)
+
+    @Slot(object)
+    def _compiled(self, outcome) -> None:
+        # A failed compile leaves EM on numpy: slower, never wrong.
+        self.ready = isinstance(outcome, TaskDone)
+        self._done = True
+        self.compiling_changed.emit("")
+
+    def shutdown(self) -> None:
+        self.thread.shutdown()

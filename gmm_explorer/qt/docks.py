@@ -1,0 +1,46 @@
+"""The exploration panels as docks: tabbed together down the window's right edge (seven
+fit without eliding, and they cost no canvas width)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
+
+#: The exploration docks: key -> (tab title, title in View › Panels, tooltip). The tab
+#: titles are short so that all seven fit down the edge of a 1280 x 720 window unelided.
+DOCKS = {
+    "health": ("Health", "Health", "Numerical health of each component"),
+    "branches": ("Branches", "Branches", "History branches"),
+    "selection": ("Selection", "Model selection",
+                  "Live model selection: BIC and AIC against K"),
+    "gallery": ("Optima", "Local optima", "Gallery of local optima"),
+    "inspector": ("Inspector", "Inspector", "Point inspector"),
+    "mstep": ("M-step", "M-step", "The M-step that made the displayed state, with numbers"),
+    "truth": ("Truth", "Ground truth", "Agreement with ground-truth labels"),
+}
+
+
+def make_docks(window: QMainWindow, panels: dict[str, QWidget],
+               menu: QMenu) -> dict[str, QDockWidget]:
+    """A dock for each of :data:`DOCKS`, holding ``panels[key]``, added to ``window``'s
+    right edge behind Health, with its show/hide toggle in ``menu``. Returns them by key."""
+    docks: dict[str, QDockWidget] = {}
+    window.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea, QTabWidget.TabPosition.East)
+    for key, (title, menu_title, tip) in DOCKS.items():
+        dock = QDockWidget(title, window)
+        dock.setToolTip(tip)
+        dock.setObjectName(f"dock-{key}")
+        dock.setWidget(panels[key])
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        if docks:
+            window.tabifyDockWidget(docks["health"], dock)
+        toggle = dock.toggleViewAction()
+        toggle.setText(menu_title)
+        menu.addAction(toggle)
+        docks[key] = dock
+    docks["health"].raise_()
+    window.resizeDocks([docks["health"]], [330], Qt.Orientation.Horizontal)
+    return docks

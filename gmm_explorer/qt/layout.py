@@ -1,0 +1,52 @@
+"""The window's central area: the controls on the left; the canvas, the narration line
+and the timeline above the log-likelihood panel and the parameter table on the right."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+
+class CentralLayout(NamedTuple):
+    """The splitters (their states are saved with the window) and the narration line."""
+
+    main_split: QSplitter    # controls | everything else
+    center_split: QSplitter  # canvas column over the plots (side by side when presenting)
+    right_split: QSplitter   # log-likelihood panel | parameter table
+    narration: QLabel        # what the last piece of EM work did
+
+
+def central_layout(controls: QWidget, canvas: QWidget, timeline: QWidget,
+                   ll_panel: QWidget, table: QWidget) -> CentralLayout:
+    """Lay the views out; ``main_split`` is the window's central widget."""
+    right_split = QSplitter(Qt.Orientation.Horizontal)
+    right_split.addWidget(ll_panel)
+    right_split.addWidget(table)
+    right_split.setSizes([420, 560])
+    canvas_box = QWidget()
+    box = QVBoxLayout(canvas_box)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(2)
+    box.addWidget(canvas, 1)
+    narration = QLabel()
+    narration.setTextFormat(Qt.TextFormat.PlainText)
+    narration.setToolTip("What the last piece of EM work did")
+    narration.setStyleSheet("color: #333; padding: 1px 6px;")
+    # A long line must not widen the canvas column: it wraps instead.
+    narration.setWordWrap(True)
+    narration.setMinimumWidth(1)
+    box.addWidget(narration)
+    box.addWidget(timeline)
+    center_split = QSplitter(Qt.Orientation.Vertical)
+    center_split.addWidget(canvas_box)
+    center_split.addWidget(right_split)
+    center_split.setSizes([560, 220])
+    center_split.setStretchFactor(0, 1)
+    main_split = QSplitter(Qt.Orientation.Horizontal)
+    main_split.addWidget(controls)
+    main_split.addWidget(center_split)
+    main_split.setSizes([270, 1010])
+    main_split.setStretchFactor(1, 1)
+    return CentralLayout(main_split, center_split, right_split, narration)

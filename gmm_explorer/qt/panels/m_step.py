@@ -1,0 +1,310 @@
+"""The M-step with numbers: how the displayed state's parameters came from the
+responsibilities of the E-step before it, for the component chosen in the overview.
+
+Shows an :class:`~gmm_explorer.engine.explain.MStepTerms` (the recomputed M-step) next to
+the parameters before (the previous state) and after (the displayed state)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gmm_explorer.drawing import component_color
+from gmm_explorer.qt.panels.e_step_terms import sig4
+from gmm_explorer.qt.panels.widgets import (
+    BANNER_STYLE,
+    component_swatch,
+    fit_height,
+    format_number,
+    header_table,
+    hint_label,
+    right_item,
+    signals_blocked,
+)
+
+#: Overview rows shown before it scrolls (K up to 20).
+MAX_ROWS = 6
+#: Quantities of the detail grid, in order: (key, label).
+QUANTITIES = (("weight", "π"), ("mean_x", "μ x"), ("mean_y", "μ y"),
+              ("cov_xx", "Σ xx"), ("cov_xy", "Σ xy"), ("cov_yy", "Σ yy"))
+#: The formula under each quantity: indented, a shade lighter than the numbers.
+FORMULA_STYLE = "color: #444; padding-left: 12px; padding-bottom: 3px;"
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def sub(j: int) -> str:
+    """Component ``j`` (0-based) as a subscript: 1 -> "₂"."""
+    return str(j + 1).translate(_SUB)
+
+
+def _label(text: str = "", *, bold: bool = False, right: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if bold:
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+    if right:
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return label
+
+
+def formulas(terms, j: int) -> dict[str, str]:
+    """What each new parameter of component ``j`` is, with the numbers of ``terms`` (an
+    :class:`~gmm_explorer.engine.explain.MStepTerms`): key of :data:`QUANTITIES` -> text."""
+    k, n = sub(j), terms.n_samples
+    nk = float(terms.n_k[j])
+    sx, sy = (float(v) for v in terms.weighted_sums[j])
+    s = np.asarray(terms.scatter)
+    w, mu, cov = terms.weights[j], terms.means[j], terms.covariances[j]
+    reg = format_number(terms.reg_covar, "g")
+    out = {}
+    if terms.locked("weight", j):
+        out["weight"] = f"locked: kept = {sig4(w)}"
+    elif terms.locks is not None and any(terms.locks.weight):
+        locked = np.asarray(terms.locks.weight, dtype=bool)
+        mass = float(np.asarray(terms.previous.weights)[locked].sum())
+        free = float(np.asarray(terms.n_k)[~locked].sum())
+        out["weight"] = (f"(1 − locked weights) N{k} / Σ unlocked Nⱼ = (1 − {sig4(mass)}) × "
+                         f"{sig4(nk)} / {sig4(free)} = {sig4(w)}")
+    else:
+        out["weight"] = f"N{k} / N = {sig4(nk)} / {n:,} = {sig4(w)}"
+    for key, axis, total, c in (("mean_x", "x", sx, 0), ("mean_y", "y", sy, 1)):
+        if terms.locked("mean", j):
+            out[key] = f"locked: kept = {sig4(mu[c])}"
+        else:
+            out[key] = f"Σᵢ rᵢ{k} {axis}ᵢ / N{k} = {sig4(total)} / {sig4(nk)} = {sig4(mu[c])}"
+    ct = terms.covariance_type
+    if terms.locked("covariance", j):
+        for key, (a, b) in (("cov_xx", (0, 0)), ("cov_xy", (0, 1)), ("cov_yy", (1, 1))):
+            out[key] = f"locked: kept = {sig4(cov[a, b])}"
+        return out
+    total_n = float(np.sum(terms.n_k))
+    for key, (a, b), name in (("cov_xx", (0, 0), "xx"), ("cov_xy", (0, 1), "xy"),
+                              ("cov_yy", (1, 1), "yy")):
+        plus = f" + {reg}" if a == b else ""
+        plus_sym = " + reg" if a == b else ""
+        if ct == "full":
+            out[key] = (f"S{k},{name} / N{k}{plus_sym} = {sig4(s[j, a, b])} / {sig4(nk)}"
+                        f"{plus} = {sig4(cov[a, b])}")
+        elif ct == "tied":
+            out[key] = (f"Σⱼ Sⱼ,{name} / N{plus_sym} = {sig4(s[:, a, b].sum())} / "
+                        f"{sig4(total_n)}{plus} = {sig4(cov[a, b])} (shared)")
+        elif a != b:
+            out[key] = f"0 ({ct} covariances have no correlation)"
+        elif ct == "diag":
+            out[key] = (f"S{k},{name} / N{k} + reg = {sig4(s[j, a, b])} / {sig4(nk)}"
+                        f"{plus} = {sig4(cov[a, b])}")
+        else:  # spherical: the mean of the two variances
+            out[key] = (f"(S{k},xx + S{k},yy) / (2 N{k}) + reg = ({sig4(s[j, 0, 0])} + "
+                        f"{sig4(s[j, 1, 1])}) / (2 × {sig4(nk)}){plus} = {sig4(cov[a, b])}")
+    return out
+
+
+def parameter_values(mixture, j: int) -> dict[str, float]:
+    """Component ``j``'s parameters by key of :data:`QUANTITIES`."""
+    c = mixture.covariances[j]
+    return {"weight": float(mixture.weights[j]), "mean_x": float(mixture.means[j, 0]),
+            "mean_y": float(mixture.means[j, 1]), "cov_xx": float(c[0, 0]),
+            "cov_xy": float(c[0, 1]), "cov_yy": float(c[1, 1])}
+
+
+class MStepPanel(QWidget):
+    """The M-step that made the displayed state: per component ``N_k``, and for the chosen
+    component each new parameter with its formula, before → after."""
+
+    OVERVIEW_HEADERS = ("", "Nₖ = Σᵢ rᵢₖ", "πₖ before", "πₖ after")
+    OVERVIEW_TIPS = ("component colour and number; click a row to see its M-step",
+                     ("Nₖ: the points the component claims, the sum of its responsibilities "
+                      "under the previous parameters"),
+                     "πₖ of the previous state",
+                     "πₖ of the displayed state: Nₖ / N")
+    DEFAULT_MESSAGE = "Initialise (I) and step (Space): each M-step is explained here."
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        self.message = hint_label(self.DEFAULT_MESSAGE)
+        outer.addWidget(self.message)
+        self.heading = _label(bold=True)
+        self.heading.setWordWrap(True)
+        outer.addWidget(self.heading)
+        self.caption = hint_label("")
+        outer.addWidget(self.caption)
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(BANNER_STYLE)
+        outer.addWidget(self.banner)
+        self.overview = header_table(self.OVERVIEW_HEADERS, self.OVERVIEW_TIPS)
+        self.overview.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.overview.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.overview.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.overview.setToolTip("Each component's Nₖ and weight; click a row to see how "
+                                 "its parameters were computed")
+        self.overview.horizontalHeader().setStretchLastSection(True)
+        self.overview.itemSelectionChanged.connect(self._selection_changed)
+        outer.addWidget(self.overview)
+        self.n_total = _label()
+        self.n_total.setToolTip("Responsibilities sum to 1 for each point, so the Nₖ add "
+                                "up to the number of points")
+        outer.addWidget(self.n_total)
+
+        self.detail = QWidget()
+        grid = QGridLayout(self.detail)
+        grid.setContentsMargins(0, 6, 0, 0)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(1)
+        self.component_title = _label(bold=True)
+        grid.addWidget(self.component_title, 0, 0, 1, 3)
+        self.before_header = _label(bold=True, right=True)
+        self.after_header = _label(bold=True, right=True)
+        grid.addWidget(self.before_header, 1, 1)
+        grid.addWidget(self.after_header, 1, 2)
+        #: key -> (name label, before label, after label, formula label)
+        self.rows: dict[str, tuple[QLabel, QLabel, QLabel, QLabel]] = {}
+        for i, (key, _) in enumerate(QUANTITIES):
+            r = 2 + 2 * i
+            name = _label(bold=True)
+            before = _label(right=True)
+            after = _label(right=True)
+            formula = _label()
+            formula.setWordWrap(True)
+            formula.setStyleSheet(FORMULA_STYLE)
+            grid.addWidget(name, r, 0)
+            grid.addWidget(before, r, 1)
+            grid.addWidget(after, r, 2)
+            grid.addWidget(formula, r + 1, 0, 1, 3)
+            self.rows[key] = (name, before, after, formula)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        outer.addWidget(self.detail)
+        self.scatter_note = hint_label("")
+        outer.addWidget(self.scatter_note)
+        outer.addStretch(1)
+        #: What is shown: (MStepTerms, after Mixture, iteration before, iteration after).
+        self._shown: tuple | None = None
+        self._selected = 0
+        self.clear()
+
+    # ------------------------------------------------------------------ updates
+
+    def set_m_step(self, terms, after, before_iteration: int, after_iteration: int,
+                   warning: str | None = None) -> None:
+        """Show ``terms`` (an :class:`~gmm_explorer.engine.explain.MStepTerms`) against the
+        parameters of the previous state (``terms.previous``) and of ``after``.
+
+        ``warning``: shown in a banner (e.g. the displayed state differs from the
+        recomputation), or None.
+        """
+        before = terms.previous
+        k = terms.n_components
+        self._shown = (terms, after, before_iteration, after_iteration)
+        self.message.hide()
+        self.heading.setText(f"Iteration {before_iteration} → {after_iteration}: the M-step")
+        self.caption.setText(
+            f"From the responsibilities rᵢₖ of the E-step under iteration {before_iteration}'s "
+            f"parameters · N = {terms.n_samples:,} points · {terms.covariance_type} "
+            f"covariances · reg = reg_covar = {format_number(terms.reg_covar, 'g')}")
+        self.banner.setText(warning or "")
+        self.banner.setVisible(bool(warning))
+        t = self.overview
+        with signals_blocked(t):
+            if t.rowCount() != k:
+                t.setRowCount(k)
+                for j in range(k):
+                    t.setItem(j, 0, component_swatch(j))
+                    for c in range(1, 4):
+                        t.setItem(j, c, right_item())
+            for j in range(k):
+                for c, v in enumerate((terms.n_k[j], before.weights[j], after.weights[j]),
+                                      start=1):
+                    t.item(j, c).setText(sig4(v))
+            self._selected = min(self._selected, k - 1)
+            t.selectRow(self._selected)
+        t.resizeColumnsToContents()
+        fit_height(t, MAX_ROWS)
+        self.n_total.setText(f"Σₖ Nₖ = {sig4(float(np.sum(terms.n_k)))} = N")
+        for w in (self.heading, self.caption, self.overview, self.n_total, self.detail,
+                  self.scatter_note):
+            w.show()
+        self._show_component()
+
+    def clear(self, message: str = DEFAULT_MESSAGE) -> None:
+        """Nothing to explain: say why."""
+        self._shown = None
+        self.message.setText(message)
+        self.message.show()
+        for w in (self.heading, self.caption, self.banner, self.overview, self.n_total,
+                  self.detail, self.scatter_note):
+            w.hide()
+
+    def select_component(self, j: int) -> None:
+        """Explain component ``j`` (0-based), as a click on its overview row does."""
+        if 0 <= j < self.overview.rowCount():
+            self.overview.selectRow(j)
+        self._selected = max(0, int(j))
+
+    @property
+    def selected_component(self) -> int:
+        return self._selected
+
+    @Slot()
+    def _selection_changed(self) -> None:
+        rows = {i.row() for i in self.overview.selectedIndexes()}
+        if rows:
+            self._selected = min(rows)
+            self._show_component()
+
+    def _show_component(self) -> None:
+        if self._shown is None:
+            return
+        terms, after, it0, it1 = self._shown
+        j = self._selected
+        k = sub(j)
+        rgb = component_color(j)
+        self.component_title.setText(f"Component {j + 1}: N{k} = Σᵢ rᵢ{k} = "
+                                     f"{sig4(terms.n_k[j])}")
+        self.component_title.setStyleSheet(f"color: {QColor(*rgb).darker(130).name()};")
+        self.before_header.setText(f"before (it. {it0})")
+        self.after_header.setText(f"after (it. {it1})")
+        old = parameter_values(terms.previous, j)
+        new = parameter_values(after, j)
+        text = formulas(terms, j)
+        for key, symbol in QUANTITIES:
+            name, before, now, formula = self.rows[key]
+            name.setText(symbol.replace(" ", f"{k} ", 1) if " " in symbol else symbol + k)
+            before.setText(sig4(old[key]))
+            now.setText(sig4(new[key]))
+            formula.setText("= " + text[key])
+        self.scatter_note.setText(
+            f"S{k} = Σᵢ rᵢ{k} (xᵢ − μ{k})(xᵢ − μ{k})ᵀ: the spread of the points about the "
+            f"new mean μ{k}, each point weighted by its responsibility; reg_covar is added "
+            "to the diagonal so that no covariance can collapse to zero.")
+
+    # ------------------------------------------------------------------ for tests
+
+    def value_text(self, key: str, column: str) -> str:
+        """Text of quantity ``key`` (see :data:`QUANTITIES`) in ``column`` (``"before"``,
+        ``"after"`` or ``"formula"``)."""
+        name, before, after, formula = self.rows[key]
+        return {"name": name, "before": before, "after": after,
+                "formula": formula}[column].text()
+
+    def overview_text(self, row: int, col: int) -> str:
+        item = self.overview.item(row, col)
+        return "" if item is None else item.text()
+
+    @property
+    def shown(self) -> tuple | None:
+        """(MStepTerms, after Mixture, iteration before, iteration after), or None."""
+        return self._shown

@@ -1,0 +1,76 @@
+"""Open the window in one of the README's scenes, for a screenshot under a real display.
+
+    ../shared/tools/screenshot.sh -s 1920x1080x24 OUT.png 12 \\
+        .venv/bin/python packaging/screenshot_scenes.py SCENE
+
+SCENE is one of: window (the centre start after three steps and an E-step), explain (a
+pinned point's E-step in the Inspector), mstep (the M-step panel), presentation (F5).
+The window uses private settings, so a user's own settings and recovery file are
+untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+SCENES = ("window", "explain", "mstep", "presentation")
+
+
+def main(scene: str) -> int:
+    from dataclasses import replace
+
+    import numpy as np
+
+    from gmm_explorer import engine as E
+    from gmm_explorer.qt.eventloop import wait_until
+    from gmm_explorer.qt.main_window import MainWindow
+    from gmm_explorer.qt.window_state import default_size
+
+    if scene not in SCENES:
+        print(f"unknown scene {scene!r}; one of {', '.join(SCENES)}", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    ini = Path(tempfile.mkdtemp()) / "settings.ini"
+    w = MainWindow(settings=QSettings(str(ini), QSettings.Format.IniFormat))
+    default_size(w)
+    w.show()
+
+    def idle():
+        wait_until(lambda: not w.run.busy, 120)
+
+    def act():
+        wait_until(lambda: w.kernels.ready, 300)
+        w.run.apply_settings(replace(w.session.settings, init="centre"))
+        w.data.load_sample()
+        idle()
+        for _ in range(3):
+            w.actions["step"].trigger()
+            idle()
+        if scene == "window":
+            w.actions["e_step"].trigger()
+            idle()
+        elif scene == "explain":
+            s = w.session
+            resp = E.predict_proba(s.points, s.current.mixture)
+            w.actions["mode_inspect"].trigger()
+            w.overlays.pin_point(int(np.argmin(np.abs(resp[:, 0] - 0.5))))
+        elif scene == "mstep":
+            w.show_panel("mstep")
+            w.panels["mstep"].select_component(1)
+        elif scene == "presentation":
+            w.actions["step"].trigger()
+            idle()
+            w.actions["presentation"].trigger()
+        w.session.mark_saved()  # nothing to ask when the screenshot tool closes it
+
+    QTimer.singleShot(300, act)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "window"))
