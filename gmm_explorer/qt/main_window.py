@@ -155,7 +155,8 @@ class MainWindow(QMainWindow):
         views = SimpleNamespace(canvas=self.canvas, ll_panel=self.ll_panel, table=self.table,
                                 timeline=self.timeline, branch_panel=p["branches"],
                                 health_panel=p["health"], selection_panel=p["selection"],
-                                controls=self.controls, status_label=self.status_label)
+                                controls=self.controls, status_label=self.status_label,
+                                mark_optimum=self.analyses.mark_current)
         self.presenter = Presenter(s, views, self.actions, self.points, self.run, self.overlays)
 
     def _wire(self) -> None:

@@ -152,6 +152,7 @@ class Presenter:
                                           s.settings.reg_covar)
         if cur is not None:
             v.selection_panel.set_current(cur.mixture.n_components, cur.mixture.covariance_type)
+        v.mark_optimum(s.displayed_mixture)
         self.refresh_actions()
         self._overlays.schedule_slow_views()
 

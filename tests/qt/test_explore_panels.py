@@ -26,7 +26,11 @@ from gmm_explorer.qt.panels.branches import BranchPanel, BranchRow
 from gmm_explorer.qt.panels.ground_truth import GroundTruthPanel
 from gmm_explorer.qt.panels.health import HealthPanel
 from gmm_explorer.qt.panels.inspector import InspectorPanel
-from gmm_explorer.qt.panels.model_selection import SelectionOptions, SelectionPanel
+from gmm_explorer.qt.panels.model_selection import (
+    DEFAULT_N_INIT,
+    SelectionOptions,
+    SelectionPanel,
+)
 from gmm_explorer.qt.panels.optima_gallery import GalleryItem, GalleryPanel
 from gmm_explorer.qt.panels.timeline import TimelineBar
 
@@ -289,8 +293,9 @@ def test_selection_marks_lowest_bic_then_lowest_aic(qtbot, rows):
     assert lowest_bic.n_components == 3  # three separated blobs
     star = panel.best_marker()
     assert star == (lowest_bic.n_components, pytest.approx(lowest_bic.bic))
-    assert panel.best_label.textItem.toPlainText() == (
-        f"best: K={lowest_bic.n_components} {lowest_bic.covariance_type}")
+    assert panel.best_text() == (
+        f"★ best: K={lowest_bic.n_components} {lowest_bic.covariance_type} "
+        f"(BIC {lowest_bic.bic:.1f})")
     assert panel.status_text.text() == f"{len(rows)} fits"
 
     click(qtbot, panel.criterion_buttons["aic"])
@@ -343,8 +348,9 @@ def test_selection_click_on_point_chooses_that_row(qtbot, rows):
 
 def test_selection_controls_and_options(qtbot, rows):
     panel = selection_panel(qtbot, rows)
-    assert panel.options() == SelectionOptions(8, 1, ("full", "tied", "diag", "spherical"),
-                                               "bic", True)
+    assert panel.options() == SelectionOptions(8, DEFAULT_N_INIT,
+                                               ("full", "tied", "diag", "spherical"), "bic",
+                                               True)
     changed = Recorder(panel.options_changed)
     qtbot.keyClick(panel.k_max, Qt.Key.Key_Up)
     qtbot.keyClick(panel.n_init, Qt.Key.Key_Up)
@@ -353,7 +359,8 @@ def test_selection_controls_and_options(qtbot, rows):
         click(qtbot, panel.type_boxes[t])
     assert len(changed.calls) == 6
     opts = panel.options()
-    assert (opts.k_max, opts.n_init, opts.covariance_types, opts.auto) == (9, 2, ("full",), False)
+    assert (opts.k_max, opts.n_init, opts.covariance_types, opts.auto) == (
+        9, DEFAULT_N_INIT + 1, ("full",), False)
     # The last type left cannot be unticked: a sweep needs one.
     assert not panel.type_boxes["full"].isEnabled()
     click(qtbot, panel.type_boxes["full"])
@@ -377,7 +384,7 @@ def test_selection_running_progress_and_buttons(qtbot, rows):
     panel = selection_panel(qtbot, rows[:5], complete=False)
     recompute = Recorder(panel.recompute_requested)
     cancel = Recorder(panel.cancel_requested)
-    assert panel.best_label.textItem.toPlainText().startswith("best so far: K=")
+    assert panel.best_text().startswith("★ best so far: K=")
     click(qtbot, panel.recompute_button)
     assert len(recompute.calls) == 1
     panel.set_running(True)
@@ -435,11 +442,11 @@ def test_gallery_shows_optima_best_first(qtbot):
     assert panel.list.item(1).toolTip() == "optimum 2"
     assert not panel.list.item(0).icon().isNull()
     assert panel.status_text.text() == "3 distinct optima from 20 restarts"
-    assert (panel.list.iconSize().width(), panel.list.iconSize().height()) == (150, 112)
+    # One thumbnail a row at the dock's width, as wide as the list leaves room for.
+    assert 250 <= panel.list.iconSize().width() <= panel.THUMB.width()
     assert not panel.list.dragEnabled()
-    # Two thumbnails side by side at the dock's width.
     assert (panel.list.visualItemRect(panel.list.item(1)).top()
-            == panel.list.visualItemRect(panel.list.item(0)).top())
+            >= panel.list.visualItemRect(panel.list.item(0)).bottom())
     panel.set_current(1)
     assert panel.list.item(1).background().color() != panel.list.item(0).background().color()
     assert "currently loaded" in panel.list.item(1).toolTip()

@@ -22,13 +22,39 @@ from gmm_explorer.qt.threads import (
 
 #: Seconds to wait after the data change before recomputing the model selection.
 SELECTION_DEBOUNCE_MS = 1000
-#: Gallery thumbnails, in pixels.
-THUMB_SIZE = (150, 112)
+#: Gallery thumbnails, in pixels (GalleryPanel.THUMB): one across the ~330 px dock (the
+#: panel shows them smaller in a narrower one), with tick labels of a fixed readable size.
+THUMB_SIZE = (288, 216)
 #: The gallery's convergence tolerance and iteration cap (tighter than the defaults).
 GALLERY_TOL = 1e-6
 GALLERY_MAX_ITER = 1000
 #: Points drawn in a thumbnail at most (a random subset of larger data sets).
 THUMB_POINTS = 4000
+
+
+def matching_optimum(optima, mixture, scale) -> int | None:
+    """The index of the first of ``optima`` that ``mixture`` is, or None.
+
+    Same K and covariance type, and after matching the components one to one
+    (:func:`~gmm_explorer.engine.optima.match_components`), every mean within ``MEAN_TOL``
+    standard deviations of the data (``scale``, per axis) of its match: the gallery's
+    grouping rule without the log-likelihood, which a displayed start has not got yet.
+    """
+    from gmm_explorer.engine.optima import MEAN_TOL, match_components
+
+    if mixture is None:
+        return None
+    scale = np.asarray(scale, dtype=float)
+    for i, o in enumerate(optima):
+        m = o.mixture
+        if (m.n_components, m.covariance_type) != (mixture.n_components,
+                                                   mixture.covariance_type):
+            continue
+        perm = match_components(m, mixture, scale)
+        gap = (np.asarray(m.means) - np.asarray(mixture.means)[perm]) / scale
+        if np.all(np.hypot(gap[:, 0], gap[:, 1]) <= MEAN_TOL):
+            return i
+    return None
 
 
 def _subsample(points: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
@@ -74,6 +100,8 @@ class AnalysesController(QObject):
         #: The last complete (or partial) model-selection rows and the gallery's optima.
         self.rows: tuple = ()
         self.optima: tuple = ()
+        #: Per-axis standard deviations of the data the optima were found on.
+        self._optima_scale = np.ones(2)
         self._selection_ever_run = False
         self._closed = False
         self._debounce = QTimer(self)
@@ -235,8 +263,13 @@ class AnalysesController(QObject):
         """Run ``n_restarts`` fits from different seeds and initialisations and group them
         into distinct local optima, in the background."""
         from gmm_explorer.drawing import point_colors, view_ranges
-        from gmm_explorer.engine.optima import group_optima, restart_plan, run_restarts
-        from gmm_explorer.qt.offscreen.frames import render_frame
+        from gmm_explorer.engine.optima import (
+            data_scale,
+            group_optima,
+            restart_plan,
+            run_restarts,
+        )
+        from gmm_explorer.qt.panels.optima_gallery import render_thumbnail
 
         s = self.session
         gp = self.gallery_panel
@@ -269,11 +302,11 @@ class AnalysesController(QObject):
                 if cancelled():
                     return None
                 resp = E.e_step(thumb_pts, o.mixture, want_resp=True).responsibilities
-                images.append(render_frame(thumb_pts, point_colors(resp, resp.shape[0], "soft"),
-                                           o.mixture, size=THUMB_SIZE, x_range=xr, y_range=yr,
-                                           sigmas=(1,)))
+                images.append(render_thumbnail(
+                    thumb_pts, point_colors(resp, resp.shape[0], "soft"), o.mixture,
+                    size=THUMB_SIZE, x_range=xr, y_range=yr))
             n_ok = sum(r.result is not None for r in restarts)
-            return optima, images, n_ok, len(restarts)
+            return optima, images, n_ok, len(restarts), data_scale(pts)
 
         self.optima = ()
         gp.clear()
@@ -291,6 +324,14 @@ class AnalysesController(QObject):
             o = self.optima[i]
             self.run.start_from(o.mixture, f"local optimum #{i + 1} (mean log-likelihood "
                                            f"{o.mean_log_likelihood:.6g})")
+            self.mark_current(self.session.displayed_mixture)
+
+    def mark_current(self, mixture) -> None:
+        """Mark the gallery's optimum that ``mixture`` (the fit the window shows, or None)
+        is, if any (:func:`matching_optimum`). Call it whenever the displayed state
+        changes."""
+        self.gallery_panel.set_current(matching_optimum(self.optima, mixture,
+                                                        self._optima_scale))
 
     @Slot(object)
     def _gallery_progress(self, p) -> None:
@@ -307,10 +348,11 @@ class AnalysesController(QObject):
         if d.value is None:
             gp.set_status("cancelled" if d.cancelled else "data changed")
             return
-        optima, images, n_ok, total = d.value
-        self.optima = optima
+        optima, images, n_ok, total, scale = d.value
+        self.optima, self._optima_scale = optima, scale
         gp.set_optima([GalleryItem(img, o.mean_log_likelihood, o.count, total,
                                    self._optimum_tooltip(o)) for o, img in zip(optima, images)])
+        self.mark_current(self.session.displayed_mixture)
         gp.set_status(f"{len(optima)} distinct optim{'um' if len(optima) == 1 else 'a'}"
                       f" from {n_ok} restarts" + (f" ({total - n_ok} failed)"
                                                   if n_ok < total else ""))

@@ -1,72 +1,219 @@
 """The parameter table: each component's parameters at the displayed iteration, with
-check boxes that lock the weight, mean or covariance."""
+check boxes that lock the weight, mean or covariance.
+
+The table shares a row with the log-likelihood plot: about 350 px wide in a 1280 px window
+(300 px when the docks widen), 700 px at 1920. It shows what fits, every shown column as wide
+as its contents so that no text is cut: always the weight, the mean and σx, which hold the
+three lock boxes; then, as width allows, σy and ρ, the points each component claims (n_k),
+the ellipse's axes and angle, and the covariance entries Σxx, Σxy, Σyy.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+)
 
 from gmm_explorer import engine as E
-from gmm_explorer.drawing import component_color
-from gmm_explorer.qt.panels.widgets import signals_blocked
+from gmm_explorer.qt.panels.widgets import component_swatch, signals_blocked
+
+#: Background of the cells whose parameter is locked (kept by the M-step).
+LOCKED_BACKGROUND = QColor(226, 232, 244)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its key, header text and header tooltip."""
+
+    key: str
+    header: str
+    tip: str
+
+
+ANGLE_TIP = ("angle of the major axis from the x axis in degrees, in data units (it looks "
+             "different on screen unless View › Equal axes is on)")
+COLUMNS = (
+    Column("swatch", "", "component colour and number"),
+    Column("weight", "w", "mixing weight; the box locks it (the M-step keeps it and the "
+                          "unlocked weights share the rest)"),
+    Column("mean_x", "μx", "mean, x; the box locks the mean, x and y (the M-step keeps it "
+                           "and estimates the covariance about it)"),
+    Column("mean_y", "μy", "mean, y"),
+    Column("sd_x", "σx", "standard deviation along x, √Σxx; the box locks the covariance "
+                         "(tied: the shared covariance)"),
+    Column("sd_y", "σy", "standard deviation along y, √Σyy"),
+    Column("rho", "ρ", "correlation of x and y, Σxy / (σx σy)"),
+    Column("n_k", "n_k", "points the component claims under these parameters (sum of its "
+                         "responsibilities); the next M-step sets weight = n_k / N"),
+    Column("sd_major", "sd₁", "standard deviation along the ellipse's major axis"),
+    Column("sd_minor", "sd₂", "standard deviation along the ellipse's minor axis"),
+    Column("angle", "angle°", ANGLE_TIP),
+    Column("cov_xx", "Σxx", "covariance matrix entry xx (a variance, σx²)"),
+    Column("cov_xy", "Σxy", "covariance matrix entry xy (ρ σx σy)"),
+    Column("cov_yy", "Σyy", "covariance matrix entry yy (a variance, σy²)"),
+)
+KEYS = tuple(c.key for c in COLUMNS)
+#: Always shown (σx holds the covariance's lock box).
+CORE = ("swatch", "weight", "mean_x", "mean_y", "sd_x")
+#: Shown in this order, each group whole, while the table is wide enough.
+OPTIONAL_GROUPS = (("sd_y", "rho"), ("n_k",), ("sd_major", "sd_minor", "angle"),
+                   ("cov_xx", "cov_xy", "cov_yy"))
+#: The cell holding each lock box, and the cells a lock keeps (shaded when locked).
+LOCK_CELLS = {"weight": "weight", "mean": "mean_x", "covariance": "sd_x"}
+LOCKED_CELLS = {"weight": ("weight",), "mean": ("mean_x", "mean_y"),
+                "covariance": ("sd_x", "sd_y", "rho", "sd_major", "sd_minor", "angle",
+                               "cov_xx", "cov_xy", "cov_yy")}
+
+
+def format_value(key: str, v: float) -> str:
+    """A cell's text: 4 significant digits (ρ with 3 decimals, the angle with 1, n_k from
+    1000 up as a whole number with thousands separators)."""
+    if not np.isfinite(v):
+        return f"{v}"
+    if key == "rho":
+        return f"{v:.2f}"
+    if key == "angle":
+        return f"{v:.1f}"
+    if key == "n_k" and v >= 1000:
+        return f"{v:,.0f}"
+    if key in ("sd_x", "sd_y"):
+        return f"{v:.3g}"
+    return f"{v:.4g}"
 
 
 class ParameterTable(QTableWidget):
-    """Per component: weight, mean, covariance entries, principal standard deviations,
-    angle, effective points, and check boxes that lock the weight, mean or covariance."""
+    """Per component: weight, mean and σx, and as width allows σy and ρ, the effective
+    points, the ellipse's axes and angle and the covariance entries; the boxes in the w, μx
+    and σx cells lock the weight, mean or covariance."""
 
     #: (str kind, int component, bool on): the user ticked or cleared a lock box.
     lock_toggled = Signal(str, int, bool)
 
     LOCK_KINDS = ("weight", "mean", "covariance")
-    HEADERS = ["", "weight", "mean x", "mean y", "Σxx", "Σxy", "Σyy", "sd₁", "sd₂", "angle°",
-               "n_k now", "lock w", "lock μ", "lock Σ"]
-    TIPS = ["component colour", "mixing weight", "mean, x", "mean, y",
-            "covariance matrix entry xx (a variance)", "covariance matrix entry xy",
-            "covariance matrix entry yy (a variance)",
-            "sd₁: standard deviation along the major axis",
-            "sd₂: standard deviation along the minor axis",
-            "angle of the major axis from the x axis in degrees, in data units (it looks "
-            "different on screen unless View › Equal axes is on)",
-            "points the component claims under these parameters (sum of its "
-            "responsibilities); the next M-step sets weight = n_k / N",
-            "lock the weight: the M-step keeps it; the unlocked weights share the rest",
-            "lock the mean: the M-step keeps it (the covariance is then estimated about it)",
-            "lock the covariance: the M-step keeps it (tied: the shared covariance)"]
+    HEADERS = tuple(c.header for c in COLUMNS)
+    TIPS = tuple(c.tip for c in COLUMNS)
 
     def __init__(self, parent=None) -> None:
-        super().__init__(0, len(self.HEADERS), parent)
-        self.setHorizontalHeaderLabels(self.HEADERS)
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(list(self.HEADERS))
         for j, tip in enumerate(self.TIPS):
             self.horizontalHeaderItem(j).setToolTip(tip)
         self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(20)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-        header.setMinimumSectionSize(24)
-        self.setColumnWidth(0, 24)
-        self.setToolTip("Parameters of each component at the current iteration; tick a lock "
-                        "to keep that parameter fixed in the M-step")
+        self.setColumnWidth(0, 22)
+        self.setToolTip("Parameters of each component at the displayed iteration; tick the "
+                        "box in the w, μx or σx cell to keep the weight, mean or covariance "
+                        "fixed in the M-step. Widen the table to see more columns.")
         self.itemChanged.connect(self._on_item_changed)
-        self._n_values = 10
+        #: How many of OPTIONAL_GROUPS are shown.
+        self._n_groups = len(OPTIONAL_GROUPS)
+        self._apply_groups(0)
 
-    def _on_item_changed(self, item: QTableWidgetItem) -> None:
-        col = item.column() - 1 - self._n_values
-        if 0 <= col < 3:
-            self.lock_toggled.emit(self.LOCK_KINDS[col], item.row(),
-                                   item.checkState() == Qt.CheckState.Checked)
+    # -- public
 
     def lock_item(self, row: int, kind: str) -> QTableWidgetItem:
-        return self.item(row, 1 + self._n_values + self.LOCK_KINDS.index(kind))
+        """The check box item of ``kind`` (one of LOCK_KINDS) for component ``row``."""
+        return self.item(row, KEYS.index(LOCK_CELLS[kind]))
 
     def update_result(self, result: E.StepResult | None, locks=None) -> None:
         """Show ``result``'s parameters and ``locks`` (engine Locks or None)."""
+        rows_before = self.rowCount()
         with signals_blocked(self):
             self._update(result, locks)
+        # A new model (another K, a new start) may show more columns; later numbers may
+        # only show fewer, so that columns do not come and go while EM runs.
+        self.fit_columns(allow_more=self.rowCount() != rows_before
+                         or (result is not None and result.iteration == 0))
+
+    def cell_text(self, row: int, col: int) -> str:
+        item = self.item(row, col)
+        return "" if item is None else item.text()
+
+    def shown_keys(self) -> tuple[str, ...]:
+        """The keys of the columns shown now, in order."""
+        return tuple(k for i, k in enumerate(KEYS) if not self.isColumnHidden(i))
+
+    # -- columns that fit
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.fit_columns(allow_more=True)
+
+    def fit_columns(self, allow_more: bool = True) -> None:
+        """Show the core columns and as many optional groups as fit the width.
+
+        ``allow_more`` False only hides groups that no longer fit (new numbers)."""
+        avail = self._available_width()
+        need = {k: self._column_need(i) for i, k in enumerate(KEYS)}
+        total = sum(need[k] for k in CORE)
+        n = 0
+        for group in OPTIONAL_GROUPS:
+            extra = sum(need[k] for k in group)
+            if total + extra > avail:
+                break
+            total += extra
+            n += 1
+        if not allow_more:
+            n = min(n, self._n_groups)
+        if n != self._n_groups:
+            self._apply_groups(n)
+
+    def _apply_groups(self, n: int) -> None:
+        self._n_groups = n
+        shown = set(CORE).union(*OPTIONAL_GROUPS[:n])
+        for i, k in enumerate(KEYS):
+            self.setColumnHidden(i, k not in shown)
+
+    def _column_need(self, col: int) -> int:
+        if col == 0:
+            return self.columnWidth(0)
+        return max(self.horizontalHeader().sectionSizeHint(col), self.sizeHintForColumn(col))
+
+    def _available_width(self) -> int:
+        width = self.width() - 2 * self.frameWidth()
+        rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
+        height = self.height() - 2 * self.frameWidth() - self.horizontalHeader().height()
+        if rows > height:  # a vertical scroll bar takes its share
+            width -= self.verticalScrollBar().sizeHint().width()
+        return width
+
+    # -- contents
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        for kind, key in LOCK_CELLS.items():
+            if item.column() == KEYS.index(key):
+                self.lock_toggled.emit(kind, item.row(),
+                                       item.checkState() == Qt.CheckState.Checked)
+
+    def _make_row(self, j: int) -> None:
+        # Items are created once per row and then only their text changes.
+        self.setItem(j, 0, component_swatch(j))
+        lock_columns = {KEYS.index(key): kind for kind, key in LOCK_CELLS.items()}
+        for col in range(1, len(KEYS)):
+            item = QTableWidgetItem()
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if col in lock_columns:
+                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+                item.setCheckState(Qt.CheckState.Unchecked)
+            else:
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.setItem(j, col, item)
 
     def _update(self, result, locks) -> None:
         if result is None:
@@ -76,39 +223,37 @@ class ParameterTable(QTableWidget):
         k = m.n_components
         self.setRowCount(k)
         sd_major, sd_minor, angle = E.ellipse_axes(m)
+        cov = np.asarray(m.covariances)
+        sx, sy = np.sqrt(cov[:, 0, 0]), np.sqrt(cov[:, 1, 1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho = cov[:, 0, 1] / (sx * sy)
         for j in range(k):
-            c = m.covariances[j]
-            if self.item(j, 0) is None:
-                # Items are created once per row and then only their text changes.
-                swatch = QTableWidgetItem("")
-                swatch.setBackground(QColor(*component_color(j)))
-                swatch.setToolTip(f"component {j + 1}")
-                self.setItem(j, 0, swatch)
-                for col in range(1, self._n_values + 1):
-                    item = QTableWidgetItem()
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
-                    self.setItem(j, col, item)
-                for i, kind in enumerate(self.LOCK_KINDS):
-                    item = QTableWidgetItem()
-                    item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
-                    item.setToolTip(f"lock the {kind} of component {j + 1}")
-                    self.setItem(j, 1 + self._n_values + i, item)
-            values = [m.weights[j], m.means[j, 0], m.means[j, 1], c[0, 0], c[0, 1], c[1, 1],
-                      sd_major[j], sd_minor[j], angle[j], result.n_effective[j]]
+            if self.item(j, 1) is None:
+                self._make_row(j)
+            values = {"weight": m.weights[j], "mean_x": m.means[j, 0],
+                      "mean_y": m.means[j, 1], "sd_x": sx[j], "sd_y": sy[j], "rho": rho[j],
+                      "n_k": result.n_effective[j], "sd_major": sd_major[j],
+                      "sd_minor": sd_minor[j], "angle": angle[j], "cov_xx": cov[j, 0, 0],
+                      "cov_xy": cov[j, 0, 1], "cov_yy": cov[j, 1, 1]}
+            on = {kind: bool(locks is not None and locks.n_components == k
+                             and getattr(locks, kind)[j]) for kind in self.LOCK_KINDS}
+            locked = {key for kind, keys in LOCKED_CELLS.items() if on[kind] for key in keys}
             status = result.diagnostics[j].status
-            for col, v in enumerate(values, start=1):
+            for col, key in enumerate(KEYS[1:], start=1):
                 item = self.item(j, col)
-                n_k = col == len(values)
-                item.setText(f"{v:,.0f}" if n_k and v >= 1000 else
-                             f"{v:.1f}" if col == 9 else f"{v:.4g}")
+                item.setText(format_value(key, float(values[key])))
                 item.setForeground(QColor(190, 40, 0) if status != "ok" else QColor(0, 0, 0))
-                item.setToolTip(f"component {j + 1} is {status}" if status != "ok" else "")
+                item.setBackground(QBrush(LOCKED_BACKGROUND) if key in locked else QBrush())
+                tips = []
+                if status != "ok":
+                    tips.append(f"component {j + 1} is {status}")
+                for kind, cell in LOCK_CELLS.items():
+                    if key == cell:
+                        tips.append(f"{'locked' if on[kind] else 'tick to lock'} the {kind} "
+                                    f"of component {j + 1}")
+                if key in locked:
+                    tips.append("locked: the M-step keeps it")
+                item.setToolTip("\n".join(dict.fromkeys(tips)))
             for kind in self.LOCK_KINDS:
-                on = locks is not None and locks.n_components == k and getattr(locks, kind)[j]
-                self.lock_item(j, kind).setCheckState(Qt.CheckState.Checked if on
+                self.lock_item(j, kind).setCheckState(Qt.CheckState.Checked if on[kind]
                                                       else Qt.CheckState.Unchecked)
-
-    def cell_text(self, row: int, col: int) -> str:
-        item = self.item(row, col)
-        return "" if item is None else item.text()

@@ -97,6 +97,24 @@ def line_icon(rgb, style: str, width: int = 28, height: int = 12) -> QIcon:
     return QIcon(pix)
 
 
+def symbol_icon(rgb, symbol: str, width: int = 24, height: int = 14) -> QIcon:
+    """A short line in ``rgb`` with one pyqtgraph marker ``symbol`` on it (a legend entry)."""
+    from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
+
+    pix = QPixmap(width, height)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor(*rgb), 2))
+    painter.drawLine(QPointF(1, height / 2), QPointF(width - 1, height / 2))
+    painter.translate(width / 2, height / 2)
+    outline = QPen(QColor(255, 255, 255), 1)
+    outline.setCosmetic(True)  # drawSymbol scales the painter to the marker's size
+    drawSymbol(painter, symbol, height - 4, outline, QColor(*rgb))
+    painter.end()
+    return QIcon(pix)
+
+
 def _text_on(rgb) -> QColor:
     """Black or white, whichever reads better on ``rgb``."""
     r, g, b = rgb

@@ -1,0 +1,282 @@
+"""Model selection, the optima gallery and the parameter table in the window (issue 11):
+defaults that find the best models, labels and thumbnails that can be read, the shown
+optimum marked, and a table that fits its place."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPoint, QRectF, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QStyle
+
+from gmm_explorer.drawing import PALETTE, ellipse_color
+from gmm_explorer.engine import Mixture
+from gmm_explorer.engine.datasets import GENERATORS, generate
+from gmm_explorer.engine.mixture import COVARIANCE_TYPES
+from tests.qt.window_helpers import TIMEOUT, idle, window_with
+
+SWEEP_TIMEOUT = 120_000
+
+
+def set_settings(w, **kw):
+    w.controls.set_settings(replace(w.session.settings, **kw))
+    w.controls.settings_edited.emit()  # as a user's change of a control does
+
+
+def sweep_with_defaults(qtbot, w):
+    """Run model selection with the panel's default options (Auto off: one sweep only)."""
+    from gmm_explorer.qt.panels.model_selection import SelectionOptions
+
+    sp = w.panels["selection"]
+    sp.set_options(replace(SelectionOptions(), auto=False))
+    assert w.analyses.start_selection()
+    qtbot.waitUntil(lambda: not w.analyses.selection_runner.busy and bool(w.analyses.rows),
+                    timeout=SWEEP_TIMEOUT)
+    return sp
+
+
+# ------------------------------------------------------------------ model selection
+
+
+def test_default_restarts_find_the_best_model_of_old_faithful(window, qtbot):
+    from sklearn.mixture import GaussianMixture
+
+    from gmm_explorer.qt.panels.model_selection import SelectionPanel
+
+    sp = sweep_with_defaults(qtbot, window)
+    assert len(window.analyses.rows) == 8 * len(COVARIANCE_TYPES)
+    best = sp.best_row()
+    # The oracle: scikit-learn, ten k-means starts a cell, over the K that can win.
+    X = window.session.points
+    oracle = {(k, t): GaussianMixture(k, covariance_type=t, n_init=10, random_state=0)
+              .fit(X).bic(X) for k in range(1, 6) for t in COVARIANCE_TYPES}
+    k, t = min(oracle, key=oracle.get)
+    # One start a cell stops in a poor optimum of K=3 tied and picks K=2 full, 7 worse.
+    assert (best.n_components, best.covariance_type) == (k, t) == (3, "tied")
+    assert best.bic == pytest.approx(oracle[(k, t)], abs=0.5)
+    fresh = SelectionPanel()
+    qtbot.addWidget(fresh)
+    assert fresh.options().n_init == fresh.n_init.value() > 1
+
+
+def test_three_separated_clumps_pick_k_3(qtbot, tmp_path):
+    X, _ = generate("separated", 300, 3, 0)
+    w = window_with(qtbot, tmp_path, X)
+    for seed in (0, 1, 2):
+        if seed:
+            X, _ = generate("separated", 300, 3, seed)
+            np.save(tmp_path / "points.npy", X)
+            w.session.mark_saved()
+            assert w.files.load_file(str(tmp_path / "points.npy"))
+            idle(qtbot, w)
+        sp = sweep_with_defaults(qtbot, w)
+        assert sp.best_row().n_components == 3, seed
+
+
+def test_best_label_never_hides_the_curves(window, qtbot):
+    window.resize(1280, 820)
+    window.show_panel("selection")
+    sp = sweep_with_defaults(qtbot, window)
+    qtbot.waitUntil(lambda: sp.plot.isVisible() and sp.best_label.isVisible(),
+                    timeout=TIMEOUT)
+    qtbot.wait(50)  # the plot lays out and ranges its axes
+    vb = sp.plot.plotItem.vb
+    view = vb.sceneBoundingRect()
+    data = QRectF()  # where the curves, their points and the star are drawn
+    for item in vb.addedItems:
+        if (isinstance(item, (pg.PlotCurveItem, pg.ScatterPlotItem)) and item.isVisible()
+                and not item.boundingRect().isEmpty()):
+            data = data.united(item.sceneBoundingRect().intersected(view))
+    assert not data.isEmpty()
+    label = sp.best_label.sceneBoundingRect()
+    assert label.width() > 0
+    assert not label.intersects(data)
+    best = sp.best_row()
+    assert sp.best_text() == (f"★ best: K={best.n_components} {best.covariance_type} "
+                              f"(BIC {best.bic:.1f})")
+    # It stays clear whichever criterion is chosen.
+    sp.criterion_buttons["aic"].click()
+    qtbot.wait(50)
+    assert sp.best_text().startswith("★ best: K=") and "(AIC " in sp.best_text()
+    assert not sp.best_label.sceneBoundingRect().intersects(view)
+
+
+def _lab(rgb) -> np.ndarray:
+    """CIELAB (D65) of sRGB colours of shape (..., 3), 0-255."""
+    c = np.asarray(rgb, dtype=float) / 255
+    c = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
+    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                  [0.0193, 0.1192, 0.9505]])
+    xyz = c @ m.T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]),
+                     200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def test_covariance_colours_are_not_component_colours(qtbot):
+    from gmm_explorer.qt.panels.model_selection import COVARIANCE_COLORS, SelectionPanel
+
+    panel = SelectionPanel()
+    qtbot.addWidget(panel)
+    components = [tuple(int(v) for v in rgb) for rgb in PALETTE]
+    components += [ellipse_color(k) for k in range(len(PALETTE))]
+    types = [COVARIANCE_COLORS[t] for t in COVARIANCE_TYPES]
+    assert set(types).isdisjoint(components)
+    assert len(set(types)) == len(types)
+    # Far apart to the eye too: at least 35 CIELAB units from every component colour
+    # (a just noticeable difference is about 2.3), and from each other.
+    gaps = np.linalg.norm(_lab(types)[:, None] - _lab(components)[None], axis=-1)
+    assert gaps.min() >= 35
+    mutual = np.linalg.norm(_lab(types)[:, None] - _lab(types)[None], axis=-1)
+    assert mutual[~np.eye(len(types), dtype=bool)].min() >= 35
+    # Without colour vision, the markers tell the types apart.
+    from gmm_explorer.qt.panels.model_selection import COVARIANCE_SYMBOLS
+
+    assert len(set(COVARIANCE_SYMBOLS.values())) == len(COVARIANCE_TYPES)
+    # And the plot draws them.
+    for t in COVARIANCE_TYPES:
+        for c in ("bic", "aic"):
+            assert panel.series_color(t, c) == COVARIANCE_COLORS[t]
+
+
+# ------------------------------------------------------------------ optima gallery
+
+
+def _glyph_rows(rgb: np.ndarray) -> int:
+    """How many pixel rows of ``rgb`` (h, w, 3) hold dark (text) pixels."""
+    return int((rgb.max(axis=2) < 140).any(axis=1).sum())
+
+
+def test_gallery_marks_the_shown_optimum_and_its_thumbnails_read(qtbot, tmp_path):
+    kind = next(k for k, v in GENERATORS.items() if "optima" in v[0].lower())
+    X, _ = generate(kind, 600, 4, 0)
+    w = window_with(qtbot, tmp_path, X)
+    w.resize(1280, 820)
+    set_settings(w, k=4)
+    idle(qtbot, w)
+    w.show_panel("gallery")
+    gp = w.panels["gallery"]
+    assert w.analyses.start_gallery(20)
+    qtbot.waitUntil(lambda: not w.analyses.gallery_runner.busy, timeout=SWEEP_TIMEOUT)
+    optima = w.analyses.optima
+    assert len(optima) >= 3 and gp.list.count() == len(optima)
+    # The window's own k-means start may already sit on an optimum: at most one is marked.
+    assert len(gp.marked()) <= 1
+
+    gp.optimum_chosen.emit(1)  # a click on optimum #2
+    idle(qtbot, w)
+    np.testing.assert_array_equal(w.session.current.mixture.means, optima[1].mixture.means)
+    assert gp.marked() == (1,)
+    assert "shown now" in gp.list.item(1).text()
+    assert "currently loaded" in gp.list.item(1).toolTip()
+    assert all("shown now" not in gp.list.item(i).text() for i in range(gp.list.count())
+               if i != 1)
+    # Any way the shown fit changes, the views follow (the presenter asks on every change).
+    w.run.start_from(optima[2].mixture, "optimum #3 by another route")
+    idle(qtbot, w)
+    assert gp.marked() == (2,)
+
+    # The mark follows the shown fit, whatever the order of its components.
+    m = optima[0].mixture
+    perm = np.roll(np.arange(m.n_components), 1)
+    w.analyses.mark_current(Mixture(m.weights[perm], m.means[perm], m.covariances[perm],
+                                    m.covariance_type))
+    assert gp.marked() == (0,)
+    far = Mixture(m.weights, m.means + 0.5 * X.std(axis=0), m.covariances, m.covariance_type)
+    w.analyses.mark_current(far)
+    assert gp.marked() == ()
+    w.analyses.mark_current(optima[2].mixture)
+    assert gp.marked() == (2,)
+    w.analyses.mark_current(None)
+    assert gp.marked() == ()
+
+    # One thumbnail across the dock, at least 250 px wide, whole.
+    view = gp.list.viewport()
+    first, second = (gp.list.visualItemRect(gp.list.item(i)) for i in (0, 1))
+    assert gp.list.iconSize().width() >= 250
+    assert second.top() >= first.bottom()
+    assert first.left() >= 0 and first.right() <= view.width()
+    assert gp.list.horizontalScrollBar().maximum() == 0
+    # Tick labels of TICK_PX pixels: their digits are at least 7 pixel rows tall.
+    from gmm_explorer.drawing import view_ranges
+    from gmm_explorer.qt.controllers.analyses import THUMB_SIZE
+    from gmm_explorer.qt.offscreen.frames import plot_area, qimage_to_rgb
+    from gmm_explorer.qt.panels.optima_gallery import TICK_PX, render_thumbnail
+
+    xr, yr = view_ranges(X, [o.mixture for o in optima])
+    img = qimage_to_rgb(render_thumbnail(X, None, optima[0].mixture, size=THUMB_SIZE,
+                                         x_range=xr, y_range=yr))
+    assert img.shape == (THUMB_SIZE[1], THUMB_SIZE[0], 3)
+    band = img[-(TICK_PX + 4):, 60:]  # below the plot, right of the y labels
+    assert _glyph_rows(band) >= 7
+    plot = plot_area(THUMB_SIZE, axes=False)
+    left = img[int(plot.top()) + 20:int(plot.bottom()) - 20, :20]  # the y labels
+    assert _glyph_rows(left) >= 7
+
+
+# ------------------------------------------------------------------ parameter table
+
+
+def _cells_that_do_not_fit(table) -> list[str]:
+    style = table.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    box = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, table)
+    fm = QFontMetrics(table.font())
+    header = table.horizontalHeader()
+    out = []
+    for c in range(table.columnCount()):
+        if table.isColumnHidden(c):
+            continue
+        width = table.columnWidth(c)
+        if header.sectionSizeHint(c) > width:
+            out.append(f"header {table.horizontalHeaderItem(c).text()!r}")
+        if table.sizeHintForColumn(c) > width:
+            out.append(f"column {table.horizontalHeaderItem(c).text()!r}")
+        for r in range(table.rowCount()):
+            item = table.item(r, c)
+            if item is None or not item.text():
+                continue
+            has_box = item.data(Qt.ItemDataRole.CheckStateRole) is not None
+            need = fm.horizontalAdvance(item.text()) + 2 * margin + (box if has_box else 0)
+            if need > width:
+                out.append(f"{item.text()!r} needs {need} > {width}")
+    return out
+
+
+@pytest.mark.parametrize("size", [(1280, 820), (1920, 1080)])
+def test_parameter_table_fits_without_scrolling(window, qtbot, size):
+    window.resize(*size)
+    for _ in range(3):
+        window.actions["step"].trigger()
+        idle(qtbot, window)
+    table = window.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 250
+                    and table.horizontalHeader().length() <= table.viewport().width(),
+                    timeout=TIMEOUT)
+    assert table.horizontalScrollBar().maximum() == 0
+    assert _cells_that_do_not_fit(table) == []
+    shown = table.shown_keys()
+    assert shown[:5] == ("swatch", "weight", "mean_x", "mean_y", "sd_x")
+    m = window.session.current.mixture
+    assert table.cell_text(0, 1) == f"{m.weights[0]:.4g}"
+    assert table.cell_text(1, 3) == f"{m.means[1, 1]:.4g}"
+    assert table.cell_text(0, 4) == f"{np.sqrt(m.covariances[0, 0, 0]):.3g}"
+    if size[0] >= 1920:
+        # A wide window shows the rest: effective points, axes, angle, covariance entries.
+        assert len(shown) == table.columnCount()
+    # The lock boxes sit in the cells they lock; a click on one locks that parameter.
+    item = table.lock_item(0, "mean")
+    rect = table.visualItemRect(item)
+    assert rect.right() <= table.viewport().width()
+    style = table.style()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    box = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, table)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(rect.left() + margin + box // 2, rect.center().y()))
+    assert window.session.locks.mean == (True, False)
+    qtbot.waitUntil(lambda: table.lock_item(0, "mean").checkState() == Qt.CheckState.Checked,
+                    timeout=TIMEOUT)
