@@ -51,7 +51,10 @@ from gmm_explorer.qt.controllers.m_step_explain import MStepExplainController
 from gmm_explorer.qt.controllers.overlays import OverlaysController
 from gmm_explorer.qt.controllers.points import PointsController
 from gmm_explorer.qt.controllers.run import RunController
-from gmm_explorer.qt.dialogs.getting_started import FirstLaunchPointer, GettingStartedDialog
+from gmm_explorer.qt.dialogs.getting_started import (
+    FirstLaunchPointer,
+    GettingStartedDialog,
+)
 from gmm_explorer.qt.docks import make_docks
 from gmm_explorer.qt.feedback import Feedback
 from gmm_explorer.qt.layout import central_layout
