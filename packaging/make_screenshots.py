@@ -71,7 +71,7 @@ def main() -> None:
 
     from gmm_explorer.engine import edit
     from gmm_explorer.engine.datasets import generate
-    from gmm_explorer.qt.panels.model_selection import SelectionOptions
+    from gmm_explorer.qt.panels.selection_options import SelectionOptions
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     tmp = tempfile.mkdtemp()

@@ -29,7 +29,7 @@ def set_settings(w, **kw):
 
 def sweep_with_defaults(qtbot, w):
     """Run model selection with the panel's default options (Auto off: one sweep only)."""
-    from gmm_explorer.qt.panels.model_selection import SelectionOptions
+    from gmm_explorer.qt.panels.selection_options import SelectionOptions
 
     sp = w.panels["selection"]
     sp.set_options(replace(SelectionOptions(), auto=False))
@@ -118,7 +118,8 @@ def _lab(rgb) -> np.ndarray:
 
 
 def test_covariance_colours_are_not_component_colours(qtbot):
-    from gmm_explorer.qt.panels.model_selection import COVARIANCE_COLORS, SelectionPanel
+    from gmm_explorer.qt.panels.model_selection import SelectionPanel
+    from gmm_explorer.qt.panels.selection_options import COVARIANCE_COLORS
 
     panel = SelectionPanel()
     qtbot.addWidget(panel)
@@ -134,7 +135,7 @@ def test_covariance_colours_are_not_component_colours(qtbot):
     mutual = np.linalg.norm(_lab(types)[:, None] - _lab(types)[None], axis=-1)
     assert mutual[~np.eye(len(types), dtype=bool)].min() >= 35
     # Without colour vision, the markers tell the types apart.
-    from gmm_explorer.qt.panels.model_selection import COVARIANCE_SYMBOLS
+    from gmm_explorer.qt.panels.selection_options import COVARIANCE_SYMBOLS
 
     assert len(set(COVARIANCE_SYMBOLS.values())) == len(COVARIANCE_TYPES)
     # And the plot draws them.

@@ -317,7 +317,7 @@ def test_bic_panel_best_k_on_old_faithful_equals_the_command_line(window, qtbot)
     from gmm_explorer.resources import sample_path
 
     from gmm_explorer.io.samples import get_sample
-    from gmm_explorer.qt.panels.model_selection import SelectionOptions
+    from gmm_explorer.qt.panels.selection_options import SelectionOptions
 
     sp = window.panels["selection"]
     sp.set_options(SelectionOptions(k_max=8, n_init=1, covariance_types=("full",),
@@ -339,7 +339,7 @@ def test_bic_panel_best_k_on_old_faithful_equals_the_command_line(window, qtbot)
 
 
 def test_model_selection_is_recomputed_when_the_data_change(window, qtbot):
-    from gmm_explorer.qt.panels.model_selection import SelectionOptions
+    from gmm_explorer.qt.panels.selection_options import SelectionOptions
 
     window.panels["selection"].set_options(SelectionOptions(k_max=3, covariance_types=("full",),
                                                         auto=True))

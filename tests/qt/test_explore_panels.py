@@ -26,12 +26,9 @@ from gmm_explorer.qt.panels.branches import BranchPanel, BranchRow
 from gmm_explorer.qt.panels.ground_truth import GroundTruthPanel
 from gmm_explorer.qt.panels.health import HealthPanel
 from gmm_explorer.qt.panels.inspector import InspectorPanel
-from gmm_explorer.qt.panels.model_selection import (
-    DEFAULT_N_INIT,
-    SelectionOptions,
-    SelectionPanel,
-)
+from gmm_explorer.qt.panels.model_selection import SelectionPanel
 from gmm_explorer.qt.panels.optima_gallery import GalleryItem, GalleryPanel
+from gmm_explorer.qt.panels.selection_options import DEFAULT_N_INIT, SelectionOptions
 from gmm_explorer.qt.panels.timeline import TimelineBar
 
 LEFT = Qt.MouseButton.LeftButton

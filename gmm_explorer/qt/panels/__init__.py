@@ -7,7 +7,8 @@ them together.
 * :mod:`.parameter_table`: ``ParameterTable``, each component's parameters and locks.
 * :mod:`.timeline`: ``TimelineBar``, a slider over the iterations of the active branch.
 * :mod:`.branches`: ``BranchPanel`` and ``BranchRow``, the branches of the history.
-* :mod:`.model_selection`: ``SelectionPanel`` and ``SelectionOptions``, BIC/AIC against K.
+* :mod:`.model_selection`: ``SelectionPanel``, BIC/AIC against K;
+  :mod:`.selection_options`: its options form and ``SelectionOptions``.
 * :mod:`.optima_gallery`: ``GalleryPanel`` and ``GalleryItem``, the local optima found.
 * :mod:`.health`: ``HealthPanel``, numerical health of the components and fixes.
 * :mod:`.inspector`: ``InspectorPanel``, the hovered or pinned point.
