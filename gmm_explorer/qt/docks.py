@@ -20,6 +20,11 @@ DOCKS = {
 }
 
 
+def on_screen(dock: QDockWidget) -> bool:
+    """Whether ``dock`` can be seen: a tab behind another still reports isVisible()."""
+    return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+
 def make_docks(window: QMainWindow, panels: dict[str, QWidget],
                menu: QMenu) -> dict[str, QDockWidget]:
     """A dock for each of :data:`DOCKS`, holding ``panels[key]``, added to ``window``'s

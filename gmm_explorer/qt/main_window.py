@@ -55,7 +55,7 @@ from gmm_explorer.qt.dialogs.getting_started import (
     FirstLaunchPointer,
     GettingStartedDialog,
 )
-from gmm_explorer.qt.docks import make_docks
+from gmm_explorer.qt.docks import make_docks, on_screen
 from gmm_explorer.qt.feedback import Feedback
 from gmm_explorer.qt.layout import central_layout
 from gmm_explorer.qt.panels.branches import BranchPanel
@@ -141,14 +141,14 @@ class MainWindow(QMainWindow):
                                                self.run, self.feedback, parent=self)
         self.overlays = OverlaysController(
             s, self.canvas, p["inspector"], p["truth"], self.run, self.actions,
-            truth_visible=self.docks["truth"].isVisible,
+            truth_visible=partial(on_screen, self.docks["truth"]),
             inspector_dock=self.docks["inspector"], parent=self)
         self.files = FilesController(s, self.canvas, self.run, self.feedback, self.qsettings,
                                      parent=self)
         self.data = DataSourcesController(s, self.files, self.points, self.run, self.feedback,
                                           parent=self)
         self.analyses = AnalysesController(s, p["selection"], p["gallery"],
-                                           self.docks["selection"].isVisible, self.run,
+                                           partial(on_screen, self.docks["selection"]), self.run,
                                            self.feedback, parent=self)
         self.gif_export = GifExportController(s, self.feedback, parent=self)
         self.m_step_explain = MStepExplainController(s, p["mstep"], self.docks["mstep"],

@@ -281,3 +281,14 @@ def test_parameter_table_fits_without_scrolling(window, qtbot, size):
     assert window.session.locks.mean == (True, False)
     qtbot.waitUntil(lambda: table.lock_item(0, "mean").checkState() == Qt.CheckState.Checked,
                     timeout=TIMEOUT)
+
+
+def test_model_selection_does_not_run_behind_another_tab(window, qtbot):
+    """A tabbed dock behind another still says isVisible(): Auto must not sweep (10
+    restarts a cell) for a panel nobody can see, and closing must not wait for it."""
+    window.show_panel("health")
+    window.points.add_point(3.0, 70.0)
+    qtbot.wait(1500)  # longer than the 1 s debounce
+    assert window.analyses.selection_runner.last_id == 0
+    window.show_panel("selection")
+    qtbot.waitUntil(lambda: window.analyses.selection_runner.last_id == 1, timeout=5000)
