@@ -60,7 +60,8 @@ class RunController(QObject):
         #: Results dropped because the state changed while they were computed.
         self.dropped_results = 0
         self._queued_steps = 0
-        #: (action, what) asked for while the worker was busy: run when it is free.
+        #: The action (e_step, m_step, converge) asked for while the worker was busy: it
+        #: runs when the worker is free.
         self._deferred = None
         self._closed = False
         #: The task whose result is bookkeeping, not a user's change (the initialisation
