@@ -40,3 +40,13 @@ def test_convergence_says_how_run_to_convergence_ended():
     assert N.convergence(r, cancelled=True) == "Stopped at iteration 7"
     assert N.convergence(None, cancelled=False) == (
         "Reached the maximum number of iterations at iteration 0")
+
+
+def test_the_spread_comes_from_the_e_pass_not_a_pass_over_the_points():
+    rng = np.random.default_rng(0)
+    X = rng.normal([0, 50], [1, 10], (500, 2))
+    m = E.initialise(X, 2, "kmeans", seed=0)
+    run = list(E.iterate(X, m, E.EMSettings(tol=0.0, max_iter=2)))
+    np.testing.assert_allclose(N._spread(run[-1], X), X.std(axis=0), rtol=1e-10)
+    line = N.describe("m", tuple(run[1:]), run[0], None, X, "kmeans")
+    assert line == N.m_step(run[0].mixture, run[-1], X.std(axis=0))
