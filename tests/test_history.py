@@ -103,6 +103,33 @@ def test_a_hand_edit_at_a_past_iteration_forks_and_starts_a_new_run(session):
     assert s.run_mean_log_likelihoods() == (r.mean_log_likelihood,)
 
 
+def test_a_hand_made_state_is_shown_in_the_phase_it_was_made_whichever_path(session):
+    """Trap 6 of #11: scrubbing back to a hand-made state showed it as after an M-step
+    (coloured by the E-step before the edit) while it had been shown with its own
+    responsibilities; each state now looks the same however it is reached."""
+    from gmm_explorer.engine.edit import move_mean
+
+    s = session
+    s.scrub(2)
+    moved = move_mean(s.current.mixture, 0, (5.0, 5.0))
+    r = E.step_result(3, E.e_step(s.points, moved), (), E.EMSettings())
+    assert s.record(r, "E", s.model_version, note="moved the mean of component 1")
+    made = s.phase
+    for r in _run(s.points, moved, 4, first=3)[1:]:
+        assert s.record(r, "M", s.model_version)
+    s.scrub(3)
+    assert s.phase == made == "E"
+    s.scrub(5)
+    assert s.phase == "M"
+    s.select_branch(0)
+    assert s.phase == "M"
+    s.select_branch(1)
+    assert s.phase == "M"  # its newest state, made by an M-step
+    s.scrub(3)
+    s.delete_branch(1)  # the active one: the previous branch shows its newest state
+    assert s.active == 0 and s.phase == "M"
+
+
 def test_select_rename_delete_branches(session):
     s = session
     s.scrub(2)

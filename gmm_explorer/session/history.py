@@ -123,9 +123,16 @@ class History:
         cur = self.current
         return cur is not None and cur.converged
 
+    def _shown_phase(self) -> str:
+        """The phase the displayed state had when it was made, so that it looks the same
+        whichever path reaches it: "E" for a state made by hand (its own
+        responsibilities were shown), "M" for one an initialisation or M-step made."""
+        return "E" if self.current_index in self.branch.notes else "M"
+
     def scrub(self, index: int) -> bool:
         """Show iteration ``index`` of the active branch (clamped); returns whether the
-        displayed state changed. The phase becomes "M" (a state is after its M-step)."""
+        displayed state changed. The phase becomes the one the state was made in
+        (:meth:`_shown_phase`)."""
         if not self.history:
             return False
         index = max(0, min(int(index), len(self.history) - 1))
@@ -133,7 +140,7 @@ class History:
         self.position = None if index == len(self.history) - 1 else index
         if index == before:
             return False
-        self.phase = "M"
+        self.phase = self._shown_phase()
         self.model_version += 1  # work started at the old position is stale
         self.events.emit("model")
         return True
@@ -144,7 +151,7 @@ class History:
             return False
         self.active = i
         self.position = None
-        self.phase = "M"
+        self.phase = self._shown_phase()
         self.model_version += 1
         self.dirty = True
         self.events.emit("model")
@@ -168,7 +175,7 @@ class History:
         if i == self.active:
             self.active = max(0, i - 1)
             self.position = None
-            self.phase = "M"
+            self.phase = self._shown_phase()
             self.model_version += 1
         elif i < self.active:
             self.active -= 1

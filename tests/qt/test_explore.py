@@ -157,6 +157,40 @@ def test_a_hand_made_state_is_not_drawn_as_an_em_step(window, qtbot):
     assert panel.toolTip().startswith(said) and panel.marker_position == (4.0, hand_ll)
 
 
+def test_a_hand_made_state_looks_the_same_whichever_path_reaches_it(window, qtbot):
+    """Trap 6 of #11: drag a mean at iteration 2, run to convergence, scrub back to the
+    hand-made iteration 3: the points were coloured by the E-step before the drag, so
+    they disagreed with Health's n_k, and with the colours shown when it was made."""
+    steps(qtbot, window, 2)
+    s = window.session
+    m = s.current.mixture
+    drag(qtbot, window.canvas.viewport(), pixel_of(window, *m.means[0]),
+         pixel_of(window, m.means[0, 0] + 0.5, m.means[0, 1] - 5),
+         Qt.KeyboardModifier.NoModifier)
+    idle(qtbot, window)
+    assert s.branch.notes == {3: "moved the mean of component 1"}
+    made = window.canvas.point_colors().copy()
+    hand = s.current
+    window.actions["converge"].trigger()
+    qtbot.waitUntil(lambda: s.current.iteration > 4, timeout=TIMEOUT)
+    idle(qtbot, window)
+    window.history.scrub_to(3)
+    idle(qtbot, window)
+    assert s.current is hand
+    np.testing.assert_array_equal(window.canvas.point_colors(), made)
+    # ...and they are the responsibilities behind Health's n_k for that state.
+    labels = E.predict(s.points, hand.mixture)
+    counts = np.bincount(labels, minlength=hand.mixture.n_components)
+    shown = np.bincount(window.run.colours.labels, minlength=hand.mixture.n_components)
+    np.testing.assert_array_equal(shown, counts)
+    assert "E-step is done" in _after_pressing_e(window, qtbot)
+
+
+def _after_pressing_e(window, qtbot) -> str:
+    window.actions["e_step"].trigger()
+    return window.status_label.text() + window.statusBar().currentMessage()
+
+
 def test_file_new_resets_the_likelihood_view(window, qtbot, monkeypatch):
     from gmm_explorer.qt.controllers.files import FilesController
     from gmm_explorer.qt.panels.likelihood import EMPTY_BOX
@@ -494,13 +528,13 @@ def test_ground_truth_of_parameters_no_e_step_has_seen_says_so(window, qtbot):
     assert hand in s.branch.notes and s.phase == "E"
     qtbot.waitUntil(lambda: overlays.last_agreement[0] is s.current.mixture, timeout=TIMEOUT)
     assert "(" not in truth.ari.text()
-    # ... but shown again from the timeline, before any E-step, it is a guess again.
+    # ... and shown again from the timeline it looks as it did when made (trap 6).
     steps(qtbot, window, 1)
     window.history.scrub_to(hand)
     idle(qtbot, window)
-    assert s.phase == "M"
-    labelled("(by hand)")
-    assert truth.caption.text().startswith("ARI of parameters set by hand (no E-step yet)")
+    assert s.phase == "E"
+    qtbot.waitUntil(lambda: overlays.last_agreement[0] is s.current.mixture, timeout=TIMEOUT)
+    assert "(" not in truth.ari.text() and "no E-step" not in truth.caption.text()
     window.history.scrub_to(0)
     idle(qtbot, window)
     labelled("(start)")

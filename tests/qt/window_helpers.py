@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtWidgets import QApplication
 
 from gmm_explorer.qt.main_window import MainWindow
 
@@ -35,7 +36,9 @@ def idle(qtbot, w):
 
 
 def pixel_of(w, x, y) -> QPoint:
-    """The viewport pixel showing data point (x, y)."""
+    """The viewport pixel showing data point (x, y) (after pending view changes: pyqtgraph
+    applies a new range lazily, from posted events)."""
+    QApplication.processEvents()
     scene = w.canvas.view.mapViewToScene(QPointF(x, y))
     return w.canvas.mapFromScene(scene)
 
