@@ -4,7 +4,8 @@
         .venv/bin/python packaging/screenshot_scenes.py SCENE
 
 SCENE is one of: window (the centre start after three steps and an E-step), explain (a
-pinned point's E-step in the Inspector), mstep (the M-step panel), presentation (F5).
+pinned point's E-step in the Inspector), mstep (the M-step panel), presentation (F5),
+standardised (Old Faithful in z-scores, View › Standardised units).
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-SCENES = ("window", "explain", "mstep", "presentation")
+SCENES = ("window", "explain", "mstep", "presentation", "standardised")
 
 
 def main(scene: str) -> int:
@@ -45,9 +46,13 @@ def main(scene: str) -> int:
 
     def act():
         wait_until(lambda: w.kernels.ready, 300)
-        w.run.apply_settings(replace(w.session.settings, init="centre"))
+        init = "kmeans" if scene == "standardised" else "centre"
+        w.run.apply_settings(replace(w.session.settings, init=init))
         w.data.load_sample()
         idle()
+        if scene == "standardised":
+            w.units_bar.button.click()
+            idle()
         for _ in range(3):
             w.actions["step"].trigger()
             idle()

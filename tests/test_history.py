@@ -189,6 +189,9 @@ def test_branches_round_trip_through_the_session_file(session):
     ({"branches": [{"name": "a", "history": []}]}, "branches[0].history"),
     ({"branches": [{"name": "a", "history": None, "notes": {"x": 1}}]}, "branches[0].notes"),
     ({"locks": {"weight": [True], "mean": "no", "covariance": []}}, "locks"),
+    ({"units": {"centre": [0, 0], "scale": [1, -1]}}, "units"),
+    ({"units": [1, 2]}, "units"),
+    ({"units": {"centre": [0, 0]}}, "units"),
 ])
 def test_malformed_branches_are_clear_errors(session, patch, field):
     import json

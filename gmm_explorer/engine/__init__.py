@@ -20,6 +20,7 @@ Public API (module in brackets)::
     adjusted_rand_index, matched_confusion, Confusion                [agreement with labels]
     point_report, point_reports_along, PointReport                   [point_report]
     e_step_terms, EStepTerms, m_step_terms, MStepTerms               [explain: EM with numbers]
+    Standardisation, spread_ratio, SPREAD_RATIO_TO_OFFER             [units: z-scores]
     warm_up, set_num_threads, get_num_threads, HAVE_NUMBA            [_kernels]
 """
 
@@ -106,6 +107,7 @@ from gmm_explorer.engine.selection import (
     sweep_cells,
 )
 from gmm_explorer.engine.steps import EMSettings, EStep, StepResult, step_result
+from gmm_explorer.engine.units import SPREAD_RATIO_TO_OFFER, Standardisation, spread_ratio
 
 __all__ = [
     "LOCK_KINDS", "Locks", "add_component", "default_covariance_for", "drag_handle",
@@ -121,4 +123,5 @@ __all__ = [
     "project_covariance_type", "predict_proba",
     "sample", "score_samples", "set_num_threads", "step_result", "sweep", "warm_up",
     "EStepTerms", "MStepTerms", "e_step_terms", "m_step_terms",
+    "SPREAD_RATIO_TO_OFFER", "Standardisation", "spread_ratio",
 ]

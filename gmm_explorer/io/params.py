@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -98,6 +98,15 @@ class FitRecord:
                    float(aic_from(ll, mixture)), str(init),
                    None if seed is None else int(seed), float(tol), float(reg_covar),
                    int(max_iter), int(n_init))
+
+    def shifted(self, per_point: float) -> FitRecord:
+        """The record after a change of units that adds ``per_point`` to every point's log
+        density (standardised units back to the data's: minus log(scale_x * scale_y)).
+        The iteration, verdict and parameter count are unchanged."""
+        total = self.n_samples * per_point
+        return replace(self, log_likelihood=self.log_likelihood + total,
+                       mean_log_likelihood=self.mean_log_likelihood + per_point,
+                       bic=self.bic - 2 * total, aic=self.aic - 2 * total)
 
     def as_dict(self) -> dict:
         """The JSON object of the ``fit`` record (keys in the file's order)."""

@@ -18,12 +18,14 @@
      "branches": [{"name": "main", "history": null | [step, ...],
                    "notes": {"3": "moved the mean of component 2"}}, ...],
      "active": index of the active branch in "branches",
-     "locks": null | {"weight": [false, ...], "mean": [...], "covariance": [...]}}
+     "locks": null | {"weight": [false, ...], "mean": [...], "covariance": [...]},
+     "units": null | {"centre": [cx, cy], "scale": [sx, sy], "names": ["eruptions", ...]}}
 
 "history" is the active branch (and "position" indexes it), so a reader that knows
 nothing of branches still opens the session as it was shown. The active branch's entry
 in "branches" has "history": null for that reason. "branches", "active" and "locks" are
-optional (files written before branches existed have none).
+optional (files written before branches existed have none). "units" (optional) says the
+points and parameters are in standardised units: z = (x - centre) / scale per column.
 
 Points are stored as base64 of little-endian float64, so they read back bit for bit and a
 million points take 21 MB rather than 40 MB of decimal text; every other float is written
@@ -42,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gmm_explorer.engine import Mixture, StepResult
+from gmm_explorer.engine.units import Standardisation
 from gmm_explorer.errors import InputError, ParameterError
 from gmm_explorer.io.atomic import atomic_write
 from gmm_explorer.io.files import loads_json, read_text_file
@@ -89,6 +92,8 @@ class SessionRecord:
     active: int = 0
     #: Per-component locks as {"weight": [bool]*K, "mean": ..., "covariance": ...}.
     locks: dict | None = None
+    #: The standardisation the points are in (None: the data's units).
+    units: Standardisation | None = None
 
 
 def _mixture_json(m: Mixture) -> dict:
@@ -133,6 +138,7 @@ def dumps_session(rec: SessionRecord) -> str:
         "active": int(rec.active),
         "locks": None if rec.locks is None else {k: [bool(v) for v in rec.locks[k]]
                                                  for k in LOCK_KINDS},
+        "units": None if rec.units is None else rec.units.as_dict(),
     }
     return json.dumps(obj, allow_nan=False) + "\n"
 
@@ -290,10 +296,11 @@ def loads_session(text: str, path: str | None = None) -> SessionRecord:
                              f"{json.dumps(position)[:20]}", field="position", path=path)
     branches, active = _read_branches(obj, history, n, path)
     locks = _read_locks(obj.get("locks"), history, path)
+    units = _read_units(obj.get("units"), path)
     pts.setflags(write=False)
     return SessionRecord(pts, {k: settings[k] for k in SETTINGS_KEYS}, history, phase, pending,
                          source, (names[0], names[1]), labels, label_name, position, branches,
-                         active, locks)
+                         active, locks, units)
 
 
 def _read_branches(obj, history, n: int, path):
@@ -337,6 +344,16 @@ def _read_branches(obj, history, n: int, path):
             notes[int(key)] = text
         out.append(BranchRecord(name, tuple(steps), notes))
     return tuple(out), active
+
+
+def _read_units(raw, path):
+    if raw is None:
+        return None
+    try:
+        return Standardisation.from_dict(raw)
+    except (TypeError, ValueError, KeyError) as exc:
+        detail = str(exc) if isinstance(exc, ValueError) else "expected centre, scale and names"
+        raise ParameterError(detail, field="units", path=path) from None
 
 
 def _read_locks(raw, history, path):

@@ -57,6 +57,9 @@ ACTIONS = {
                        "the k-means initialisation starts from (for the current K and seed)",
                        True),
     "fit_view": ("&Fit view to data", "F", "Zoom to show all points", False),
+    "standardise": ("S&tandardised units (z-scores)", None, "Show and fit each column as "
+                    "z = (value − mean) / SD, for columns whose spreads differ many times; "
+                    "exports stay in the data's units. The run starts over", True),
     "mode_add": ("&Add", "A", "Click adds a point; drag pans", True),
     "mode_brush": ("&Brush", "B", "Drag paints points", True),
     "mode_select": ("&Select", "S", "Drag selects points; Delete removes them", True),
@@ -85,7 +88,7 @@ MENUS = (
     ("&EM", ["initialise", "init_file", "reset_settings", None, "e_step", "m_step", "step", None, "run", "converge",
              "pause", None, "step_back", "step_forward", None, "sample_model"]),
     ("&View", ["hard", "uncertainty", "decision", "ghosts", "kmeans_overlay", None, "fit_view",
-               "panels", None, "presentation"]),
+               "standardise", "panels", None, "presentation"]),
     ("&Help", ["getting_started", "shortcuts"]),
 )
 

@@ -1,4 +1,4 @@
-"""The window's central area: the controls on the left; the canvas, the narration line
+"""The window's central area: the controls on the left; the units bar, the canvas, the narration line
 and the timeline above the log-likelihood panel and the parameter table on the right."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ class CentralLayout(NamedTuple):
 
 
 def central_layout(controls: QWidget, canvas: QWidget, timeline: QWidget,
-                   ll_panel: QWidget, table: QWidget) -> CentralLayout:
+                   ll_panel: QWidget, table: QWidget, units_bar: QWidget) -> CentralLayout:
     """Lay the views out; ``main_split`` is the window's central widget."""
     right_split = QSplitter(Qt.Orientation.Horizontal)
     right_split.addWidget(ll_panel)
@@ -29,6 +29,7 @@ def central_layout(controls: QWidget, canvas: QWidget, timeline: QWidget,
     box = QVBoxLayout(canvas_box)
     box.setContentsMargins(0, 0, 0, 0)
     box.setSpacing(2)
+    box.addWidget(units_bar)
     box.addWidget(canvas, 1)
     narration = QLabel()
     narration.setTextFormat(Qt.TextFormat.PlainText)

@@ -11,6 +11,7 @@ Controllers (``qt/controllers/``), each given the session and the widgets it dri
 * ``points``: adding, brushing, selecting and deleting points, undo and redo;
 * ``components``: hand-made components, locks and the health panel's fixes;
 * ``overlays``: colour modes, decision regions, k-means, the inspector, ground truth;
+* ``units``: the standardised view (z-scores) and the bar offering it;
 * ``m_step_explain``: the M-step panel (the displayed state's M-step, with numbers);
 * ``analyses``: model selection and the optima gallery, in the background;
 * ``gif_export``: the animated GIF of a run, drawn in the background.
@@ -51,6 +52,7 @@ from gmm_explorer.qt.controllers.m_step_explain import MStepExplainController
 from gmm_explorer.qt.controllers.overlays import OverlaysController
 from gmm_explorer.qt.controllers.points import PointsController
 from gmm_explorer.qt.controllers.run import RunController
+from gmm_explorer.qt.controllers.units import UnitsController
 from gmm_explorer.qt.dialogs.getting_started import (
     FirstLaunchPointer,
     GettingStartedDialog,
@@ -69,6 +71,7 @@ from gmm_explorer.qt.panels.model_selection import SelectionPanel
 from gmm_explorer.qt.panels.optima_gallery import GalleryPanel
 from gmm_explorer.qt.panels.parameter_table import ParameterTable
 from gmm_explorer.qt.panels.timeline import TimelineBar
+from gmm_explorer.qt.panels.units_bar import UnitsBar
 from gmm_explorer.qt.presentation import PresentationMode
 from gmm_explorer.qt.presenter import Presenter
 from gmm_explorer.qt.window_keys import WindowKeys
@@ -104,13 +107,14 @@ class MainWindow(QMainWindow):
         self.table = ParameterTable()
         self.timeline = TimelineBar()
         self.controls = ControlsPanel(self.actions)
+        self.units_bar = UnitsBar()
         self.panels = {"health": HealthPanel(), "branches": BranchPanel(),
                        "selection": SelectionPanel(), "gallery": GalleryPanel(),
                        "inspector": InspectorPanel(), "truth": GroundTruthPanel(),
                        "mstep": MStepPanel()}
         (self.main_split, self.center_split, self.right_split,
          self.narration) = central_layout(self.controls, self.canvas, self.timeline,
-                                          self.ll_panel, self.table)
+                                          self.ll_panel, self.table, self.units_bar)
         self.setCentralWidget(self.main_split)
         self.menus = make_menus(self, self.actions)
         self.brush_radius, self.brush_density = make_toolbar(self, self.actions)
@@ -151,6 +155,8 @@ class MainWindow(QMainWindow):
                                            partial(on_screen, self.docks["selection"]), self.run,
                                            self.feedback, parent=self)
         self.gif_export = GifExportController(s, self.feedback, parent=self)
+        self.units = UnitsController(s, self.run, self.canvas, self.units_bar,
+                                     self.actions["standardise"], self.feedback, parent=self)
         self.m_step_explain = MStepExplainController(s, p["mstep"], self.docks["mstep"],
                                                      parent=self)
         self.exports = ExportsController(s, self.canvas, self.gif_export, self.files,
@@ -219,6 +225,7 @@ class MainWindow(QMainWindow):
             source.connect(self.overlays.data_replaced)
             source.connect(self.analyses.data_changed)
         files.data_replaced.connect(self.points.data_replaced)
+        files.data_replaced.connect(self.units.data_replaced)
         self.points.cleared.connect(files.data_cleared)
         self.points.selection_changed.connect(self._selection_changed)
         files.title_changed.connect(self.setWindowTitle)
@@ -232,7 +239,7 @@ class MainWindow(QMainWindow):
         it in the status bar."""
         a = self.actions
         self.presentation = PresentationMode(
-            self, chrome=(self.controls, self.table, self.timeline),
+            self, chrome=(self.controls, self.table, self.timeline, self.units_bar),
             plot_split=self.center_split,
             splitters=(self.main_split, self.center_split, self.right_split),
             plots=(self.canvas, self.ll_panel), texts=(self.narration,),

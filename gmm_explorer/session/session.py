@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 
 from gmm_explorer.engine import Mixture, StepResult
+from gmm_explorer.engine.units import SPREAD_RATIO_TO_OFFER, Standardisation, spread_ratio_of
 from gmm_explorer.errors import GMMExplorerError, InputError
 from gmm_explorer.session.events import Events
 from gmm_explorer.session.history import Branch, History
@@ -39,6 +40,9 @@ class Session(PointEdits, History):
     #: Ground-truth labels (e.g. iris species), one per point, or None.
     labels: tuple[str, ...] | None = None
     label_name: str | None = None
+    #: Set while the points are shown and fitted in standardised units (z-scores); every
+    #: export goes back to the data's units through it (see :meth:`in_data_units`).
+    units: Standardisation | None = None
     #: Whether anything changed since the session was loaded or saved.
     dirty: bool = False
     settings: ModelSettings = field(default_factory=ModelSettings)
@@ -61,6 +65,10 @@ class Session(PointEdits, History):
     _undo: list = field(default_factory=list, repr=False)
     _redo: list = field(default_factory=list, repr=False)
     _stroke: object | None = field(default=None, repr=False)
+    #: (standardised points, the data's points they came from): switching back while the
+    #: points are unedited gives the data back bit for bit.
+    _unstandardised: tuple | None = field(default=None, repr=False)
+    _spread_of: tuple = field(default=(None, None), repr=False)
     #: The parameters forgotten when every point was removed, back on undo.
     _cleared_model: Mixture | None = field(default=None, repr=False)
 
@@ -68,18 +76,77 @@ class Session(PointEdits, History):
 
     def load(self, points, source: str | None = None,
              column_names: tuple[str, str] = ("x", "y"), labels=None,
-             label_name: str | None = None) -> None:
-        """Replace the data (not undoable: a new exploration) and reset the model."""
+             label_name: str | None = None, units: Standardisation | None = None) -> None:
+        """Replace the data (not undoable: a new exploration) and reset the model.
+        ``units``: the points are standardised by it (else they are in the data's units)."""
         self.points = frozen_points(points)
         self.source = source
         self.column_names = tuple(column_names)
         self.labels = None if labels is None else tuple(labels)
         self.label_name = label_name
+        self.units = units
         self._forget_edits()
         self.data_version += 1
         self._reset_model()
         self.dirty = False
         self.events.emit("points")
+
+    # ----------------------------------------------------------------- units
+
+    @property
+    def column_spreads(self) -> np.ndarray:
+        """The columns' standard deviations (one pass over the points per change)."""
+        if self._spread_of[0] is not self.points:
+            sd = self.points.std(axis=0) if self.n_points else np.zeros(2)
+            self._spread_of = (self.points, sd)
+        return self._spread_of[1]
+
+    @property
+    def spread_ratio(self) -> float | None:
+        """How many times one column's spread is the other's (the same in either units)."""
+        return spread_ratio_of(self.column_spreads) if self.n_points >= 2 else None
+
+    @property
+    def standardising_helps(self) -> bool:
+        """Whether the columns' spreads differ enough to offer the standardised view."""
+        r = self.spread_ratio
+        return self.units is None and r is not None and r > SPREAD_RATIO_TO_OFFER
+
+    @property
+    def data_points(self) -> np.ndarray:
+        """The points in the data's units (:attr:`points` unless standardised)."""
+        return self.points if self.units is None else self.units.to_data(self.points)
+
+    @property
+    def data_column_names(self) -> tuple[str, str]:
+        return self.column_names if self.units is None else self.units.names
+
+    def in_data_units(self, mixture: Mixture) -> Mixture:
+        """``mixture`` (fitted to :attr:`points`) in the data's units, for exports."""
+        return mixture if self.units is None else self.units.mixture_to_data(mixture)
+
+    def set_standardised(self, on: bool) -> bool:
+        """Show and fit the points in standardised units (z-scores), or back in the data's
+        units. Like opening the data again, it starts a new exploration (the model is
+        reset; undo of earlier edits is forgotten) keeping the labels and the source; it
+        is an unsaved change. Returns whether anything changed."""
+        if on == (self.units is not None):
+            return False
+        if on:
+            if self.n_points < 2 or self.spread_ratio is None:
+                raise InputError("Standardising needs at least two points that vary in "
+                                 "both columns")
+            units = Standardisation.of(self.points, self.column_names)
+            raw, names = self.points, units.z_names
+            points = frozen_points(units.to_z(raw))
+        else:
+            units, points, names = None, self.data_points, self.units.names
+            if self._unstandardised is not None and self._unstandardised[0] is self.points:
+                points = self._unstandardised[1]
+        self.load(points, self.source, names, self.labels, self.label_name, units)
+        self._unstandardised = (self.points, raw) if on else None
+        self.dirty = True
+        return True
 
     def restore(self, other: "Session") -> None:
         """Take over ``other``'s whole state (an opened or recovered session, or a new
@@ -101,7 +168,8 @@ class Session(PointEdits, History):
                              self.labels, self.label_name, self.current_index,
                              tuple(BranchRecord(b.name, tuple(b.steps), dict(b.notes))
                                    for b in self.branches),
-                             self.active, None if self.locks is None else self.locks.as_dict())
+                             self.active, None if self.locks is None else self.locks.as_dict(),
+                             self.units)
 
     @classmethod
     def from_record(cls, rec) -> "Session":
@@ -109,7 +177,7 @@ class Session(PointEdits, History):
         s = cls(points=frozen_points(rec.points), source=rec.source,
                 column_names=tuple(rec.column_names), labels=rec.labels,
                 label_name=rec.label_name, settings=ModelSettings.from_dict(rec.settings),
-                phase=rec.phase, pending_start=rec.pending_start)
+                phase=rec.phase, pending_start=rec.pending_start, units=rec.units)
         if rec.branches:
             s.branches = [Branch(b.name, list(b.history), dict(b.notes)) for b in rec.branches]
             s.active = rec.active

@@ -102,26 +102,32 @@ class ExportsController(QObject):
         cur = s.current
         if kind not in ("points", "png", "svg") and cur is None:
             raise InputError("there is no fitted model yet: initialise and step EM first")
+        # Numbers leave in the data's units, also while the view is standardised.
+        names = s.data_column_names
         if kind == "params_json":
             st = s.settings
             fit = FitRecord.from_step(cur, init=st.init, seed=st.seed, tol=st.tol,
                                       reg_covar=st.reg_covar, max_iter=st.max_iter, n_init=1)
-            return dumps_mixture(cur.mixture, columns=s.column_names, fit=fit)
+            if s.units is not None:
+                fit = fit.shifted(-s.units.log_scale)
+            return dumps_mixture(s.in_data_units(cur.mixture), columns=names, fit=fit)
         if kind == "params_csv":
-            return X.parameters_csv(cur.mixture)
+            return X.parameters_csv(s.in_data_units(cur.mixture))
         if kind == "params_npz":
-            return X.parameters_npz(cur.mixture)
+            return X.parameters_npz(s.in_data_units(cur.mixture))
         if kind == "responsibilities":
             resp = E.e_step(s.points, cur.mixture, want_resp=True).responsibilities
-            return responsibilities_csv(s.points, resp)
+            return responsibilities_csv(s.data_points, resp)
         if kind == "points":
-            return points_csv(s.points, s.column_names)
+            return points_csv(s.data_points, names)
         if kind == "history":
-            return X.history_csv(s.history)
+            steps = s.history if s.units is None else [s.units.step_to_data(r)
+                                                       for r in s.history]
+            return X.history_csv(steps)
         if kind == "sklearn":
             from gmm_explorer.io.sklearn_export import sklearn_snippet
 
-            return sklearn_snippet(cur.mixture, columns=s.column_names)
+            return sklearn_snippet(s.in_data_units(cur.mixture), columns=names)
         if kind == "png":
             return self.canvas_png(size)
         if kind == "svg":
