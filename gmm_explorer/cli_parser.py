@@ -116,6 +116,7 @@ def _covariance_list(text: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     from gmm_explorer.engine import COVARIANCE_TYPES, INIT_METHODS
+    from gmm_explorer.engine.selection import SELECTION_N_INIT
 
     p = _Parser(prog=PROG, usage=f"{PROG} [DATA] | {PROG} COMMAND ...",
                 description="Explore Gaussian mixture models fitted to 2-D data. With no "
@@ -123,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def em_options(sp, *, k=True):
+    def em_options(sp, *, k=True, n_init=1):
         sp.add_argument("--columns", metavar="A,B",
                         help="the X and Y columns: names or 0-based indices")
         if k:
@@ -132,8 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--seed", type=_seed, default=None, metavar="S",
                         help="random seed; the same seed reproduces bit for bit "
                              "(default: fresh, recorded in the output)")
-        sp.add_argument("--n-init", type=_positive_int, default=1, metavar="M",
-                        help="restarts, keeping the best (default 1)")
+        sp.add_argument("--n-init", type=_positive_int, default=n_init, metavar="M",
+                        help=f"restarts, keeping the best (default {n_init})")
         sp.add_argument("--max-iter", type=_nonneg_int, default=100, metavar="N",
                         help="maximum EM iterations (default 100)")
         sp.add_argument("--tol", type=_nonneg_float, default=1e-3, metavar="T",
@@ -174,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="initialisation (default kmeans)")
     s.add_argument("--out", metavar="BEST.json",
                    help="write the best model here (-: stdout, with --quiet)")
-    em_options(s, k=False)
+    em_options(s, k=False, n_init=SELECTION_N_INIT)
 
     sm = sub.add_parser("sample", help="draw points from a mixture",
                         description="Draw N points from the mixture in PARAMS.json.")

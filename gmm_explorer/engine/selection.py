@@ -28,6 +28,13 @@ def aic(X, mixture: Mixture) -> float:
     return aic_from(e_step(as_points(X), mixture).log_likelihood, mixture)
 
 
+#: Restarts per (K, covariance type) cell that model selection uses by default, in the
+#: window and on the command line. With one, a cell can end in a poor local optimum, the
+#: curves zig-zag and Old Faithful's best reads K=2 full; ten pick K=3 tied, as twenty do
+#: and as scikit-learn does with ten starts. The whole sweep (8 K x 4 types) then takes
+#: about 1 s on Old Faithful, 3 s on 10,000 points.
+SELECTION_N_INIT = 10
+
 @dataclass(frozen=True, eq=False)
 class SelectionRow:
     """One (K, covariance type) cell of a sweep.

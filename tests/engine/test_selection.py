@@ -80,20 +80,21 @@ def test_sweep_progress_and_cancel_still_work(faithful):
 
 @pytest.mark.parametrize("seed_args", [[], ["--seed", "0"]])
 def test_cli_select_defaults_agree_with_iter_sweep(capsys, tmp_path, faithful, seed_args):
-    """``gmm-explorer select`` with its defaults (K 1-8, full, kmeans, n_init 1, fresh seed
-    recorded in the output) picks the same K as iter_sweep with the same arguments."""
+    """``gmm-explorer select`` with its defaults (K 1-8, full, kmeans, 10 restarts as in
+    the window's panel, fresh seed recorded in the output) picks the same K as
+    iter_sweep with the same arguments."""
     out = tmp_path / "best.json"
     code = cli.main(["select", FAITHFUL, "--out", str(out), *seed_args])
     text = capsys.readouterr().out
     assert code == 0
     cli_k = int(re.search(r"best by BIC: K=(\d+) full", text).group(1))
     doc = json.loads(out.read_text())
-    assert doc["fit"]["init"] == "kmeans" and doc["fit"]["n_init"] == 1
+    assert doc["fit"]["init"] == "kmeans" and doc["fit"]["n_init"] == 10
     seed = doc["fit"]["seed"]
     if seed_args:
         assert seed == 0
     rows = list(iter_sweep(faithful, range(1, 9), ["full"], settings=E.EMSettings(),
-                           init="kmeans", n_init=1, seed=seed))
+                           init="kmeans", n_init=10, seed=seed))
     best = E.best_row(rows, "bic")
     assert best.n_components == cli_k == doc["n_components"]
     assert best.bic == doc["fit"]["bic"]

@@ -77,6 +77,44 @@ def test_three_separated_clumps_pick_k_3(qtbot, tmp_path):
         assert sp.best_row().n_components == 3, seed
 
 
+def _brushed_discs(seed):
+    """Three clumps as a brush paints them on Old Faithful's axes (1.5-5 x 45-95, the
+    trap's view): uniform discs on screen (flat-topped, not Gaussian), 14x taller than
+    wide in the data's units."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for cx, cy in ((2, 2), (7, 3), (4, 8)):
+        a, r = rng.uniform(0, 2 * np.pi, 40), 0.8 * np.sqrt(rng.uniform(0, 1, 40))
+        parts.append(np.c_[cx + r * np.cos(a), cy + r * np.sin(a)])
+    return np.concatenate(parts) * [0.35, 5.0] + [1.5, 45.0]
+
+
+def test_three_hand_drawn_clumps_pick_k_3(qtbot, tmp_path):
+    """#11 trap 11: with one restart per cell, three drawn clumps picked "K=4 tied" (for
+    seeds 0 and 2 here); the panel's default restarts find K=3."""
+    w = window_with(qtbot, tmp_path, _brushed_discs(0))
+    for seed in (0, 1, 2):
+        if seed:
+            np.save(tmp_path / "points.npy", _brushed_discs(seed))
+            w.session.mark_saved()
+            assert w.files.load_file(str(tmp_path / "points.npy"))
+            idle(qtbot, w)
+        sp = sweep_with_defaults(qtbot, w)
+        assert sp.best_row().n_components == 3, seed
+
+
+def test_the_loaded_model_label_reads_over_the_curves(window, qtbot):
+    window.show_panel("selection")
+    sp = sweep_with_defaults(qtbot, window)
+    row = next(r for r in window.analyses.rows if r.n_components == 1)
+    sp.set_current(row.n_components, row.covariance_type)  # K=1: where the curves start
+    line = sp.loaded_marker
+    assert line.isVisible() and line.label.toPlainText() == f"loaded: K=1 {row.covariance_type}"
+    curves = [i for i in sp.plot.plotItem.vb.addedItems if isinstance(i, pg.PlotCurveItem)]
+    assert all(line.zValue() > c.zValue() for c in curves)
+    assert line.label.fill.color().alpha() >= 200  # an opaque box: readable on a curve
+
+
 def test_best_label_never_hides_the_curves(window, qtbot):
     window.resize(1280, 820)
     window.show_panel("selection")

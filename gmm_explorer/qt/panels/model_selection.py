@@ -107,7 +107,11 @@ class SelectionPanel(QWidget):
         self.plot.addItem(self._current_ring)
         self._current_line = pg.InfiniteLine(
             angle=90, pen=pg.mkPen(90, 90, 90, width=1.5, style=Qt.PenStyle.DashLine),
-            label="loaded", labelOpts={"color": (60, 60, 60), "position": 0.95})
+            label="loaded", labelOpts={"color": (60, 60, 60), "position": 0.95,
+                                       # Readable where it crosses a curve.
+                                       "fill": (255, 255, 255, 230),
+                                       "border": (150, 150, 150)})
+        self._current_line.setZValue(20)  # the label over the curves, not under them
         self._current_line.hide()
         self.plot.addItem(self._current_line)
         self._star = pg.ScatterPlotItem(symbol="star", size=26, brush=pg.mkBrush(240, 228, 66),
@@ -200,6 +204,11 @@ class SelectionPanel(QWidget):
 
     def set_status(self, text: str) -> None:
         self.run_controls.set_status(text)
+
+    @property
+    def loaded_marker(self) -> pg.InfiniteLine:
+        """The dashed line (and its "loaded: K=…" label) at the model the window shows."""
+        return self._current_line
 
     def set_current(self, k: int | None, covariance_type: str | None = None) -> None:
         """Mark the model loaded in the window (None: none)."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES
+from gmm_explorer.engine.selection import SELECTION_N_INIT
 from gmm_explorer.qt.panels.widgets import signals_blocked, symbol_icon
 
 #: One colour per covariance type in the selection plot. The components' colours
@@ -33,11 +34,8 @@ COVARIANCE_COLORS = {
 }
 #: The marker of each covariance type's points (pyqtgraph symbols).
 COVARIANCE_SYMBOLS = {"full": "o", "tied": "s", "diag": "d", "spherical": "t"}
-#: Best of this many initialisations per (K, covariance type) cell. With one, a cell can
-#: end in a poor local optimum, the curves zig-zag and Old Faithful's best reads K=2 full;
-#: ten pick K=3 tied, as twenty do and as scikit-learn does with ten starts. The whole
-#: sweep (8 K x 4 types) then takes about 1 s on Old Faithful, 3 s on 10,000 points.
-DEFAULT_N_INIT = 10
+#: Best of this many initialisations per (K, covariance type) cell (see the engine's note).
+DEFAULT_N_INIT = SELECTION_N_INIT
 
 
 @dataclass(frozen=True)
