@@ -1,11 +1,16 @@
 """Batches of fits (model selection, the optima gallery): run them one at a time, with
-progress reports and a cancel check between them."""
+progress reports and a cancel check between them (and, through :class:`Cancelled`,
+inside a fit, between its EM iterations)."""
 
 from __future__ import annotations
 
 from typing import Callable, Iterator, TypeVar
 
 T = TypeVar("T")
+
+
+class Cancelled(Exception):
+    """Raised inside a fit whose ``cancelled()`` check said stop (between iterations)."""
 
 
 def collect(items: Iterator[T], total: int, *, progress: Callable[[int, int], None] | None = None,
@@ -32,7 +37,10 @@ def collect(items: Iterator[T], total: int, *, progress: Callable[[int, int], No
     while len(done) < total:
         if cancelled is not None and cancelled():
             break
-        done.append(next(items))
+        try:
+            done.append(next(items))
+        except (Cancelled, StopIteration):  # a fit stopped mid-way: the items so far
+            break
         if progress is not None:
             progress(len(done), total)
     return tuple(done)

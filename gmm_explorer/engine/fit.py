@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gmm_explorer.engine.batch import Cancelled
 from gmm_explorer.engine.em import iterate
 from gmm_explorer.engine.init import check_init_method, fresh_seed, initialise, rng_from
 from gmm_explorer.engine.mixture import Mixture
@@ -79,9 +80,23 @@ def aic_from(log_likelihood: float, mixture: Mixture) -> float:
     return -2.0 * log_likelihood + 2.0 * mixture.n_parameters()
 
 
+def _run(states, cancelled) -> tuple[StepResult, ...]:
+    """Every state of one EM run, checking ``cancelled`` before each iteration."""
+    if cancelled is None:
+        return tuple(states)
+    out, states = [], iter(states)
+    while True:
+        if cancelled():
+            raise Cancelled("the fit was cancelled")
+        try:
+            out.append(next(states))  # one EM iteration
+        except StopIteration:
+            return tuple(out)
+
+
 def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings(),
         init: str | Mixture = "kmeans", n_init: int = 1, seed=None,
-        backend: str | None = None) -> FitResult:
+        backend: str | None = None, cancelled=None) -> FitResult:
     """Fit a mixture by EM, keeping the restart with the highest final log-likelihood.
 
     Parameters
@@ -97,6 +112,9 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
     seed : int or None
         Seeds every restart; None draws a seed, which is recorded in the result.
     backend : {None, "numba", "numpy"}
+    cancelled : callable() -> bool, optional
+        Checked before every EM iteration of every restart; when it returns true the fit
+        stops by raising :class:`~gmm_explorer.engine.batch.Cancelled`.
 
     Returns
     -------
@@ -106,6 +124,8 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
     ------
     InputError
         Bad arguments or too few points.
+    Cancelled
+        ``cancelled()`` said stop.
     FitError
         When EM cannot go on from any restart; the message says what to change.
     """
@@ -119,7 +139,7 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
                              "of the given initial parameters")
         n_components = init.n_components
         check_enough_points(X.shape[0], n_components)
-        history = tuple(iterate(X, init, settings, backend=backend))
+        history = _run(iterate(X, init, settings, backend=backend), cancelled)
         return FitResult(history[-1], history, settings, "given", seed, 1)
     check_init_method(init)
     if n_components is None:
@@ -133,7 +153,7 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
         start = initialise(X, n_components, init, covariance_type=settings.covariance_type,
                            reg_covar=settings.reg_covar, seed=rng)
         try:
-            history = tuple(iterate(X, start, settings, backend=backend))
+            history = _run(iterate(X, start, settings, backend=backend), cancelled)
         except ArithmeticError as exc:  # FitError: try the other restarts first
             first_error = first_error or exc
             continue

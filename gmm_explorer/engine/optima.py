@@ -14,7 +14,7 @@ from typing import Iterator
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from gmm_explorer.engine.batch import collect
+from gmm_explorer.engine.batch import Cancelled, collect
 from gmm_explorer.engine.fit import FitResult, fit
 from gmm_explorer.engine.init import RANDOM_INITS, check_init_method
 from gmm_explorer.engine.mixture import Mixture
@@ -119,7 +119,7 @@ def restart_plan(n_restarts: int, inits=RANDOM_INITS, seed: int = 0) -> tuple[tu
     return tuple((s, inits[i % len(inits)]) for i, s in enumerate(seeds))
 
 
-def iter_restarts(X, k: int, settings: EMSettings, plan) -> Iterator[Restart]:
+def iter_restarts(X, k: int, settings: EMSettings, plan, cancelled=None) -> Iterator[Restart]:
     """Run the restarts of ``plan`` one at a time (for a worker that can cancel between them).
 
     Parameters
@@ -129,6 +129,9 @@ def iter_restarts(X, k: int, settings: EMSettings, plan) -> Iterator[Restart]:
     settings : EMSettings
     plan : sequence of (int, str)
         ``(seed, init)`` pairs, e.g. from :func:`restart_plan`.
+    cancelled : callable() -> bool, optional
+        Checked between the EM iterations of each fit; when it says stop, the generator
+        ends (the restart being run is left out).
 
     Returns
     -------
@@ -150,7 +153,9 @@ def iter_restarts(X, k: int, settings: EMSettings, plan) -> Iterator[Restart]:
     def run() -> Iterator[Restart]:
         for s, m in plan:
             try:
-                r = fit(X, k, settings=settings, init=m, n_init=1, seed=s)
+                r = fit(X, k, settings=settings, init=m, n_init=1, seed=s, cancelled=cancelled)
+            except Cancelled:
+                return
             except FitError as exc:
                 yield Restart(s, m, None, str(exc))
             else:
@@ -168,7 +173,7 @@ def run_restarts(X, k: int, settings: EMSettings, plan, *, progress=None,
     X, k, settings, plan
         As for :func:`iter_restarts`.
     progress, cancelled : callable, optional
-        Called after each restart, and checked before each (see
+        Called after each restart, and checked before each and inside it (see
         :func:`~gmm_explorer.engine.batch.collect`).
 
     Returns
@@ -177,8 +182,8 @@ def run_restarts(X, k: int, settings: EMSettings, plan, *, progress=None,
         In plan order.
     """
     plan = tuple(plan)
-    return collect(iter_restarts(X, k, settings, plan), len(plan), progress=progress,
-                   cancelled=cancelled)
+    return collect(iter_restarts(X, k, settings, plan, cancelled), len(plan),
+                   progress=progress, cancelled=cancelled)
 
 
 def data_scale(X) -> np.ndarray:

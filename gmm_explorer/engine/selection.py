@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from gmm_explorer.engine.batch import collect
+from gmm_explorer.engine.batch import Cancelled, collect
 from gmm_explorer.engine.em import e_step
 from gmm_explorer.engine.fit import FitResult, aic_from, bic_from, fit
 from gmm_explorer.engine.init import check_init_method, fresh_seed
@@ -81,7 +81,7 @@ def sweep_cells(X, ks, covariance_types=COVARIANCE_TYPES) -> tuple[tuple[int, st
 
 
 def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettings(),
-             init: str = "kmeans", n_init: int = 1, seed=None) -> SelectionRow:
+             init: str = "kmeans", n_init: int = 1, seed=None, cancelled=None) -> SelectionRow:
     """Fit and score one cell of a sweep; a failed fit gives a row with ``error`` set.
 
     Parameters
@@ -91,8 +91,8 @@ def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettin
     covariance_type : str
         Overrides ``settings.covariance_type``.
     settings : EMSettings
-    init, n_init, seed
-        As :func:`~gmm_explorer.engine.fit.fit`.
+    init, n_init, seed, cancelled
+        As :func:`~gmm_explorer.engine.fit.fit` (a cancel raises ``Cancelled``).
 
     Returns
     -------
@@ -100,14 +100,15 @@ def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettin
     """
     s = EMSettings(covariance_type, settings.reg_covar, settings.tol, settings.max_iter)
     try:
-        r = fit(X, k, settings=s, init=init, n_init=n_init, seed=seed)
+        r = fit(X, k, settings=s, init=init, n_init=n_init, seed=seed, cancelled=cancelled)
     except FitError as exc:
         return SelectionRow(k, covariance_type, float("inf"), float("inf"), None, str(exc))
     return SelectionRow(k, covariance_type, r.bic(), r.aic(), r)
 
 
 def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EMSettings(),
-               init: str = "kmeans", n_init: int = 1, seed=None) -> Iterator[SelectionRow]:
+               init: str = "kmeans", n_init: int = 1, seed=None,
+               cancelled=None) -> Iterator[SelectionRow]:
     """Fit the cells of :func:`sweep_cells` one at a time, yielding each row as it is done.
 
     A background worker can check a cancel flag between rows and publish partial results;
@@ -123,6 +124,10 @@ def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings
     init, n_init, seed
         As :func:`~gmm_explorer.engine.fit.fit`; every cell uses the same seed. None draws
         one seed (before the first row) and every cell uses it.
+    cancelled : callable() -> bool, optional
+        Checked between the EM iterations of every fit: when it says stop, the generator
+        ends (the cell being fitted is left out), so a cancel takes effect within one
+        iteration rather than after a whole cell.
 
     Returns
     -------
@@ -142,8 +147,16 @@ def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings
     check_n_init(n_init)
     if seed is None:
         seed = fresh_seed()
-    return (fit_cell(X, k, t, settings=settings, init=init, n_init=n_init, seed=seed)
-            for k, t in cells)
+
+    def rows() -> Iterator[SelectionRow]:
+        for k, t in cells:
+            try:
+                yield fit_cell(X, k, t, settings=settings, init=init, n_init=n_init,
+                               seed=seed, cancelled=cancelled)
+            except Cancelled:
+                return
+
+    return rows()
 
 
 def sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EMSettings(),
@@ -157,8 +170,8 @@ def sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EM
         As for :func:`iter_sweep`.
     progress : callable(done, total), optional
     cancelled : callable() -> bool, optional
-        Checked between cells; when it returns true the rows so far are returned (see
-        :func:`~gmm_explorer.engine.batch.collect`).
+        Checked between cells and inside each fit; when it returns true the rows so far
+        are returned (see :func:`~gmm_explorer.engine.batch.collect`).
 
     Returns
     -------
@@ -169,7 +182,8 @@ def sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EM
     X = as_points(X)
     ks = [int(k) for k in ks]
     types = list(covariance_types)
-    rows = iter_sweep(X, ks, types, settings=settings, init=init, n_init=n_init, seed=seed)
+    rows = iter_sweep(X, ks, types, settings=settings, init=init, n_init=n_init, seed=seed,
+                      cancelled=cancelled)
     return collect(rows, len(sweep_cells(X, ks, types)), progress=progress, cancelled=cancelled)
 
 

@@ -100,3 +100,42 @@ def test_cli_select_defaults_agree_with_iter_sweep(capsys, tmp_path, faithful, s
     assert best.bic == doc["fit"]["bic"]
     # Old Faithful, full covariances, by BIC:
     assert cli_k == 2
+
+
+class _StopAfter:
+    """cancelled() that says stop from its n-th call on (counting the calls)."""
+
+    def __init__(self, n):
+        self.n, self.calls = n, 0
+
+    def __call__(self):
+        self.calls += 1
+        return self.calls >= self.n
+
+
+def test_a_cancel_stops_a_fit_between_iterations(faithful):
+    from gmm_explorer.engine.batch import Cancelled
+
+    stop = _StopAfter(4)
+    with pytest.raises(Cancelled):
+        E.fit(faithful, 3, settings=E.EMSettings(tol=0.0, max_iter=100), n_init=10, seed=0,
+              cancelled=stop)
+    assert stop.calls == 4  # three iterations of the first restart, not 10 x 100
+
+
+def test_a_cancel_inside_a_cell_ends_the_sweep_with_the_rows_so_far(faithful):
+    # One cell is 10 restarts of up to 100 iterations: the cancel must not wait for it.
+    checks = _StopAfter(10**9)
+    full = E.sweep(faithful, [1, 2], ["full"], n_init=10, seed=0, cancelled=checks)
+    per_cell = checks.calls // 2
+    stop = _StopAfter(per_cell + 5)  # a few iterations into the second cell
+    rows = E.sweep(faithful, [1, 2], ["full"], n_init=10, seed=0, cancelled=stop)
+    assert [r.n_components for r in rows] == [1] and len(full) == 2
+    assert rows[0].bic == full[0].bic
+    assert stop.calls == per_cell + 5
+
+
+def test_a_cancel_inside_a_restart_ends_the_gallery_run(faithful):
+    plan = E.restart_plan(6, seed=0)
+    stop = _StopAfter(3)
+    assert E.run_restarts(faithful, 3, E.EMSettings(), plan, cancelled=stop) == ()

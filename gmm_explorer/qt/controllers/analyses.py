@@ -197,7 +197,7 @@ class AnalysesController(QObject):
             rows = []
             report(Progress(0, len(cells), "starting", ()))
             for row in iter_sweep(pts, ks, types, settings=em, init="kmeans", n_init=n_init,
-                                  seed=seed):
+                                  seed=seed, cancelled=cancelled):
                 rows.append(row)
                 report(Progress(len(rows), len(cells),
                                 f"K={row.n_components} {row.covariance_type}", tuple(rows)))
