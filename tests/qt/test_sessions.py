@@ -82,6 +82,21 @@ def test_opening_a_file_is_not_an_unsaved_change(qtbot, tmp_path):
     assert not w.session.dirty and not w.isWindowModified()
 
 
+def test_a_sample_only_loaded_is_not_asked_about(qtbot, tmp_path, monkeypatch):
+    """#11 trap 11: "unsaved changes?" was asked after a sample was only loaded."""
+    w = make_window(qtbot, tmp_path)
+    asked = []
+    monkeypatch.setattr(FilesController, "ask_save_changes",
+                        lambda self: asked.append(1) or "cancel")
+    menu = w.menus["samples"]
+    for title in ("Iris", "Palmer penguins", "Old Faithful"):
+        act = next(a for a in menu.actions() if a.text().startswith(title))
+        act.trigger()
+        idle(qtbot, w)
+        assert not w.isWindowModified(), title
+    assert asked == [] and w.windowTitle().startswith("Old Faithful")
+
+
 def test_unsaved_changes_prompt_before_close_open_and_new(stepped, qtbot, tmp_path,
                                                         monkeypatch):
     asked = []
