@@ -35,7 +35,10 @@ def status_text(session, running: bool) -> str:
         note = s.branch.notes.get(s.current_index)
         if note:
             parts.append(f"by hand: {note}")
-        parts.append(f"mean LL {cur.mean_log_likelihood:.6g}")
+        # In standardised units the log-likelihood is of the z-scores: not comparable
+        # with the same data's in its own units (they differ by log(sx·sy) per point).
+        units = " (z units)" if s.units is not None else ""
+        parts.append(f"mean LL {cur.mean_log_likelihood:.6g}{units}")
         if cur.change is not None:
             parts.append(f"ΔLL {cur.change:+.3g}")
         warnings = cur.warnings()

@@ -38,11 +38,15 @@ def test_the_offer_shows_for_spreads_10x_apart_and_one_click_standardises(qtbot,
     assert w.actions["standardise"].isChecked()
     assert not bar.offering and bar.button.text() == "Back to data units"
     assert s.dirty
+    # The log-likelihood is that of the z-scores, and the status bar says so.
+    assert f"mean LL {s.current.mean_log_likelihood:.6g} (z units)" in w.status_label.text()
     # ...and back, bit for bit.
     qtbot.mouseClick(bar.button, Qt.MouseButton.LeftButton)
     idle(qtbot, w)
     np.testing.assert_array_equal(s.points, _clumps())
     assert s.column_names == ("column 0", "column 1") and bar.offering
+    qtbot.waitUntil(lambda: s.current is not None, timeout=TIMEOUT)
+    assert "(z units)" not in w.status_label.text()
 
 
 def test_no_offer_for_similar_spreads_and_the_offer_can_be_dismissed(qtbot, tmp_path):

@@ -48,13 +48,13 @@ class UnitsBar(QFrame):
         """Offer the standardised view: ``wide``'s spread is ``ratio`` times ``narrow``'s."""
         self._turn_on = True
         self.text.setText(
-            f"“{wide}” spreads {ratio:.0f}× more than “{narrow}”: k-means distances are "
-            f"ruled by “{wide}”.")
+            f"“{wide}” spreads {ratio:.0f}× more than “{narrow}”: shapes on screen are "
+            f"stretched {ratio:.0f}×.")
         self.text.setToolTip(
             "The axes are scaled separately, so what looks round here is a long ellipse in "
             "the data's units, and a k-means start, which measures plain distances, sees "
             f"mostly “{wide}”. Standardising shows and fits each column in units of its own "
-            "spread.")
+            "spread; the log-likelihood is then that of the z-scores.")
         self.button.setText("Standardise")
         self.button.setToolTip("Show and fit each column as z = (value − mean) / SD; "
                                "exports stay in the data's units. The run starts over.")
@@ -65,8 +65,8 @@ class UnitsBar(QFrame):
         """Say the view is in standardised units and offer the way back."""
         self._turn_on = False
         self.text.setText(
-            f"Standardised: “{names[0]}” and “{names[1]}” as z = (value − mean) / SD; "
-            "exports are in the data's units.")
+            f"Standardised: “{names[0]}”, “{names[1]}” as z = (value − mean) / SD; "
+            "exports in data units.")
         self.text.setToolTip("Points, parameters, the log-likelihood and Health are shown "
                              "in standardised units; every export (parameters, points, "
                              "responsibilities, history) is mapped back to the data's.")
