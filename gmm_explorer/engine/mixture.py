@@ -10,14 +10,25 @@ from dataclasses import InitVar, dataclass, field
 
 import numpy as np
 
-from gmm_explorer.errors import ParameterError
+from gmm_explorer.engine.models import (
+    MODEL_TYPES,
+    canonical,
+    covariances_from_scatter,
+    n_covariance_parameters,
+    structure_error,
+)
+from gmm_explorer.errors import InputError, ParameterError
 
+#: scikit-learn's four covariance types (see :data:`MODEL_TYPES` for all fourteen).
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 
 #: Tolerance on ``sum(weights) == 1``.
 WEIGHT_SUM_TOL = 1e-6
 #: Relative tolerance for symmetry of a covariance and for the structure of tied/diag/spherical.
 STRUCTURE_RTOL = 1e-9
+#: The same for the structures of mclust's other models (shared volumes, shapes and axes,
+#: found through eigen-decompositions, so a little looser).
+MODEL_STRUCTURE_RTOL = 1e-7
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -132,7 +143,10 @@ class Mixture:
     covariances : array-like of shape (K, 2, 2)
         Always full 2x2 matrices, whatever ``covariance_type``: for ``tied`` all K are equal,
         for ``diag`` they are diagonal, for ``spherical`` they are multiples of the identity.
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    covariance_type : str
+        One of :data:`~gmm_explorer.engine.models.MODEL_TYPES` ("full", "tied", "diag",
+        "spherical", or mclust's codes such as "VEV"); mclust's codes for scikit-learn's
+        four ("VVV", "EEE", "VVI", "VII") are stored as scikit-learn's names.
 
     Raises
     ------
@@ -156,10 +170,10 @@ class Mixture:
             self._set_arrays(np.asarray(self.weights, np.float64), np.asarray(self.means, np.float64),
                              np.asarray(self.covariances, np.float64))
             return
-        if self.covariance_type not in COVARIANCE_TYPES:
-            raise ParameterError(
-                f"unknown covariance type {self.covariance_type!r}; expected one of "
-                + ", ".join(COVARIANCE_TYPES), field="covariance_type")
+        try:
+            object.__setattr__(self, "covariance_type", canonical(self.covariance_type))
+        except InputError as exc:
+            raise ParameterError(str(exc), field="covariance_type") from None
         w = _as_float_array(self.weights, "weights")
         m = _as_float_array(self.means, "means")
         c = _as_float_array(self.covariances, "covariances")
@@ -218,11 +232,9 @@ class Mixture:
         return int(self.weights.shape[0])
 
     def n_parameters(self) -> int:
-        """Number of free parameters, counted as scikit-learn does (for BIC/AIC)."""
+        """Number of free parameters, counted as scikit-learn and mclust do (BIC/AIC)."""
         k, d = self.n_components, 2
-        cov_params = {"full": k * d * (d + 1) // 2, "tied": d * (d + 1) // 2,
-                      "diag": k * d, "spherical": k}[self.covariance_type]
-        return cov_params + k * d + k - 1
+        return n_covariance_parameters(self.covariance_type, k, d) + k * d + k - 1
 
     def with_covariance_type(self, covariance_type: str) -> "Mixture":
         """The same parameters relabelled with another type (the structure must already fit)."""
@@ -264,6 +276,11 @@ def _check_structure(c: np.ndarray, covariance_type: str) -> None:
             j = int(np.argmax(bad))
             raise ParameterError("covariance type 'spherical' needs equal diagonal entries",
                                  field=f"covariances[{j}]")
+    if covariance_type not in COVARIANCE_TYPES:
+        why = structure_error(c, covariance_type, MODEL_STRUCTURE_RTOL)
+        if why is not None:
+            raise ParameterError(f"covariance model {covariance_type!r}: {why}",
+                                 field="covariances")
 
 
 def project_covariances(covariances, covariance_type: str, weights=None) -> np.ndarray:
@@ -272,10 +289,12 @@ def project_covariances(covariances, covariance_type: str, weights=None) -> np.n
     Parameters
     ----------
     covariances : array-like of shape (K, 2, 2)
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    covariance_type : str
+        Any model name (see :data:`~gmm_explorer.engine.models.MODEL_TYPES`).
     weights : array-like of shape (K,), optional
         For ``"tied"``: every matrix becomes the average weighted by these (None: equal
-        weights).
+        weights). For mclust's other models, the masses of the model's M-step on the
+        matrices.
 
     Returns
     -------
@@ -286,6 +305,13 @@ def project_covariances(covariances, covariance_type: str, weights=None) -> np.n
         so is a matrix's positive diagonal).
     """
     c = np.array(covariances, dtype=np.float64)
+    covariance_type = canonical(covariance_type)
+    if covariance_type not in COVARIANCE_TYPES:
+        # The model's own M-step on the matrices as scatters of masses ``weights``: the
+        # structured covariances closest to them in likelihood.
+        w = np.full(c.shape[0], 1.0 / c.shape[0]) if weights is None \
+            else np.asarray(weights, dtype=np.float64)
+        return covariances_from_scatter(c * w[:, None, None], w, covariance_type)
     if covariance_type == "tied":
         c[:] = np.average(c, axis=0, weights=weights)
     elif covariance_type in ("diag", "spherical"):

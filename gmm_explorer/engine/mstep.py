@@ -19,6 +19,7 @@ import numpy as np
 from gmm_explorer.engine import _kernels
 from gmm_explorer.engine.locks import Locks
 from gmm_explorer.engine.mixture import Mixture, chol_is_valid, cholesky_2x2
+from gmm_explorer.engine.models import canonical, covariances_from_scatter
 from gmm_explorer.engine.steps import EStep
 from gmm_explorer.engine.validation import as_points
 from gmm_explorer.errors import FitError, InputError
@@ -107,6 +108,7 @@ def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covarianc
         leave no mass for the unlocked components.
     """
     k = stats.shape[0]
+    covariance_type = canonical(covariance_type)
     locked = _lock_masks(locks, previous, k, covariance_type)
     s0 = stats[:, 0]
     s1 = stats[:, 1:3]
@@ -148,11 +150,21 @@ def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covarianc
         cov[:, 0, 0] = cov[:, 1, 1] = var
         cov[:, 0, 1] = cov[:, 1, 0] = 0.0
     else:
-        raise InputError(f"unknown covariance type {covariance_type!r}")
+        # mclust's other models: their M-step on the scatters about the new means, going
+        # on from the previous covariances of the same model (see engine/models.py).
+        scatter = np.empty((k, 2, 2))
+        scatter[:, 0, 0], scatter[:, 1, 1] = sxx, syy
+        scatter[:, 0, 1] = scatter[:, 1, 0] = sxy
+        prev = np.asarray(previous.covariances) if previous is not None \
+            and previous.covariance_type == covariance_type \
+            and previous.n_components == k else None
+        cov = covariances_from_scatter(scatter, nk, covariance_type, reg_covar, prev)
     if locked is not None and locked.covariance.any():
         lc = locked.covariance
-        if covariance_type == "tied":
-            lc = np.ones(k, dtype=bool)  # one shared matrix: a lock on any locks it for all
+        if covariance_type not in ("full", "diag", "spherical"):
+            # Tied and mclust's other models share a volume, shape or orientation: a lock
+            # on any component keeps every covariance.
+            lc = np.ones(k, dtype=bool)
         cov[lc] = np.asarray(previous.covariances)[lc]
     if locked is None or not locked.weight.any():
         weights = nk / nk.sum()

@@ -23,7 +23,8 @@ from gmm_explorer.engine.diagnostics import (
     diagnose,
     health_warnings,
 )
-from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
+from gmm_explorer.engine.mixture import Mixture
+from gmm_explorer.engine.models import canonical
 from gmm_explorer.errors import InputError
 
 #: A mean log-likelihood drop larger than this (relative) flags ``ll_decreased``; smaller
@@ -37,9 +38,11 @@ class EMSettings:
 
     Parameters
     ----------
-    covariance_type : {"full", "tied", "diag", "spherical"}
+    covariance_type : str
+        Any of the fourteen models (:data:`~gmm_explorer.engine.models.MODEL_TYPES`, or
+        an mclust code); stored by its canonical name.
     reg_covar : float
-        Added to the diagonal of every covariance after each M-step (>= 0).
+        Added to the diagonal of every sample covariance in each M-step (>= 0).
     tol : float
         Convergence threshold on the change in mean per-sample log-likelihood (>= 0;
         0 means run exactly ``max_iter`` iterations).
@@ -53,9 +56,7 @@ class EMSettings:
     max_iter: int = 100
 
     def __post_init__(self) -> None:
-        if self.covariance_type not in COVARIANCE_TYPES:
-            raise InputError(f"unknown covariance type {self.covariance_type!r}; expected one of "
-                             + ", ".join(COVARIANCE_TYPES))
+        object.__setattr__(self, "covariance_type", canonical(self.covariance_type))
         for name in ("reg_covar", "tol"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and np.isfinite(v) and v >= 0):
