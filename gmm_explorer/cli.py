@@ -177,17 +177,20 @@ def cmd_select(args) -> int:
     if best is None:
         raise InputError("every fit failed: " + (rows[0].error or "unknown reason"),
                          path=args.data)
-    lines = [f"{'':1} {'K':>3}  {'covariance':<10} {'BIC':>14} {'AIC':>14}"]
+    from gmm_explorer.engine.models import label
+
+    lines = [f"{'':1} {'K':>3}  {'covariance':<15} {'BIC':>14} {'AIC':>14}"]
     for r in rows:
         mark = "*" if r is best else " "
+        name = label(r.covariance_type)
         if r.result is None:
-            lines.append(f"{mark} {r.n_components:>3}  {r.covariance_type:<10} {'failed':>14} "
+            lines.append(f"{mark} {r.n_components:>3}  {name:<15} {'failed':>14} "
                          f"{'failed':>14}")
         else:
-            lines.append(f"{mark} {r.n_components:>3}  {r.covariance_type:<10} {r.bic:>14.6f} "
+            lines.append(f"{mark} {r.n_components:>3}  {name:<15} {r.bic:>14.6f} "
                          f"{r.aic:>14.6f}")
     lines.append(f"* best by {args.criterion.upper()}: K={best.n_components} "
-                 f"{best.covariance_type}")
+                 f"{label(best.covariance_type)}")
     outputs: list[tuple[str | None, str]] = []
     if args.out:
         text = dumps_mixture(best.result.mixture, columns=data.column_names,

@@ -100,22 +100,34 @@ def parse_k_range(text: str) -> list[int]:
     return sorted(ks)
 
 
-def _covariance_list(text: str) -> list[str]:
-    from gmm_explorer.engine import COVARIANCE_TYPES
+def _covariance(text: str) -> str:
+    """One covariance model: scikit-learn's name or mclust's code (any case)."""
+    from gmm_explorer.engine.models import canonical
 
-    if text.strip() == "all":
+    try:
+        return canonical(text)
+    except GMMExplorerError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _covariance_list(text: str) -> list[str]:
+    """Comma-separated models, or "all" (the fourteen) or "sklearn" (scikit-learn's four)."""
+    from gmm_explorer.engine import COVARIANCE_TYPES
+    from gmm_explorer.engine.models import MODEL_TYPES
+
+    word = text.strip().lower()
+    if word == "all":
+        return list(MODEL_TYPES)
+    if word == "sklearn":
         return list(COVARIANCE_TYPES)
     types = [t.strip() for t in text.split(",") if t.strip()]
-    bad = [t for t in types if t not in COVARIANCE_TYPES]
-    if bad or not types:
-        raise argparse.ArgumentTypeError(
-            f"unknown covariance type {', '.join(bad) or text!r}; use a comma-separated list of "
-            f"{', '.join(COVARIANCE_TYPES)}, or all")
-    return list(dict.fromkeys(types))
+    if not types:
+        raise argparse.ArgumentTypeError(f"no covariance model in {text!r}")
+    return list(dict.fromkeys(_covariance(t) for t in types))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from gmm_explorer.engine import COVARIANCE_TYPES, INIT_METHODS
+    from gmm_explorer.engine import INIT_METHODS
     from gmm_explorer.engine.selection import SELECTION_N_INIT
 
     p = _Parser(prog=PROG, usage=f"{PROG} [DATA] | {PROG} COMMAND ...",
@@ -151,8 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Fit a Gaussian mixture to the points in DATA by EM.")
     f.add_argument("data", metavar="DATA", help="CSV/TSV/TXT, .npy or .npz file of points")
     em_options(f)
-    f.add_argument("--covariance", choices=COVARIANCE_TYPES, default=None,
-                   help="covariance type (default full, or from an --init file)")
+    f.add_argument("--covariance", type=_covariance, default=None, metavar="MODEL",
+                   help="covariance model: full, tied, diag, spherical, or any of mclust's "
+                        "EII VII EEI VEI EVI VVI EEE VEE EVE VVE EEV VEV EVV VVV "
+                        "(default full, or from an --init file)")
     f.add_argument("--init", default="kmeans", metavar="METHOD|PARAMS.json",
                    help=f"{', '.join(INIT_METHODS)} (default kmeans), or a parameters file to "
                         "start from (K then comes from the file)")
@@ -167,8 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("data", metavar="DATA", help="CSV/TSV/TXT, .npy or .npz file of points")
     s.add_argument("--k", type=parse_k_range, default=parse_k_range("1-8"), metavar="RANGE",
                    help="K values, e.g. 1-8 (default), 3, 1,2,5")
-    s.add_argument("--covariance", type=_covariance_list, default=["full"], metavar="TYPES",
-                   help="comma-separated covariance types, or all (default full)")
+    s.add_argument("--covariance", type=_covariance_list, default=["full"], metavar="MODELS",
+                   help="comma-separated covariance models, 'all' (mclust's fourteen) or "
+                        "'sklearn' (full, tied, diag, spherical); default full")
     s.add_argument("--criterion", choices=("bic", "aic"), default="bic",
                    help="which criterion picks the best model (default bic)")
     s.add_argument("--init", choices=INIT_METHODS, default="kmeans",
@@ -193,7 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="image size in pixels (default 1200x900)")
     r.add_argument("--columns", metavar="A,B", help="the X and Y columns of DATA")
     r.add_argument("--k", type=_positive_int, default=2, metavar="K", help="components (2)")
-    r.add_argument("--covariance", choices=COVARIANCE_TYPES, default="full")
+    r.add_argument("--covariance", type=_covariance, default="full", metavar="MODEL",
+                   help="covariance model, as for fit (full)")
     r.add_argument("--init", choices=INIT_METHODS, default="kmeans")
     r.add_argument("--seed", type=_seed, default=0, metavar="S", help="random seed (0)")
     r.add_argument("--iterations", type=_nonneg_int, default=None, metavar="N",

@@ -16,12 +16,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from gmm_explorer.engine.mixture import Mixture, chol_is_valid, cholesky_2x2, eigen_2x2
+from gmm_explorer.engine.models import mclust_code
 
 #: Points a component needs before its own parameters are pinned down by data rather than
 #: by the floor ``reg_covar`` (d + 1 = 3 for a full 2-D covariance; two distinct points
 #: already give positive diagonal or spherical variances; a tied covariance is pooled over
 #: all points, so one point pins the component's mean). Fewer: "unsupported".
 MIN_POINTS = {"full": 3.0, "diag": 2.0, "spherical": 2.0, "tied": 1.0}
+
+
+def min_points(covariance_type: str) -> float:
+    """:data:`MIN_POINTS` for any of the fourteen models: one point when nothing of the
+    covariance is the component's own (EII, EEI, tied), three when its orientation is
+    (EEV, VEV, EVV, full), else two (its own volume or shape needs two distinct points)."""
+    code = mclust_code(covariance_type)
+    if code in MIN_POINTS_BY_CODE:
+        return MIN_POINTS_BY_CODE[code]
+    if "V" not in code:
+        return 1.0
+    return 3.0 if code[2] == "V" else 2.0
+
+
+MIN_POINTS_BY_CODE = {mclust_code(t): v for t, v in MIN_POINTS.items()}
 #: A component whose variance along some direction is below this fraction of the data's
 #: variance along that same direction is a "needle": its standard deviation across is under
 #: 1/1000 of the data's. 1e-6 is what scikit-learn's default ``reg_covar`` adds to every
@@ -105,7 +121,7 @@ def duplicate_groups(diagnostics) -> list[list[int]]:
 
 def health_warnings(diagnostics, covariance_type: str = "full") -> tuple[str, ...]:
     """Human-readable warnings for the components that are not ``"ok"`` (1-based)."""
-    need = MIN_POINTS.get(covariance_type, 3.0)
+    need = min_points(covariance_type)
     out = []
     for j, d in enumerate(diagnostics, start=1):
         if d.status == "empty":
@@ -243,7 +259,7 @@ def diagnose(mix: Mixture, n_effective: np.ndarray, reg_covar: float = 1e-6,
             white_means = means @ w.T
         ratio = eigen_2x2(white)[1]
         bc = overlaps(white_means, white)
-    need = MIN_POINTS[mix.covariance_type]
+    need = min_points(mix.covariance_type)
     out = []
     for j in range(mix.n_components):
         n_eff = float(n_effective[j])

@@ -15,7 +15,7 @@ import numpy as np
 
 from gmm_explorer.engine.density import score_samples
 from gmm_explorer.engine.locks import check_component_index
-from gmm_explorer.engine.mixture import Mixture, project_covariances
+from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture, project_covariances
 from gmm_explorer.engine.validation import as_points, as_xy
 from gmm_explorer.errors import InputError
 
@@ -141,12 +141,22 @@ def add_component(m: Mixture, xy, covariance=None, weight: float | None = None) 
                 raise InputError(
                     "a tied mixture shares one covariance: add the component without a "
                     "covariance (it takes the shared one), then edit the shared covariance")
-        else:
+        elif m.covariance_type in COVARIANCE_TYPES:
             cov = project_covariances(cov[None], m.covariance_type)[0]
     weights = np.append(np.asarray(m.weights) * (1.0 - w), w)
     means = np.vstack([m.means, mean])
-    covs = np.concatenate([m.covariances, cov[None]], axis=0)
+    covs = _structured(np.concatenate([m.covariances, cov[None]], axis=0), m.covariance_type,
+                       weights)
     return _rebuild(m, weights, means, covs)
+
+
+def _structured(covs: np.ndarray, covariance_type: str, weights) -> np.ndarray:
+    """``covs`` with one matrix new: scikit-learn's types took it in their form already;
+    mclust's other models share parts between components, so the set is fitted to the
+    model as a whole (the model's M-step on the matrices, weighted by ``weights``)."""
+    if covariance_type in COVARIANCE_TYPES:
+        return covs
+    return project_covariances(covs, covariance_type, weights)
 
 
 def remove_component(m: Mixture, j: int) -> Mixture:
@@ -271,7 +281,8 @@ def reseed_component(m: Mixture, j: int, X, fraction: float = 0.05) -> Mixture:
         cov = _regularised_scatter(P)
         if cov is None:
             cov = default_covariance_for(X, k)
-        covs[j] = project_covariances(cov[None], m.covariance_type)[0]
+        covs[j] = project_covariances(cov[None], m.covariance_type)[0] \
+            if m.covariance_type in COVARIANCE_TYPES else cov
     weights = np.array(m.weights)
     if k > 1:
         others = np.arange(k) != j
@@ -279,7 +290,7 @@ def reseed_component(m: Mixture, j: int, X, fraction: float = 0.05) -> Mixture:
         share = weights[others] / total if total > 0 else np.full(k - 1, 1.0 / (k - 1))
         weights[others] = (1.0 - 1.0 / k) * share
     weights[j] = 1.0 / k
-    return _rebuild(m, weights, means, covs)
+    return _rebuild(m, weights, means, _structured(covs, m.covariance_type, weights))
 
 
 def raise_reg_covar(reg_covar: float) -> float:

@@ -20,6 +20,7 @@ import numpy as np
 
 from gmm_explorer.engine.locks import check_component_index
 from gmm_explorer.engine.mixture import Mixture, eigen_2x2
+from gmm_explorer.engine.models import apply_component_edit, handle_rule
 from gmm_explorer.engine.validation import as_xy
 from gmm_explorer.errors import InputError
 
@@ -114,6 +115,9 @@ def drag_handle(m: Mixture, j: int, which: str, xy, n_std: float = 1.0) -> Mixtu
           variance along the coordinate axis perpendicular to the current major axis from
           the distance of ``xy`` to the major-axis line, as for full.
         * ``"spherical"``: either handle sets the single radius to ``|xy - mean| / n_std``.
+        * mclust's other models: the rule of their ellipse's form (circles for EII,
+          axis-aligned for EEI, VEI and EVI, full otherwise), then the parts the model
+          shares follow in every component (:func:`~gmm_explorer.engine.models.apply_component_edit`).
 
         Standard deviations are floored at ``SD_FLOOR_FRACTION`` times the largest one
         involved (those of ``m`` and the new one), so the result is always positive
@@ -132,11 +136,12 @@ def drag_handle(m: Mixture, j: int, which: str, xy, n_std: float = 1.0) -> Mixtu
     sd2 = math.sqrt(max(lam_min[j], 0.0))
     a = float(angle[j])
     ctype = m.covariance_type
-    if ctype == "spherical":
+    rule = handle_rule(ctype)
+    if rule == "spherical":
         r = math.hypot(v[0], v[1]) / n_std
         r = max(r, SD_FLOOR_FRACTION * max(sd_max_all, r))
         cov = _from_axes(r, r, 0.0)
-    elif ctype == "diag":
+    elif rule == "diag":
         # The major axis is x (index 0) when the x variance is the larger (as eigen_2x2).
         # The kept variance is copied exactly; only the new one is floored (a diagonal
         # matrix with positive entries is positive definite whatever its condition).
@@ -166,9 +171,9 @@ def drag_handle(m: Mixture, j: int, which: str, xy, n_std: float = 1.0) -> Mixtu
             sd_major, sd_minor = sd1, d / n_std
         floor = SD_FLOOR_FRACTION * max(sd_max_all, sd_major, sd_minor)
         cov = _from_axes(max(sd_major, floor), max(sd_minor, floor), a)
-    covs = np.array(m.covariances)
     if ctype == "tied":
+        covs = np.array(m.covariances)
         covs[:] = cov
     else:
-        covs[j] = cov
+        covs = apply_component_edit(m.covariances, j, cov, ctype)
     return Mixture(m.weights, m.means, covs, ctype)

@@ -47,6 +47,12 @@ def mclust_code(name: str) -> str:
     return SKLEARN_TO_MCLUST.get(c, c)
 
 
+def label(name: str) -> str:
+    """A model as people know it: "VEV", or "tied (EEE)" for scikit-learn's four."""
+    c = canonical(name)
+    return f"{c} ({SKLEARN_TO_MCLUST[c]})" if c in SKLEARN_TO_MCLUST else c
+
+
 def canonical(name: str) -> str:
     """The name GMM Explorer uses for a covariance model: any of :data:`MODEL_TYPES`, or
     an mclust code (any case), e.g. "vvv" → "full", "vev" → "VEV".
@@ -174,7 +180,13 @@ def covariances_from_scatter(scatter, nk, name: str, reg_covar: float = 0.0,
     FitError
         A component collapsed (a scale or shape at or below mclust's ``sqrt(eps)``).
     """
-    code = mclust_code(name)
+    cov = _covariances(scatter, nk, mclust_code(name), reg_covar, previous, tol, max_iter)
+    # Exactly symmetric (products of eigenvectors can differ by an ulp across the diagonal).
+    cov[:, 1, 0] = cov[:, 0, 1]
+    return cov
+
+
+def _covariances(scatter, nk, code, reg_covar, previous, tol, max_iter) -> np.ndarray:
     nk = np.asarray(nk, dtype=np.float64)
     w = np.asarray(scatter, dtype=np.float64) + (nk * reg_covar)[:, None, None] * np.eye(2)
     n = nk.sum()
@@ -214,7 +226,7 @@ def covariances_from_scatter(scatter, nk, name: str, reg_covar: float = 0.0,
         return _eve_vve(w, nk, code == "VVE", previous, tol, max_iter)
     if code == "VEV":
         return _vev(w, nk, previous, tol, max_iter)
-    raise InputError(f"unknown covariance model {name!r}")
+    raise InputError(f"unknown covariance model {code!r}")
 
 
 def _diag_matrices(d: np.ndarray) -> np.ndarray:
@@ -372,3 +384,76 @@ def _vev(w, nk, previous, tol, max_iter) -> np.ndarray:
         if err <= tol:
             break
     return np.einsum("kij,kj,klj->kil", vec, scale[:, None] * shape[None, :], vec)
+
+
+# ----------------------------------------------------------------------------- hand edits
+
+def handle_rule(name: str) -> str:
+    """Which hand-edit rule fits a model's single ellipse: "spherical" (circles),
+    "diag" (axis-aligned) or "full"."""
+    code = mclust_code(name)
+    if code[1] == "I":
+        return "spherical"
+    return "diag" if code[2] == "I" else "full"
+
+
+def _parts(c: np.ndarray):
+    """(volume, shape, angle) of 2x2 covariances: sqrt(det), the major/minor eigenvalue
+    ratio (≥ 1) and the major axis's angle."""
+    det = c[..., 0, 0] * c[..., 1, 1] - c[..., 0, 1] * c[..., 1, 0]
+    w, v = _eig_desc(c)
+    return np.sqrt(det), w[..., 0] / w[..., 1], np.arctan2(v[..., 1, 0], v[..., 0, 0])
+
+
+def _compose(vol, ratio, angle) -> np.ndarray:
+    a, b = vol * np.sqrt(ratio), vol / np.sqrt(ratio)
+    c, s = np.cos(angle), np.sin(angle)
+    off = (a - b) * c * s + 0.0
+    out = np.empty(np.shape(vol) + (2, 2))
+    out[..., 0, 0] = a * c * c + b * s * s
+    out[..., 1, 1] = a * s * s + b * c * c
+    out[..., 0, 1] = out[..., 1, 0] = off
+    return out
+
+
+def apply_component_edit(covariances, j: int, new: np.ndarray, name: str) -> np.ndarray:
+    """The covariances after component ``j``'s ellipse was set by hand to ``new`` (which
+    already has the model's per-ellipse form, see :func:`handle_rule`): the parts the
+    model shares follow the edit in every component (an Equal volume takes ``new``'s
+    volume, an Equal shape its shape, an Equal orientation turns with it); Variable parts
+    change in component ``j`` only."""
+    covs = np.array(covariances, dtype=np.float64)
+    code = mclust_code(name)
+    vol_e, shape_e, orient = code[0] == "E", code[1] == "E", code[2]
+    if code == "VVV" or code == "VVI" or code == "VII":
+        covs[j] = new
+        return covs
+    if orient == "I":
+        # Axis-aligned: a shape is the ratio of the two variances (which axis is longer
+        # is part of it), a volume their geometric mean.
+        d = np.stack([covs[:, 0, 0], covs[:, 1, 1]], axis=1)
+        nd = np.array([new[0, 0], new[1, 1]])
+        vol, ratio = np.sqrt(d[:, 0] * d[:, 1]), d[:, 0] / d[:, 1]
+        nvol, nratio = np.sqrt(nd[0] * nd[1]), nd[0] / nd[1]
+        vol[j], ratio[j] = nvol, nratio
+        if vol_e:
+            vol[:] = nvol
+        if shape_e or code[1] == "I":
+            ratio[:] = nratio if shape_e else 1.0
+        out = np.zeros_like(covs)
+        out[:, 0, 0] = vol * np.sqrt(ratio)
+        out[:, 1, 1] = vol / np.sqrt(ratio)
+        return out
+    vol, ratio, angle = _parts(covs)
+    nvol, nratio, nangle = _parts(new[None])
+    turn = nangle[0] - angle[j]
+    vol[j], ratio[j], angle[j] = nvol[0], nratio[0], nangle[0]
+    if vol_e:
+        vol[:] = nvol[0]
+    if shape_e:
+        ratio[:] = nratio[0]
+    if orient == "E":
+        # Every component turns with it, keeping which of the shared axes is its longer.
+        others = np.arange(covs.shape[0]) != j
+        angle[others] = angle[others] + turn
+    return _compose(vol, ratio, angle)

@@ -10,6 +10,7 @@ from gmm_explorer.engine.em import e_step
 from gmm_explorer.engine.fit import FitResult, aic_from, bic_from, fit
 from gmm_explorer.engine.init import check_init_method, fresh_seed
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
+from gmm_explorer.engine.models import canonical
 from gmm_explorer.engine.steps import EMSettings
 from gmm_explorer.engine.validation import as_points, check_n_init
 from gmm_explorer.errors import FitError, InputError
@@ -72,11 +73,7 @@ def sweep_cells(X, ks, covariance_types=COVARIANCE_TYPES) -> tuple[tuple[int, st
     """
     X = as_points(X)
     ks = [int(k) for k in ks]
-    types = list(covariance_types)
-    for t in types:
-        if t not in COVARIANCE_TYPES:
-            raise InputError(f"unknown covariance type {t!r}; expected one of "
-                             + ", ".join(COVARIANCE_TYPES))
+    types = [canonical(t) for t in covariance_types]
     return tuple((k, t) for k in ks if k <= X.shape[0] for t in types)
 
 

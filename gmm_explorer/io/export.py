@@ -30,7 +30,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
+from gmm_explorer.engine.mixture import Mixture
+from gmm_explorer.engine.models import MODEL_TYPES, canonical
 from gmm_explorer.engine.steps import StepResult
 from gmm_explorer.errors import InputError, ParameterError
 from gmm_explorer.io.arrays import (
@@ -135,11 +136,12 @@ def read_parameters_csv(text: str, path=None) -> Mixture:
         if line.startswith("#"):
             match = _TYPE_COMMENT_RE.fullmatch(line)
             if match and header_line is None:
-                covariance_type = match.group(1)
-                if covariance_type not in COVARIANCE_TYPES:
-                    raise InputError(f"unknown covariance type {_clip(covariance_type)!r}; "
-                                     "expected one of " + ", ".join(COVARIANCE_TYPES),
-                                     path=path, line=number)
+                try:
+                    covariance_type = canonical(match.group(1))
+                except InputError:
+                    raise InputError(f"unknown covariance type {_clip(match.group(1))!r}; "
+                                     "expected one of " + ", ".join(MODEL_TYPES),
+                                     path=path, line=number) from None
             continue
         cells = [cell.strip() for cell in line.split(",")]
         if header_line is None:
@@ -264,10 +266,12 @@ def read_parameters_npz(data: bytes, path=None) -> Mixture:
         raise InputError(f"is not a valid .npz archive: {exc}", path=path) from None
     covariance_type = arrays["covariance_type"]
     covariance_type = "full" if covariance_type is None else str(covariance_type[()])
-    if covariance_type not in COVARIANCE_TYPES:
+    try:
+        covariance_type = canonical(covariance_type)
+    except InputError:
         raise ParameterError(f"unknown covariance type {_clip(covariance_type)!r}; expected "
-                             "one of " + ", ".join(COVARIANCE_TYPES), field="covariance_type",
-                             path=path)
+                             "one of " + ", ".join(MODEL_TYPES), field="covariance_type",
+                             path=path) from None
     for name in ("weights", "means", "covariances"):
         if arrays[name] is None:
             raise ParameterError("missing from the archive (it needs the arrays weights, means "

@@ -1,8 +1,8 @@
-"""The parameters file, format ``gmm-explorer.mixture`` version 1 (JSON).
+"""The parameters file, format ``gmm-explorer.mixture`` version 2 (JSON).
 
 ::
 
-    {"format": "gmm-explorer.mixture", "version": 1, "covariance_type": "full",
+    {"format": "gmm-explorer.mixture", "version": 2, "covariance_type": "full",
      "n_components": K, "weights": [...], "means": [[x, y], ...],
      "covariances": [[[sxx, sxy], [sxy, syy]], ...],
      "columns": ["eruptions", "waiting"] or null,
@@ -15,6 +15,11 @@ under the written parameters. ``fit`` is a :class:`FitRecord` (the command line 
 window write the same one); it is absent from hand-written files, and a file read back
 needs only ``weights``, ``means`` and ``covariances`` and is validated field by field.
 Floats are written with Python's shortest round-trip repr, so they read back bit-identical.
+
+``covariance_type`` is one of the fourteen models (:data:`~gmm_explorer.engine.models.
+MODEL_TYPES`: scikit-learn's four names, or mclust's codes such as "VEV"; mclust's codes
+for scikit-learn's four are read as those names). Version 1, written before the fourteen,
+knew only full, tied, diag and spherical; it is still read.
 """
 
 from __future__ import annotations
@@ -27,13 +32,27 @@ import numpy as np
 
 from gmm_explorer.engine.fit import aic_from, bic_from
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
+from gmm_explorer.engine.models import MODEL_TYPES, canonical
 from gmm_explorer.engine.steps import StepResult
 from gmm_explorer.errors import InputError, ParameterError
 from gmm_explorer.io.atomic import atomic_write
 from gmm_explorer.io.files import loads_json, read_text_file
 
 FORMAT = "gmm-explorer.mixture"
-VERSION = 1
+VERSION = 2
+
+
+def covariance_model(value, *, field: str = "covariance_type", path=None,
+                     version: int = VERSION) -> str:
+    """A file's covariance model name, canonical (raises :class:`ParameterError`)."""
+    if version < 2 and value not in COVARIANCE_TYPES:
+        raise ParameterError(f"expected one of {', '.join(COVARIANCE_TYPES)} (version 1), got "
+                             f"{json.dumps(value)[:40]}", field=field, path=path)
+    try:
+        return canonical(value)
+    except InputError:
+        raise ParameterError(f"expected one of {', '.join(MODEL_TYPES)} or an mclust code, "
+                             f"got {json.dumps(value)[:40]}", field=field, path=path) from None
 #: Largest parameters file we read (a K <= 1000 mixture is far smaller).
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -218,10 +237,7 @@ def parse_mixture(obj, path: str | None = None) -> ParametersFile:
     if "n_components" in obj and obj["n_components"] != k:
         raise ParameterError(f"says {json.dumps(obj['n_components'])[:20]} but there are {k} "
                              "weights", field="n_components", path=path)
-    ctype = obj.get("covariance_type", "full")
-    if ctype not in COVARIANCE_TYPES:
-        raise ParameterError(f"expected one of {', '.join(COVARIANCE_TYPES)}, got "
-                             f"{json.dumps(ctype)[:40]}", field="covariance_type", path=path)
+    ctype = covariance_model(obj.get("covariance_type", "full"), path=path, version=version)
     w = _numbers(weights, (k,), "weights", path)
     m = _numbers(obj["means"], (k, 2), "means", path)
     c = _numbers(obj["covariances"], (k, 2, 2), "covariances", path)

@@ -1,8 +1,8 @@
-"""The session file, ``.gmmx``: format ``gmm-explorer.session`` version 1 (JSON).
+"""The session file, ``.gmmx``: format ``gmm-explorer.session`` version 2 (JSON).
 
 ::
 
-    {"format": "gmm-explorer.session", "version": 1,
+    {"format": "gmm-explorer.session", "version": 2,
      "source": "faithful.csv" | null, "column_names": ["eruptions", "waiting"],
      "label_name": "Species" | null, "labels": ["setosa", ...] | null,
      "points": {"dtype": "<f8", "shape": [N, 2], "base64": "..."},
@@ -51,7 +51,9 @@ from gmm_explorer.io.files import loads_json, read_text_file
 from gmm_explorer.io.params import parse_mixture
 
 FORMAT = "gmm-explorer.session"
-VERSION = 1
+#: 2: any of the fourteen covariance models (version 1 knew scikit-learn's four), and the
+#: optional "units". Version 1 is still read.
+VERSION = 2
 SUFFIX = ".gmmx"
 #: Largest session we read: 1e7 points in base64 is ~214 MB.
 MAX_BYTES = 512 * 1024 * 1024

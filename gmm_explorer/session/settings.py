@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gmm_explorer.engine import COVARIANCE_TYPES, INIT_METHODS, EMSettings
+from gmm_explorer.engine import INIT_METHODS, EMSettings
+from gmm_explorer.engine.models import canonical
 from gmm_explorer.errors import InputError
 
 MAX_K = 20
@@ -25,8 +26,7 @@ class ModelSettings:
     def __post_init__(self) -> None:
         if not (1 <= int(self.k) <= MAX_K):
             raise InputError(f"K must be between 1 and {MAX_K}, got {self.k}")
-        if self.covariance_type not in COVARIANCE_TYPES:
-            raise InputError(f"unknown covariance type {self.covariance_type!r}")
+        object.__setattr__(self, "covariance_type", canonical(self.covariance_type))
         if self.init not in INIT_METHODS:
             raise InputError(f"unknown initialisation {self.init!r}")
         self.em_settings()  # validates reg_covar, tol, max_iter

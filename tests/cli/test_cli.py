@@ -16,6 +16,7 @@ import pytest
 from gmm_explorer import __main__ as app_entry
 from gmm_explorer import cli
 from gmm_explorer import engine as E
+from gmm_explorer.engine.models import MODEL_TYPES
 from gmm_explorer.io.loaders import load_points
 from gmm_explorer.io.params import FitRecord, read_mixture
 from tests.conftest import DATA
@@ -47,7 +48,7 @@ def test_fit_writes_parameters_to_stdout_and_a_summary_line(capsys):
     code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "0")
     assert code == 0
     doc = json.loads(out)
-    assert doc["format"] == "gmm-explorer.mixture" and doc["version"] == 1
+    assert doc["format"] == "gmm-explorer.mixture" and doc["version"] == 2
     assert doc["n_components"] == 2 and doc["columns"] == ["eruptions", "waiting"]
     assert doc["fit"]["n_samples"] == 272 and doc["fit"]["converged"] is True
     assert doc["fit"]["seed"] == 0 and doc["fit"]["init"] == "kmeans"
@@ -257,18 +258,27 @@ def test_select_prints_a_table_and_writes_the_best(capsys, tmp_path):
     assert lines[0].split() == ["K", "covariance", "BIC", "AIC"]
     starred = [ln for ln in lines[1:5] if ln.startswith("*")]
     assert len(starred) == 1 and starred[0].split()[1:3] == ["2", "full"]
-    assert lines[-1] == "* best by BIC: K=2 full"
+    assert lines[-1] == "* best by BIC: K=2 full (VVV)"  # scikit-learn's name, mclust's code
     assert read_mixture(best).mixture.n_components == 2
 
 
-def test_select_all_covariance_types_and_aic(capsys):
-    code, out, _ = run(capsys, "select", FAITHFUL, "--k", "1-3", "--covariance", "all",
-                       "--criterion", "aic", "--seed", "0")
+@pytest.mark.parametrize("word, models", [("sklearn", E.COVARIANCE_TYPES),
+                                           ("all", MODEL_TYPES)])
+def test_select_all_covariance_types_and_aic(capsys, word, models):
+    code, out, _ = run(capsys, "select", FAITHFUL, "--k", "1-3", "--covariance", word,
+                       "--criterion", "aic", "--seed", "0", "--n-init", "2")
     assert code == 0
     rows = [ln for ln in out.splitlines()[1:] if "best by" not in ln]
-    assert len(rows) == 12
-    assert {ln.split()[-3] for ln in rows} == set(E.COVARIANCE_TYPES)
+    assert len(rows) == 3 * len(models)
+    assert [ln[7:22].split()[0] for ln in rows[:len(models)]] == list(models)
     assert "best by AIC" in out.splitlines()[-1]
+
+
+def test_select_takes_mclust_codes_in_any_case(capsys):
+    code, out, _ = run(capsys, "select", FAITHFUL, "--k", "2", "--covariance", "vev,EEE",
+                       "--seed", "0", "--n-init", "2")
+    assert code == 0
+    assert [ln[7:22].strip() for ln in out.splitlines()[1:3]] == ["VEV", "tied (EEE)"]
 
 
 def test_select_best_k_matches_the_engine(capsys, faithful):
