@@ -3,12 +3,16 @@ inspector and the M-step panel, with the engine's numbers, driven as a user driv
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QTextLayout, QTextOption
 
 from gmm_explorer import engine as E
 from gmm_explorer.engine.explain import e_step_terms
+from gmm_explorer.qt.panels.m_step import QUANTITIES
 from tests.qt.window_helpers import TIMEOUT, idle, pixel_of
 
 LEFT = Qt.MouseButton.LeftButton
@@ -20,10 +24,63 @@ def steps(qtbot, w, n):
         idle(qtbot, w)
 
 
-def fmt(v) -> str:
-    """4 significant digits as the panels show them (an independent spelling of it):
-    trailing zeros kept, no dangling point, a true minus sign."""
-    return f"{float(v) + 0.0:#.4g}".removesuffix(".").replace("-", "−")
+def fmt(v, digits: int = 4) -> str:
+    """``digits`` significant digits as the panels show them (an independent spelling of
+    it): trailing zeros kept, no dangling point, a true minus sign."""
+    return f"{float(v) + 0.0:#.{digits}g}".removesuffix(".").replace("-", "−")
+
+
+def significant_digits(text: str) -> int:
+    """How many significant digits a number shown as ``text`` (by :func:`fmt`) has."""
+    mantissa = re.split("e", text.replace("−", ""))[0]
+    return len(mantissa.replace(".", "").lstrip("0"))
+
+
+def worked_result(formula: str) -> tuple[float, str]:
+    """The arithmetic in the last step of a formula "= … = a / b + c = r", done as a
+    calculator does it on the numbers shown, and the result ``r`` shown."""
+    *_, numbers, result = plain(formula).split(" = ")
+    python = numbers.replace("−", "-").replace("×", "*").replace(",", "")
+    assert re.fullmatch(r"[-+*/() .0-9e]+", python), numbers
+    # Only the panel's own digits and operators, checked above, reach eval.
+    return eval(python), result
+
+
+def plain(text: str) -> str:
+    """``text`` with its no-break spaces read as spaces."""
+    return text.replace("\u00a0", " ")
+
+
+def wrapped_lines(label) -> list[str]:
+    """The lines a word-wrapped ``label`` shows at its present width."""
+    text = label.text()
+    layout = QTextLayout(text, label.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    lines = []
+    layout.beginLayout()
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(label.contentsRect().width())
+        lines.append(plain(text[line.textStart():line.textStart() + line.textLength()]).strip())
+    layout.endLayout()
+    return lines
+
+
+def at_1280x720(qtbot, w):
+    w.resize(1280, 720)
+    qtbot.waitUntil(lambda: w.size().width() == 1280 and w.size().height() == 720)
+
+
+def pin_most_uncertain_point(qtbot, w) -> int:
+    """Pin, as a click in Inspect mode does, the point both components claim most."""
+    s = w.session
+    resp = E.predict_proba(s.points, s.displayed_mixture)
+    i = int(np.argmax(resp.min(axis=1)))
+    qtbot.keyClick(w.canvas, Qt.Key.Key_T)
+    qtbot.mouseClick(w.canvas.viewport(), LEFT, pos=pixel_of(w, *s.points[i]))
+    assert w.overlays.pinned == i
+    return i
 
 
 def m_step_shown(qtbot, w, iteration):
@@ -89,6 +146,47 @@ def test_a_pinned_point_far_from_the_data_shows_why_logs_are_used(window, qtbot)
     assert view.cell_text("log", 0, 4) == fmt(t.responsibilities[0])
 
 
+def test_at_1280x720_the_pinned_points_chart_shows_whole_with_its_axis_label(window, qtbot):
+    at_1280x720(qtbot, window)
+    steps(qtbot, window, 3)
+    window.show_panel("inspector")
+    pin_most_uncertain_point(qtbot, window)
+    inspector = window.panels["inspector"]
+    plot = inspector.plot
+    # Laid out with everything the pinned point shows: the chart and the E-step.
+    body = inspector.scroll.widget()
+    qtbot.waitUntil(lambda: plot.isVisible() and inspector.e_step.isVisible()
+                    and body.height() >= body.sizeHint().height())
+    # The chart is in view without scrolling: none of it is cut off by the pane.
+    pane = inspector.scroll.viewport()
+    assert inspector.scroll.verticalScrollBar().value() == 0
+    assert pane.rect().contains(QRect(plot.mapTo(pane, QPoint(0, 0)), plot.size()))
+    # Its y-axis label is no longer than the axis, and says in full what it shows.
+    axis = plot.getPlotItem().getAxis("left")
+    assert axis.label.boundingRect().width() <= axis.geometry().height()
+    assert "responsibility" in axis.toolTip()
+
+
+def test_the_inspector_names_the_log_density_as_the_e_step_does(window, qtbot):
+    steps(qtbot, window, 2)
+    i = pin_most_uncertain_point(qtbot, window)
+    inspector = window.panels["inspector"]
+    view = inspector.e_step
+    t = e_step_terms(window.session.displayed_mixture, window.session.points[i])
+    log_header = view.log_table.horizontalHeaderItem(2).text()
+    assert log_header == "log 𝒩ₖ"
+    # The inspector's column of the same numbers, log 𝒩(x | μₖ, Σₖ), has the same name.
+    table = inspector.table
+    [col] = [c for c in range(table.columnCount())
+             if table.horizontalHeaderItem(c).text() == log_header]
+    for j in range(t.n_components):
+        shown = float(table.item(j, col).text().replace("−", "-"))
+        assert shown == pytest.approx(t.component_log_density[j], abs=5e-4)
+        assert float(view.cell_text("log", j, 2).replace("−", "-")) == pytest.approx(
+            shown, abs=5e-3)
+    assert "𝒩" in table.horizontalHeaderItem(col).toolTip()
+
+
 # ------------------------------------------------------------------ the M-step panel
 
 
@@ -108,10 +206,14 @@ def test_the_m_step_panel_shows_before_and_after_of_a_component(window, qtbot):
     terms = window.m_step_explain.last_terms
     assert terms.n_k[1] == pytest.approx(nk, rel=1e-12)
     assert terms.relative_difference(after) < 1e-10
-    assert panel.overview_text(1, 1) == fmt(nk)
+    # Nₖ and the sums are shown to the digits that make the arithmetic shown come out
+    # (at least 4); the results, as the parameters are, to 4.
+    n_text = panel.component_title.text().removeprefix("Component 2: N₂ = Σᵢ rᵢ₂ = ")
+    d = significant_digits(n_text)
+    assert d >= 4 and n_text == fmt(nk, d)
+    assert panel.overview_text(1, 1) == n_text
     assert panel.overview_text(1, 2) == fmt(before.weights[1])
     assert panel.overview_text(1, 3) == fmt(after.weights[1])
-    assert panel.component_title.text() == f"Component 2: N₂ = Σᵢ rᵢ₂ = {fmt(nk)}"
     values = {"weight": (before.weights[1], after.weights[1]),
               "mean_x": (before.means[1, 0], after.means[1, 0]),
               "mean_y": (before.means[1, 1], after.means[1, 1]),
@@ -124,15 +226,15 @@ def test_the_m_step_panel_shows_before_and_after_of_a_component(window, qtbot):
     assert panel.before_header.text() == "before (it. 1)"
     assert panel.after_header.text() == "after (it. 2)"
     n = s.n_points
-    assert panel.value_text("weight", "formula") == \
-        f"= N₂ / N = {fmt(nk)} / {n:,} = {fmt(after.weights[1])}"
+    assert plain(panel.value_text("weight", "formula")) == \
+        f"= N₂ / N = {n_text} / {n:,} = {fmt(after.weights[1])}"
     sums = resp[:, 1] @ s.points
-    assert panel.value_text("mean_x", "formula") == \
-        f"= Σᵢ rᵢ₂ xᵢ / N₂ = {fmt(sums[0])} / {fmt(nk)} = {fmt(after.means[1, 0])}"
-    d = s.points - after.means[1]
-    sxx = resp[:, 1] @ (d[:, 0] * d[:, 0])
-    assert panel.value_text("cov_xx", "formula") == (
-        f"= S₂,xx / N₂ + reg = {fmt(sxx)} / {fmt(nk)} + 1e−06 = "
+    assert plain(panel.value_text("mean_x", "formula")) == \
+        f"= Σᵢ rᵢ₂ xᵢ / N₂ = {fmt(sums[0], d)} / {n_text} = {fmt(after.means[1, 0])}"
+    dev = s.points - after.means[1]
+    sxx = resp[:, 1] @ (dev[:, 0] * dev[:, 0])
+    assert plain(panel.value_text("cov_xx", "formula")) == (
+        f"= S₂,xx / N₂ + reg = {fmt(sxx, d)} / {n_text} + 1e−06 = "
         f"{fmt(after.covariances[1, 0, 0])}")
     assert panel.n_total.text() == f"Σₖ Nₖ = {fmt(n)} = N"
     assert not panel.banner.isVisible()
@@ -141,6 +243,51 @@ def test_the_m_step_panel_shows_before_and_after_of_a_component(window, qtbot):
     m_step_shown(qtbot, window, 3)
     assert panel.selected_component == 1
     assert panel.value_text("weight", "after") == fmt(s.history[3].mixture.weights[1])
+
+
+def test_the_m_steps_worked_sums_agree_with_a_calculator(window, qtbot):
+    steps(qtbot, window, 3)
+    window.show_panel("mstep")
+    panel = m_step_shown(qtbot, window, 3)
+    after = window.session.history[3].mixture
+    for j in range(after.n_components):
+        panel.select_component(j)
+        k = "₁₂₃₄₅₆₇₈₉"[j]
+        n_text = panel.component_title.text().split(" = ")[-1]
+        assert panel.overview_text(j, 1) == n_text
+        for key, _ in QUANTITIES:
+            formula = panel.value_text(key, "formula")
+            if "/" not in formula:  # Σ xy of a model without correlations
+                continue
+            value, result = worked_result(formula)
+            assert fmt(value) == result == panel.value_text(key, "after"), (j, key)
+            # Nₖ reads the same wherever it is used.
+            if f"N{k}" in plain(formula).split(" = ")[0]:
+                assert n_text in plain(formula), (j, key)
+
+
+def test_the_m_step_panel_lays_out_cleanly_at_1280x720(window, qtbot):
+    at_1280x720(qtbot, window)
+    steps(qtbot, window, 3)
+    window.show_panel("mstep")
+    panel = m_step_shown(qtbot, window, 3)
+    panel.select_component(1)
+    qtbot.waitUntil(lambda: panel.rows["cov_xx"][3].isVisible())
+    for key, _ in QUANTITIES:
+        formula = panel.rows[key][3]
+        lines = wrapped_lines(formula)
+        # A long formula breaks between its symbols and its numbers, never before the
+        # result: the last line holds the whole arithmetic and its result.
+        assert "/" in lines[-1] and lines[-1].endswith(panel.value_text(key, "after")), \
+            (key, lines)
+        assert len(lines) <= 2, (key, lines)
+    caption = wrapped_lines(panel.caption)
+    assert any("reg = reg_covar = 1e−06" in line for line in caption), caption
+    # The overview is as wide as its columns: "πₖ after" is not stretched across the pane.
+    t = panel.overview
+    assert t.columnWidth(3) <= t.columnWidth(2)
+    columns = sum(t.columnWidth(c) for c in range(t.columnCount()))
+    assert t.width() <= columns + 2 * t.frameWidth() + t.verticalScrollBar().sizeHint().width()
 
 
 def test_the_m_step_panel_follows_the_displayed_state(window, qtbot):

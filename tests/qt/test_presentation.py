@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QFontInfo, QFontMetrics
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QFontInfo, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QToolBar
 
 from gmm_explorer.qt.canvas.components import ellipse_pen
+from gmm_explorer.qt.panels.likelihood import CURRENT_SIZE
 from gmm_explorer.qt.plot_style import PROJECTOR, projector_style
 from tests.qt.window_helpers import idle, make_window
 
@@ -167,6 +168,39 @@ def test_the_sizes_follow_the_window_and_read_at_1024x768(window, qtbot):
     assert w.center_split.orientation() == Qt.Orientation.Horizontal
     w.actions["presentation"].trigger()
     assert _tick_font(w.canvas) is None
+
+
+def _tick_labels(plot, axis="bottom") -> list[str]:
+    """The tick labels ``axis`` draws (pyqtgraph leaves out those that would overflow it)."""
+    image = QImage(8, 8, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    painter.setFont(plot.font())
+    try:
+        _, _, texts = plot.plotItem.getAxis(axis).generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [text for _, _, text in texts]
+
+
+def test_presenting_at_1920x1080_iteration_0_stands_clear_of_the_axis(window, qtbot):
+    w = window
+    for _ in range(4):
+        w.actions["step"].trigger()
+        idle(qtbot, w)
+    w.actions["presentation"].trigger()
+    w.resize(1920, 1080)
+    qtbot.waitUntil(lambda: w.presentation.style == projector_style(1920, 1080))
+    panel = w.ll_panel
+    qtbot.waitUntil(lambda: "2" in _tick_labels(panel))
+    # The "0" under iteration 0 is drawn, in the large type.
+    assert "0" in _tick_labels(panel)
+    # Iteration 0's state is clear of the y axis by more than the largest marker's radius.
+    vb = panel.plotItem.vb
+    x0 = vb.mapViewToScene(QPointF(0.0, w.session.history[0].mean_log_likelihood)).x()
+    largest = CURRENT_SIZE * panel.marker_scale() / 2 + 2 * w.presentation.style.line_scale
+    assert x0 - vb.sceneBoundingRect().left() > largest + 3
+    w.actions["presentation"].trigger()
+    assert "0" in _tick_labels(panel)
 
 
 @pytest.mark.parametrize("size", [(800, 600), (1024, 768), (1280, 800), (1366, 768),

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QTableWidget, QVBoxLayout, QWidget
 
 from gmm_explorer.qt.panels.widgets import (
     BANNER_STYLE,
+    columns_width,
     component_swatch,
     fit_height,
     format_number,
@@ -22,11 +23,16 @@ from gmm_explorer.qt.panels.widgets import (
 MAX_ROWS = 8
 
 
-def sig4(value: float) -> str:
-    """A number to 4 significant digits, trailing zeros kept (1.000, not 1: a
+def sig(value: float, digits: int) -> str:
+    """A number to ``digits`` significant digits, trailing zeros kept (1.000, not 1: a
     responsibility of 0.99999998 is not exactly 1), with a true minus sign."""
-    text = format_number(float(value) + 0.0, "#.4g")  # + 0.0: no "−0.000"
+    text = format_number(float(value) + 0.0, f"#.{digits}g")  # + 0.0: no "−0.000"
     return text.removesuffix(".")  # "6251." -> "6251"
+
+
+def sig4(value: float) -> str:
+    """A number to 4 significant digits (see :func:`sig`)."""
+    return sig(value, 4)
 
 
 def _bold(text: str = "") -> QLabel:
@@ -159,11 +165,7 @@ class EStepTermsView(QWidget):
         """As tall as its rows (up to :data:`MAX_ROWS`) and as wide as its columns, so
         no number is ever elided (the inspector scrolls instead)."""
         fit_height(table, MAX_ROWS)
-        width = sum(table.columnWidth(c) for c in range(table.columnCount()))
-        width += 2 * table.frameWidth()
-        if table.rowCount() > MAX_ROWS:
-            width += table.verticalScrollBar().sizeHint().width()
-        table.setMinimumWidth(width)
+        table.setMinimumWidth(columns_width(table, MAX_ROWS))
 
     def cell_text(self, table: str, row: int, col: int) -> str:
         """Text of ``table`` (``"linear"`` or ``"log"``) at (row, col)."""

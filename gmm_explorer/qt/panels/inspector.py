@@ -1,6 +1,6 @@
 """The point inspector: the hovered or pinned point's density and what each component
-makes of it, the pinned point's E-step with numbers (:mod:`.e_step_terms`) and its
-responsibilities over the iterations."""
+makes of it, the pinned point's responsibilities over the iterations and its E-step with
+numbers (:mod:`.e_step_terms`)."""
 
 from __future__ import annotations
 
@@ -68,13 +68,14 @@ class InspectorPanel(QWidget):
     #: None: the user asks to unpin the point.
     unpin_requested = Signal()
 
-    HEADERS = ("", "resp.", "responsibility", "Mahal.", "log pₖ")
+    HEADERS = ("", "resp.", "responsibility", "Mahal.", "log 𝒩ₖ")
     TIPS = ("component colour and number",
             "responsibility: probability that the point came from this component",
             "responsibility as a bar",
             ("Mahalanobis distance from the component mean (in standard deviations along "
              "the ellipse)"),
-            "log-density of the point under this component alone (without its weight)")
+            ("log 𝒩ₖ = log 𝒩(x | μₖ, Σₖ): the log of the component's Gaussian density at "
+             "the point, without its weight"))
     DEFAULT_MESSAGE = "Hover over a point to inspect it; in Inspect mode (T) click to pin it."
 
     def __init__(self, parent=None) -> None:
@@ -107,11 +108,8 @@ class InspectorPanel(QWidget):
             2, QHeaderView.ResizeMode.Stretch)
         self.table.setItemDelegateForColumn(2, _BarDelegate(self.table))
         self.table.setToolTip("Per component: responsibility, Mahalanobis distance and "
-                              "log-density at the point")
+                              "log Gaussian density at the point")
         outer.addWidget(self.table)
-        #: The pinned point's E-step with numbers (shown by :meth:`set_e_step`).
-        self.e_step = EStepTermsView()
-        outer.addWidget(self.e_step)
 
         self.pinned_box = QWidget()
         pin = QVBoxLayout(self.pinned_box)
@@ -119,11 +117,14 @@ class InspectorPanel(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMinimumHeight(140)
         self.plot.setMaximumHeight(220)
-        white_plot(self.plot, "responsibility", "iteration")
+        # The axis is as short as the chart is low: a short name, the full one on hover.
+        white_plot(self.plot, "rₖ", "iteration")
+        self.plot.getPlotItem().getAxis("left").setToolTip(
+            "rₖ: the responsibility of component k for the pinned point")
         self.plot.plotItem.setMenuEnabled(False)
         self.plot.setYRange(0, 1, padding=0.04)
         self.plot.plotItem.vb.setMouseEnabled(x=True, y=False)
-        self.plot.setToolTip("Responsibility of each component for the pinned point at "
+        self.plot.setToolTip("Responsibility rₖ of each component for the pinned point at "
                              "every iteration of the active branch")
         self._lines: list[pg.PlotDataItem] = []
         self._marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(60, 60, 60, width=1.5,
@@ -138,7 +139,12 @@ class InspectorPanel(QWidget):
         self.unpin_button.clicked.connect(self.unpin_requested)
         row.addWidget(self.unpin_button)
         pin.addLayout(row)
+        # The chart under the table it follows over time, the long E-step below: the
+        # chart then shows whole in a pane 720 pixels tall, without scrolling.
         outer.addWidget(self.pinned_box)
+        #: The pinned point's E-step with numbers (shown by :meth:`set_e_step`).
+        self.e_step = EStepTermsView()
+        outer.addWidget(self.e_step)
         outer.addStretch(1)
         self.pinned = False
         self.clear()

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPen
+from PySide6.QtGui import QFontMetricsF, QPen
 
 from gmm_explorer.qt.panels.widgets import LINE_STYLES, branch_style, curve_data
 from gmm_explorer.qt.plot_style import PlotLook, PlotStyle, scale_spots, widened
@@ -21,6 +21,7 @@ MIN_Y_SPAN = 0.05
 MIN_Y_SPAN_FRACTION = 0.01
 #: Screen pixels kept clear between the view's edges and the outermost states, so the
 #: largest marker (the displayed state, CURRENT_SIZE px wide plus its pen) is never cut.
+#: On the left the first tick label's half width is kept clear too (see _left_margin_px).
 MARGIN_PX = 10
 #: The view shown with no history (also the panel's first view): iterations 0..10.
 EMPTY_BOX = (0.0, 10.0, 0.0, 1.0)
@@ -226,6 +227,7 @@ class LikelihoodPanel(pg.PlotWidget):
         line = 1.0 if style is None else style.line_scale
         self._look.pens.apply([self._curve, *self._others], line)
         self._converged.setPen(widened(self._normal_converged_pen, line))
+        self._apply_box()  # the left margin follows the tick labels' size
 
     def marker_scale(self) -> float:
         """How many times their normal size the markers are drawn: the presentation
@@ -278,18 +280,32 @@ class LikelihoodPanel(pg.PlotWidget):
         # The margins are in pixels, so they are recomputed whenever the view is resized.
         x0, x1, y0, y1 = self._box
         vb = self.plotItem.vb
-        mx = _margin(x1 - x0, vb.width())
-        my = _margin(y1 - y0, vb.height())
-        self.plotItem.setRange(xRange=(x0 - mx, x1 + mx), yRange=(y0 - my, y1 + my),
-                               padding=0)
+        left, right = _margins(x1 - x0, vb.width(), self._left_margin_px(), MARGIN_PX)
+        below, above = _margins(y1 - y0, vb.height(), MARGIN_PX, MARGIN_PX)
+        self.plotItem.setRange(xRange=(x0 - left, x1 + right),
+                               yRange=(y0 - below, y1 + above), padding=0)
+
+    def _left_margin_px(self) -> float:
+        """The pixels kept clear left of the first iteration: MARGIN_PX beyond half its
+        tick label's width, in the axis's font. pyqtgraph leaves out a tick label that
+        would overflow the axis, so the "0" under iteration 0 then shows, and iteration
+        0's state stands clear of the y axis (however large presentation mode's type)."""
+        axis = self.plotItem.getAxis("bottom")
+        font = axis.style["tickFont"]
+        label = axis.tickStrings([self._box[0]], 1.0, 1.0)[0]
+        width = QFontMetricsF(self.font() if font is None else font).horizontalAdvance(label)
+        return MARGIN_PX + width / 2
 
     def _inner_range(self) -> tuple[tuple[float, float], tuple[float, float]]:
-        """The view's range less the pixel margins: where a state's marker shows whole."""
+        """The view's range less the pixel margins: where a state's marker shows whole
+        (and, on the left, its tick label)."""
         (vx0, vx1), (vy0, vy1) = self.plotItem.viewRange()
         vb = self.plotItem.vb
-        mx = (vx1 - vx0) * MARGIN_PX / vb.width() if vb.width() > 2 * MARGIN_PX else 0.0
-        my = (vy1 - vy0) * MARGIN_PX / vb.height() if vb.height() > 2 * MARGIN_PX else 0.0
-        return (vx0 + mx, vx1 - mx), (vy0 + my, vy1 - my)
+        left = self._left_margin_px()
+        px = (vx1 - vx0) / vb.width() if vb.width() > left + MARGIN_PX else 0.0
+        py = (vy1 - vy0) / vb.height() if vb.height() > 2 * MARGIN_PX else 0.0
+        return ((vx0 + left * px, vx1 - MARGIN_PX * px),
+                (vy0 + MARGIN_PX * py, vy1 - MARGIN_PX * py))
 
     @property
     def marker_position(self) -> tuple[float, float] | None:
@@ -298,8 +314,9 @@ class LikelihoodPanel(pg.PlotWidget):
         return (float(x[0]), float(y[0])) if len(x) else None
 
 
-def _margin(span: float, pixels: float) -> float:
-    """The data length that is MARGIN_PX pixels on each side of ``span`` shown in
-    ``pixels``: span * m / (pixels - 2m); in a view narrower than 4m (or not laid out
-    yet), half the span."""
-    return span * MARGIN_PX / max(pixels - 2 * MARGIN_PX, 2 * MARGIN_PX)
+def _margins(span: float, pixels: float, lo_px: float, hi_px: float) -> tuple[float, float]:
+    """The data lengths that are ``lo_px`` and ``hi_px`` pixels either side of ``span``
+    shown in ``pixels``: span * m / (pixels - lo - hi) for each margin m; in a view
+    narrower than twice the margins (or not laid out yet), together the span."""
+    unit = span / max(pixels - lo_px - hi_px, lo_px + hi_px)
+    return lo_px * unit, hi_px * unit

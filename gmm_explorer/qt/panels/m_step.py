@@ -6,6 +6,9 @@ the parameters before (the previous state) and after (the displayed state)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QColor
@@ -18,9 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer.drawing import component_color
-from gmm_explorer.qt.panels.e_step_terms import sig4
+from gmm_explorer.engine.models import ITERATIVE, describe, mclust_code
+from gmm_explorer.qt.panels.e_step_terms import sig, sig4
 from gmm_explorer.qt.panels.widgets import (
     BANNER_STYLE,
+    columns_width,
     component_swatch,
     fit_height,
     format_number,
@@ -38,6 +43,11 @@ QUANTITIES = (("weight", "π"), ("mean_x", "μ x"), ("mean_y", "μ y"),
 #: The formula under each quantity: indented, a shade lighter than the numbers.
 FORMULA_STYLE = "color: #444; padding-left: 12px; padding-bottom: 3px;"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+#: A no-break space: a word-wrapped label breaks a line only at a plain space.
+NBSP = "\u00a0"
+#: The significant digits of the results (the parameters), and the most the intermediate
+#: quantities are given (as many as a double has).
+RESULT_DIGITS, MAX_DIGITS = 4, 17
 
 
 def sub(j: int) -> str:
@@ -57,56 +67,138 @@ def _label(text: str = "", *, bold: bool = False, right: bool = False) -> QLabel
     return label
 
 
-def formulas(terms, j: int) -> dict[str, str]:
+def unbroken(text: str) -> str:
+    """``text`` with no-break spaces: a word-wrapped label keeps it on one line."""
+    return text.replace(" ", NBSP)
+
+
+def _number(text: str) -> float:
+    """A number as :func:`~.e_step_terms.sig` shows it, read back."""
+    return float(text.replace("−", "-"))
+
+
+@dataclass(frozen=True)
+class Worked:
+    """One new parameter's formula, worked with numbers: ``symbols`` (``"S₂,xx / N₂ +
+    reg"``); ``numbers``, the same arithmetic with ``{0}``, ``{1}``… for the
+    ``operands`` (the intermediate quantities: Nₖ, sums…); ``compute``, that arithmetic
+    as a function of the operands; ``result``, the parameter it gave; ``note`` after it."""
+
+    symbols: str
+    numbers: str
+    operands: tuple[float, ...]
+    compute: Callable[..., float]
+    result: float
+    note: str = ""
+
+    def reproduces(self, digits: int) -> bool:
+        """Whether the arithmetic on the operands shown to ``digits`` significant digits
+        gives the result as shown (to :data:`RESULT_DIGITS`), as a calculator would."""
+        if not np.all(np.isfinite([*self.operands, self.result])):
+            return True  # "∞" or "n/a": no digits make it checkable
+        shown = [np.float64(_number(sig(v, digits))) for v in self.operands]  # x / 0: inf
+        with np.errstate(all="ignore"):
+            value = float(self.compute(*shown))
+        return sig(value, RESULT_DIGITS) == sig(self.result, RESULT_DIGITS)
+
+    def text(self, digits: int) -> str:
+        """"symbols = numbers = result", the operands to ``digits`` significant digits. A
+        label too narrow for it breaks the line between the symbols and the numbers only."""
+        numbers = self.numbers.format(*(sig(v, digits) for v in self.operands))
+        worked = f"= {numbers} = {sig(self.result, RESULT_DIGITS)}{self.note}"
+        return f"{unbroken(self.symbols)} {unbroken(worked)}"
+
+
+def worked_formulas(terms, j: int) -> dict[str, Worked | str]:
     """What each new parameter of component ``j`` is, with the numbers of ``terms`` (an
-    :class:`~gmm_explorer.engine.explain.MStepTerms`): key of :data:`QUANTITIES` -> text."""
+    :class:`~gmm_explorer.engine.explain.MStepTerms`): key of :data:`QUANTITIES` -> its
+    :class:`Worked` formula, or a text when there is no arithmetic (locked, no
+    correlation)."""
     k, n = sub(j), terms.n_samples
     nk = float(terms.n_k[j])
     sx, sy = (float(v) for v in terms.weighted_sums[j])
     s = np.asarray(terms.scatter)
     w, mu, cov = terms.weights[j], terms.means[j], terms.covariances[j]
-    reg = format_number(terms.reg_covar, "g")
-    out = {}
+    reg_text = format_number(terms.reg_covar, "g")
+    reg = _number(reg_text)
+    out: dict[str, Worked | str] = {}
     if terms.locked("weight", j):
         out["weight"] = f"locked: kept = {sig4(w)}"
     elif terms.locks is not None and any(terms.locks.weight):
         locked = np.asarray(terms.locks.weight, dtype=bool)
         mass = float(np.asarray(terms.previous.weights)[locked].sum())
         free = float(np.asarray(terms.n_k)[~locked].sum())
-        out["weight"] = (f"(1 − locked weights) N{k} / Σ unlocked Nⱼ = (1 − {sig4(mass)}) × "
-                         f"{sig4(nk)} / {sig4(free)} = {sig4(w)}")
+        out["weight"] = Worked(f"(1 − locked weights) N{k} / Σ unlocked Nⱼ",
+                               "(1 − {0}) × {1} / {2}", (mass, nk, free),
+                               lambda m, a, f: (1 - m) * a / f, w)
     else:
-        out["weight"] = f"N{k} / N = {sig4(nk)} / {n:,} = {sig4(w)}"
+        out["weight"] = Worked(f"N{k} / N", f"{{0}} / {n:,}", (nk,), lambda a: a / n, w)
     for key, axis, total, c in (("mean_x", "x", sx, 0), ("mean_y", "y", sy, 1)):
         if terms.locked("mean", j):
             out[key] = f"locked: kept = {sig4(mu[c])}"
         else:
-            out[key] = f"Σᵢ rᵢ{k} {axis}ᵢ / N{k} = {sig4(total)} / {sig4(nk)} = {sig4(mu[c])}"
+            out[key] = Worked(f"Σᵢ rᵢ{k} {axis}ᵢ / N{k}", "{0} / {1}", (total, nk),
+                              lambda t, a: t / a, mu[c])
     ct = terms.covariance_type
     if terms.locked("covariance", j):
         for key, (a, b) in (("cov_xx", (0, 0)), ("cov_xy", (0, 1)), ("cov_yy", (1, 1))):
             out[key] = f"locked: kept = {sig4(cov[a, b])}"
         return out
+    if ct not in ("full", "tied", "diag", "spherical"):
+        # mclust's other models share parts across components (some by iterating): each
+        # entry comes from every component's scatter, not from a one-line sum.
+        how = (f"{mclust_code(ct)} ({describe(ct)}): fitted to every Sⱼ / Nⱼ + reg together"
+               + (", by mclust's iterations" if mclust_code(ct) in ITERATIVE else ""))
+        for key, (a, b) in (("cov_xx", (0, 0)), ("cov_xy", (0, 1)), ("cov_yy", (1, 1))):
+            out[key] = f"{sig4(cov[a, b])}  ({how})"
+        return out
     total_n = float(np.sum(terms.n_k))
     for key, (a, b), name in (("cov_xx", (0, 0), "xx"), ("cov_xy", (0, 1), "xy"),
                               ("cov_yy", (1, 1), "yy")):
-        plus = f" + {reg}" if a == b else ""
+        r = reg if a == b else 0.0
+        plus = f" + {reg_text}" if a == b else ""
         plus_sym = " + reg" if a == b else ""
         if ct == "full":
-            out[key] = (f"S{k},{name} / N{k}{plus_sym} = {sig4(s[j, a, b])} / {sig4(nk)}"
-                        f"{plus} = {sig4(cov[a, b])}")
+            out[key] = Worked(f"S{k},{name} / N{k}{plus_sym}", "{0} / {1}" + plus,
+                              (s[j, a, b], nk), lambda v, m, r=r: v / m + r, cov[a, b])
         elif ct == "tied":
-            out[key] = (f"Σⱼ Sⱼ,{name} / N{plus_sym} = {sig4(s[:, a, b].sum())} / "
-                        f"{sig4(total_n)}{plus} = {sig4(cov[a, b])} (shared)")
+            out[key] = Worked(f"Σⱼ Sⱼ,{name} / N{plus_sym}", "{0} / {1}" + plus,
+                              (s[:, a, b].sum(), total_n), lambda v, m, r=r: v / m + r,
+                              cov[a, b], " (shared)")
         elif a != b:
             out[key] = f"0 ({ct} covariances have no correlation)"
         elif ct == "diag":
-            out[key] = (f"S{k},{name} / N{k} + reg = {sig4(s[j, a, b])} / {sig4(nk)}"
-                        f"{plus} = {sig4(cov[a, b])}")
+            out[key] = Worked(f"S{k},{name} / N{k} + reg", "{0} / {1}" + plus,
+                              (s[j, a, b], nk), lambda v, m, r=r: v / m + r, cov[a, b])
         else:  # spherical: the mean of the two variances
-            out[key] = (f"(S{k},xx + S{k},yy) / (2 N{k}) + reg = ({sig4(s[j, 0, 0])} + "
-                        f"{sig4(s[j, 1, 1])}) / (2 × {sig4(nk)}){plus} = {sig4(cov[a, b])}")
+            out[key] = Worked(f"(S{k},xx + S{k},yy) / (2 N{k}) + reg",
+                              "({0} + {1}) / (2 × {2})" + plus, (s[j, 0, 0], s[j, 1, 1], nk),
+                              lambda u, v, m, r=r: (u + v) / (2 * m) + r, cov[a, b])
     return out
+
+
+def operand_digits(terms) -> int:
+    """The significant digits the M-step's intermediate quantities (each Nₖ, the sums) are
+    shown to: the fewest, from :data:`RESULT_DIGITS`, with which every formula of every
+    component gives its result as shown, so that a calculator agrees with the panel. One
+    count for all: an Nₖ then reads the same in the overview and in each formula."""
+    worked = [f for j in range(terms.n_components)
+              for f in worked_formulas(terms, j).values() if isinstance(f, Worked)]
+    for digits in range(RESULT_DIGITS, MAX_DIGITS):
+        if all(f.reproduces(digits) for f in worked):
+            return digits
+    return MAX_DIGITS
+
+
+def formulas(terms, j: int, digits: int | None = None) -> dict[str, str]:
+    """What each new parameter of component ``j`` is, with the numbers of ``terms`` (an
+    :class:`~gmm_explorer.engine.explain.MStepTerms`), the intermediate quantities to
+    ``digits`` significant digits (None: :func:`operand_digits`): key of
+    :data:`QUANTITIES` -> text."""
+    if digits is None:
+        digits = operand_digits(terms)
+    return {key: f.text(digits) if isinstance(f, Worked) else f
+            for key, f in worked_formulas(terms, j).items()}
 
 
 def parameter_values(mixture, j: int) -> dict[str, float]:
@@ -150,7 +242,6 @@ class MStepPanel(QWidget):
         self.overview.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.overview.setToolTip("Each component's Nₖ and weight; click a row to see how "
                                  "its parameters were computed")
-        self.overview.horizontalHeader().setStretchLastSection(True)
         self.overview.itemSelectionChanged.connect(self._selection_changed)
         outer.addWidget(self.overview)
         self.n_total = _label()
@@ -193,6 +284,8 @@ class MStepPanel(QWidget):
         outer.addStretch(1)
         #: What is shown: (MStepTerms, after Mixture, iteration before, iteration after).
         self._shown: tuple | None = None
+        #: The significant digits of its intermediate quantities (see operand_digits).
+        self._digits = RESULT_DIGITS
         self._selected = 0
         self.clear()
 
@@ -209,12 +302,16 @@ class MStepPanel(QWidget):
         before = terms.previous
         k = terms.n_components
         self._shown = (terms, after, before_iteration, after_iteration)
+        self._digits = operand_digits(terms)
         self.message.hide()
         self.heading.setText(f"Iteration {before_iteration} → {after_iteration}: the M-step")
-        self.caption.setText(
-            f"From the responsibilities rᵢₖ of the E-step under iteration {before_iteration}'s "
-            f"parameters · N = {terms.n_samples:,} points · {terms.covariance_type} "
-            f"covariances · reg = reg_covar = {format_number(terms.reg_covar, 'g')}")
+        # Lines break between the facts, never inside one ("reg =" / "reg_covar = 1e−06").
+        facts = ((f"From the responsibilities rᵢₖ of the E-step under iteration "
+                  f"{before_iteration}'s parameters"),
+                 unbroken(f"N = {terms.n_samples:,} points"),
+                 unbroken(f"{terms.covariance_type} covariances"),
+                 unbroken(f"reg = reg_covar = {format_number(terms.reg_covar, 'g')}"))
+        self.caption.setText(f"{NBSP}· ".join(facts))
         self.banner.setText(warning or "")
         self.banner.setVisible(bool(warning))
         t = self.overview
@@ -226,13 +323,15 @@ class MStepPanel(QWidget):
                     for c in range(1, 4):
                         t.setItem(j, c, right_item())
             for j in range(k):
-                for c, v in enumerate((terms.n_k[j], before.weights[j], after.weights[j]),
-                                      start=1):
-                    t.item(j, c).setText(sig4(v))
+                t.item(j, 1).setText(sig(terms.n_k[j], self._digits))
+                t.item(j, 2).setText(sig4(before.weights[j]))
+                t.item(j, 3).setText(sig4(after.weights[j]))
             self._selected = min(self._selected, k - 1)
             t.selectRow(self._selected)
         t.resizeColumnsToContents()
         fit_height(t, MAX_ROWS)
+        # As wide as its columns: none stretched across the pane.
+        t.setMaximumWidth(columns_width(t, MAX_ROWS))
         self.n_total.setText(f"Σₖ Nₖ = {sig4(float(np.sum(terms.n_k)))} = N")
         for w in (self.heading, self.caption, self.overview, self.n_total, self.detail,
                   self.scatter_note):
@@ -273,13 +372,13 @@ class MStepPanel(QWidget):
         k = sub(j)
         rgb = component_color(j)
         self.component_title.setText(f"Component {j + 1}: N{k} = Σᵢ rᵢ{k} = "
-                                     f"{sig4(terms.n_k[j])}")
+                                     f"{sig(terms.n_k[j], self._digits)}")
         self.component_title.setStyleSheet(f"color: {QColor(*rgb).darker(130).name()};")
         self.before_header.setText(f"before (it. {it0})")
         self.after_header.setText(f"after (it. {it1})")
         old = parameter_values(terms.previous, j)
         new = parameter_values(after, j)
-        text = formulas(terms, j)
+        text = formulas(terms, j, self._digits)
         for key, symbol in QUANTITIES:
             name, before, now, formula = self.rows[key]
             name.setText(symbol.replace(" ", f"{k} ", 1) if " " in symbol else symbol + k)

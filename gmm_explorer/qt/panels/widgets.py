@@ -168,6 +168,16 @@ def fit_height(table: QTableWidget, max_rows: int = 12) -> None:
     table.setFixedHeight(height)
 
 
+def columns_width(table: QTableWidget, max_rows: int = 12) -> int:
+    """The width that shows every column of ``table`` whole and nothing beside them (with
+    room for the vertical scroll bar when it has more than ``max_rows`` rows)."""
+    width = sum(table.columnWidth(c) for c in range(table.columnCount()))
+    width += 2 * table.frameWidth()
+    if table.rowCount() > max_rows:
+        width += table.verticalScrollBar().sizeHint().width()
+    return width
+
+
 def header_table(headers, tips) -> QTableWidget:
     """A :func:`compact_table` with ``headers``, each with its tooltip in ``tips``."""
     table = QTableWidget(0, len(headers))
