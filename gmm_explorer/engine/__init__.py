@@ -3,6 +3,7 @@
 Public API (module in brackets)::
 
     Mixture, COVARIANCE_TYPES, project_covariance_type              [mixture]
+    MODEL_TYPES (mclust's fourteen; names, counts, M-steps)         [models]
     EMSettings, EStep, StepResult, step_result                       [steps]
     ComponentDiagnostics                                             [diagnostics: health]
     m_step, m_step_from_responsibilities                             [mstep]
@@ -107,6 +108,7 @@ from gmm_explorer.engine.selection import (
     sweep_cells,
 )
 from gmm_explorer.engine.steps import EMSettings, EStep, StepResult, step_result
+from gmm_explorer.engine.models import MODEL_TYPES
 from gmm_explorer.engine.units import SPREAD_RATIO_TO_OFFER, Standardisation, spread_ratio
 
 __all__ = [
@@ -123,5 +125,5 @@ __all__ = [
     "project_covariance_type", "predict_proba",
     "sample", "score_samples", "set_num_threads", "step_result", "sweep", "warm_up",
     "EStepTerms", "MStepTerms", "e_step_terms", "m_step_terms",
-    "SPREAD_RATIO_TO_OFFER", "Standardisation", "spread_ratio",
+    "SPREAD_RATIO_TO_OFFER", "Standardisation", "spread_ratio", "MODEL_TYPES",
 ]

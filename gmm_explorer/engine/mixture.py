@@ -11,7 +11,6 @@ from dataclasses import InitVar, dataclass, field
 import numpy as np
 
 from gmm_explorer.engine.models import (
-    MODEL_TYPES,
     canonical,
     covariances_from_scatter,
     n_covariance_parameters,

@@ -163,7 +163,12 @@ def test_covariance_colours_are_not_component_colours(qtbot):
     qtbot.addWidget(panel)
     components = [tuple(int(v) for v in rgb) for rgb in PALETTE]
     components += [ellipse_color(k) for k in range(len(PALETTE))]
-    types = [COVARIANCE_COLORS[t] for t in COVARIANCE_TYPES]
+    from gmm_explorer.engine.models import MODEL_TYPES
+    from gmm_explorer.qt.panels.selection_options import COVARIANCE_SYMBOLS, FAMILY_COLORS
+
+    types = list(FAMILY_COLORS.values())  # the four families' colours
+    assert [COVARIANCE_COLORS[t] for t in COVARIANCE_TYPES] == [
+        FAMILY_COLORS[f] for f in ("free", "shared", "axis", "spherical")]
     assert set(types).isdisjoint(components)
     assert len(set(types)) == len(types)
     # Far apart to the eye too: at least 35 CIELAB units from every component colour
@@ -172,12 +177,13 @@ def test_covariance_colours_are_not_component_colours(qtbot):
     assert gaps.min() >= 35
     mutual = np.linalg.norm(_lab(types)[:, None] - _lab(types)[None], axis=-1)
     assert mutual[~np.eye(len(types), dtype=bool)].min() >= 35
-    # Without colour vision, the markers tell the types apart.
-    from gmm_explorer.qt.panels.selection_options import COVARIANCE_SYMBOLS
-
-    assert len(set(COVARIANCE_SYMBOLS.values())) == len(COVARIANCE_TYPES)
+    # Colour and marker name each of the fourteen models; without colour vision, the
+    # markers still tell scikit-learn's four apart.
+    pairs = {(COVARIANCE_COLORS[t], COVARIANCE_SYMBOLS[t]) for t in MODEL_TYPES}
+    assert len(pairs) == 14
+    assert len({COVARIANCE_SYMBOLS[t] for t in COVARIANCE_TYPES}) == 4
     # And the plot draws them.
-    for t in COVARIANCE_TYPES:
+    for t in MODEL_TYPES:
         for c in ("bic", "aic"):
             assert panel.series_color(t, c) == COVARIANCE_COLORS[t]
 

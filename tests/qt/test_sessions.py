@@ -217,7 +217,7 @@ def test_session_file_is_json_with_points_in_base64(stepped, tmp_path):
     path = tmp_path / "s.gmmx"
     stepped.files.save_to(str(path))
     doc = json.loads(path.read_text())
-    assert doc["format"] == "gmm-explorer.session" and doc["version"] == 1
+    assert doc["format"] == "gmm-explorer.session" and doc["version"] == 2
     assert doc["position"] == len(doc["history"]) - 1
     rec = read_session(path)
     np.testing.assert_array_equal(rec.points, stepped.session.points)

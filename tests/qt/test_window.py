@@ -220,11 +220,11 @@ def test_settings_are_remembered(qtbot, tmp_path):
     w.data.load_sample()
     idle(qtbot, w)
     w.controls.k.setValue(4)
-    w.controls.covariance.setCurrentText("diag")
+    w.controls.covariance.setCurrentIndex(w.controls.covariance.findData("diag"))
     idle(qtbot, w)
     w.close()
     w2 = make_window(qtbot, tmp_path)
-    assert w2.controls.k.value() == 4 and w2.controls.covariance.currentText() == "diag"
+    assert w2.controls.k.value() == 4 and w2.controls.covariance.currentText() == "diag (VVI)"
     assert w2.session.settings.k == 4
 
 

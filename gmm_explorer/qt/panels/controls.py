@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer import engine as E
+from gmm_explorer.qt.panels.model_glyphs import ModelCombo
 from gmm_explorer.qt.panels.widgets import SciSpinBox, signals_blocked
 from gmm_explorer.session.settings import MAX_K, ModelSettings
 
@@ -46,10 +47,7 @@ class ControlsPanel(QWidget):
         self.k = QSpinBox()
         self.k.setRange(1, MAX_K)
         self.k.setToolTip("K: number of components (1–20)")
-        self.covariance = QComboBox()
-        self.covariance.addItems(list(E.COVARIANCE_TYPES))
-        self.covariance.setToolTip("full: any ellipse per component; tied: one shared "
-                                   "ellipse; diag: axis-aligned; spherical: circles")
+        self.covariance = ModelCombo()
         self.init = QComboBox()
         self.init.addItems(list(E.INIT_METHODS))
         self.init.setToolTip("How Initialise places the components: k-means, k-means++ "
@@ -157,7 +155,7 @@ class ControlsPanel(QWidget):
         self.speed_label.setText("max" if sps == 0 else f"{sps}/s")
 
     def settings(self) -> ModelSettings:
-        return ModelSettings(self.k.value(), self.covariance.currentText(),
+        return ModelSettings(self.k.value(), self.covariance.model(),
                              self.init.currentText(), self.seed.value(),
                              self.reg_covar.value(), self.tol.value(), self.max_iter.value())
 
@@ -165,7 +163,7 @@ class ControlsPanel(QWidget):
         with signals_blocked(self.k, self.covariance, self.init, self.seed, self.reg_covar,
                              self.tol, self.max_iter):
             self.k.setValue(s.k)
-            self.covariance.setCurrentText(s.covariance_type)
+            self.covariance.set_model(s.covariance_type)
             self.init.setCurrentText(s.init)
             self.seed.setValue(s.seed)
             self.reg_covar.setValue(s.reg_covar)

@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES
+from gmm_explorer.engine.models import MODEL_TYPES, describe, label, mclust_code
 from gmm_explorer.engine.selection import SelectionRow
 from gmm_explorer.engine.selection import best_row as _best_row
 from gmm_explorer.qt.panels.selection_options import (
     COVARIANCE_COLORS,
     COVARIANCE_SYMBOLS,
+    DEFAULT_TYPES,
     SelectionOptions,
     SelectionOptionsForm,
 )
@@ -88,7 +90,7 @@ class SelectionPanel(QWidget):
         self.plot.plotItem.setMenuEnabled(False)
         self._curves: dict[tuple[str, str], pg.PlotCurveItem] = {}
         self._scatters: dict[tuple[str, str], pg.ScatterPlotItem] = {}
-        for t in COVARIANCE_TYPES:
+        for t in MODEL_TYPES:
             rgb = COVARIANCE_COLORS[t]
             for c in ("bic", "aic"):
                 curve = pg.PlotCurveItem(pen=pg.mkPen(*rgb, width=2, style=self.STYLES[c]))
@@ -134,21 +136,16 @@ class SelectionPanel(QWidget):
         # Proxies (never in the plot) with one point each: the legend draws the marker of
         # a PlotDataItem from its scatter, which takes the symbol options with the data.
         self._legend_proxies = []
-        for t in COVARIANCE_TYPES:
-            rgb = COVARIANCE_COLORS[t]
-            proxy = pg.PlotDataItem([0.0], [0.0], pen=pg.mkPen(*rgb, width=2.5),
-                                    symbol=COVARIANCE_SYMBOLS[t], symbolSize=8,
-                                    symbolBrush=pg.mkBrush(*rgb), symbolPen=pg.mkPen("w"))
-            self._legend_proxies.append(proxy)
-            self.legend.addItem(proxy, t)
+        self._legend_models: tuple[str, ...] = ()
+        self._criterion_proxies = []
         for c in ("bic", "aic"):
             proxy = pg.PlotDataItem([0.0], [0.0],
                                     pen=pg.mkPen(60, 60, 60, width=1.5, style=self.STYLES[c]),
                                     symbol="o", symbolSize=7,
                                     symbolBrush=pg.mkBrush(60, 60, 60) if c == "bic" else
                                     pg.mkBrush("w"), symbolPen=pg.mkPen(60, 60, 60))
-            self._legend_proxies.append(proxy)
-            self.legend.addItem(proxy, c.upper())
+            self._criterion_proxies.append((proxy, c.upper()))
+        self._set_legend(DEFAULT_TYPES)
         outer.addWidget(self.plot, 1)
 
         self._rows: tuple[SelectionRow, ...] = ()
@@ -158,6 +155,28 @@ class SelectionPanel(QWidget):
         self._current: tuple[int, str] | None = None
         self.run_controls.run_requested.connect(self.recompute_requested)
         self.run_controls.cancel_requested.connect(self.cancel_requested)
+
+    def _set_legend(self, models) -> None:
+        """The legend names the models a sweep covers (then BIC and AIC)."""
+        models = tuple(models)
+        if models == self._legend_models:
+            return
+        self._legend_models = models
+        self.legend.clear()
+        self._legend_proxies = []
+        for t in models:
+            rgb = COVARIANCE_COLORS[t]
+            proxy = pg.PlotDataItem([0.0], [0.0], pen=pg.mkPen(*rgb, width=2.5),
+                                    symbol=COVARIANCE_SYMBOLS[t], symbolSize=8,
+                                    symbolBrush=pg.mkBrush(*rgb), symbolPen=pg.mkPen("w"))
+            self._legend_proxies.append(proxy)
+            self.legend.addItem(proxy, t if t in COVARIANCE_TYPES else mclust_code(t))
+        for proxy, text in self._criterion_proxies:
+            self.legend.addItem(proxy, text)
+
+    def legend_entries(self) -> list[str]:
+        """The legend's texts, in order."""
+        return [lab.text for _, lab in self.legend.items]
 
     # -- options
 
@@ -177,6 +196,9 @@ class SelectionPanel(QWidget):
     def set_rows(self, rows: Sequence[SelectionRow], complete: bool) -> None:
         """Show the fits done so far; ``complete`` when the sweep has finished."""
         self._rows = tuple(rows)
+        present = {r.covariance_type for r in self._rows}
+        self._set_legend([t for t in MODEL_TYPES if t in present]
+                         or self.options().covariance_types)
         self._complete = bool(complete)
         if complete:
             failed = sum(r.result is None for r in self._rows)
@@ -260,7 +282,8 @@ class SelectionPanel(QWidget):
         r = data
         if not isinstance(r, SelectionRow):
             return ""
-        return (f"K={r.n_components} {r.covariance_type}\nBIC {format_number(r.bic, '.1f')}\n"
+        return (f"K={r.n_components} {label(r.covariance_type)}: {describe(r.covariance_type)}"
+                f"\nBIC {format_number(r.bic, '.1f')}\n"
                 f"AIC {format_number(r.aic, '.1f')}\nclick to load this model")
 
     def _redraw(self) -> None:

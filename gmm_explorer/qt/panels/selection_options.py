@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -18,22 +18,51 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES
+from gmm_explorer.engine.models import MODEL_TYPES, describe, label, mclust_code
 from gmm_explorer.engine.selection import SELECTION_N_INIT
 from gmm_explorer.qt.panels.widgets import signals_blocked, symbol_icon
 
-#: One colour per covariance type in the selection plot. The components' colours
-#: (drawing.PALETTE) are muted; these are saturated hues that palette leaves out, at least
-#: 35 CIELAB units from every component colour and its ellipse shade, so a curve is never
-#: read as a component. The type's marker shape (COVARIANCE_SYMBOLS) tells them apart
-#: without colour vision.
-COVARIANCE_COLORS = {
-    "full": (0, 0, 230),        # pure blue
-    "tied": (220, 0, 220),      # magenta
-    "diag": (0, 160, 0),        # pure green
-    "spherical": (220, 0, 50),  # crimson
+#: One colour per family of covariance models in the selection plot: circles (shape I),
+#: axis-aligned ellipses (orientation I), a shared orientation (E) and free orientations
+#: (V); scikit-learn's spherical, diag, tied and full are one of each. The components'
+#: colours (drawing.PALETTE) are muted; these are saturated hues that palette leaves out,
+#: at least 35 CIELAB units from every component colour and its ellipse shade, so a curve
+#: is never read as a component. Within a family the marker (COVARIANCE_SYMBOLS) tells
+#: the models apart, also without colour vision.
+FAMILY_COLORS = {
+    "spherical": (220, 0, 50),   # crimson
+    "axis": (0, 160, 0),         # pure green
+    "shared": (220, 0, 220),     # magenta
+    "free": (0, 0, 230),         # pure blue
 }
-#: The marker of each covariance type's points (pyqtgraph symbols).
-COVARIANCE_SYMBOLS = {"full": "o", "tied": "s", "diag": "d", "spherical": "t"}
+FAMILY_TITLES = {"spherical": "circles", "axis": "axis-aligned",
+                 "shared": "one orientation", "free": "own orientations"}
+
+
+def family(model: str) -> str:
+    code = mclust_code(model)
+    if code[1] == "I":
+        return "spherical"
+    return {"I": "axis", "E": "shared", "V": "free"}[code[2]]
+
+
+def _symbol(model: str) -> str:
+    code = mclust_code(model)
+    if code[1] == "I":
+        return "t" if code[0] == "V" else "t1"
+    if code == "VVI":
+        return "d"  # diag keeps the diamond it always had
+    return {("E", "E"): "s", ("V", "E"): "h", ("E", "V"): "p", ("V", "V"): "o"}[
+        (code[0], code[1])]
+
+
+COVARIANCE_COLORS = {m: FAMILY_COLORS[family(m)] for m in MODEL_TYPES}
+#: The marker of each model's points (pyqtgraph symbols): volume and shape Equal or
+#: Variable (EE square, VE hexagon, EV pentagon, VV circle; diag a diamond; circles
+#: triangles).
+COVARIANCE_SYMBOLS = {m: _symbol(m) for m in MODEL_TYPES}
+#: The models a sweep covers until the user picks others.
+DEFAULT_TYPES = tuple(t for t in MODEL_TYPES if t in COVARIANCE_TYPES)
 #: Best of this many initialisations per (K, covariance type) cell (see the engine's note).
 DEFAULT_N_INIT = SELECTION_N_INIT
 
@@ -49,7 +78,7 @@ class SelectionOptions:
     n_init : int
         Best of this many initialisations per cell.
     covariance_types : tuple of str
-        In the order of ``COVARIANCE_TYPES``; never empty.
+        In the order of ``MODEL_TYPES``; never empty (default: scikit-learn's four).
     criterion : str
         ``"bic"`` or ``"aic"``: how the best model is marked.
     auto : bool
@@ -58,7 +87,7 @@ class SelectionOptions:
 
     k_max: int = 8
     n_init: int = DEFAULT_N_INIT
-    covariance_types: tuple[str, ...] = COVARIANCE_TYPES
+    covariance_types: tuple[str, ...] = DEFAULT_TYPES
     criterion: str = "bic"
     auto: bool = True
 
@@ -91,22 +120,37 @@ class SelectionOptionsForm(QWidget):
         grid.addWidget(QLabel("restarts"), 0, 2)
         grid.addWidget(self.n_init, 0, 3)
 
-        types = QHBoxLayout()
+        # The fourteen models, one row per family, each with its colour and marker.
+        types = QGridLayout()
+        types.setHorizontalSpacing(2)
+        types.setVerticalSpacing(0)
         self.type_boxes: dict[str, QCheckBox] = {}
-        type_tips = {"full": "full: any ellipse per component",
-                     "tied": "tied: one ellipse shape shared by all components",
-                     "diag": "diag: axis-aligned ellipses",
-                     "spherical": "spherical: circles"}
-        for t in COVARIANCE_TYPES:
-            box = QCheckBox(t)
-            box.setChecked(True)
-            box.setIcon(symbol_icon(COVARIANCE_COLORS[t], COVARIANCE_SYMBOLS[t]))
-            box.setToolTip(f"Include {type_tips[t]} (at least one type stays on)")
-            box.toggled.connect(self._on_types_toggled)
-            types.addWidget(box)
-            self.type_boxes[t] = box
-        types.addStretch(1)
+        for row, fam in enumerate(FAMILY_COLORS):
+            for col, t in enumerate(m for m in MODEL_TYPES if family(m) == fam):
+                box = QCheckBox(mclust_code(t))
+                box.setChecked(t in DEFAULT_TYPES)
+                box.setIcon(symbol_icon(COVARIANCE_COLORS[t], COVARIANCE_SYMBOLS[t],
+                                        width=18, height=12))
+                box.setIconSize(QSize(18, 12))
+                box.setToolTip(f"Include {label(t)}: {describe(t)} (at least one model "
+                               "stays on)")
+                box.toggled.connect(self._on_types_toggled)
+                types.addWidget(box, row, col)
+                self.type_boxes[t] = box
+        presets = QHBoxLayout()
+        self.preset_buttons: dict[str, QToolButton] = {}
+        for key, text, tip in (("sklearn", "scikit-learn's 4",
+                                "full, tied, diag and spherical (VVV, EEE, VVI, VII)"),
+                               ("all", "all 14", "mclust's fourteen models (slower)")):
+            b = QToolButton()
+            b.setText(text)
+            b.setToolTip(f"Cover {tip}")
+            b.clicked.connect(lambda _=False, k=key: self.choose_models(k))
+            presets.addWidget(b)
+            self.preset_buttons[key] = b
+        presets.addStretch(1)
         grid.addLayout(types, 1, 0, 1, 4)
+        grid.addLayout(presets, 2, 0, 1, 4)
 
         crit = QHBoxLayout()
         crit.addWidget(QLabel("Best by"))
@@ -131,7 +175,7 @@ class SelectionOptionsForm(QWidget):
         self.auto.setToolTip("Recompute the sweep shortly after the data change")
         crit.addWidget(self.auto)
         crit.addStretch(1)
-        grid.addLayout(crit, 2, 0, 1, 4)
+        grid.addLayout(crit, 3, 0, 1, 4)
 
         self.k_max.valueChanged.connect(self.options_changed)
         self.n_init.valueChanged.connect(self.options_changed)
@@ -140,7 +184,7 @@ class SelectionOptionsForm(QWidget):
     def options(self) -> SelectionOptions:
         return SelectionOptions(
             self.k_max.value(), self.n_init.value(),
-            tuple(t for t in COVARIANCE_TYPES if self.type_boxes[t].isChecked()),
+            tuple(t for t in MODEL_TYPES if self.type_boxes[t].isChecked()),
             self.criterion, self.auto.isChecked())
 
     def set_options(self, options: SelectionOptions) -> None:
@@ -149,7 +193,7 @@ class SelectionOptionsForm(QWidget):
         with signals_blocked(self.k_max, self.n_init, self.auto, self.criterion_group, *boxes):
             self.k_max.setValue(options.k_max)
             self.n_init.setValue(options.n_init)
-            types = options.covariance_types or COVARIANCE_TYPES
+            types = options.covariance_types or DEFAULT_TYPES
             for t, box in self.type_boxes.items():
                 box.setChecked(t in types)
             self.criterion_buttons[options.criterion].setChecked(True)
@@ -160,6 +204,14 @@ class SelectionOptionsForm(QWidget):
     @property
     def criterion(self) -> str:
         return "aic" if self.criterion_buttons["aic"].isChecked() else "bic"
+
+    def choose_models(self, which: str) -> None:
+        """Tick scikit-learn's four ("sklearn") or all fourteen ("all"), as one change."""
+        chosen = MODEL_TYPES if which == "all" else DEFAULT_TYPES
+        with signals_blocked(*self.type_boxes.values()):
+            for t, box in self.type_boxes.items():
+                box.setChecked(t in chosen)
+        self._on_types_toggled()
 
     def _on_types_toggled(self) -> None:
         self._lock_last_type()

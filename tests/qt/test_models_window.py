@@ -1,0 +1,92 @@
+"""The fourteen covariance models in the window (#12): the covariance box offers them in
+plain words with glyphs, and EM steps any of them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from gmm_explorer import engine as E
+from gmm_explorer.engine.models import MODEL_TYPES, describe
+from tests.qt.window_helpers import TIMEOUT, idle
+
+
+def test_the_covariance_box_lists_the_fourteen_in_words(window):
+    box = window.controls.covariance
+    assert box.count() == 14
+    assert [box.itemData(i) for i in range(14)] == list(MODEL_TYPES)
+    i = box.findData("EVE")
+    assert box.itemText(i) == "EVE"
+    assert box.item_text(i) == "EVE  —  equal volume, varying shape, equal orientation"
+    assert box.itemText(box.findData("full")) == "full (VVV)"
+    assert describe("spherical") == "varying volume, spherical"
+    assert describe("EEI") == "equal volume, equal shape, axis-aligned"
+    assert all(not box.itemIcon(j).isNull() for j in range(14))
+
+
+@pytest.mark.parametrize("model", ["VEV", "EVE", "EII"])
+def test_choosing_a_model_initialises_it_and_em_steps_it(window, qtbot, model):
+    box = window.controls.covariance
+    box.setCurrentIndex(box.findData(model))  # as choosing it from the list does
+    idle(qtbot, window)
+    s = window.session
+    qtbot.waitUntil(lambda: s.current is not None, timeout=TIMEOUT)
+    assert s.settings.covariance_type == model
+    assert s.current.mixture.covariance_type == model
+    for _ in range(3):
+        window.actions["step"].trigger()
+        idle(qtbot, window)
+    assert s.current.iteration == 3
+    # The steps are the engine's EM for this model on these points.
+    ref = list(E.iterate(s.points, s.history[0].mixture,
+                         E.EMSettings(model, tol=0.0, max_iter=3)))[-1]
+    np.testing.assert_allclose(s.current.mixture.covariances, ref.mixture.covariances,
+                               rtol=1e-12)
+    assert f"K=2 {model}" in window.status_label.text()
+
+
+def test_model_selection_covers_all_fourteen_in_families(window, qtbot):
+    from dataclasses import replace
+
+    from gmm_explorer.engine.models import mclust_code
+
+    window.show_panel("selection")
+    sp = window.panels["selection"]
+    form = sp.form
+    four = ("spherical", "diag", "tied", "full")  # the default, in mclust's order
+    assert sp.options().covariance_types == four
+    form.preset_buttons["all"].click()
+    assert sp.options().covariance_types == MODEL_TYPES
+    sp.set_options(replace(sp.options(), k_max=2, n_init=1, auto=False))
+    assert window.analyses.start_selection()
+    qtbot.waitUntil(lambda: not window.analyses.selection_runner.busy
+                    and len(window.analyses.rows) == 28, timeout=60_000)
+    for t in MODEL_TYPES:
+        x, _ = sp.series(t, "bic")
+        assert list(x) == [1.0, 2.0], t
+    expected = [t if t in E.COVARIANCE_TYPES else mclust_code(t) for t in MODEL_TYPES]
+    assert sp.legend_entries() == expected + ["BIC", "AIC"]
+    best = sp.best_row()
+    assert best is not None and sp.best_text().startswith("★ best: K=")
+    form.preset_buttons["sklearn"].click()
+    assert sp.options().covariance_types == four
+
+
+def test_the_m_step_panel_says_how_a_shared_model_is_fitted(window, qtbot):
+    box = window.controls.covariance
+    box.setCurrentIndex(box.findData("VEV"))
+    idle(qtbot, window)
+    for _ in range(2):
+        window.actions["step"].trigger()
+        idle(qtbot, window)
+    from gmm_explorer.engine.explain import m_step_terms
+    from gmm_explorer.qt.panels.m_step import worked_formulas
+
+    s = window.session
+    terms = m_step_terms(s.points, s.history[1].mixture, reg_covar=s.settings.reg_covar)
+    np.testing.assert_allclose(terms.mixture.covariances, s.current.mixture.covariances,
+                               rtol=1e-12)
+    text = worked_formulas(terms, 0)["cov_xx"]
+    assert "VEV (varying volume, equal shape, varying orientation)" in text
+    assert "mclust's iterations" in text
