@@ -179,16 +179,16 @@ def cmd_select(args) -> int:
                          path=args.data)
     from gmm_explorer.engine.models import label
 
-    lines = [f"{'':1} {'K':>3}  {'covariance':<15} {'BIC':>14} {'AIC':>14}"]
+    lines = [f"{'':1} {'K':>3}  {'covariance':<15} {'BIC':>14} {'AIC':>14} {'ICL':>14}"]
     for r in rows:
         mark = "*" if r is best else " "
         name = label(r.covariance_type)
         if r.result is None:
             lines.append(f"{mark} {r.n_components:>3}  {name:<15} {'failed':>14} "
-                         f"{'failed':>14}")
+                         f"{'failed':>14} {'failed':>14}")
         else:
             lines.append(f"{mark} {r.n_components:>3}  {name:<15} {r.bic:>14.6f} "
-                         f"{r.aic:>14.6f}")
+                         f"{r.aic:>14.6f} {r.icl:>14.6f}")
     lines.append(f"* best by {args.criterion.upper()}: K={best.n_components} "
                  f"{label(best.covariance_type)}")
     outputs: list[tuple[str | None, str]] = []

@@ -176,16 +176,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write x, y, label, p_1..p_K per point (label is 1-based; - for "
                         "stdout when --out names a file)")
 
-    s = sub.add_parser("select", help="compare K and covariance types by BIC/AIC",
-                       description="Fit every (K, covariance type) and print BIC and AIC.")
+    s = sub.add_parser("select", help="compare K and covariance models by BIC/AIC/ICL",
+                       description="Fit every (K, covariance model) and print BIC, AIC and "
+                                   "ICL (lower is better).")
     s.add_argument("data", metavar="DATA", help="CSV/TSV/TXT, .npy or .npz file of points")
     s.add_argument("--k", type=parse_k_range, default=parse_k_range("1-8"), metavar="RANGE",
                    help="K values, e.g. 1-8 (default), 3, 1,2,5")
     s.add_argument("--covariance", type=_covariance_list, default=["full"], metavar="MODELS",
                    help="comma-separated covariance models, 'all' (mclust's fourteen) or "
                         "'sklearn' (full, tied, diag, spherical); default full")
-    s.add_argument("--criterion", choices=("bic", "aic"), default="bic",
-                   help="which criterion picks the best model (default bic)")
+    s.add_argument("--criterion", choices=("bic", "aic", "icl"), default="bic",
+                   help="which criterion picks the best model (default bic); ICL is BIC "
+                        "plus twice the classification entropy, as mclust's icl")
     s.add_argument("--init", choices=INIT_METHODS, default="kmeans",
                    help="initialisation (default kmeans)")
     s.add_argument("--out", metavar="BEST.json",

@@ -5,7 +5,8 @@
 
 SCENE is one of: window (the centre start after three steps and an E-step), explain (a
 pinned point's E-step in the Inspector), mstep (the M-step panel), presentation (F5),
-standardised (Old Faithful in z-scores, View › Standardised units).
+standardised (Old Faithful in z-scores, View › Standardised units), selection (model
+selection over mclust's fourteen models).
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-SCENES = ("window", "explain", "mstep", "presentation", "standardised")
+SCENES = ("window", "explain", "mstep", "presentation", "standardised", "selection")
 
 
 def main(scene: str) -> int:
@@ -67,6 +68,15 @@ def main(scene: str) -> int:
         elif scene == "mstep":
             w.show_panel("mstep")
             w.panels["mstep"].select_component(1)
+        elif scene == "selection":
+            from dataclasses import replace as with_options
+
+            w.show_panel("selection")
+            sp = w.panels["selection"]
+            sp.form.preset_buttons["all"].click()
+            sp.set_options(with_options(sp.options(), k_max=6, n_init=3, auto=False))
+            w.analyses.start_selection()
+            wait_until(lambda: not w.analyses.selection_runner.busy, 300)
         elif scene == "presentation":
             w.actions["step"].trigger()
             idle()

@@ -12,7 +12,7 @@ Public API (module in brackets)::
     fit, FitResult                                                   [fit]
     score_samples, predict, predict_proba, uncertainty, log_density_grid, decision_grid,
     ellipse, ellipse_axes, sample                                    [density]
-    bic, aic, sweep, iter_sweep, sweep_cells, best_row, SelectionRow [selection]
+    bic, aic, icl, sweep, iter_sweep, sweep_cells, best_row, SelectionRow [selection]
     Locks, LOCK_KINDS                                                [locks: M-step locks]
     move_mean, add_component, remove_component, first_component,
     default_covariance_for, reseed_component, raise_reg_covar        [edit: hand edits]
@@ -103,6 +103,7 @@ from gmm_explorer.engine.selection import (
     aic,
     best_row,
     bic,
+    icl,
     iter_sweep,
     sweep,
     sweep_cells,
@@ -119,7 +120,7 @@ __all__ = [
     "decision_grid", "kmeans_details", "point_report", "point_reports_along", "uncertainty",
     "iter_sweep", "sweep_cells", "HalfStep", "half_steps", "run_finished",
     "COVARIANCE_TYPES", "ComponentDiagnostics", "EMSettings", "EStep", "FitResult", "HAVE_NUMBA",
-    "INIT_METHODS", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "e_step",
+    "INIT_METHODS", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "icl", "e_step",
     "ellipse", "ellipse_axes", "em_step", "fit", "get_num_threads", "initialise", "iterate",
     "log_density_grid", "m_step", "m_step_from_responsibilities", "predict",
     "project_covariance_type", "predict_proba",

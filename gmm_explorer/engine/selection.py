@@ -1,11 +1,14 @@
-"""Model selection: BIC/AIC over a grid of K and covariance types."""
+"""Model selection: BIC, AIC and ICL over a grid of K and covariance models."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Iterator
 
+import numpy as np
+
 from gmm_explorer.engine.batch import Cancelled, collect
+from gmm_explorer.engine.density import weighted_log_prob
 from gmm_explorer.engine.em import e_step
 from gmm_explorer.engine.fit import FitResult, aic_from, bic_from, fit
 from gmm_explorer.engine.init import check_init_method, fresh_seed
@@ -15,7 +18,9 @@ from gmm_explorer.engine.steps import EMSettings
 from gmm_explorer.engine.validation import as_points, check_n_init
 from gmm_explorer.errors import FitError, InputError
 
-CRITERIA = ("bic", "aic")
+CRITERIA = ("bic", "aic", "icl")
+#: Points per block when ICL sums over the data (bounds the N x K temporaries).
+ICL_BLOCK = 65_536
 
 
 def bic(X, mixture: Mixture) -> float:
@@ -27,6 +32,25 @@ def bic(X, mixture: Mixture) -> float:
 def aic(X, mixture: Mixture) -> float:
     """AIC of ``mixture`` on ``X`` (lower is better), as scikit-learn's ``GaussianMixture.aic``."""
     return aic_from(e_step(as_points(X), mixture).log_likelihood, mixture)
+
+
+def classification_entropy(X, mixture: Mixture) -> float:
+    """``-sum_i log z_i,map(i)``: how far the soft assignment is from the hard one (0
+    when every point belongs wholly to its most likely component)."""
+    X = as_points(X)
+    total = 0.0
+    for lo in range(0, X.shape[0], ICL_BLOCK):
+        lp = weighted_log_prob(X[lo:lo + ICL_BLOCK], mixture)
+        top = lp.max(axis=1)
+        # log z_i,map = top - logsumexp(lp): summed in blocks, never an N x K array.
+        total += float(np.sum(np.log(np.exp(lp - top[:, None]).sum(axis=1))))
+    return total
+
+
+def icl(X, mixture: Mixture) -> float:
+    """ICL of ``mixture`` on ``X`` (lower is better): BIC plus twice the classification
+    entropy, as mclust's ``icl`` (which reports it with the opposite sign)."""
+    return bic(X, mixture) + 2.0 * classification_entropy(X, mixture)
 
 
 #: Restarts per (K, covariance type) cell that model selection uses by default, in the
@@ -49,6 +73,8 @@ class SelectionRow:
     aic: float
     result: FitResult | None
     error: str | None = None
+    #: BIC plus twice the classification entropy (mclust's ICL, our sign).
+    icl: float = float("inf")
 
 
 def sweep_cells(X, ks, covariance_types=COVARIANCE_TYPES) -> tuple[tuple[int, str], ...]:
@@ -100,7 +126,9 @@ def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettin
         r = fit(X, k, settings=s, init=init, n_init=n_init, seed=seed, cancelled=cancelled)
     except FitError as exc:
         return SelectionRow(k, covariance_type, float("inf"), float("inf"), None, str(exc))
-    return SelectionRow(k, covariance_type, r.bic(), r.aic(), r)
+    b = r.bic()
+    return SelectionRow(k, covariance_type, b, r.aic(), r,
+                        icl=b + 2.0 * classification_entropy(X, r.mixture))
 
 
 def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EMSettings(),
@@ -187,6 +215,6 @@ def sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EM
 def best_row(rows, criterion: str = "bic") -> SelectionRow | None:
     """The row with the lowest criterion among successful fits (first on ties)."""
     if criterion not in CRITERIA:
-        raise InputError(f"unknown criterion {criterion!r}; expected bic or aic")
+        raise InputError(f"unknown criterion {criterion!r}; expected bic, aic or icl")
     ok = [r for r in rows if r.result is not None]
     return min(ok, key=lambda r: getattr(r, criterion)) if ok else None

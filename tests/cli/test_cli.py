@@ -255,7 +255,7 @@ def test_select_prints_a_table_and_writes_the_best(capsys, tmp_path):
     code, out, _ = run(capsys, "select", FAITHFUL, "--k", "1-4", "--seed", "0", "--out", best)
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[0].split() == ["K", "covariance", "BIC", "AIC"]
+    assert lines[0].split() == ["K", "covariance", "BIC", "AIC", "ICL"]
     starred = [ln for ln in lines[1:5] if ln.startswith("*")]
     assert len(starred) == 1 and starred[0].split()[1:3] == ["2", "full"]
     assert lines[-1] == "* best by BIC: K=2 full (VVV)"  # scikit-learn's name, mclust's code
@@ -272,6 +272,18 @@ def test_select_all_covariance_types_and_aic(capsys, word, models):
     assert len(rows) == 3 * len(models)
     assert [ln[7:22].split()[0] for ln in rows[:len(models)]] == list(models)
     assert "best by AIC" in out.splitlines()[-1]
+
+
+def test_select_by_icl_prints_mclust_icl(capsys, faithful):
+    code, out, _ = run(capsys, "select", FAITHFUL, "--k", "1-3", "--covariance", "tied",
+                       "--criterion", "icl", "--seed", "0", "--n-init", "2")
+    assert code == 0
+    rows = E.sweep(faithful, range(1, 4), ["tied"], n_init=2, seed=0)
+    for ln, r in zip(out.splitlines()[1:4], rows):
+        assert float(ln.split()[-1]) == pytest.approx(E.icl(faithful, r.result.mixture),
+                                                      rel=1e-9)
+    best = E.best_row(rows, "icl")
+    assert out.splitlines()[-1] == f"* best by ICL: K={best.n_components} tied (EEE)"
 
 
 def test_select_takes_mclust_codes_in_any_case(capsys):

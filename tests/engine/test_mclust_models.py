@@ -59,6 +59,17 @@ def test_parameter_counts_and_bic_follow_mclust(code):
             2 * E.score_samples(X, m).sum() - ref["npar"] * np.log(len(X)), rel=1e-12)
 
 
+@pytest.mark.parametrize("code", CODES)
+def test_icl_follows_mclust(code):
+    # mclust's icl = its BIC + 2 sum_i log z_i,map(i); ours is the same with our sign.
+    for case in CASES:
+        ref = REF["cases"][case]["models"][code]
+        X, z = _case(case)
+        m = _em_like_mclust(X, z, code, REF["iterations"]).mixture
+        assert E.icl(X, m) == pytest.approx(-ref["icl"][0], rel=1e-7)
+        assert E.icl(X, m) >= E.bic(X, m)
+
+
 def test_names_and_aliases():
     assert len(MODEL_TYPES) == 14 and len(set(CODES)) == 14
     assert canonical("VVV") == "full" and canonical("eee") == "tied"

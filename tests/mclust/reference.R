@@ -4,7 +4,7 @@
 #
 # DATA.csv: n rows of x,y (no header); Z.csv: n rows of G responsibilities (no header).
 # Prints, per model, mclust's parameters and log-likelihood after ITERATIONS EM
-# iterations (me() starts with an M-step from z), its BIC and parameter count, in a plain
+# iterations (me() starts with an M-step from z), its BIC, ICL and parameter count, in a plain
 # "key values..." format that tests/mclust/make_reference.py turns into JSON.
 args <- commandArgs(trailingOnly = TRUE)
 suppressMessages(library(mclust))
@@ -24,5 +24,11 @@ for (m in mclust.options("emModelNames")) {
   cat("mean", num(fit$parameters$mean), "\n")          # column-major: x1 y1 x2 y2 ...
   cat("sigma", num(fit$parameters$variance$sigma), "\n")  # 2 x 2 per component
   cat("npar", nMclustParams(m, d, G), "\n")
-  cat("bic", num(bic(m, fit$loglik, n, d, G)), "\n")
+  b <- bic(m, fit$loglik, n, d, G)
+  cat("bic", num(b), "\n")
+  # ICL as mclust's icl.Mclust computes it: BIC + 2 sum_i log z_i,map(i).
+  z <- fit$z
+  C <- matrix(0, n, ncol(z))
+  for (i in 1:n) C[i, which.max(z[i, ])] <- 1
+  cat("icl", num(b + 2 * sum(C * ifelse(z > 0, log(z), 0))), "\n")
 }

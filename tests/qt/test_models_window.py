@@ -66,7 +66,7 @@ def test_model_selection_covers_all_fourteen_in_families(window, qtbot):
         x, _ = sp.series(t, "bic")
         assert list(x) == [1.0, 2.0], t
     expected = [t if t in E.COVARIANCE_TYPES else mclust_code(t) for t in MODEL_TYPES]
-    assert sp.legend_entries() == expected + ["BIC", "AIC"]
+    assert sp.legend_entries() == expected + ["BIC", "AIC", "ICL"]
     best = sp.best_row()
     assert best is not None and sp.best_text().startswith("★ best: K=")
     form.preset_buttons["sklearn"].click()
@@ -90,3 +90,50 @@ def test_the_m_step_panel_says_how_a_shared_model_is_fitted(window, qtbot):
     text = worked_formulas(terms, 0)["cov_xx"]
     assert "VEV (varying volume, equal shape, varying orientation)" in text
     assert "mclust's iterations" in text
+
+
+def test_model_selection_marks_the_best_by_icl(window, qtbot):
+    from dataclasses import replace
+
+    window.show_panel("selection")
+    sp = window.panels["selection"]
+    sp.set_options(replace(sp.options(), k_max=4, n_init=2, auto=False))
+    assert window.analyses.start_selection()
+    qtbot.waitUntil(lambda: not window.analyses.selection_runner.busy
+                    and len(window.analyses.rows) == 16, timeout=60_000)
+    qtbot.mouseClick(sp.criterion_buttons["icl"], Qt.MouseButton.LeftButton)
+    assert sp.criterion == "icl"
+    rows = window.analyses.rows
+    best = min((r for r in rows if r.result is not None), key=lambda r: r.icl)
+    assert sp.best_row() is best
+    assert sp.best_text().startswith(f"★ best: K={best.n_components}")
+    assert "(ICL " in sp.best_text()
+    pts = window.session.points
+    for r in rows:
+        assert r.icl == pytest.approx(E.icl(pts, r.result.mixture), rel=1e-9)
+    x, y = sp.series("tied", "icl")
+    assert list(x) == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_the_selection_plot_focuses_on_the_competitive_models(qtbot, faithful):
+    """With the fourteen models, a few far worse cells (circles on Old Faithful's
+    elongated clusters) used to squash every other curve into the bottom tenth."""
+    from gmm_explorer.qt.panels.model_selection import SelectionPanel
+
+    rows = E.sweep(faithful, range(1, 5), MODEL_TYPES, n_init=1, seed=0)
+    panel = SelectionPanel()
+    qtbot.addWidget(panel)
+    panel.resize(340, 900)
+    panel.show()
+    panel.set_rows(rows, True)
+    lo, hi = panel.y_range()
+    vals = np.array([getattr(r, c) for r in rows if r.result is not None
+                     for c in ("bic", "aic", "icl")])
+    assert panel.focused and hi < vals.max()
+    assert lo <= vals.min() and hi >= np.median(vals) + 2 * (np.median(vals) - vals.min())
+    best = panel.best_row()
+    assert lo <= best.bic <= hi
+    # Few, close values: everything shows.
+    panel.set_rows([r for r in rows if r.covariance_type == "full" and r.n_components > 1],
+                   True)
+    assert not panel.focused

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES
 from gmm_explorer.engine.models import MODEL_TYPES, describe, label, mclust_code
-from gmm_explorer.engine.selection import SelectionRow
+from gmm_explorer.engine.selection import CRITERIA, SelectionRow
 from gmm_explorer.engine.selection import best_row as _best_row
 from gmm_explorer.qt.panels.selection_options import (
     COVARIANCE_COLORS,
@@ -38,6 +38,13 @@ BEST_LABEL_HEIGHT = 22
 BEST_LABEL_PT = 9
 #: The star before the best model's name, as the star marker in the plot.
 STAR_HTML = '<span style="color:#b09a00">★</span>'
+#: The selection plot's y range leaves out far worse values (see SelectionPanel._focus_y):
+#: those more than FOCUS_OUTLIER times the median's distance above the lowest value; it
+#: then reaches FOCUS_SPREAD times that distance.
+FOCUS_OUTLIER = 10.0
+FOCUS_SPREAD = 4.0
+
+
 class SelectionPanel(QWidget):
     """BIC and AIC against K, one colour and marker per covariance type; click a point to
     load it. The best model is starred and named above the plot, where it hides no data."""
@@ -50,10 +57,14 @@ class SelectionPanel(QWidget):
     options_changed = Signal()
     #: SelectionRow: the model the user clicked, to load into the window.
     model_chosen = Signal(object)
+    #: Whether the y range leaves some (far worse) points out (see _focus_y).
+    focused = False
 
-    #: BIC: solid lines and filled markers; AIC: dashed lines and hollow markers.
+    #: BIC: solid lines and filled markers; AIC: dashed lines and hollow markers; ICL:
+    #: dotted lines and filled markers.
     STYLES: ClassVar[dict[str, Qt.PenStyle]] = {"bic": Qt.PenStyle.SolidLine,
-                                                "aic": Qt.PenStyle.DashLine}
+                                                "aic": Qt.PenStyle.DashLine,
+                                                "icl": Qt.PenStyle.DotLine}
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -84,15 +95,16 @@ class SelectionPanel(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMinimumHeight(220)
         white_plot(self.plot, "criterion (lower is better)", "K")
-        self.plot.setToolTip("BIC (solid lines, filled markers) and AIC (dashed, hollow) "
-                             "against K, one colour and marker per covariance type; click a "
-                             "point to load that model")
+        self.plot.setToolTip("BIC (solid lines, filled markers), AIC (dashed, hollow) and "
+                             "ICL (dotted, filled) against K, one colour per family of "
+                             "models and one marker per model; click a point to load that "
+                             "model")
         self.plot.plotItem.setMenuEnabled(False)
         self._curves: dict[tuple[str, str], pg.PlotCurveItem] = {}
         self._scatters: dict[tuple[str, str], pg.ScatterPlotItem] = {}
         for t in MODEL_TYPES:
             rgb = COVARIANCE_COLORS[t]
-            for c in ("bic", "aic"):
+            for c in CRITERIA:
                 curve = pg.PlotCurveItem(pen=pg.mkPen(*rgb, width=2, style=self.STYLES[c]))
                 scatter = pg.ScatterPlotItem(symbol=COVARIANCE_SYMBOLS[t], size=9,
                                              brush=pg.mkBrush(*rgb), pen=pg.mkPen("w"),
@@ -138,11 +150,11 @@ class SelectionPanel(QWidget):
         self._legend_proxies = []
         self._legend_models: tuple[str, ...] = ()
         self._criterion_proxies = []
-        for c in ("bic", "aic"):
+        for c in CRITERIA:
             proxy = pg.PlotDataItem([0.0], [0.0],
                                     pen=pg.mkPen(60, 60, 60, width=1.5, style=self.STYLES[c]),
                                     symbol="o", symbolSize=7,
-                                    symbolBrush=pg.mkBrush(60, 60, 60) if c == "bic" else
+                                    symbolBrush=pg.mkBrush(60, 60, 60) if c != "aic" else
                                     pg.mkBrush("w"), symbolPen=pg.mkPen(60, 60, 60))
             self._criterion_proxies.append((proxy, c.upper()))
         self._set_legend(DEFAULT_TYPES)
@@ -284,7 +296,8 @@ class SelectionPanel(QWidget):
             return ""
         return (f"K={r.n_components} {label(r.covariance_type)}: {describe(r.covariance_type)}"
                 f"\nBIC {format_number(r.bic, '.1f')}\n"
-                f"AIC {format_number(r.aic, '.1f')}\nclick to load this model")
+                f"AIC {format_number(r.aic, '.1f')}\nICL {format_number(r.icl, '.1f')}\n"
+                "click to load this model")
 
     def _redraw(self) -> None:
         crit = self.criterion
@@ -294,14 +307,14 @@ class SelectionPanel(QWidget):
             rows.sort(key=lambda r: r.n_components)
             x = np.array([r.n_components for r in rows], dtype=float)
             y = np.array([getattr(r, c) for r in rows], dtype=float)
-            # The criterion that picks the best is drawn strong, the other faint.
+            # The criterion that picks the best is drawn strong, the others faint.
             alpha = 255 if c == crit else 110
             rgb = COVARIANCE_COLORS[t]
             self._curves[(t, c)].setPen(pg.mkPen(*rgb, alpha, width=2 if c == crit else 1.5,
                                                  style=self.STYLES[c]))
             self._curves[(t, c)].setData(x, y)
-            # BIC filled, AIC hollow (white inside, the type's colour round it).
-            if c == "bic":
+            # BIC and ICL filled, AIC hollow (white inside, the type's colour round it).
+            if c != "aic":
                 brush, pen = pg.mkBrush(*rgb, alpha), pg.mkPen(255, 255, 255, alpha)
             else:
                 brush, pen = pg.mkBrush(255, 255, 255, alpha), pg.mkPen(*rgb, alpha, width=1.5)
@@ -339,6 +352,30 @@ class SelectionPanel(QWidget):
         self.plot.plotItem.getAxis("bottom").setTickSpacing(major=1 if k_hi <= 10 else 2,
                                                             minor=1)
         self.plot.plotItem.setXRange(0.5, k_hi + 0.5, padding=0)
+        self._focus_y()
+
+    def _focus_y(self) -> None:
+        """Range y on the models worth comparing. When the worst value drawn (of any
+        criterion) lies more than FOCUS_OUTLIER times the median's distance above the
+        lowest, the range stops at FOCUS_SPREAD times that distance, so that a few far
+        worse cells (circles for elongated clusters) do not squash the close ones; those
+        leave the top. Otherwise all the points show."""
+        vals = np.array([getattr(r, c) for r in self._rows if r.result is not None
+                         for c in CRITERIA], dtype=float)
+        vals = vals[np.isfinite(vals)]
+        if vals.size == 0:
+            self.plot.plotItem.enableAutoRange(axis="y")
+            return
+        lo, hi, med = float(vals.min()), float(vals.max()), float(np.median(vals))
+        far = vals.size >= 8 and hi - lo > FOCUS_OUTLIER * (med - lo)
+        top = lo + FOCUS_SPREAD * (med - lo) if far else hi
+        pad = 0.06 * max(top - lo, 1e-9 + 1e-6 * abs(lo))
+        self.plot.plotItem.setYRange(lo - pad, top + pad, padding=0)
+        self.focused = top < hi
+
+    def y_range(self) -> tuple[float, float]:
+        """The criterion range the plot shows."""
+        return tuple(self.plot.plotItem.viewRange()[1])
 
     def _fit_best_label(self) -> None:
         """Name the best model in the longest form that fits above the plot (a label wider

@@ -80,7 +80,7 @@ class SelectionOptions:
     covariance_types : tuple of str
         In the order of ``MODEL_TYPES``; never empty (default: scikit-learn's four).
     criterion : str
-        ``"bic"`` or ``"aic"``: how the best model is marked.
+        ``"bic"``, ``"aic"`` or ``"icl"``: how the best model is marked.
     auto : bool
         Recompute when the data change.
     """
@@ -158,7 +158,10 @@ class SelectionOptionsForm(QWidget):
         self.criterion_buttons: dict[str, QToolButton] = {}
         for c, tip in (("bic", ("BIC = −2 log L + p log N: penalises parameters more; "
                                 "favours fewer components")),
-                       ("aic", "AIC = −2 log L + 2p: penalises parameters less")):
+                       ("aic", "AIC = −2 log L + 2p: penalises parameters less"),
+                       ("icl", "ICL = BIC − 2 Σᵢ log zᵢ,map: also penalises overlapping "
+                               "components, favouring well-separated clusters (mclust's "
+                               "icl)")):
             b = QToolButton()
             b.setText(c.upper())
             b.setCheckable(True)
@@ -203,7 +206,7 @@ class SelectionOptionsForm(QWidget):
 
     @property
     def criterion(self) -> str:
-        return "aic" if self.criterion_buttons["aic"].isChecked() else "bic"
+        return next((c for c, b in self.criterion_buttons.items() if b.isChecked()), "bic")
 
     def choose_models(self, which: str) -> None:
         """Tick scikit-learn's four ("sklearn") or all fourteen ("all"), as one change."""
