@@ -181,7 +181,7 @@ def cmd_select(args) -> int:
 
     lines = [f"{'':1} {'K':>3}  {'covariance':<15} {'BIC':>14} {'AIC':>14} {'ICL':>14}"]
     for r in rows:
-        mark = "*" if r is best else " "
+        mark = "*" if r is best else "!" if r.degenerate else " "
         name = label(r.covariance_type)
         if r.result is None:
             lines.append(f"{mark} {r.n_components:>3}  {name:<15} {'failed':>14} "
@@ -189,6 +189,11 @@ def cmd_select(args) -> int:
         else:
             lines.append(f"{mark} {r.n_components:>3}  {name:<15} {r.bic:>14.6f} "
                          f"{r.aic:>14.6f} {r.icl:>14.6f}")
+    bad = [r for r in rows if r.degenerate]
+    if bad:
+        lines.append(f"! degenerate ({bad[0].degenerate}"
+                     + (f", and {len(bad) - 1} more" if len(bad) > 1 else "")
+                     + "): never best, as mclust reports such fits NA")
     lines.append(f"* best by {args.criterion.upper()}: K={best.n_components} "
                  f"{label(best.covariance_type)}")
     outputs: list[tuple[str | None, str]] = []

@@ -128,7 +128,7 @@ def _covariance_list(text: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     from gmm_explorer.engine import INIT_METHODS
-    from gmm_explorer.engine.selection import SELECTION_N_INIT
+    from gmm_explorer.engine.selection import MIXED, SELECTION_N_INIT, SELECTION_TOL
 
     p = _Parser(prog=PROG, usage=f"{PROG} [DATA] | {PROG} COMMAND ...",
                 description="Explore Gaussian mixture models fitted to 2-D data. With no "
@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def em_options(sp, *, k=True, n_init=1):
+    def em_options(sp, *, k=True, n_init=1, tol=1e-3):
         sp.add_argument("--columns", metavar="A,B",
                         help="the X and Y columns: names or 0-based indices")
         if k:
@@ -149,9 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"restarts, keeping the best (default {n_init})")
         sp.add_argument("--max-iter", type=_nonneg_int, default=100, metavar="N",
                         help="maximum EM iterations (default 100)")
-        sp.add_argument("--tol", type=_nonneg_float, default=1e-3, metavar="T",
+        sp.add_argument("--tol", type=_nonneg_float, default=tol, metavar="T",
                         help="stop when the mean log-likelihood changes by less than T "
-                             "(default 1e-3; 0 runs exactly --max-iter iterations)")
+                             f"(default {tol:g}; 0 runs exactly --max-iter iterations)")
         sp.add_argument("--reg-covar", type=_nonneg_float, default=1e-6, metavar="R",
                         help="added to covariance diagonals (default 1e-6)")
         sp.add_argument("--threads", type=_positive_int, default=None, metavar="T",
@@ -188,11 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--criterion", choices=("bic", "aic", "icl"), default="bic",
                    help="which criterion picks the best model (default bic); ICL is BIC "
                         "plus twice the classification entropy, as mclust's icl")
-    s.add_argument("--init", choices=INIT_METHODS, default="kmeans",
-                   help="initialisation (default kmeans)")
+    s.add_argument("--init", choices=(MIXED, *INIT_METHODS), default=MIXED,
+                   help="initialisation (default mixed: the restarts take kmeans, "
+                        "k-means++, random and random_from_data in turn)")
     s.add_argument("--out", metavar="BEST.json",
                    help="write the best model here (-: stdout, with --quiet)")
-    em_options(s, k=False, n_init=SELECTION_N_INIT)
+    em_options(s, k=False, n_init=SELECTION_N_INIT, tol=SELECTION_TOL)
 
     sm = sub.add_parser("sample", help="draw points from a mixture",
                         description="Draw N points from the mixture in PARAMS.json.")

@@ -58,6 +58,18 @@ EMPTY_POINTS = 0.5
 
 #: Health verdicts, from the worst: a component gets the first that applies.
 STATUSES = ("empty", "collapsing", "needle", "unsupported", "duplicate", "ok")
+#: The verdicts that make a fit degenerate for model selection: a component with no data
+#: of its own, or shrunk onto too few points for its covariance. mclust reports such
+#: cells as NA (a singular covariance); model selection never names them best.
+DEGENERATE = ("empty", "collapsing", "needle", "unsupported")
+
+
+def degenerate_reason(diagnostics) -> str | None:
+    """Why a state is degenerate ("component 3 is collapsing"), or None."""
+    for j, d in enumerate(diagnostics):
+        if d.status in DEGENERATE:
+            return f"component {j + 1} is {d.status}"
+    return None
 
 @dataclass(frozen=True)
 class ComponentDiagnostics:

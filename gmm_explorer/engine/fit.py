@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gmm_explorer.engine.batch import Cancelled
+from gmm_explorer.engine.diagnostics import degenerate_reason
 from gmm_explorer.engine.em import iterate
 from gmm_explorer.engine.init import check_init_method, fresh_seed, initialise, rng_from
 from gmm_explorer.engine.mixture import Mixture
@@ -80,6 +81,16 @@ def aic_from(log_likelihood: float, mixture: Mixture) -> float:
     return -2.0 * log_likelihood + 2.0 * mixture.n_parameters()
 
 
+def better_restart(a: StepResult, b: StepResult, healthy_first: bool) -> bool:
+    """Whether restart ending in ``a`` beats the one ending in ``b``."""
+    if healthy_first:
+        ha = degenerate_reason(a.diagnostics) is None
+        hb = degenerate_reason(b.diagnostics) is None
+        if ha != hb:
+            return ha
+    return a.log_likelihood > b.log_likelihood
+
+
 def _run(states, cancelled) -> tuple[StepResult, ...]:
     """Every state of one EM run, checking ``cancelled`` before each iteration."""
     if cancelled is None:
@@ -96,7 +107,7 @@ def _run(states, cancelled) -> tuple[StepResult, ...]:
 
 def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings(),
         init: str | Mixture = "kmeans", n_init: int = 1, seed=None,
-        backend: str | None = None, cancelled=None) -> FitResult:
+        backend: str | None = None, cancelled=None, healthy_first: bool = False) -> FitResult:
     """Fit a mixture by EM, keeping the restart with the highest final log-likelihood.
 
     Parameters
@@ -115,6 +126,11 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
     cancelled : callable() -> bool, optional
         Checked before every EM iteration of every restart; when it returns true the fit
         stops by raising :class:`~gmm_explorer.engine.batch.Cancelled`.
+    healthy_first : bool
+        Keep the best restart among those that end with no degenerate component (see
+        :data:`~gmm_explorer.engine.diagnostics.DEGENERATE`; a collapsing component can
+        have the highest likelihood of all), and the best of all only when every restart
+        is degenerate. Model selection asks for this.
 
     Returns
     -------
@@ -157,7 +173,7 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
         except ArithmeticError as exc:  # FitError: try the other restarts first
             first_error = first_error or exc
             continue
-        if best is None or history[-1].log_likelihood > best[-1].log_likelihood:
+        if best is None or better_restart(history[-1], best[-1], healthy_first):
             best = history
     if best is None:
         raise first_error

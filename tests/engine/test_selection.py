@@ -80,21 +80,22 @@ def test_sweep_progress_and_cancel_still_work(faithful):
 
 @pytest.mark.parametrize("seed_args", [[], ["--seed", "0"]])
 def test_cli_select_defaults_agree_with_iter_sweep(capsys, tmp_path, faithful, seed_args):
-    """``gmm-explorer select`` with its defaults (K 1-8, full, kmeans, 10 restarts as in
-    the window's panel, fresh seed recorded in the output) picks the same K as
-    iter_sweep with the same arguments."""
+    """``gmm-explorer select`` with its defaults (K 1-8, full, mixed initialisations,
+    10 restarts and tol 1e-6 as in the window's panel, fresh seed recorded in the output)
+    picks the same K as iter_sweep with the same arguments."""
     out = tmp_path / "best.json"
     code = cli.main(["select", FAITHFUL, "--out", str(out), *seed_args])
     text = capsys.readouterr().out
     assert code == 0
     cli_k = int(re.search(r"best by BIC: K=(\d+) full", text).group(1))
     doc = json.loads(out.read_text())
-    assert doc["fit"]["init"] == "kmeans" and doc["fit"]["n_init"] == 10
+    assert doc["fit"]["init"] == "mixed" and doc["fit"]["n_init"] == 10
+    assert doc["fit"]["tol"] == 1e-6
     seed = doc["fit"]["seed"]
     if seed_args:
         assert seed == 0
-    rows = list(iter_sweep(faithful, range(1, 9), ["full"], settings=E.EMSettings(),
-                           init="kmeans", n_init=10, seed=seed))
+    rows = list(iter_sweep(faithful, range(1, 9), ["full"], settings=E.EMSettings(tol=1e-6),
+                           init="mixed", n_init=10, seed=seed))
     best = E.best_row(rows, "bic")
     assert best.n_components == cli_k == doc["n_components"]
     assert best.bic == doc["fit"]["bic"]
@@ -139,3 +140,27 @@ def test_a_cancel_inside_a_restart_ends_the_gallery_run(faithful):
     plan = E.restart_plan(6, seed=0)
     stop = _StopAfter(3)
     assert E.run_restarts(faithful, 3, E.EMSettings(), plan, cancelled=stop) == ()
+
+
+def test_a_degenerate_fit_is_marked_and_never_best():
+    """Two exact duplicates among spread points: a component can collapse onto them with
+    an unbounded likelihood; such a cell is marked and another is named best."""
+    rng = np.random.default_rng(3)
+    X = np.concatenate([rng.normal(size=(60, 2)), [[5.0, 5.0], [5.0, 5.0]]])
+    rows = E.sweep(X, range(1, 5), ["full"], n_init=4, seed=0,
+                   settings=E.EMSettings(reg_covar=1e-9, tol=1e-6))
+    bad = [r for r in rows if r.degenerate]
+    assert bad, "expected a collapsed fit on the duplicated points"
+    assert all("component" in r.degenerate for r in bad)
+    best = E.best_row(rows, "bic")
+    assert best is not None and best.degenerate is None
+    assert min(r.bic for r in bad) < best.bic  # it would have won on BIC alone
+
+
+def test_mixed_restarts_take_the_initialisations_in_turn(faithful):
+    row = fit_cell(faithful, 3, "full", init="mixed", n_init=4, seed=0)
+    assert row.result.init == "mixed" and row.result.n_init == 4
+    plan = E.restart_plan(4, seed=0)
+    assert [m for _, m in plan] == ["kmeans", "k-means++", "random", "random_from_data"]
+    fits = [E.fit(faithful, 3, init=m, seed=s) for s, m in plan]
+    assert row.result.final.log_likelihood == max(f.final.log_likelihood for f in fits)

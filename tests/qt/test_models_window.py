@@ -137,3 +137,24 @@ def test_the_selection_plot_focuses_on_the_competitive_models(qtbot, faithful):
     panel.set_rows([r for r in rows if r.covariance_type == "full" and r.n_components > 1],
                    True)
     assert not panel.focused
+
+
+def test_a_degenerate_fit_is_crossed_out_and_never_starred(qtbot):
+    """A collapse onto two duplicated points has the best BIC; the panel crosses it out,
+    says so, and stars a healthy model."""
+    from gmm_explorer.qt.panels.model_selection import SelectionPanel
+
+    rng = np.random.default_rng(3)
+    X = np.concatenate([rng.normal(size=(60, 2)), [[5.0, 5.0], [5.0, 5.0]]])
+    rows = E.sweep(X, range(1, 5), ["full"], n_init=4, seed=0,
+                   settings=E.EMSettings(reg_covar=1e-9, tol=1e-6))
+    bad = [r for r in rows if r.degenerate]
+    assert bad
+    panel = SelectionPanel()
+    qtbot.addWidget(panel)
+    panel.set_rows(rows, True)
+    x, y = panel.degenerate_marks()
+    assert sorted(x) == sorted(float(r.n_components) for r in bad)
+    best = panel.best_row()
+    assert best.degenerate is None and panel.best_marker() == (best.n_components, best.bic)
+    assert f"{len(bad)} degenerate" in panel.run_controls.status.text()

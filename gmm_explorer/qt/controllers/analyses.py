@@ -174,7 +174,9 @@ class AnalysesController(QObject):
     @Slot()
     def start_selection(self) -> bool:
         """Fit BIC/AIC over K = 1..Kmax for the chosen covariance types, in the background."""
-        from gmm_explorer.engine.selection import iter_sweep, sweep_cells
+        from dataclasses import replace
+
+        from gmm_explorer.engine.selection import MIXED, SELECTION_TOL, iter_sweep, sweep_cells
 
         s = self.session
         sp = self.selection_panel
@@ -188,7 +190,10 @@ class AnalysesController(QObject):
             return False
         pts = s.points
         ks = list(range(1, min(opts.k_max, pts.shape[0]) + 1))
+        # Selection converges its fits tighter than a Step does (a loose tol can leave a
+        # fit tens of nats short and change the chosen model), from mixed starts.
         em = s.settings.em_settings()
+        em = replace(em, tol=min(em.tol, SELECTION_TOL))
         types = tuple(opts.covariance_types)
         n_init, seed = int(opts.n_init), int(s.settings.seed)
 
@@ -196,7 +201,7 @@ class AnalysesController(QObject):
             cells = sweep_cells(pts, ks, types)
             rows = []
             report(Progress(0, len(cells), "starting", ()))
-            for row in iter_sweep(pts, ks, types, settings=em, init="kmeans", n_init=n_init,
+            for row in iter_sweep(pts, ks, types, settings=em, init=MIXED, n_init=n_init,
                                   seed=seed, cancelled=cancelled):
                 rows.append(row)
                 report(Progress(len(rows), len(cells),

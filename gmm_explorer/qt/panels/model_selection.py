@@ -128,6 +128,12 @@ class SelectionPanel(QWidget):
         self._current_line.setZValue(20)  # the label over the curves, not under them
         self._current_line.hide()
         self.plot.addItem(self._current_line)
+        # Degenerate fits (a component collapsed): crossed out, never best.
+        self._degenerate = pg.ScatterPlotItem(symbol="x", size=13, brush=pg.mkBrush(40, 40, 40),
+                                              pen=pg.mkPen(40, 40, 40, width=1.5),
+                                              hoverable=True, tip=self._tip)
+        self._degenerate.setZValue(6)
+        self.plot.addItem(self._degenerate)
         self._star = pg.ScatterPlotItem(symbol="star", size=26, brush=pg.mkBrush(240, 228, 66),
                                         pen=pg.mkPen("k", width=1.5), hoverable=True,
                                         tip=self._tip)
@@ -217,6 +223,9 @@ class SelectionPanel(QWidget):
             text = f"{len(self._rows)} fit{'' if len(self._rows) == 1 else 's'}"
             if failed:
                 text += f", {failed} failed (hover the plot for why)"
+            bad = sum(r.degenerate is not None for r in self._rows if r.result is not None)
+            if bad:
+                text += f", {bad} degenerate (×: a component collapsed; never best)"
             self.set_status(text)
         self._redraw()
 
@@ -266,6 +275,10 @@ class SelectionPanel(QWidget):
         """(K, criterion value) of the points drawn for one covariance type and criterion."""
         return curve_data(self._scatters[(covariance_type, criterion)])
 
+    def degenerate_marks(self) -> tuple[np.ndarray, np.ndarray]:
+        """(K, criterion value) of the crossed-out (degenerate) fits."""
+        return curve_data(self._degenerate)
+
     def series_color(self, covariance_type: str, criterion: str) -> tuple[int, int, int]:
         """RGB of the line drawn for one covariance type and criterion."""
         c = self._curves[(covariance_type, criterion)].opts["pen"].color()
@@ -294,7 +307,10 @@ class SelectionPanel(QWidget):
         r = data
         if not isinstance(r, SelectionRow):
             return ""
+        bad = (f"\ndegenerate: {r.degenerate} (never best; mclust reports NA)"
+               if r.degenerate else "")
         return (f"K={r.n_components} {label(r.covariance_type)}: {describe(r.covariance_type)}"
+                f"{bad}"
                 f"\nBIC {format_number(r.bic, '.1f')}\n"
                 f"AIC {format_number(r.aic, '.1f')}\nICL {format_number(r.icl, '.1f')}\n"
                 "click to load this model")
@@ -319,6 +335,10 @@ class SelectionPanel(QWidget):
             else:
                 brush, pen = pg.mkBrush(255, 255, 255, alpha), pg.mkPen(*rgb, alpha, width=1.5)
             scatter.setData(x=x, y=y, data=rows, brush=brush, pen=pen)
+        bad = [r for r in self._rows if r.result is not None and r.degenerate is not None
+               and np.isfinite(getattr(r, crit))]
+        self._degenerate.setData(x=[float(r.n_components) for r in bad],
+                                 y=[float(getattr(r, crit)) for r in bad], data=bad)
         best = self.best_row()
         if best is None:
             self._star.setData([], [])
