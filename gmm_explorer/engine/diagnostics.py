@@ -64,11 +64,26 @@ STATUSES = ("empty", "collapsing", "needle", "unsupported", "duplicate", "ok")
 DEGENERATE = ("empty", "collapsing", "needle", "unsupported")
 
 
-def degenerate_reason(diagnostics) -> str | None:
-    """Why a state is degenerate ("component 3 is collapsing"), or None."""
-    for j, d in enumerate(diagnostics):
+#: A component whose variance along some direction is at most this many times
+#: ``reg_covar`` owes that variance to the regulariser, not to its points: they lie on a
+#: line (tied values, such as iris petal widths measured to 0.1 cm). Without the
+#: regulariser its covariance is singular, which mclust reports as NA.
+AT_FLOOR = 2.0
+
+
+def degenerate_reason(step) -> str | None:
+    """Why a state (a StepResult) is degenerate ("component 3 is collapsing", "component
+    2 has no spread of its own along one direction"), or None."""
+    for j, d in enumerate(step.diagnostics):
         if d.status in DEGENERATE:
             return f"component {j + 1} is {d.status}"
+    reg = float(step.reg_covar)
+    if reg > 0:
+        lam_min = np.linalg.eigvalsh(np.asarray(step.mixture.covariances))[:, 0]
+        j = int(np.argmin(lam_min))
+        if lam_min[j] <= AT_FLOOR * reg:
+            return (f"component {j + 1} has no spread of its own along one direction "
+                    f"(its variance there is reg_covar's, {lam_min[j]:.3g})")
     return None
 
 @dataclass(frozen=True)

@@ -84,8 +84,8 @@ def aic_from(log_likelihood: float, mixture: Mixture) -> float:
 def better_restart(a: StepResult, b: StepResult, healthy_first: bool) -> bool:
     """Whether restart ending in ``a`` beats the one ending in ``b``."""
     if healthy_first:
-        ha = degenerate_reason(a.diagnostics) is None
-        hb = degenerate_reason(b.diagnostics) is None
+        ha = degenerate_reason(a) is None
+        hb = degenerate_reason(b) is None
         if ha != hb:
             return ha
     return a.log_likelihood > b.log_likelihood

@@ -152,7 +152,7 @@ def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettin
     b = r.bic()
     return SelectionRow(k, covariance_type, b, r.aic(), r,
                         icl=b + 2.0 * classification_entropy(X, r.mixture),
-                        degenerate=degenerate_reason(r.final.diagnostics))
+                        degenerate=degenerate_reason(r.final))
 
 
 def _fit_mixed(X, k, settings, n_init, seed, cancelled) -> FitResult:

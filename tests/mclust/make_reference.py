@@ -59,8 +59,35 @@ def parse(text: str) -> dict:
     return ref
 
 
+SELECTION_G = "1:5"
+
+
+def selection_reference() -> dict:
+    """Mclust's choice (model, G, BIC in its sign) over the fourteen models and G=1..5 on
+    the bundled samples, as the app loads them."""
+    sys.path.insert(0, str(ROOT))
+    from gmm_explorer.io.loaders import load_points
+    from gmm_explorer.io.samples import SAMPLES
+    from gmm_explorer.resources import sample_path
+
+    out = {}
+    for sample in SAMPLES:
+        X = load_points(str(sample_path(sample.filename)), columns=sample.columns).points
+        path = HERE / f"sample_{sample.key}.csv"
+        np.savetxt(path, X, delimiter=",", fmt="%.17g")
+        code = (f"suppressMessages(library(mclust)); X <- as.matrix(read.csv('{path}', "
+                f"header=FALSE)); m <- Mclust(X, G={SELECTION_G}, verbose=FALSE); "
+                "cat(m$modelName, m$G, sprintf('%.17g', m$bic))")
+        model, g, bic = subprocess.run(["Rscript", "-e", code], check=True,
+                                       capture_output=True, text=True).stdout.split()
+        out[sample.key] = {"model": model, "G": int(g), "bic": float(bic)}
+        path.unlink()
+    return out
+
+
 def main() -> int:
-    result = {"iterations": ITERATIONS, "cases": {}}
+    result = {"iterations": ITERATIONS, "cases": {},
+              "selection": {"G": SELECTION_G, "choices": selection_reference()}}
     for name, (X, z) in inputs().items():
         data, zfile = HERE / f"{name}_points.csv", HERE / f"{name}_z.csv"
         np.savetxt(data, X, delimiter=",", fmt="%.17g")
