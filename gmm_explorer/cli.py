@@ -30,10 +30,10 @@ def _say(args, message: str) -> None:
         print(message, file=sys.stderr)
 
 
-def _load(args):
+def _load(args, labels=None):
     from gmm_explorer.io.loaders import load_points
 
-    return load_points(args.data, columns=args.columns)
+    return load_points(args.data, columns=args.columns, labels=labels)
 
 
 def _notes(args, data) -> None:
@@ -106,6 +106,9 @@ def _summary(result, ctype: str) -> str:
 
 # --------------------------------------------------------------------------- commands
 
+#: ``fit --init labels:COLUMN`` starts from the classes of a labels column.
+LABELS_PREFIX = "labels:"
+
 
 def cmd_fit(args) -> int:
     from gmm_explorer.engine import INIT_METHODS, fit, project_covariance_type
@@ -118,7 +121,12 @@ def cmd_fit(args) -> int:
                          "file name")
     init = args.init
     start = None
-    if init not in INIT_METHODS:
+    by_labels = init.startswith(LABELS_PREFIX)
+    if by_labels:
+        column = init[len(LABELS_PREFIX):]
+        if not column:
+            raise UsageError("--init labels:COLUMN needs the name or index of a labels column")
+    elif init not in INIT_METHODS:
         p = Path(init)
         if not (p.exists() or p.suffix.lower() == ".json"):
             raise UsageError(f"--init: {init!r} is neither an initialisation method "
@@ -132,13 +140,24 @@ def cmd_fit(args) -> int:
     if start is not None and start.covariance_type != ctype:
         notes.append(f"{init}: covariances projected from {start.covariance_type} to {ctype}")
         start = project_covariance_type(start, ctype)
-    data = _load(args)
+    data = _load(args, labels=column if by_labels else None)
     settings = _settings(args, ctype)
+    if by_labels:
+        from gmm_explorer.engine import initialise_from_labels
+
+        with _about(args.data):
+            start, classes = initialise_from_labels(data.points, data.labels, ctype,
+                                                    args.reg_covar)
+        if args.k is not None and args.k != start.n_components:
+            raise UsageError(f"--k {args.k} conflicts with the {start.n_components} classes "
+                             f"of labels column {column!r}; drop --k")
+        notes.append(f"started from the {len(classes)} classes of {column!r}: "
+                     + ", ".join(classes))
     with _about(args.data):
         result = fit(data.points, (args.k or 2) if start is None else None,
                      settings=settings, init=start if start is not None else init,
                      n_init=args.n_init, seed=args.seed)
-    init_name = init if start is None else f"file:{Path(init).name}"
+    init_name = init if start is None or by_labels else f"file:{Path(init).name}"
     text = dumps_mixture(result.mixture, columns=data.column_names,
                          fit=_fit_record(result, init_name))
     outputs = [(out, text)]

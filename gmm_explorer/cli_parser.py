@@ -167,9 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="covariance model: full, tied, diag, spherical, or any of mclust's "
                         "EII VII EEI VEI EVI VVI EEE VEE EVE VVE EEV VEV EVV VVV "
                         "(default full, or from an --init file)")
-    f.add_argument("--init", default="kmeans", metavar="METHOD|PARAMS.json",
-                   help=f"{', '.join(INIT_METHODS)} (default kmeans), or a parameters file to "
-                        "start from (K then comes from the file)")
+    f.add_argument("--init", default="kmeans", metavar="METHOD|PARAMS.json|labels:COLUMN",
+                   help=f"{', '.join(INIT_METHODS)} (default kmeans), a parameters file to "
+                        "start from (K then comes from the file), or labels:COLUMN to start "
+                        "from the classes of a labels column (one component per class)")
     f.add_argument("--out", metavar="FILE.json",
                    help="write the parameters here (default, or -: stdout)")
     f.add_argument("--labels-out", metavar="FILE.csv",

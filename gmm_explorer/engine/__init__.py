@@ -8,7 +8,8 @@ Public API (module in brackets)::
     ComponentDiagnostics                                             [diagnostics: health]
     m_step, m_step_from_responsibilities                             [mstep]
     e_step, em_step, HalfStep, half_steps, run_finished, iterate     [em: the one EM loop]
-    initialise, INIT_METHODS, kmeans_details, KMeansDetails          [init]
+    initialise, initialise_from_labels, INIT_METHODS, kmeans_details,
+    KMeansDetails                                                    [init]
     fit, FitResult                                                   [fit]
     score_samples, predict, predict_proba, uncertainty, log_density_grid, decision_grid,
     ellipse, ellipse_axes, sample                                    [density]
@@ -77,6 +78,7 @@ from gmm_explorer.engine.init import (
     INIT_METHODS,
     KMeansDetails,
     initialise,
+    initialise_from_labels,
     kmeans_details,
 )
 from gmm_explorer.engine.locks import LOCK_KINDS, Locks
@@ -120,7 +122,7 @@ __all__ = [
     "decision_grid", "kmeans_details", "point_report", "point_reports_along", "uncertainty",
     "iter_sweep", "sweep_cells", "HalfStep", "half_steps", "run_finished",
     "COVARIANCE_TYPES", "ComponentDiagnostics", "EMSettings", "EStep", "FitResult", "HAVE_NUMBA",
-    "INIT_METHODS", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "icl", "e_step",
+    "INIT_METHODS", "initialise_from_labels", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "icl", "e_step",
     "ellipse", "ellipse_axes", "em_step", "fit", "get_num_threads", "initialise", "iterate",
     "log_density_grid", "m_step", "m_step_from_responsibilities", "predict",
     "project_covariance_type", "predict_proba",

@@ -29,7 +29,8 @@ from gmm_explorer.engine.mstep import (
     statistics_from_responsibilities,
     weighted_sums,
 )
-from gmm_explorer.engine.validation import checked_points
+from gmm_explorer.engine.models import canonical
+from gmm_explorer.engine.validation import as_points, check_n_components, checked_points
 from gmm_explorer.errors import InputError
 
 #: The randomised initialisations (scikit-learn's four).
@@ -173,6 +174,43 @@ def mixture_from_labels(X: np.ndarray, labels: np.ndarray, n_components: int,
     stats[:, 4] = np.bincount(labels, dx * dy, n_components)
     stats[:, 5] = np.bincount(labels, dy * dy, n_components)
     return parameters_from_statistics(stats, centres, covariance_type, reg_covar)
+
+
+def initialise_from_labels(X, labels, covariance_type: str = "full",
+                           reg_covar: float = 1e-6) -> tuple[Mixture, tuple[str, ...]]:
+    """Starting parameters from a labelling of the points: one component per distinct
+    label (in sorted order), the M-step of the one-hot responsibilities (scikit-learn's
+    initialisation from ``resp``, mclust's from a classification).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    labels : sequence of length n_samples
+        Any values (numbers or text); each distinct one is a component.
+    covariance_type : str
+    reg_covar : float
+
+    Returns
+    -------
+    (Mixture, tuple of str)
+        The parameters, and each component's label as text.
+
+    Raises
+    ------
+    InputError
+        Labels that do not match the points, or more classes than MAX_COMPONENTS.
+    FitError
+        A class too small for its covariance (e.g. one point with ``reg_covar`` 0).
+    """
+    X = as_points(X)
+    values = np.asarray([str(v) for v in labels], dtype=object)
+    if values.shape[0] != X.shape[0]:
+        raise InputError(f"{values.shape[0]} labels for {X.shape[0]} points")
+    classes, codes = np.unique(values.astype(str), return_inverse=True)
+    check_n_components(len(classes))
+    mix = mixture_from_labels(X, codes.astype(np.intp), len(classes), canonical(covariance_type),
+                              float(reg_covar))
+    return mix, tuple(str(c) for c in classes)
 
 
 def _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar) -> Mixture:

@@ -401,3 +401,39 @@ def test_the_fit_record_has_the_thirteen_keys_in_order(capsys, faithful):
     again = FitRecord.from_step(f, init="kmeans", seed=None, tol=1e-4, reg_covar=1e-5,
                                 max_iter=80)
     assert again.seed is None and again.n_init == 1
+
+
+# ------------------------------------------------------------------ fit --init labels:COLUMN
+
+IRIS = str(DATA / "iris.csv")
+
+
+def test_fit_starts_from_the_classes_of_a_labels_column(capsys):
+    code, out, err = run(capsys, "fit", IRIS, "--columns", "Petal.Length,Petal.Width",
+                         "--init", "labels:Species", "--covariance", "VVE", "--seed", "0")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["n_components"] == 3 and doc["covariance_type"] == "VVE"
+    assert doc["fit"]["init"] == "labels:Species"
+    assert "3 classes of 'Species': setosa, versicolor, virginica" in err
+    # The same as the engine from the same start: the M-step of the one-hot labels.
+    from gmm_explorer.io.loaders import load_points
+
+    d = load_points(IRIS, columns="Petal.Length,Petal.Width", labels="Species")
+    start, classes = E.initialise_from_labels(d.points, d.labels, "VVE")
+    assert classes == ("setosa", "versicolor", "virginica")
+    for name, cls in zip(classes, range(3)):
+        pts = d.points[np.array(d.labels) == name]
+        np.testing.assert_allclose(start.means[cls], pts.mean(axis=0), rtol=1e-12)
+    ref = E.fit(d.points, settings=E.EMSettings("VVE"), init=start)
+    np.testing.assert_allclose(doc["means"], ref.mixture.means, rtol=1e-12)
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["--init", "labels:"], ["labels:COLUMN"]),
+    (["--init", "labels:Nope"], ["Nope"]),
+    (["--init", "labels:Species", "--k", "2"], ["--k 2", "3 classes"]),
+])
+def test_fit_from_labels_refuses_bad_requests_in_one_line(capsys, argv, fragments):
+    code, _, err = run(capsys, "fit", IRIS, "--columns", "Petal.Length,Petal.Width", *argv)
+    assert_one_line_error(code, err, *fragments)

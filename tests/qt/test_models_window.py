@@ -158,3 +158,27 @@ def test_a_degenerate_fit_is_crossed_out_and_never_starred(qtbot):
     best = panel.best_row()
     assert best.degenerate is None and panel.best_marker() == (best.n_components, best.bic)
     assert f"{len(bad)} degenerate" in panel.run_controls.status.text()
+
+
+def test_initialise_from_the_labels_starts_one_component_per_class(window, qtbot):
+    assert window.data.open_sample("iris", ask=False)
+    idle(qtbot, window)
+    box = window.controls.covariance
+    box.setCurrentIndex(box.findData("VVE"))
+    idle(qtbot, window)
+    window.actions["init_labels"].trigger()
+    idle(qtbot, window)
+    s = window.session
+    qtbot.waitUntil(lambda: s.current is not None and s.current.mixture.n_components == 3,
+                    timeout=TIMEOUT)
+    start, classes = E.initialise_from_labels(s.points, s.labels, "VVE", s.settings.reg_covar)
+    np.testing.assert_array_equal(s.current.mixture.means, start.means)
+    assert s.settings.k == 3 and s.current.mixture.covariance_type == "VVE"
+    assert classes == ("setosa", "versicolor", "virginica")
+    # Without labels it says why, and keeps the model.
+    window.data.load_sample()
+    idle(qtbot, window)
+    before = s.current
+    window.actions["init_labels"].trigger()
+    assert "no labels" in window.statusBar().currentMessage()
+    assert s.current is before

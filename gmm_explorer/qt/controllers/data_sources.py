@@ -126,8 +126,8 @@ class DataSourcesController(QObject):
             self.initialise_from_file(path)
 
     def initialise_from_file(self, path: str) -> bool:
-        """Start EM from the parameters in a JSON parameters file (format v1); K and the
-        covariance type follow the file."""
+        """Start EM from the parameters in a JSON parameters file; K and the covariance
+        type follow the file."""
         from gmm_explorer.io.params import read_mixture
 
         try:
@@ -139,4 +139,27 @@ class DataSourcesController(QObject):
             self.feedback.error("Could not initialise from the file", str(exc))
             return False
         self.run.start_from(mixture, f"the parameters in {Path(path).name}")
+        return True
+
+    @Slot()
+    def initialise_from_labels(self) -> bool:
+        """EM › Initialise from the labels: one component per class of the data's labels
+        (iris species, a file's labels column), the M-step of that classification, with
+        the current covariance model. K follows the classes."""
+        from gmm_explorer.engine import initialise_from_labels
+
+        s = self.session
+        if s.labels is None:
+            self.feedback.status("These points have no labels: open iris or penguins "
+                                 "(File › Samples), or a file with a labels column", 6000)
+            return False
+        st = s.settings
+        try:
+            mixture, classes = initialise_from_labels(s.points, s.labels, st.covariance_type,
+                                                      st.reg_covar)
+        except GMMExplorerError as exc:
+            self.feedback.error("Could not initialise from the labels", str(exc))
+            return False
+        name = s.label_name or "labels"
+        self.run.start_from(mixture, f"one component per {name}: " + ", ".join(classes))
         return True
