@@ -192,11 +192,12 @@ class MStepTerms:
 
     def locked(self, kind: str, j: int) -> bool:
         """Whether the M-step kept ``kind`` (``"weight"``, ``"mean"``, ``"covariance"``)
-        of component ``j`` from :attr:`previous` (for ``"tied"``, a covariance lock on any
-        component keeps the one shared covariance)."""
+        of component ``j`` from :attr:`previous` (for ``"tied"`` and mclust's models that
+        share a volume, shape or orientation, a covariance lock on any component keeps
+        every covariance, as the M-step does)."""
         if self.locks is None:
             return False
-        if kind == "covariance" and self.covariance_type == "tied":
+        if kind == "covariance" and self.covariance_type not in ("full", "diag", "spherical"):
             return any(self.locks.covariance)
         return bool(getattr(self.locks, kind)[j])
 

@@ -53,3 +53,16 @@ def test_adding_reseeding_removing_and_projecting_keep_the_model(fits, faithful,
     full = fits["full"]
     q = E.project_covariance_type(full, model)  # any covariances onto the model
     assert q.covariance_type == model
+
+
+@pytest.mark.parametrize("model", ["VEV", "EEI", "tied"])
+def test_a_covariance_lock_on_a_shared_model_keeps_every_covariance(fits, faithful, model):
+    from gmm_explorer.engine.explain import m_step_terms
+
+    m = fits[model]
+    locks = E.Locks.none(3).toggled("covariance", 1)
+    new = E.m_step(E.e_step(faithful, m), reg_covar=1e-6, locks=locks)
+    np.testing.assert_array_equal(new.covariances, m.covariances)
+    terms = m_step_terms(faithful, m, reg_covar=1e-6, locks=locks)
+    assert all(terms.locked("covariance", j) for j in range(3))
+    np.testing.assert_array_equal(terms.mixture.covariances, new.covariances)
