@@ -212,7 +212,9 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         new = m_step(e, settings.covariance_type, settings.reg_covar, locks)
         prev = (prev + [e.mean_log_likelihood])[-2:]
         e = e_step(X, new, want_resp=want_resp, backend=backend, _checked=True)
-        result = step_result(result.iteration + 1, e, prev, settings)
+        # The data's covariance is the same at every iteration: computed once a run.
+        result = step_result(result.iteration + 1, e, prev, settings,
+                             result.data_covariance)
         yield HalfStep("M", result, e)
 
 

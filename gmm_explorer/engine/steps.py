@@ -187,7 +187,7 @@ class StepResult:
 
 
 def step_result(iteration: int, e: EStep, previous_mean_log_likelihoods=(),
-                settings: EMSettings = EMSettings()) -> StepResult:
+                settings: EMSettings = EMSettings(), data_covariance=None) -> StepResult:
     """The :class:`StepResult` for the parameters ``e.mixture`` at ``iteration``.
 
     Parameters
@@ -198,6 +198,9 @@ def step_result(iteration: int, e: EStep, previous_mean_log_likelihoods=(),
     previous_mean_log_likelihoods : sequence of float
         Mean log-likelihoods of the earlier iterations of the run (only the last two
         matter), for ``change`` and scikit-learn's convergence rule.
+    data_covariance : ndarray of shape (2, 2), optional
+        The data's covariance when already known (it is the same at every iteration of a
+        run on the same points); None computes it from ``e``'s statistics.
     settings : EMSettings
     """
     prev = list(previous_mean_log_likelihoods)[-2:]
@@ -210,4 +213,5 @@ def step_result(iteration: int, e: EStep, previous_mean_log_likelihoods=(),
     n_eff = e.stats[:, 0].copy()
     n_eff.setflags(write=False)
     return StepResult(iteration, e.mixture, e.log_likelihood, mean_ll, e.n_samples, change,
-                      converged, decreased, n_eff, settings.reg_covar, e.data_covariance)
+                      converged, decreased, n_eff, settings.reg_covar,
+                      e.data_covariance if data_covariance is None else data_covariance)
