@@ -18,26 +18,23 @@ import numpy as np
 from gmm_explorer.engine.mixture import Mixture, chol_is_valid, cholesky_2x2, eigen_2x2
 from gmm_explorer.engine.models import mclust_code
 
-#: Points a component needs before its own parameters are pinned down by data rather than
-#: by the floor ``reg_covar`` (d + 1 = 3 for a full 2-D covariance; two distinct points
-#: already give positive diagonal or spherical variances; a tied covariance is pooled over
-#: all points, so one point pins the component's mean). Fewer: "unsupported".
-MIN_POINTS = {"full": 3.0, "diag": 2.0, "spherical": 2.0, "tied": 1.0}
-
-
 def min_points(covariance_type: str) -> float:
-    """:data:`MIN_POINTS` for any of the fourteen models: one point when nothing of the
-    covariance is the component's own (EII, EEI, tied), three when its orientation is
-    (EEV, VEV, EVV, full), else two (its own volume or shape needs two distinct points)."""
+    """The points a component needs, for any of the fourteen models: one when nothing of
+    its covariance is its own (EII, EEI, tied), three when its orientation is (EEV, VEV,
+    EVV, full), else two (its own volume or shape needs two distinct points)."""
     code = mclust_code(covariance_type)
-    if code in MIN_POINTS_BY_CODE:
-        return MIN_POINTS_BY_CODE[code]
     if "V" not in code:
         return 1.0
     return 3.0 if code[2] == "V" else 2.0
 
 
-MIN_POINTS_BY_CODE = {mclust_code(t): v for t, v in MIN_POINTS.items()}
+#: Points a component needs before its own parameters are pinned down by data rather than
+#: by the floor ``reg_covar`` (d + 1 = 3 for a full 2-D covariance; two distinct points
+#: already give positive diagonal or spherical variances; a tied covariance is pooled over
+#: all points, so one point pins the component's mean). Fewer: "unsupported".
+#: scikit-learn's four types; :func:`min_points` gives every model.
+MIN_POINTS = {t: min_points(t) for t in ("full", "diag", "spherical", "tied")}
+
 #: A component whose variance along some direction is below this fraction of the data's
 #: variance along that same direction is a "needle": its standard deviation across is under
 #: 1/1000 of the data's. 1e-6 is what scikit-learn's default ``reg_covar`` adds to every
@@ -74,16 +71,16 @@ AT_FLOOR = 2.0
 def degenerate_reason(step) -> str | None:
     """Why a state (a StepResult) is degenerate ("component 3 is collapsing", "component
     2 has no spread of its own along one direction"), or None."""
-    for j, d in enumerate(step.diagnostics):
+    diagnostics = step.diagnostics
+    for j, d in enumerate(diagnostics):
         if d.status in DEGENERATE:
             return f"component {j + 1} is {d.status}"
     reg = float(step.reg_covar)
     if reg > 0:
-        lam_min = np.linalg.eigvalsh(np.asarray(step.mixture.covariances))[:, 0]
-        j = int(np.argmin(lam_min))
-        if lam_min[j] <= AT_FLOOR * reg:
-            return (f"component {j + 1} has no spread of its own along one direction "
-                    f"(its variance there is reg_covar's, {lam_min[j]:.3g})")
+        for j, d in enumerate(diagnostics):
+            if d.eigenvalues[1] <= AT_FLOOR * reg:
+                return (f"component {j + 1} has no spread of its own along one direction "
+                        f"(its variance there is reg_covar's, {d.eigenvalues[1]:.3g})")
     return None
 
 @dataclass(frozen=True)

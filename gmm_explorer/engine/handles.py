@@ -20,7 +20,7 @@ import numpy as np
 
 from gmm_explorer.engine.locks import check_component_index
 from gmm_explorer.engine.mixture import Mixture, eigen_2x2
-from gmm_explorer.engine.models import apply_component_edit, handle_rule
+from gmm_explorer.engine.models import handle_rule, mclust_code
 from gmm_explorer.engine.validation import as_xy
 from gmm_explorer.errors import InputError
 
@@ -117,7 +117,7 @@ def drag_handle(m: Mixture, j: int, which: str, xy, n_std: float = 1.0) -> Mixtu
         * ``"spherical"``: either handle sets the single radius to ``|xy - mean| / n_std``.
         * mclust's other models: the rule of their ellipse's form (circles for EII,
           axis-aligned for EEI, VEI and EVI, full otherwise), then the parts the model
-          shares follow in every component (:func:`~gmm_explorer.engine.models.apply_component_edit`).
+          shares follow in every component (:func:`spread_edit`).
 
         Standard deviations are floored at ``SD_FLOOR_FRACTION`` times the largest one
         involved (those of ``m`` and the new one), so the result is always positive
@@ -175,5 +175,49 @@ def drag_handle(m: Mixture, j: int, which: str, xy, n_std: float = 1.0) -> Mixtu
         covs = np.array(m.covariances)
         covs[:] = cov
     else:
-        covs = apply_component_edit(m.covariances, j, cov, ctype)
+        covs = spread_edit(m.covariances, j, cov, ctype)
     return Mixture(m.weights, m.means, covs, ctype)
+
+
+def spread_edit(covariances, j: int, new: np.ndarray, covariance_type: str) -> np.ndarray:
+    """The covariances after component ``j``'s ellipse was set by hand to ``new`` (which
+    already has the model's per-ellipse form, see
+    :func:`~gmm_explorer.engine.models.handle_rule`): the parts the model shares follow in
+    every component (an Equal volume takes ``new``'s volume, an Equal shape its shape, an
+    Equal orientation turns with it); Variable parts change in component ``j`` only."""
+    covs = np.array(covariances, dtype=np.float64)
+    code = mclust_code(covariance_type)
+    vol_e, shape_e, orient = code[0] == "E", code[1] == "E", code[2]
+    if code in ("VVV", "VVI", "VII"):
+        covs[j] = new
+        return covs
+    if orient == "I":
+        # Axis-aligned: a shape is the ratio of the two variances (which axis is longer
+        # is part of it), a volume their geometric mean.
+        vx, vy = covs[:, 0, 0], covs[:, 1, 1]
+        vol, ratio = np.sqrt(vx * vy), vx / vy
+        vol[j], ratio[j] = math.sqrt(new[0, 0] * new[1, 1]), new[0, 0] / new[1, 1]
+        if vol_e:
+            vol[:] = vol[j]
+        if shape_e or code[1] == "I":
+            ratio[:] = ratio[j] if shape_e else 1.0
+        out = np.zeros_like(covs)
+        out[:, 0, 0] = vol * np.sqrt(ratio)
+        out[:, 1, 1] = vol / np.sqrt(ratio)
+        return out
+    # Volume sqrt(det), shape the eigenvalue ratio, orientation the major axis's angle.
+    lam_max, lam_min, angle = (np.array(a) for a in eigen_2x2(covs))
+    (n_max,), (n_min,), (n_angle,) = eigen_2x2(np.asarray(new)[None])
+    turn = n_angle - angle[j]
+    lam_max[j], lam_min[j], angle[j] = n_max, n_min, n_angle
+    vol, ratio = np.sqrt(lam_max * lam_min), lam_max / lam_min
+    if vol_e:
+        vol[:] = vol[j]
+    if shape_e:
+        ratio[:] = ratio[j]
+    if orient == "E":
+        # Every component turns with it, keeping which of the shared axes is its longer.
+        others = np.arange(covs.shape[0]) != j
+        angle[others] += turn
+    sd_major, sd_minor = np.sqrt(vol * np.sqrt(ratio)), np.sqrt(vol / np.sqrt(ratio))
+    return np.stack([_from_axes(a, b, t) for a, b, t in zip(sd_major, sd_minor, angle)])

@@ -8,7 +8,7 @@ from typing import Iterator
 import numpy as np
 
 from gmm_explorer.engine.batch import Cancelled, collect
-from gmm_explorer.engine.density import weighted_log_prob
+from gmm_explorer.engine.density import _logsumexp_rows, weighted_log_prob
 from gmm_explorer.engine.em import e_step
 from gmm_explorer.engine.diagnostics import degenerate_reason
 from gmm_explorer.engine.fit import FitResult, aic_from, better_restart, bic_from, fit
@@ -42,9 +42,8 @@ def classification_entropy(X, mixture: Mixture) -> float:
     total = 0.0
     for lo in range(0, X.shape[0], ICL_BLOCK):
         lp = weighted_log_prob(X[lo:lo + ICL_BLOCK], mixture)
-        top = lp.max(axis=1)
-        # log z_i,map = top - logsumexp(lp): summed in blocks, never an N x K array.
-        total += float(np.sum(np.log(np.exp(lp - top[:, None]).sum(axis=1))))
+        # log z_i,map = max(lp) - logsumexp(lp): summed in blocks, never an N x K array.
+        total += float(np.sum(_logsumexp_rows(lp) - lp.max(axis=1)))
     return total
 
 

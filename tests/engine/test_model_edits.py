@@ -8,7 +8,14 @@ import pytest
 
 from gmm_explorer import engine as E
 from gmm_explorer.engine.models import MODEL_TYPES, mclust_code
-from gmm_explorer.engine.models import _parts as parts
+from gmm_explorer.engine.mixture import eigen_2x2
+
+
+def parts(c):
+    """(volume, shape, angle) of 2x2 covariances: sqrt(det), the eigenvalue ratio (>= 1)
+    and the major axis's angle."""
+    lam_max, lam_min, angle = eigen_2x2(c)
+    return np.sqrt(lam_max * lam_min), lam_max / lam_min, angle
 
 
 @pytest.fixture(scope="module")
