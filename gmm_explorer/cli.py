@@ -56,10 +56,12 @@ def _about(path):
         raise
 
 
-def _settings(args, covariance_type: str):
+def _settings(args, covariance_type: str, algorithm: str = "em", seed: int = 0):
     from gmm_explorer.engine import EMSettings
 
-    return EMSettings(covariance_type, args.reg_covar, args.tol, args.max_iter)
+    return EMSettings(covariance_type, args.reg_covar, args.tol, args.max_iter, algorithm,
+                      seed, getattr(args, "weight_prior", None) or "dirichlet_process",
+                      getattr(args, "weight_concentration", None))
 
 
 def _fit_record(result, init_name: str):
@@ -97,11 +99,28 @@ def _outputs_to(args, outputs: list[tuple[str | None, str]]) -> None:
 
 
 def _summary(result, ctype: str) -> str:
+    from gmm_explorer.engine.algorithms import label, objective_name
+
     f = result.final
-    state = "converged" if result.converged else "did not converge"
-    return (f"fit: {f.n_samples} points, K={result.mixture.n_components} {ctype}, "
+    if f.algorithm == "sem":
+        state = "no convergence test (SEM runs --max-iter iterations)"
+    else:
+        state = "converged" if result.converged else "did not converge"
+    how = "" if f.algorithm == "em" else f"{label(f.algorithm)}, "
+    if f.algorithm == "kmeans":
+        objective = (f", within-cluster sum of squares {-f.objective:.6g} "
+                     f"(mean {-f.mean_objective:.6g})")
+    elif f.objective is not None:
+        objective = f", {objective_name(f.algorithm)} {f.mean_objective:.6g}"
+    else:
+        objective = ""
+    if f.algorithm == "vb":
+        k = result.mixture.n_components
+        on = sum(d.status != "off" for d in f.diagnostics)
+        how += f"{on} of {k} components active (the others switched off), "
+    return (f"fit: {f.n_samples} points, K={result.mixture.n_components} {ctype}, {how}"
             f"{result.n_iter} iterations, {state}, log-likelihood {f.log_likelihood:.6g} "
-            f"(mean {f.mean_log_likelihood:.6g}), BIC {result.bic():.6g}")
+            f"(mean {f.mean_log_likelihood:.6g}){objective}, BIC {result.bic():.6g}")
 
 
 # --------------------------------------------------------------------------- commands
@@ -112,6 +131,8 @@ LABELS_PREFIX = "labels:"
 
 def cmd_fit(args) -> int:
     from gmm_explorer.engine import INIT_METHODS, fit, project_covariance_type
+    from gmm_explorer.engine.algorithms import KMEANS, KMEANS_MODEL, VB
+    from gmm_explorer.engine.init import fresh_seed
     from gmm_explorer.io.csv_format import responsibilities_csv
     from gmm_explorer.io.params import dumps_mixture, read_mixture
 
@@ -135,13 +156,27 @@ def cmd_fit(args) -> int:
         if args.k is not None and args.k != start.n_components:
             raise UsageError(f"--k {args.k} conflicts with the {start.n_components} components in "
                              f"{init}; drop --k or use another file")
-    ctype = args.covariance or (start.covariance_type if start is not None else "full")
+    algorithm = args.algorithm
+    vb_only = [flag for flag, given in (
+        ("--weight-prior", args.weight_prior is not None),
+        ("--weight-concentration", args.weight_concentration is not None)) if given]
+    if vb_only and algorithm != VB:
+        raise UsageError(f"{vb_only[0]} is a prior of variational Bayes; add --algorithm vb")
+    if algorithm == KMEANS:
+        if args.covariance not in (None, KMEANS_MODEL):
+            raise UsageError(f"--algorithm kmeans fits equal round clusters "
+                             f"({KMEANS_MODEL}); drop --covariance {args.covariance}")
+        ctype = KMEANS_MODEL
+    else:
+        ctype = args.covariance or (start.covariance_type if start is not None else "full")
+    # The seed is fixed here so that SEM's draws and the restarts' starts share it.
+    seed = fresh_seed() if args.seed is None else args.seed
     notes = []
     if start is not None and start.covariance_type != ctype:
         notes.append(f"{init}: covariances projected from {start.covariance_type} to {ctype}")
         start = project_covariance_type(start, ctype)
     data = _load(args, labels=column if by_labels else None)
-    settings = _settings(args, ctype)
+    settings = _settings(args, ctype, algorithm, seed)
     if by_labels:
         from gmm_explorer.engine import initialise_from_labels
 
@@ -156,7 +191,7 @@ def cmd_fit(args) -> int:
     with _about(args.data):
         result = fit(data.points, (args.k or 2) if start is None else None,
                      settings=settings, init=start if start is not None else init,
-                     n_init=args.n_init, seed=args.seed)
+                     n_init=args.n_init, seed=seed)
     init_name = init if start is None or by_labels else f"file:{Path(init).name}"
     text = dumps_mixture(result.mixture, columns=data.column_names,
                          fit=_fit_record(result, init_name))

@@ -126,6 +126,36 @@ def _covariance_list(text: str) -> list[str]:
     return list(dict.fromkeys(_covariance(t) for t in types))
 
 
+def _algorithm(text: str) -> str:
+    """An algorithm name (any case): em, cem, sem or kmeans."""
+    from gmm_explorer.engine.algorithms import check_algorithm
+
+    try:
+        return check_algorithm(text)
+    except GMMExplorerError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _weight_prior(text: str) -> str:
+    """Variational Bayes' weight prior: process or distribution (or the full names)."""
+    from gmm_explorer.engine.variational import check_weight_prior
+
+    try:
+        return check_weight_prior(text)
+    except GMMExplorerError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (np.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return v
+
+
 def build_parser() -> argparse.ArgumentParser:
     from gmm_explorer.engine import INIT_METHODS
     from gmm_explorer.engine.selection import MIXED, SELECTION_N_INIT, SELECTION_TOL
@@ -167,6 +197,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="covariance model: full, tied, diag, spherical, or any of mclust's "
                         "EII VII EEI VEI EVI VVI EEE VEE EVE VVE EEV VEV EVV VVV "
                         "(default full, or from an --init file)")
+    f.add_argument("--algorithm", type=_algorithm, default="em", metavar="ALGORITHM",
+                   help="em (default), cem (hard assignments: classification EM), sem "
+                        "(assignments drawn at random, seeded by --seed), kmeans (Lloyd's "
+                        "k-means: the EII model with equal weights) or vb (variational "
+                        "Bayes, as scikit-learn's BayesianGaussianMixture)")
+    f.add_argument("--weight-prior", type=_weight_prior, default=None,
+                   metavar="PRIOR",
+                   help="with --algorithm vb: the prior on the weights, process (a "
+                        "Dirichlet process, default) or distribution (a Dirichlet "
+                        "distribution)")
+    f.add_argument("--weight-concentration", type=_positive_float, default=None,
+                   metavar="G", help="with --algorithm vb: the weight prior's "
+                                     "concentration (default 1/K)")
     f.add_argument("--init", default="kmeans", metavar="METHOD|PARAMS.json|labels:COLUMN",
                    help=f"{', '.join(INIT_METHODS)} (default kmeans), a parameters file to "
                         "start from (K then comes from the file), or labels:COLUMN to start "

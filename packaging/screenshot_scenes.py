@@ -6,7 +6,8 @@
 SCENE is one of: window (the centre start after three steps and an E-step), explain (a
 pinned point's E-step in the Inspector), mstep (the M-step panel), presentation (F5),
 standardised (Old Faithful in z-scores, View › Standardised units), selection (model
-selection over mclust's fourteen models).
+selection over mclust's fourteen models), cem (three EM steps, then classification EM on
+a new branch), vb (variational Bayes with K=6 run to convergence: components switched off).
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -20,7 +21,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-SCENES = ("window", "explain", "mstep", "presentation", "standardised", "selection")
+SCENES = ("window", "explain", "mstep", "presentation", "standardised", "selection", "cem",
+          "vb")
 
 
 def main(scene: str) -> int:
@@ -47,10 +49,20 @@ def main(scene: str) -> int:
 
     def act():
         wait_until(lambda: w.kernels.ready, 300)
-        init = "kmeans" if scene == "standardised" else "centre"
-        w.run.apply_settings(replace(w.session.settings, init=init))
+        init = "kmeans" if scene in ("standardised", "vb") else "centre"
+        k = 6 if scene == "vb" else 2
+        w.run.apply_settings(replace(w.session.settings, init=init, k=k))
         w.data.load_sample()
         idle()
+        if scene == "vb":
+            w.controls.algorithm.setCurrentIndex(w.controls.algorithm.findData("vb"))
+            idle()
+            w.actions["converge"].trigger()
+            wait_until(lambda: not w.run.busy and w.session.current.converged, 120)
+            w.actions["e_step"].trigger()
+            idle()
+            w.session.mark_saved()
+            return
         if scene == "standardised":
             w.units_bar.button.click()
             idle()
@@ -58,6 +70,14 @@ def main(scene: str) -> int:
             w.actions["step"].trigger()
             idle()
         if scene == "window":
+            w.actions["e_step"].trigger()
+            idle()
+        elif scene == "cem":
+            w.controls.algorithm.setCurrentIndex(w.controls.algorithm.findData("cem"))
+            idle()
+            for _ in range(3):
+                w.actions["step"].trigger()
+                idle()
             w.actions["e_step"].trigger()
             idle()
         elif scene == "explain":

@@ -73,6 +73,21 @@ def accumulate_statistics(stats, r, dx, dy) -> None:
     stats[:, 5] += (rdy * dy).sum(axis=0)
 
 
+def _blocks(X, means, prec, const):
+    """The numpy passes' blocks of rows: ``(lo, hi, dx, dy, lp)`` with the offsets of
+    rows ``lo:hi`` from every mean and their weighted log-densities ``lp``, each of shape
+    (hi - lo, n_components)."""
+    for lo in range(0, X.shape[0], NUMPY_BLOCK):
+        hi = min(X.shape[0], lo + NUMPY_BLOCK)
+        dx = X[lo:hi, 0:1] - means[:, 0]
+        dy = X[lo:hi, 1:2] - means[:, 1]
+        y0 = prec[:, 0] * dx
+        y1 = prec[:, 1] * dx + prec[:, 2] * dy
+        with np.errstate(over="ignore"):
+            lp = const - 0.5 * (y0 * y0 + y1 * y1)
+        yield lo, hi, dx, dy, lp
+
+
 def pass_numpy(X, means, prec, const, resp_out):
     """Reference implementation of the pass (same maths, numpy, blocks of rows).
 
@@ -93,19 +108,11 @@ def pass_numpy(X, means, prec, const, resp_out):
     n_lost : int
         Points whose density underflows to zero under every component.
     """
-    n = X.shape[0]
     k = means.shape[0]
     stats = np.zeros((k, N_STATS))
     ll = 0.0
     n_lost = 0
-    for lo in range(0, n, NUMPY_BLOCK):
-        hi = min(n, lo + NUMPY_BLOCK)
-        dx = X[lo:hi, 0:1] - means[:, 0]
-        dy = X[lo:hi, 1:2] - means[:, 1]
-        y0 = prec[:, 0] * dx
-        y1 = prec[:, 1] * dx + prec[:, 2] * dy
-        with np.errstate(over="ignore"):
-            lp = const - 0.5 * (y0 * y0 + y1 * y1)
+    for lo, hi, dx, dy, lp in _blocks(X, means, prec, const):
         mx = lp.max(axis=1)
         lost = ~np.isfinite(mx)
         if np.any(lost):
@@ -121,6 +128,66 @@ def pass_numpy(X, means, prec, const, resp_out):
             resp_out[lo:hi] = r
         accumulate_statistics(stats, r, dx, dy)
     return stats, ll, n_lost
+
+
+def _labels_from(lp, mx, u):
+    """Each row's assignment (numpy): its most probable component (``u`` None) or one
+    drawn from its responsibilities with the uniform ``u`` (the first component whose
+    cumulative responsibility exceeds ``u``; never one of zero responsibility)."""
+    if u is None:
+        return lp.argmax(axis=1)
+    e = np.exp(lp - mx[:, None])
+    r = e * (1.0 / e.sum(axis=1))[:, None]
+    z = (np.cumsum(r, axis=1) <= u[:, None]).sum(axis=1)
+    last = r.shape[1] - 1 - np.argmax(r[:, ::-1] > 0.0, axis=1)
+    return np.minimum(z, last)
+
+
+def pass_assign_numpy(X, means, prec, const, u, labels_out):
+    """The pass of the hard variants (numpy reference): each point goes wholly to one
+    component, and the statistics count it there alone.
+
+    Parameters
+    ----------
+    X, means, prec, const
+        As for :func:`pass_numpy`.
+    u : ndarray of shape (n_samples,) or None
+        None: each point goes to its most probable component (CEM, k-means; ties to the
+        lowest index). Uniform draws in [0, 1): each point goes to a component drawn
+        from its responsibilities (SEM).
+    labels_out : ndarray of shape (n_samples,) int64, or None
+        Receives each point's component (-1 for a lost point).
+
+    Returns
+    -------
+    stats : ndarray of shape (n_components, 6)
+        About each component's mean, over the points assigned to it.
+    log_likelihood : float
+        The observed log-likelihood, as :func:`pass_numpy` computes it.
+    classification_log_likelihood : float
+        ``sum_i log(w_z N(x_i | mu_z, Sigma_z))`` for each point's component ``z``.
+    n_lost : int
+    """
+    k = means.shape[0]
+    stats = np.zeros((k, N_STATS))
+    ll = 0.0
+    cll = 0.0
+    n_lost = 0
+    for lo, hi, dx, dy, lp in _blocks(X, means, prec, const):
+        mx = lp.max(axis=1)
+        rows = np.flatnonzero(np.isfinite(mx))
+        n_lost += (hi - lo) - rows.size
+        lpk, mxk = lp[rows], mx[rows]
+        z = _labels_from(lpk, mxk, None if u is None else u[lo:hi][rows])
+        ll += float(np.sum(mxk + np.log(np.exp(lpk - mxk[:, None]).sum(axis=1))))
+        cll += float(np.sum(lpk[np.arange(rows.size), z]))
+        onehot = np.zeros_like(lp)
+        onehot[rows, z] = 1.0
+        accumulate_statistics(stats, onehot, dx, dy)
+        if labels_out is not None:
+            labels_out[lo:hi] = -1
+            labels_out[lo + rows] = z
+    return stats, ll, cll, n_lost
 
 
 if HAVE_NUMBA:
@@ -272,6 +339,99 @@ if HAVE_NUMBA:
         return stats, float(ll), int(lost_c.sum())
 
 
+    @njit(parallel=True, fastmath=False, cache=True, nogil=True)
+    def _pass_assign_numba(X, means, prec, const, n_chunks, u, sample, labels_out,
+                           write_labels):  # pragma: no cover
+        # One point at a time: the hard variants are not the hot path, and a point's
+        # statistics go to one component only.
+        n = X.shape[0]
+        kc = means.shape[0]
+        chunk = (n + n_chunks - 1) // n_chunks
+        stats = np.zeros((n_chunks, kc, 6))
+        ll = np.zeros(n_chunks)
+        cll = np.zeros(n_chunks)
+        lost = np.zeros(n_chunks, dtype=np.int64)
+        for c in prange(n_chunks):
+            lo = c * chunk
+            hi = min(n, lo + chunk)
+            lp = np.empty(kc)
+            acc = np.zeros((kc, 6))
+            llc = 0.0
+            cllc = 0.0
+            lostc = 0
+            for i in range(lo, hi):
+                x0 = X[i, 0]
+                x1 = X[i, 1]
+                mx = -np.inf
+                best = 0
+                for k in range(kc):
+                    dx = x0 - means[k, 0]
+                    dy = x1 - means[k, 1]
+                    y0 = prec[k, 0] * dx
+                    y1 = prec[k, 1] * dx + prec[k, 2] * dy
+                    v = const[k] - 0.5 * (y0 * y0 + y1 * y1)
+                    lp[k] = v
+                    if v > mx:
+                        mx = v
+                        best = k
+                if not (mx > -np.inf):
+                    lostc += 1
+                    if write_labels:
+                        labels_out[i] = -1
+                    continue
+                s = 0.0
+                for k in range(kc):
+                    s += np.exp(lp[k] - mx)
+                llc += mx + np.log(s)
+                z = best
+                if sample:
+                    # The first component whose cumulative responsibility exceeds u
+                    # (never one of zero responsibility), as _labels_from does.
+                    inv = 1.0 / s
+                    cum = 0.0
+                    z = -1
+                    last = 0
+                    for k in range(kc):
+                        r = np.exp(lp[k] - mx) * inv
+                        cum += r
+                        if r > 0.0:
+                            last = k
+                        if z < 0 and cum > u[i]:
+                            z = k
+                    if z < 0 or z > last:
+                        z = last
+                cllc += lp[z]
+                dx = x0 - means[z, 0]
+                dy = x1 - means[z, 1]
+                acc[z, 0] += 1.0
+                acc[z, 1] += dx
+                acc[z, 2] += dy
+                acc[z, 3] += dx * dx
+                acc[z, 4] += dx * dy
+                acc[z, 5] += dy * dy
+                if write_labels:
+                    labels_out[i] = z
+            for k in range(kc):
+                for j in range(6):
+                    stats[c, k, j] = acc[k, j]
+            ll[c] = llc
+            cll[c] = cllc
+            lost[c] = lostc
+        return stats, ll, cll, lost
+
+    def pass_assign_numba(X, means, prec, const, u, labels_out):
+        """The hard variants' numba pass; same contract as :func:`pass_assign_numpy`."""
+        n = X.shape[0]
+        sample = u is not None
+        draws = u if sample else np.empty(0)
+        write = labels_out is not None
+        buf = labels_out if write else np.empty(0, dtype=np.int64)
+        stats_c, ll_c, cll_c, lost_c = _pass_assign_numba(X, means, prec, const,
+                                                          n_chunks_for(n), draws, sample,
+                                                          buf, write)
+        return stats_c.sum(axis=0), float(ll_c.sum()), float(cll_c.sum()), int(lost_c.sum())
+
+
 def run_pass(X, means, prec, const, resp_out, backend: str | None = None):
     """Dispatch to the numba pass when available (``backend`` None or "numba"), else numpy."""
     if backend == "numpy" or (backend is None and not HAVE_NUMBA):
@@ -281,6 +441,17 @@ def run_pass(X, means, prec, const, resp_out, backend: str | None = None):
     if not HAVE_NUMBA:
         raise RuntimeError("numba is not available; use backend='numpy'")
     return pass_numba(X, means, prec, const, resp_out)
+
+
+def run_assign_pass(X, means, prec, const, u, labels_out, backend: str | None = None):
+    """Dispatch the hard variants' pass as :func:`run_pass` does."""
+    if backend == "numpy" or (backend is None and not HAVE_NUMBA):
+        return pass_assign_numpy(X, means, prec, const, u, labels_out)
+    if backend not in (None, "numba"):
+        raise ValueError(f"unknown backend {backend!r}; expected 'numba' or 'numpy'")
+    if not HAVE_NUMBA:
+        raise RuntimeError("numba is not available; use backend='numpy'")
+    return pass_assign_numba(X, means, prec, const, u, labels_out)
 
 
 def set_num_threads(n: int) -> None:
@@ -308,3 +479,5 @@ def warm_up() -> None:
     const = np.zeros(1)
     pass_numba(X, means, prec, const, None)
     pass_numba(X, means, prec, const, np.empty((4, 1)))
+    pass_assign_numba(X, means, prec, const, None, None)
+    pass_assign_numba(X, means, prec, const, np.zeros(4), np.empty(4, dtype=np.int64))

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -53,8 +53,14 @@ DUPLICATE_OVERLAP = 0.99
 #: A component claiming at most this many points wins no point outright: "empty".
 EMPTY_POINTS = 0.5
 
-#: Health verdicts, from the worst: a component gets the first that applies.
-STATUSES = ("empty", "collapsing", "needle", "unsupported", "duplicate", "ok")
+#: Health verdicts, from the worst: a component gets the first that applies. "off" is
+#: variational Bayes' own: a component its posterior has switched off (see
+#: :func:`mark_switched_off`), which is the method working, not a fault.
+STATUSES = ("empty", "collapsing", "needle", "unsupported", "duplicate", "ok", "off")
+
+#: Variational Bayes switches a component off when its expected weight is worth less than
+#: one point.
+OFF_POINTS = 1.0
 #: The verdicts that make a fit degenerate for model selection: a component with no data
 #: of its own, or shrunk onto too few points for its covariance. mclust reports such
 #: cells as NA (a singular covariance); model selection never names them best.
@@ -141,6 +147,31 @@ def duplicate_groups(diagnostics) -> list[list[int]]:
         seen |= group
         groups.append(sorted(group))
     return groups
+
+
+def mark_switched_off(diagnostics, expected_points) -> tuple[ComponentDiagnostics, ...]:
+    """Variational Bayes' verdicts: a component whose expected weight is worth less than
+    :data:`OFF_POINTS` points is "off" (whatever else it would be called), and no
+    component is a duplicate of one that is off.
+
+    Parameters
+    ----------
+    diagnostics : sequence of ComponentDiagnostics
+    expected_points : ndarray of shape (n_components,)
+        Each component's expected weight times the number of points.
+    """
+    off = {j for j, n in enumerate(expected_points) if n < OFF_POINTS}
+    if not off:
+        return tuple(diagnostics)
+    out = []
+    for j, d in enumerate(diagnostics):
+        if j in off:
+            out.append(replace(d, status="off", duplicates=()))
+            continue
+        dup = tuple(i for i in d.duplicates if i not in off)
+        status = "ok" if d.status == "duplicate" and not dup else d.status
+        out.append(replace(d, status=status, duplicates=dup))
+    return tuple(out)
 
 
 def health_warnings(diagnostics, covariance_type: str = "full") -> tuple[str, ...]:

@@ -19,12 +19,12 @@ parameters agree with scikit-learn to rounding.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 import numpy as np
 
-from gmm_explorer.engine import _kernels
+from gmm_explorer.engine import _kernels, algorithms, variational
 from gmm_explorer.engine.locks import Locks
 from gmm_explorer.engine.mixture import Mixture, project_covariance_type
 from gmm_explorer.engine.mstep import m_step
@@ -40,7 +40,8 @@ def _pass_inputs(mixture: Mixture):
 
 
 def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | None = None,
-           backend: str | None = None, _checked: bool = False) -> EStep:
+           backend: str | None = None, assignment: str = "soft",
+           draws: np.ndarray | None = None, _checked: bool = False) -> EStep:
     """Expectation step: evaluate the current parameters on the data.
 
     Parameters
@@ -53,6 +54,14 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
         Buffer to write responsibilities into (reused across steps to avoid allocation).
     backend : {None, "numba", "numpy"}
         None picks numba when available.
+    assignment : {"soft", "hard", "sample"}
+        How points share themselves among the components for the statistics: EM's
+        responsibilities, each point wholly to its most probable component (CEM, k-means;
+        ``objective`` is then the classification log-likelihood), or to a component drawn
+        from its responsibilities with ``draws`` (SEM). See
+        :mod:`~gmm_explorer.engine.algorithms`.
+    draws : ndarray of shape (n_samples,), optional
+        Uniform numbers in [0, 1) for ``"sample"``.
 
     Returns
     -------
@@ -74,7 +83,24 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
     elif want_resp:
         resp = np.empty((n, k))
     means, prec, const = _pass_inputs(mixture)
-    stats, ll, n_lost = _kernels.run_pass(X, means, prec, const, resp, backend)
+    objective = None
+    if assignment == "soft":
+        stats, ll, n_lost = _kernels.run_pass(X, means, prec, const, resp, backend)
+    elif assignment in ("hard", "sample"):
+        u = None
+        if assignment == "sample":
+            if draws is None or np.shape(draws) != (n,):
+                raise ValueError(f"sampled assignments need {n} uniform draws")
+            u = np.ascontiguousarray(draws, dtype=np.float64)
+        labels = np.empty(n, dtype=np.int64) if resp is not None else None
+        stats, ll, objective, n_lost = _kernels.run_assign_pass(X, means, prec, const, u,
+                                                               labels, backend)
+        if resp is not None:
+            resp[:] = 0.0
+            kept = labels >= 0
+            resp[np.flatnonzero(kept), labels[kept]] = 1.0
+    else:
+        raise ValueError(f"unknown assignment {assignment!r}")
     if n_lost:
         raise FitError(
             f"{n_lost} point(s) have zero density under every component: they lie too far from "
@@ -84,7 +110,107 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
     if resp is not None:
         view = resp.view()
         view.setflags(write=False)
-    return EStep(mixture, float(ll), n, stats, view)
+    default_algorithm = {"soft": "em", "hard": "cem", "sample": "sem"}[assignment]
+    return EStep(mixture, float(ll), n, stats, view, objective, assignment, default_algorithm)
+
+
+def algorithm_pass(X, mixture: Mixture, settings: EMSettings, iteration: int, *,
+                   want_resp: bool = False, backend: str | None = None,
+                   _checked: bool = False) -> EStep:
+    """The E-pass of ``settings.algorithm`` for the state at ``iteration``: EM's soft
+    pass, or the hard or sampled one of CEM, k-means and SEM, with that algorithm's
+    objective (see :mod:`~gmm_explorer.engine.algorithms`)."""
+    if settings.algorithm == algorithms.VB:
+        return _vb_pass(X, mixture, want_resp=want_resp, backend=backend, _checked=_checked)
+    kind = algorithms.ASSIGNMENT[settings.algorithm]
+    n = np.shape(X)[0]
+    u = algorithms.draws(settings.seed, iteration, n) if kind == "sample" else None
+    e = e_step(X, mixture, want_resp=want_resp, backend=backend, assignment=kind, draws=u,
+               _checked=_checked)
+    if settings.algorithm == "kmeans":
+        e = replace(e, objective=algorithms.kmeans_objective(e.stats), algorithm="kmeans")
+    elif settings.algorithm == "sem":
+        e = replace(e, objective=None)  # SEM's objective is the log-likelihood
+    return e
+
+
+def _vb_pass(X, mixture: Mixture, *, want_resp: bool, backend: str | None,
+             _checked: bool) -> EStep:
+    """Variational Bayes' E-pass: the fused pass with the posterior's expected
+    log-weights and log-precisions as constants; then the log-likelihood of the
+    parameters shown (the posterior's summary) in a second pass without
+    responsibilities."""
+    X = X if _checked else as_points(X)
+    n, k = X.shape[0], mixture.n_components
+    resp = np.empty((n, k)) if want_resp else None
+    means, prec, _ = _pass_inputs(mixture)
+    const = variational.pass_constants(mixture)
+    stats, log_norm, n_lost = _kernels.run_pass(X, means, prec, const, resp, backend)
+    if n_lost:
+        raise FitError(f"{n_lost} point(s) have zero density under every component; rescale "
+                       "the data (e.g. standardise it) or initialise nearer the data.")
+    entropy = variational.entropy_from_pass(const, mixture, stats, log_norm)
+    plain = e_step(X, mixture, backend=backend, _checked=True)
+    view = None
+    if resp is not None:
+        view = resp.view()
+        view.setflags(write=False)
+    return EStep(mixture, plain.log_likelihood, n, stats, view,
+                 mixture.posterior.lower_bound, "soft", algorithms.VB, entropy)
+
+
+def vb_start(X, mixture: Mixture, settings: EMSettings, *, backend: str | None = None,
+             resp: np.ndarray | None = None) -> Mixture:
+    """A variational Bayes state to start from: the VB M-step on the responsibilities of
+    ``mixture`` (its plain E-pass), or on ``resp`` when given (scikit-learn's
+    ``_initialize`` from the initial responsibilities). The priors are scikit-learn's
+    defaults for these data."""
+    from gmm_explorer.engine.mstep import statistics_from_responsibilities, weighted_sums
+
+    X = as_points(X)
+    variational.check_model(settings.covariance_type)
+    if resp is None:
+        e = e_step(X, mixture, backend=backend, _checked=True)
+        means, prec, const = _pass_inputs(mixture)
+        entropy = variational.entropy_from_pass(const, mixture, e.stats, e.log_likelihood)
+        stats, centres = e.stats, np.asarray(mixture.means)
+    else:
+        resp = np.asarray(resp, dtype=np.float64)
+        s0 = resp.sum(axis=0)
+        centres = weighted_sums(X, resp) / np.where(s0 > 0, s0, 1.0)[:, None]
+        stats = statistics_from_responsibilities(X, resp, centres)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entropy = -float(np.sum(np.where(resp > 0, resp * np.log(resp), 0.0)))
+    prior = variational.Prior.from_statistics(stats, centres, X.shape[0], settings.weight_prior,
+                                              settings.weight_concentration)
+    return variational.m_step(stats, centres, settings.covariance_type, settings.reg_covar,
+                              prior, entropy)
+
+
+def _vb_state_fits(mixture: Mixture, settings: EMSettings) -> bool:
+    """Whether ``mixture`` is a VB state of a run with ``settings``' priors."""
+    post = mixture.posterior
+    if post is None or mixture.covariance_type != settings.covariance_type:
+        return False
+    g = settings.weight_concentration
+    g = 1.0 / mixture.n_components if g is None else g
+    return post.prior.weight_prior == settings.weight_prior and \
+        post.prior.weight_concentration == g
+
+
+def algorithm_m_step(e: EStep, settings: EMSettings, locks: Locks | None = None) -> Mixture:
+    """The M-step of ``settings.algorithm`` on the statistics of its pass: the model's
+    M-step, with k-means' weights held equal, or variational Bayes' update of the
+    posterior."""
+    if settings.algorithm == algorithms.VB:
+        if locks is not None and locks.any:
+            raise InputError("variational Bayes updates the whole posterior: unlock the "
+                             "parameters, or choose EM to keep some fixed")
+        return variational.m_step(e.stats, np.asarray(e.mixture.means),
+                                  settings.covariance_type, settings.reg_covar,
+                                  e.mixture.posterior.prior, e.entropy)
+    new = m_step(e, settings.covariance_type, settings.reg_covar, locks)
+    return algorithms.with_equal_weights(new) if settings.algorithm == "kmeans" else new
 
 
 def em_step(X, mixture: Mixture, settings: EMSettings = EMSettings(), *,
@@ -132,7 +258,10 @@ def run_finished(result: StepResult, settings: EMSettings) -> bool:
     """The stop rule of a run: converged (scikit-learn's rule) or at iteration
     ``settings.max_iter`` (counted from iteration 0 of the run, so a resumed run stops where
     an uninterrupted one does)."""
-    return result.converged or result.iteration >= settings.max_iter
+    # A verdict of another algorithm (the run switched algorithm at this state) is not
+    # this run's: its objective is another quantity.
+    converged = result.converged and result.algorithm == settings.algorithm
+    return converged or result.iteration >= settings.max_iter
 
 
 def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
@@ -161,8 +290,9 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     first_iteration : int
         Iteration number of ``start`` (to resume a run).
     previous_mean_log_likelihoods : tuple of float
-        Mean log-likelihoods of the iterations before ``start`` (to resume a run with the
-        same convergence decisions; only the last two matter).
+        The objective per point (:attr:`StepResult.mean_objective`; for EM the mean
+        log-likelihood) of the iterations before ``start``, to resume a run with the same
+        convergence decisions; only the last two matter.
     locks : Locks, optional
         Parameters every M-step keeps fixed (generalised EM; see
         :func:`~gmm_explorer.engine.mstep.m_step`). Locked covariances are those of
@@ -198,20 +328,31 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
                          f"mixture has K={start.n_components}")
     if start.covariance_type != settings.covariance_type:
         start = project_covariance_type(start, settings.covariance_type)
+    if settings.algorithm == "kmeans" and not algorithms.has_equal_weights(start):
+        start = algorithms.with_equal_weights(start)
+    if settings.algorithm == algorithms.VB and not _vb_state_fits(start, settings):
+        # Parameters that are not a VB state of this run (an EM state, a hand edit, other
+        # priors): the VB M-step on their responsibilities makes one.
+        start = vb_start(X, start, settings, backend=backend)
     prev = list(previous_mean_log_likelihoods[-2:])
     e = start_estep
+    # A pass is reused only when it is this algorithm's pass of exactly this state (SEM's
+    # depends on the seed and iteration too, so it is always made afresh).
     if (e is None or e.mixture is not start or e.n_samples != X.shape[0]
-            or (want_resp and e.responsibilities is None)):
-        e = e_step(X, start, want_resp=want_resp, backend=backend, _checked=True)
+            or (want_resp and e.responsibilities is None)
+            or e.algorithm != settings.algorithm or settings.algorithm == "sem"):
+        e = algorithm_pass(X, start, settings, first_iteration, want_resp=want_resp,
+                           backend=backend, _checked=True)
     result = step_result(first_iteration, e, prev, settings)
     yield HalfStep("M", result, e)
     while True:
         yield HalfStep("E", result, e)
         if stop and run_finished(result, settings):
             return
-        new = m_step(e, settings.covariance_type, settings.reg_covar, locks)
-        prev = (prev + [e.mean_log_likelihood])[-2:]
-        e = e_step(X, new, want_resp=want_resp, backend=backend, _checked=True)
+        new = algorithm_m_step(e, settings, locks)
+        prev = (prev + [result.mean_objective])[-2:]
+        e = algorithm_pass(X, new, settings, result.iteration + 1, want_resp=want_resp,
+                           backend=backend, _checked=True)
         # The data's covariance is the same at every iteration: computed once a run.
         result = step_result(result.iteration + 1, e, prev, settings,
                              result.data_covariance)

@@ -88,7 +88,12 @@ def better_restart(a: StepResult, b: StepResult, healthy_first: bool) -> bool:
         hb = degenerate_reason(b) is None
         if ha != hb:
             return ha
-    return a.log_likelihood > b.log_likelihood
+    # The run's own objective (the log-likelihood for EM and SEM), summed over the points.
+    return _total_objective(a) > _total_objective(b)
+
+
+def _total_objective(r: StepResult) -> float:
+    return r.log_likelihood if r.objective is None else r.objective
 
 
 def _run(states, cancelled) -> tuple[StepResult, ...]:
@@ -108,7 +113,8 @@ def _run(states, cancelled) -> tuple[StepResult, ...]:
 def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings(),
         init: str | Mixture = "kmeans", n_init: int = 1, seed=None,
         backend: str | None = None, cancelled=None, healthy_first: bool = False) -> FitResult:
-    """Fit a mixture by EM, keeping the restart with the highest final log-likelihood.
+    """Fit a mixture by ``settings.algorithm`` (EM by default), keeping the restart whose
+    final state has the highest objective (for EM and SEM, the log-likelihood).
 
     Parameters
     ----------

@@ -160,6 +160,9 @@ class Mixture:
     covariance_type: str = "full"
     #: Internal: skip validation for parameters the engine built and already checked.
     _trusted: InitVar[bool] = False
+    #: The variational posterior these parameters summarise (a variational Bayes state,
+    #: :class:`~gmm_explorer.engine.variational.Posterior`), or None.
+    posterior: object | None = field(default=None, repr=False)
     # Derived, filled in __post_init__: (K, 3) upper precision factors and (K,) log det(U).
     precision_chol: np.ndarray = field(init=False, repr=False)
     log_det_precision_chol: np.ndarray = field(init=False, repr=False)

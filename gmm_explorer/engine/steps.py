@@ -18,10 +18,12 @@ from functools import cached_property
 
 import numpy as np
 
+from gmm_explorer.engine import algorithms, variational
 from gmm_explorer.engine.diagnostics import (
     ComponentDiagnostics,
     diagnose,
     health_warnings,
+    mark_switched_off,
 )
 from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.engine.models import canonical
@@ -48,15 +50,44 @@ class EMSettings:
         0 means run exactly ``max_iter`` iterations).
     max_iter : int
         Maximum number of iterations (M-steps); 0 only evaluates the start.
+    algorithm : str
+        One of :data:`~gmm_explorer.engine.algorithms.ALGORITHMS` (``"em"``, ``"cem"``,
+        ``"sem"``, ``"kmeans"``). k-means fits only the EII model.
+    seed : int
+        Seeds SEM's draws (with the iteration number); the other algorithms ignore it.
+    weight_prior : str
+        Variational Bayes' prior on the weights: ``"dirichlet_process"`` (scikit-learn's
+        default) or ``"dirichlet_distribution"``.
+    weight_concentration : float or None
+        Its concentration gamma_0 (> 0); None is scikit-learn's 1/K.
     """
 
     covariance_type: str = "full"
     reg_covar: float = 1e-6
     tol: float = 1e-3
     max_iter: int = 100
+    algorithm: str = "em"
+    seed: int = 0
+    weight_prior: str = "dirichlet_process"
+    weight_concentration: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "covariance_type", canonical(self.covariance_type))
+        object.__setattr__(self, "algorithm", algorithms.check_algorithm(self.algorithm))
+        if self.algorithm == "kmeans" and self.covariance_type != algorithms.KMEANS_MODEL:
+            raise InputError(
+                f"k-means fits equal round clusters (the {algorithms.KMEANS_MODEL} model), "
+                f"not {self.covariance_type!r}; choose {algorithms.KMEANS_MODEL} or another "
+                "algorithm")
+        if not isinstance(self.seed, (int, np.integer)):
+            raise InputError(f"seed must be an integer, got {self.seed!r}")
+        object.__setattr__(self, "weight_prior", variational.check_weight_prior(
+            self.weight_prior))
+        g = self.weight_concentration
+        if g is not None and not (isinstance(g, (int, float)) and np.isfinite(g) and g > 0):
+            raise InputError(f"weight_concentration must be a finite number > 0, got {g!r}")
+        if self.algorithm == algorithms.VB:
+            variational.check_model(self.covariance_type)
         for name in ("reg_covar", "tol"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and np.isfinite(v) and v >= 0):
@@ -80,7 +111,20 @@ class EStep:
         ``S0, S1x, S1y, S2xx, S2xy, S2yy`` about each component's mean in ``mixture``.
     responsibilities : ndarray of shape (n_samples, n_components) or None
         Read-only; present only when requested. If the caller passed ``out``, this is a
-        read-only view of it and changes when ``out`` is reused.
+        read-only view of it and changes when ``out`` is reused. For the hard algorithms
+        each row is one-hot: the component the point went to.
+    objective : float or None
+        The algorithm's objective for this pass (total over the points; see
+        :mod:`~gmm_explorer.engine.algorithms`); None for EM, whose objective is
+        ``log_likelihood``.
+    assignment : {"soft", "hard", "sample"}
+        How the pass shared the points among the components (see
+        :func:`~gmm_explorer.engine.em.e_step`).
+    algorithm : str
+        The algorithm whose pass this is (its ``objective``).
+    entropy : float or None
+        Variational Bayes: ``-sum r log r`` of the pass's responsibilities (the next
+        state's bound starts from it).
     """
 
     mixture: Mixture
@@ -88,6 +132,10 @@ class EStep:
     n_samples: int
     stats: np.ndarray
     responsibilities: np.ndarray | None = None
+    objective: float | None = None
+    assignment: str = "soft"
+    algorithm: str = "em"
+    entropy: float | None = None
 
     @property
     def mean_log_likelihood(self) -> float:
@@ -157,6 +205,11 @@ class StepResult:
         the scale the diagnostics are judged against. None (e.g. a state read from an old
         file): the mixture's own overall covariance stands in, which after an M-step is the
         data's plus ``reg_covar``.
+    objective : float or None
+        The run's algorithm's objective, total over the points (None: the log-likelihood,
+        EM's objective). ``change``, ``converged`` and ``ll_decreased`` are about it.
+    algorithm : str
+        The algorithm that made the state (``"em"``, ``"cem"``, ``"sem"``, ``"kmeans"``).
     diagnostics : tuple of ComponentDiagnostics
         Computed on first access.
     """
@@ -172,21 +225,36 @@ class StepResult:
     n_effective: np.ndarray
     reg_covar: float = 1e-6
     data_covariance: np.ndarray | None = None
+    objective: float | None = None
+    algorithm: str = "em"
+
+    @property
+    def mean_objective(self) -> float:
+        """The algorithm's objective per point (the log-likelihood panel's y value)."""
+        if self.objective is None:
+            return self.mean_log_likelihood
+        return self.objective / self.n_samples
 
     @cached_property
     def diagnostics(self) -> tuple[ComponentDiagnostics, ...]:
-        """Per-component health (computed on first use)."""
-        return diagnose(self.mixture, self.n_effective, self.reg_covar, self.data_covariance)
+        """Per-component health (computed on first use); variational Bayes' switched-off
+        components are "off"."""
+        d = diagnose(self.mixture, self.n_effective, self.reg_covar, self.data_covariance)
+        if self.algorithm == algorithms.VB:
+            d = mark_switched_off(d, np.asarray(self.mixture.weights) * self.n_samples)
+        return d
 
     def warnings(self) -> tuple[str, ...]:
         """Human-readable warnings, e.g. ``"component 3 is collapsing (…)"`` or
         ``"components 2 and 3 are duplicates"`` (1-based), worst first per component."""
+        what = ("log-likelihood" if self.objective is None
+                else algorithms.objective_name(self.algorithm).replace("mean ", ""))
         return health_warnings(self.diagnostics, self.mixture.covariance_type) + (
-            (f"log-likelihood decreased by {-self.change:.3g} per point",)
+            (f"{what} decreased by {-self.change:.3g} per point",)
             if self.ll_decreased else ())
 
 
-def step_result(iteration: int, e: EStep, previous_mean_log_likelihoods=(),
+def step_result(iteration: int, e: EStep, previous_mean_objectives=(),
                 settings: EMSettings = EMSettings(), data_covariance=None) -> StepResult:
     """The :class:`StepResult` for the parameters ``e.mixture`` at ``iteration``.
 
@@ -194,24 +262,43 @@ def step_result(iteration: int, e: EStep, previous_mean_log_likelihoods=(),
     ----------
     iteration : int
     e : EStep
-        The E-step of exactly those parameters (it carries their log-likelihood).
-    previous_mean_log_likelihoods : sequence of float
-        Mean log-likelihoods of the earlier iterations of the run (only the last two
-        matter), for ``change`` and scikit-learn's convergence rule.
+        The E-step of exactly those parameters (it carries their log-likelihood and, for
+        the algorithms other than EM, their objective).
+    previous_mean_objectives : sequence of float
+        The objective per point of the earlier iterations of the run (the mean
+        log-likelihood for EM; only the last two matter), for ``change`` and
+        scikit-learn's convergence rule.
+    settings : EMSettings
     data_covariance : ndarray of shape (2, 2), optional
         The data's covariance when already known (it is the same at every iteration of a
         run on the same points); None computes it from ``e``'s statistics.
-    settings : EMSettings
     """
-    prev = list(previous_mean_log_likelihoods)[-2:]
-    mean_ll = e.mean_log_likelihood
-    change = None if not prev else mean_ll - prev[-1]
+    prev = list(previous_mean_objectives)[-2:]
+    data_cov = e.data_covariance if data_covariance is None else data_covariance
+    objective = e.objective
+    mean = e.mean_log_likelihood if objective is None else objective / e.n_samples
+    change = None if not prev else mean - prev[-1]
     # scikit-learn checks, at iteration n, the change measured by that iteration's E-step,
     # which evaluates the parameters of iteration n-1; hence the look-back by one.
-    converged = len(prev) >= 2 and abs(prev[-1] - prev[-2]) < settings.tol
-    decreased = change is not None and change < -DECREASE_RTOL * max(1.0, abs(mean_ll))
+    tol = settings.tol
+    if settings.algorithm == "kmeans":
+        # A sum of squares has the data's units squared: tol is relative to the data's
+        # mean variance, as scikit-learn's KMeans takes it.
+        with np.errstate(invalid="ignore", over="ignore"):
+            tol = tol * float(np.trace(data_cov)) / 2.0
+    if settings.algorithm == algorithms.VB:
+        # scikit-learn's BayesianGaussianMixture: the change of the *total* bound, this
+        # state's against the last (its bound is known without a look-back), never at the
+        # first iteration of a run (the bound before it is -inf there).
+        converged = len(prev) >= 2 and abs(mean - prev[-1]) * e.n_samples < tol
+    else:
+        # SEM's objective wanders by design: it runs max_iter steps and never converges.
+        converged = (algorithms.is_monotone(settings.algorithm) and len(prev) >= 2
+                     and abs(prev[-1] - prev[-2]) < tol)
+    decreased = (algorithms.is_monotone(settings.algorithm) and change is not None
+                 and change < -DECREASE_RTOL * max(1.0, abs(mean)))
     n_eff = e.stats[:, 0].copy()
     n_eff.setflags(write=False)
-    return StepResult(iteration, e.mixture, e.log_likelihood, mean_ll, e.n_samples, change,
-                      converged, decreased, n_eff, settings.reg_covar,
-                      e.data_covariance if data_covariance is None else data_covariance)
+    return StepResult(iteration, e.mixture, e.log_likelihood, e.mean_log_likelihood,
+                      e.n_samples, change, converged, decreased, n_eff, settings.reg_covar,
+                      data_cov, objective, settings.algorithm)

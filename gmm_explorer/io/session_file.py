@@ -7,13 +7,13 @@
      "label_name": "Species" | null, "labels": ["setosa", ...] | null,
      "points": {"dtype": "<f8", "shape": [N, 2], "base64": "..."},
      "settings": {"k": 2, "covariance_type": "full", "init": "kmeans", "seed": 0,
-                  "reg_covar": 1e-06, "tol": 0.001, "max_iter": 100},
+                  "reg_covar": 1e-06, "tol": 0.001, "max_iter": 100, "algorithm": "em"},
      "phase": "M" | "E", "position": index of the current step in history (-1 if none),
      "history": [{"iteration": 0, "mixture": {"covariance_type": ..., "weights": [...],
                   "means": [...], "covariances": [...]}, "log_likelihood": ...,
                   "mean_log_likelihood": ..., "n_samples": N, "change": null | ...,
                   "converged": false, "ll_decreased": false, "n_effective": [...],
-                  "reg_covar": 1e-06}, ...],
+                  "reg_covar": 1e-06, "objective": null | ..., "algorithm": "em"}, ...],
      "pending_start": null | {mixture},
      "branches": [{"name": "main", "history": null | [step, ...],
                    "notes": {"3": "moved the mean of component 2"}}, ...],
@@ -26,6 +26,11 @@ nothing of branches still opens the session as it was shown. The active branch's
 in "branches" has "history": null for that reason. "branches", "active" and "locks" are
 optional (files written before branches existed have none). "units" (optional) says the
 points and parameters are in standardised units: z = (x - centre) / scale per column.
+"algorithm" (settings and each state; "em", "cem", "sem", "kmeans" or "vb"),
+"weight_prior" (settings), a state's "objective" (its algorithm's objective, total over the
+points; null for EM and SEM, whose objective is the log-likelihood) and a variational
+state's "mixture.posterior" (see _posterior_json) are optional: files without them hold EM
+runs.
 
 Points are stored as base64 of little-endian float64, so they read back bit for bit and a
 million points take 21 MB rather than 40 MB of decimal text; every other float is written
@@ -44,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gmm_explorer.engine import Mixture, StepResult
+from gmm_explorer.engine.algorithms import check_algorithm
 from gmm_explorer.engine.units import Standardisation
 from gmm_explorer.errors import InputError, ParameterError
 from gmm_explorer.io.atomic import atomic_write
@@ -59,6 +65,8 @@ SUFFIX = ".gmmx"
 MAX_BYTES = 512 * 1024 * 1024
 LOCK_KINDS = ("weight", "mean", "covariance")
 SETTINGS_KEYS = ("k", "covariance_type", "init", "seed", "reg_covar", "tol", "max_iter")
+#: Settings added after version 2 first shipped: absent from older files (defaults apply).
+OPTIONAL_SETTINGS = ("algorithm", "weight_prior")
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,10 +107,75 @@ class SessionRecord:
 
 
 def _mixture_json(m: Mixture) -> dict:
-    return {"covariance_type": m.covariance_type,
-            "weights": [float(v) for v in m.weights],
-            "means": [[float(v) for v in row] for row in m.means],
-            "covariances": [[[float(v) for v in r] for r in c] for c in m.covariances]}
+    out = {"covariance_type": m.covariance_type,
+           "weights": [float(v) for v in m.weights],
+           "means": [[float(v) for v in row] for row in m.means],
+           "covariances": [[[float(v) for v in r] for r in c] for c in m.covariances]}
+    if m.posterior is not None:
+        out["posterior"] = _posterior_json(m.posterior)
+    return out
+
+
+def _floats(a) -> list:
+    return np.asarray(a, dtype=float).tolist()
+
+
+def _posterior_json(p) -> dict:
+    pr = p.prior
+    return {"prior": {"weight_prior": pr.weight_prior,
+                      "weight_concentration": float(pr.weight_concentration),
+                      "mean_precision": float(pr.mean_precision), "mean": _floats(pr.mean),
+                      "degrees_of_freedom": float(pr.degrees_of_freedom),
+                      "covariance": _floats(pr.covariance)},
+            "weight_concentration": _floats(p.weight_concentration),
+            "mean_precision": _floats(p.mean_precision),
+            "degrees_of_freedom": _floats(p.degrees_of_freedom),
+            "entropy": float(p.entropy), "lower_bound": float(p.lower_bound)}
+
+
+def _read_posterior(obj, k: int, what: str, path):
+    """A variational posterior (engine.variational.Posterior) from its JSON object."""
+    from gmm_explorer.engine.variational import Posterior, Prior, check_weight_prior
+
+    def arr(value, shape, field, positive=False):
+        a = np.asarray(_number_list(value, f"{what}.{field}", path), dtype=float)
+        if a.shape != shape:
+            raise ParameterError(f"expected shape {list(shape)}, got {list(a.shape)}",
+                                 field=f"{what}.{field}", path=path)
+        if positive and not np.all(a > 0):
+            raise ParameterError("expected numbers > 0", field=f"{what}.{field}", path=path)
+        return a
+
+    if not isinstance(obj, dict):
+        raise ParameterError("expected an object", field=what, path=path)
+    pr = _need(obj, "prior", dict, path, f"{what}.prior")
+    try:
+        weight_prior = check_weight_prior(pr.get("weight_prior"))
+    except InputError as exc:
+        raise ParameterError(str(exc), field=f"{what}.prior.weight_prior", path=path) from None
+    prior = Prior(weight_prior, float(arr(pr.get("weight_concentration"), (), "prior."
+                                          "weight_concentration", True)),
+                  float(arr(pr.get("mean_precision"), (), "prior.mean_precision", True)),
+                  arr(pr.get("mean"), (2,), "prior.mean"),
+                  float(arr(pr.get("degrees_of_freedom"), (), "prior.degrees_of_freedom",
+                            True)),
+                  arr(pr.get("covariance"), (2, 2), "prior.covariance"))
+    wc_shape = (2, k) if weight_prior == "dirichlet_process" else (k,)
+    wc = arr(obj.get("weight_concentration"), wc_shape, "weight_concentration", True)
+    beta = arr(obj.get("mean_precision"), (k,), "mean_precision", True)
+    nu = arr(obj.get("degrees_of_freedom"), (k,), "degrees_of_freedom")
+    if not np.all(nu > 1.0):
+        raise ParameterError("expected numbers > 1", field=f"{what}.degrees_of_freedom",
+                             path=path)
+    return Posterior(prior, wc, beta, nu, _number(obj.get("entropy"), f"{what}.entropy", path),
+                     _number(obj.get("lower_bound"), f"{what}.lower_bound", path))
+
+
+def _number_list(value, what: str, path):
+    """A number or nested lists of numbers (finite), as floats."""
+    if isinstance(value, list):
+        return [_number_list(v, what, path) for v in value]
+    return _number(value, what, path)
 
 
 def _finite_or_none(v):
@@ -115,7 +188,8 @@ def _step_json(r: StepResult) -> dict:
             "mean_log_likelihood": float(r.mean_log_likelihood),
             "n_samples": int(r.n_samples), "change": _finite_or_none(r.change),
             "converged": bool(r.converged), "ll_decreased": bool(r.ll_decreased),
-            "n_effective": [float(v) for v in r.n_effective], "reg_covar": float(r.reg_covar)}
+            "n_effective": [float(v) for v in r.n_effective], "reg_covar": float(r.reg_covar),
+            "objective": _finite_or_none(r.objective), "algorithm": r.algorithm}
 
 
 def dumps_session(rec: SessionRecord) -> str:
@@ -128,7 +202,8 @@ def dumps_session(rec: SessionRecord) -> str:
         "labels": None if rec.labels is None else list(rec.labels),
         "points": {"dtype": "<f8", "shape": list(pts.shape),
                    "base64": base64.b64encode(pts.tobytes()).decode("ascii")},
-        "settings": {k: rec.settings[k] for k in SETTINGS_KEYS},
+        "settings": {k: rec.settings[k] for k in SETTINGS_KEYS + OPTIONAL_SETTINGS
+                     if k in rec.settings},
         "phase": rec.phase,
         "position": len(rec.history) - 1 if rec.position == -1 else int(rec.position),
         "history": [_step_json(r) for r in rec.history],
@@ -208,11 +283,15 @@ def _read_mixture(obj, what: str, path) -> Mixture:
     if not isinstance(obj, dict):
         raise ParameterError("expected an object", field=what, path=path)
     try:
-        return parse_mixture(obj, path).mixture
+        m = parse_mixture(obj, path).mixture
     except ParameterError as exc:
         raise ParameterError(exc.reason.split(": ", 1)[-1] if exc.field else exc.reason,
                              field=f"{what}.{exc.field}" if exc.field else what,
                              path=path) from None
+    if obj.get("posterior") is None:
+        return m
+    post = _read_posterior(obj["posterior"], m.n_components, f"{what}.posterior", path)
+    return Mixture(m.weights, m.means, m.covariances, m.covariance_type, posterior=post)
 
 
 def _read_step(obj, i: int, n: int, path, what: str | None = None) -> StepResult:
@@ -238,7 +317,17 @@ def _read_step(obj, i: int, n: int, path, what: str | None = None) -> StepResult
         None if change is None else _number(change, f"{what}.change", path),
         bool(_need(obj, "converged", bool, path, f"{what}.converged")),
         bool(_need(obj, "ll_decreased", bool, path, f"{what}.ll_decreased")), n_eff,
-        _number(obj.get("reg_covar"), f"{what}.reg_covar", path))
+        _number(obj.get("reg_covar"), f"{what}.reg_covar", path), None,
+        None if obj.get("objective") is None
+        else _number(obj["objective"], f"{what}.objective", path),
+        _read_algorithm(obj.get("algorithm", "em"), f"{what}.algorithm", path))
+
+
+def _read_algorithm(raw, what: str, path) -> str:
+    try:
+        return check_algorithm(raw)
+    except InputError as exc:
+        raise ParameterError(str(exc), field=what, path=path) from None
 
 
 def loads_session(text: str, path: str | None = None) -> SessionRecord:
@@ -300,7 +389,8 @@ def loads_session(text: str, path: str | None = None) -> SessionRecord:
     locks = _read_locks(obj.get("locks"), history, path)
     units = _read_units(obj.get("units"), path)
     pts.setflags(write=False)
-    return SessionRecord(pts, {k: settings[k] for k in SETTINGS_KEYS}, history, phase, pending,
+    kept = {k: settings[k] for k in SETTINGS_KEYS + OPTIONAL_SETTINGS if k in settings}
+    return SessionRecord(pts, kept, history, phase, pending,
                          source, (names[0], names[1]), labels, label_name, position, branches,
                          active, locks, units)
 

@@ -126,7 +126,9 @@ class EMProgress:
     """Progress of a CONVERGE request."""
 
     iteration: int
-    mean_log_likelihood: float
+    #: The run's objective per point (engine.algorithms.objective_name says what it is).
+    mean_objective: float
+    algorithm: str = "em"
 
 
 def _colours(e: E.EStep) -> dict:
@@ -263,7 +265,8 @@ class EMSolver:
             now = time.monotonic()
             if now - last_report > PROGRESS_SECONDS:
                 last_report = now
-                report(EMProgress(unit.result.iteration, unit.result.mean_log_likelihood))
+                report(EMProgress(unit.result.iteration, unit.result.mean_objective,
+                                   unit.result.algorithm))
         colours = _colours(colours_from.estep) if colours_from is not None else {}
         return EMResult(req.kind, tuple(steps), "M", cancelled=stopped, **colours)
 

@@ -4,6 +4,7 @@ views. No controller pushes into these views; they only ask the session to chang
 
 from __future__ import annotations
 
+from gmm_explorer.engine.algorithms import objective_axis, short_label
 from gmm_explorer.errors import GMMExplorerError
 
 #: What an empty canvas says.
@@ -39,13 +40,24 @@ def status_text(session, running: bool) -> str:
         # with the same data's in its own units (they differ by log(sx·sy) per point).
         units = " (z units)" if s.units is not None else ""
         parts.append(f"mean LL {cur.mean_log_likelihood:.6g}{units}")
+        em = cur.algorithm == "em"
+        if cur.objective is not None:
+            # The curve plots the algorithm's own objective; its change is what converges.
+            parts.append(f"{short_label(cur.algorithm)} {objective_axis(cur.algorithm)} "
+                         f"{cur.mean_objective:.6g}")
+        delta = "ΔLL" if em else "Δ"
         if cur.change is not None:
-            parts.append(f"ΔLL {cur.change:+.3g}")
+            parts.append(f"{delta} {cur.change:+.3g}")
         warnings = cur.warnings()
-        if cur.converged:
-            verdict = "converged (|ΔLL| < tol, scikit-learn's rule)"
-        elif cur.change is not None and abs(cur.change) < s.settings.tol:
-            verdict = "|ΔLL| < tol: converged after one more step (scikit-learn's rule)"
+        if cur.algorithm == "sem":
+            verdict = "SEM never converges: it runs Max iterations"
+        elif cur.converged and cur.algorithm == "vb":
+            verdict = "converged (bound's change < tol, scikit-learn's rule)"
+        elif cur.converged:
+            verdict = f"converged (|{delta}| < tol, scikit-learn's rule)"
+        elif cur.change is not None and abs(cur.change) < s.settings.tol \
+                and cur.algorithm not in ("kmeans", "vb"):
+            verdict = f"|{delta}| < tol: converged after one more step (scikit-learn's rule)"
         else:
             verdict = None
         if verdict is None:

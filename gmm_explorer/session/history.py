@@ -208,15 +208,22 @@ class History:
             self.history = [result]
             self.pending_start = None
         elif result.iteration == self.current.iteration:
-            if self.position is None and note is None:
+            # The displayed state scored again (an E-step): kept when it is the same run's;
+            # another algorithm's score of it belongs to the branch its next step starts.
+            if self.position is None and note is None \
+                    and result.algorithm == self.current.algorithm:
                 self.history[-1] = result
         elif result.iteration != self.current.iteration + 1:
             return False  # not the next state of what is shown: computed for another one
         else:
-            if self.position is not None:
-                p = self.position
-                nxt = self.history[p + 1]
-                if note is None and p + 1 not in self.branch.notes and _same_state(nxt, result):
+            switched = result.algorithm != self.current.algorithm
+            if self.position is not None or switched:
+                # Scrubbed back, or the first state of another algorithm (its objective is
+                # another quantity): a new branch from the displayed state.
+                p = self.current_index
+                nxt = self.history[p + 1] if p + 1 < len(self.history) else None
+                if note is None and nxt is not None and p + 1 not in self.branch.notes \
+                        and nxt.algorithm == result.algorithm and _same_state(nxt, result):
                     self.position = None if p + 1 == len(self.history) - 1 else p + 1
                     self.phase = phase
                     return True
@@ -231,11 +238,18 @@ class History:
         return True
 
     def run_mean_log_likelihoods(self) -> tuple[float, ...]:
-        """Mean log-likelihoods of the states before :attr:`current` in its run, for
-        ``change`` and the convergence rule: a state made by hand starts a new run."""
+        """The objectives per point (the mean log-likelihoods, for EM) of the states
+        before :attr:`current` in its run, for ``change`` and the convergence rule. A state
+        made by hand starts a new run, and so does a change of algorithm: the objectives of
+        another algorithm are another quantity."""
         i = self.current_index
         if i < 0:
             return ()
+        algorithm = self.settings.algorithm
+        if self.history[i].algorithm != algorithm:
+            return ()
         notes = self.branch.notes
         start = max([j for j in notes if j <= i], default=0)
-        return tuple(r.mean_log_likelihood for r in self.history[start:i])
+        start = max([start] + [j + 1 for j in range(start, i)
+                               if self.history[j].algorithm != algorithm])
+        return tuple(r.mean_objective for r in self.history[start:i])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from gmm_explorer.engine import Mixture, StepResult
+from gmm_explorer.engine.algorithms import objective_words
 
 
 def _signed(v: float) -> str:
@@ -43,7 +44,8 @@ def m_step(before: Mixture, after: StepResult, spread: np.ndarray) -> str:
     text = (f"M-step: component {j + 1} moved by ({_signed(dx)}, {_signed(dy)}), "
             f"weight {before.weights[j]:.2f} → {m.weights[j]:.2f}")
     if after.change is not None:
-        text += f"; mean log-likelihood {_signed(after.change)}"
+        words, sign = objective_words(after.algorithm)
+        text += f"; {words} {_signed(sign * after.change)}"
     return text
 
 
@@ -60,8 +62,16 @@ def run(first: StepResult, last: StepResult, n_steps: int, converged: bool,
     how = ("stopped" if cancelled else "converged" if converged
            else "reached the maximum number of iterations")
     return (f"Run: {n_steps} step{'s' if n_steps != 1 else ''}, {how} at iteration "
-            f"{last.iteration}; mean log-likelihood {first.mean_log_likelihood:.5g} → "
-            f"{last.mean_log_likelihood:.5g}")
+            f"{last.iteration}; {_objective_path(first, last)}")
+
+
+def _objective_path(first: StepResult, last: StepResult) -> str:
+    """The run's objective from ``first`` to ``last`` (only ``last``'s when the run
+    switched algorithm: the two are different quantities)."""
+    words, sign = objective_words(last.algorithm)
+    if first.algorithm != last.algorithm:
+        return f"{words} {sign * last.mean_objective:.5g}"
+    return f"{words} {sign * first.mean_objective:.5g} → {sign * last.mean_objective:.5g}"
 
 
 def start(kind: str, k: int, init: str | None = None) -> str:

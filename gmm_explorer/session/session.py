@@ -249,12 +249,13 @@ class Session(PointEdits, History):
     # ----------------------------------------------------------------- settings
 
     #: Settings that change how the next steps run but not the current parameters.
-    RUN_SETTINGS = ("seed", "reg_covar", "tol", "max_iter")
+    RUN_SETTINGS = ("seed", "reg_covar", "tol", "max_iter", "algorithm")
 
     def set_settings(self, settings: ModelSettings) -> bool:
         """Change settings; a change of K, covariance type or initialisation resets the
-        model. Seed, reg_covar, tol and max_iter apply from the next step on (stepping from
-        a past iteration with a new reg_covar therefore starts a new branch).
+        model. Seed, reg_covar, tol, max_iter and the algorithm apply from the next step on
+        (stepping from a past iteration with a new reg_covar therefore starts a new branch,
+        and the first step of another algorithm always does: see :meth:`record`).
 
         Returns whether the model was reset.
         """

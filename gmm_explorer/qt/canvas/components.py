@@ -18,8 +18,15 @@ HANDLE_N_STD = 1.0
 WARNING_RGB = (200, 0, 0)
 
 
-def ellipse_pen(dark: tuple[int, int, int], sigma: int, warn: bool):
-    """The pen of a component's ``sigma`` ellipse; red, heavier and dashed if ``warn``."""
+#: Colour of a component variational Bayes has switched off.
+OFF_RGB = (150, 150, 150)
+
+
+def ellipse_pen(dark: tuple[int, int, int], sigma: int, warn: bool | str):
+    """The pen of a component's ``sigma`` ellipse; red, heavier and dashed if ``warn``;
+    thin, grey and dotted if ``warn`` is "off" (switched off by variational Bayes)."""
+    if warn == "off":
+        return pg.mkPen(*OFF_RGB, width=1.2, style=Qt.PenStyle.DotLine)
     if warn:
         style = {1: Qt.PenStyle.DashLine, 2: Qt.PenStyle.DashDotLine,
                  3: Qt.PenStyle.DotLine}[sigma]
@@ -86,12 +93,13 @@ class ComponentLayer:
         for j in range(k):
             dark = ellipse_color(j)
             status = "ok" if statuses is None or j >= len(statuses) else statuses[j]
-            warn = status != "ok"
+            warn = "off" if status == "off" else status != "ok"
             for s in SIGMAS:
                 self._draw_ellipse(m, j, s, dark, warn, show_sigma[s])
             mx, my = float(means[j, 0]), float(means[j, 1])
+            ring = pg.mkPen(*OFF_RGB, width=1.5) if warn == "off" else pg.mkPen(*dark, width=3)
             spots.append({"pos": (mx, my), "brush": pg.mkBrush(255, 255, 255, 240),
-                          "pen": pg.mkPen(*dark, width=3), "symbol": "o"})
+                          "pen": ring, "symbol": "o"})
             if show_handles:
                 pen = pg.mkPen(*dark, width=1.5)
                 for part in ("major", "minor"):
@@ -104,7 +112,7 @@ class ComponentLayer:
         self._handles.setData(handles)
         return geometry
 
-    def _draw_ellipse(self, m: E.Mixture, j: int, s: int, dark, warn: bool,
+    def _draw_ellipse(self, m: E.Mixture, j: int, s: int, dark, warn: bool | str,
                       shown: bool) -> None:
         item = self._ellipses.get((j, s))
         if item is None:
@@ -131,7 +139,9 @@ class ComponentLayer:
                 text.setZValue(Z["warnings"])
                 self._plot.addItem(text)
                 self._warnings[j] = text
-            text.setText(f"⚠ {status}")
+            off = status == "off"
+            text.setColor(OFF_RGB if off else WARNING_RGB)
+            text.setText("switched off" if off else f"⚠ {status}")
             text.setPos(mx, my)
             text.show()
         elif text is not None:

@@ -16,6 +16,7 @@ from functools import partial
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from gmm_explorer import engine as E
+from gmm_explorer.engine.algorithms import objective_name
 from gmm_explorer.errors import GMMExplorerError, InputError
 from gmm_explorer.qt.controllers.point_colours import PointColours
 from gmm_explorer.qt.em_worker import (
@@ -247,7 +248,10 @@ class RunController(QObject):
         try:
             new = self.controls.settings()
         except GMMExplorerError as exc:
-            self.feedback.status(str(exc), 5000)
+            # Settings that cannot go together (variational Bayes on VEV): say why, and
+            # show the settings still in force.
+            self.feedback.status(str(exc), 8000)
+            self.controls.set_settings(self.session.settings)
             return
         self.apply_settings(new)
 
@@ -391,8 +395,9 @@ class RunController(QObject):
     def _on_progress(self, p) -> None:
         progress: EMProgress = p.payload
         self.feedback.status(
-            f"Running to convergence… iteration {progress.iteration}, mean log-likelihood "
-            f"{progress.mean_log_likelihood:.6g} (Esc to stop)")
+            f"Running to convergence… iteration {progress.iteration}, "
+            f"{objective_name(progress.algorithm)} {progress.mean_objective:.6g} "
+            "(Esc to stop)")
 
     def shutdown(self) -> None:
         """Stop the run and the worker thread (on close)."""

@@ -20,9 +20,47 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer import engine as E
+from gmm_explorer.engine import algorithms
 from gmm_explorer.qt.panels.model_glyphs import ModelCombo
 from gmm_explorer.qt.panels.widgets import SciSpinBox, signals_blocked
 from gmm_explorer.session.settings import MAX_K, ModelSettings
+
+
+#: The Algorithm box's key for variational Bayes with a Dirichlet-distribution prior
+#: (plain "vb" has scikit-learn's default, the Dirichlet process).
+VB_DIRICHLET = "vb:dirichlet_distribution"
+
+
+def algorithm_choices() -> list[tuple[str, str, str]]:
+    """The Algorithm box's items: (key, text, tooltip); variational Bayes twice, once per
+    weight prior."""
+    out = []
+    for name in algorithms.ALGORITHMS:
+        tip = algorithms.describe(name)
+        if name != algorithms.VB:
+            out.append((name, algorithms.label(name), tip))
+            continue
+        out.append((name, "Variational Bayes (Dirichlet process)",
+                    tip + " Weight prior: a Dirichlet process (stick-breaking), which "
+                    "switches off the components the data do not need."))
+        out.append((VB_DIRICHLET, "Variational Bayes (Dirichlet)",
+                    tip + " Weight prior: a finite Dirichlet distribution; with its small "
+                    "default concentration (1/K) unneeded components also fade."))
+    return out
+
+
+def split_choice(key: str) -> tuple[str, str]:
+    """(algorithm, weight prior) of an Algorithm box key."""
+    if key == VB_DIRICHLET:
+        return algorithms.VB, "dirichlet_distribution"
+    return key, "dirichlet_process"
+
+
+def choice_key(algorithm: str, weight_prior: str) -> str:
+    """The Algorithm box key of settings."""
+    if algorithm == algorithms.VB and weight_prior == "dirichlet_distribution":
+        return VB_DIRICHLET
+    return algorithm
 
 
 class ControlsPanel(QWidget):
@@ -48,6 +86,13 @@ class ControlsPanel(QWidget):
         self.k.setRange(1, MAX_K)
         self.k.setToolTip("K: number of components (1–20)")
         self.covariance = ModelCombo()
+        self._covariance_tip = self.covariance.toolTip()
+        self.algorithm = QComboBox()
+        for i, (key, text, tip) in enumerate(algorithm_choices()):
+            self.algorithm.addItem(text, key)
+            self.algorithm.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
+        self.algorithm.setToolTip("How each step shares the points among the components. "
+                                  "A change applies from the next step, on a new branch.")
         self.init = QComboBox()
         self.init.addItems(list(E.INIT_METHODS))
         self.init.setToolTip("How Initialise places the components: k-means, k-means++ "
@@ -67,7 +112,8 @@ class ControlsPanel(QWidget):
         self.max_iter = QSpinBox()
         self.max_iter.setRange(1, 100000)
         self.max_iter.setToolTip("Run stops after this many iterations")
-        for label, w in (("K", self.k), ("Covariance", self.covariance), ("Init method", self.init),
+        for label, w in (("K", self.k), ("Covariance", self.covariance),
+                         ("Algorithm", self.algorithm), ("Init method", self.init),
                          ("Seed", self.seed), ("reg_covar", self.reg_covar), ("tol", self.tol),
                          ("Max iterations", self.max_iter)):
             form.addRow(label, w)
@@ -76,7 +122,8 @@ class ControlsPanel(QWidget):
             # typing "12" into K must not initialise K=1 first. The arrows apply at once.
             w.setKeyboardTracking(False)
             w.valueChanged.connect(self.settings_edited)
-        for w in (self.covariance, self.init):
+        self.algorithm.currentIndexChanged.connect(self._show_algorithm)
+        for w in (self.covariance, self.algorithm, self.init):
             w.currentIndexChanged.connect(self.settings_edited)
         outer.addWidget(model)
 
@@ -145,6 +192,16 @@ class ControlsPanel(QWidget):
         outer.addWidget(view)
         outer.addStretch(1)
 
+    def _show_algorithm(self) -> None:
+        """k-means fits EII whatever the covariance box says: the box is disabled (its
+        choice is kept for the other algorithms) and says why."""
+        kmeans = split_choice(self.algorithm.currentData())[0] == algorithms.KMEANS
+        self.covariance.setEnabled(not kmeans)
+        self.covariance.setToolTip(
+            f"k-means fits equal round clusters ({algorithms.KMEANS_MODEL}); choose "
+            "another algorithm to fit this covariance model" if kmeans
+            else self._covariance_tip)
+
     @property
     def steps_per_second(self) -> int:
         v = self.speed.value()
@@ -155,15 +212,20 @@ class ControlsPanel(QWidget):
         self.speed_label.setText("max" if sps == 0 else f"{sps}/s")
 
     def settings(self) -> ModelSettings:
+        algorithm, weight_prior = split_choice(self.algorithm.currentData())
         return ModelSettings(self.k.value(), self.covariance.model(),
                              self.init.currentText(), self.seed.value(),
-                             self.reg_covar.value(), self.tol.value(), self.max_iter.value())
+                             self.reg_covar.value(), self.tol.value(), self.max_iter.value(),
+                             algorithm, weight_prior)
 
     def set_settings(self, s: ModelSettings) -> None:
-        with signals_blocked(self.k, self.covariance, self.init, self.seed, self.reg_covar,
-                             self.tol, self.max_iter):
+        with signals_blocked(self.k, self.covariance, self.algorithm, self.init, self.seed,
+                             self.reg_covar, self.tol, self.max_iter):
             self.k.setValue(s.k)
             self.covariance.set_model(s.covariance_type)
+            self.algorithm.setCurrentIndex(self.algorithm.findData(
+                choice_key(s.algorithm, s.weight_prior)))
+            self._show_algorithm()
             self.init.setCurrentText(s.init)
             self.seed.setValue(s.seed)
             self.reg_covar.setValue(s.reg_covar)

@@ -39,6 +39,9 @@ _BAD = QColor(255, 196, 196)      # collapsing or needle: a component breaking t
 _WARN = QColor(255, 222, 173)     # empty, unsupported or duplicate: one that adds nothing
 #: Statuses drawn in _BAD; every other status but "ok" is drawn in _WARN.
 _DEGENERATE = ("collapsing", "needle")
+#: Verdicts that need no attention: healthy, or switched off by variational Bayes (the
+#: method working as meant).
+FINE = ("ok", "off")
 
 
 def compact(value: float | None) -> str:
@@ -164,7 +167,7 @@ class HealthPanel(QWidget):
                 item.setText(text)
                 item.setToolTip(f"{self.TIPS[col]}: {format_number(exact, '.6g')}")
             status = self.table.item(2 * j + 1, 1)
-            ok = d.status == "ok"
+            ok = d.status in FINE
             status.setText(self._status_label(d))
             status.setBackground(QBrush() if ok else
                                  QBrush(_BAD if d.status in _DEGENERATE else _WARN))
@@ -172,11 +175,15 @@ class HealthPanel(QWidget):
             self.remove_button(j).setEnabled(k > 1)
         self._fit_columns()
         fit_height(self.table)
-        bad = [(j, d) for j, d in enumerate(diags) if d.status != "ok"]
+        bad = [(j, d) for j, d in enumerate(diags) if d.status not in FINE]
         if diagnostics is None:
             self.summary.setText("no model yet")
         elif not bad:
-            self.summary.setText(f"{k} component{'' if k == 1 else 's'}, all ok")
+            off = sum(d.status == "off" for d in diags)
+            self.summary.setText(
+                f"{k - off} of {k} components active, {off} switched off "
+                "(variational Bayes), all ok" if off else
+                f"{k} component{'' if k == 1 else 's'}, all ok")
         else:
             self.summary.setText(f"{len(bad)} of {k} components need attention")
         self.banner.setText(self._banner_text(bad, diags) if bad else "")
@@ -267,6 +274,8 @@ class HealthPanel(QWidget):
     def _status_label(d: ComponentDiagnostics) -> str:
         if d.status == "ok":
             return "ok"
+        if d.status == "off":
+            return "switched off"
         if d.status == "duplicate" and len(d.duplicates) == 1:
             return f"⚠ duplicate of {d.duplicates[0] + 1}"
         return f"⚠ {d.status}"
@@ -276,6 +285,10 @@ class HealthPanel(QWidget):
         name = f"component {j + 1}"
         n = format_number(d.n_effective, ".4g")
         across = compact(d.variance_ratio)
+        if d.status == "off":
+            return (f"{name} is switched off: variational Bayes gives it an expected weight "
+                    f"of {format_number(d.weight, '.3g')}, less than one point's worth. The "
+                    "data do not need it; it keeps the prior's shape")
         if d.status == "collapsing":
             return (f"{name} is collapsing: it claims {n} points, too few to pin down a "
                     "covariance, and its ellipse is shrinking onto them (its variance across "

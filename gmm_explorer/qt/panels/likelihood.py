@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF, QPen
 
+from gmm_explorer.engine.algorithms import objective_axis, objective_name, short_label
 from gmm_explorer.qt.panels.widgets import LINE_STYLES, branch_style, curve_data
 from gmm_explorer.qt.plot_style import PlotLook, PlotStyle, scale_spots, widened
 
@@ -28,6 +29,8 @@ EMPTY_BOX = (0.0, 10.0, 0.0, 1.0)
 #: Markers: EM states are filled circles; a state set by hand is a hollow diamond.
 STATE_SIZE = 6
 HAND_SYMBOL, HAND_SIZE = "d", 12
+#: Colour of the states (and line) of another algorithm than the displayed state's.
+FOREIGN_RGB = (170, 170, 170)
 CURRENT_SIZE = 12
 
 
@@ -45,12 +48,28 @@ def broken_line(x, y, hand: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def describe_state(r, note: str | None) -> str:
-    """The tooltip of one state: which iteration, whether EM made it, its log-likelihood."""
+    """The tooltip of one state: which iteration, whether EM made it, its log-likelihood
+    (and, for the other algorithms, the objective the curve plots)."""
     numbers = (f"mean log-likelihood {r.mean_log_likelihood:.6g}, total "
                f"{r.log_likelihood:.6g} over {r.n_samples} points")
+    if r.objective is not None:
+        numbers = f"{objective_name(r.algorithm)} {r.mean_objective:.6g}\n{numbers}"
+    made = "" if r.algorithm == "em" else f" ({short_label(r.algorithm)})"
     if note is None:
-        return f"iteration {r.iteration}: {numbers}"
+        return f"iteration {r.iteration}{made}: {numbers}"
     return f"iteration {r.iteration}: set by hand ({note}) — not an EM step\n{numbers}"
+
+
+def axis_title(algorithm: str) -> str:
+    """The y axis's title: the objective the algorithm climbs."""
+    return objective_axis(algorithm)
+
+
+def line_breaks(history, hand: Iterable[int]) -> set[int]:
+    """Where the line breaks: before each state set by hand, and where the algorithm
+    changes (the objectives on either side are different quantities)."""
+    return set(hand) | {i for i in range(1, len(history))
+                        if history[i].algorithm != history[i - 1].algorithm}
 
 
 class LikelihoodPanel(pg.PlotWidget):
@@ -73,6 +92,13 @@ class LikelihoodPanel(pg.PlotWidget):
             p.getAxis(ax).enableAutoSIPrefix(False)
         self._curve = p.plot([], [], pen=pg.mkPen(0, 114, 178, width=2), connect="finite")
         self._curve.setZValue(2)
+        # The active branch's states made by another algorithm than the displayed one's:
+        # their objective is another quantity than the axis names, so they are drawn
+        # faded (grey, thin, dashed) for context.
+        self._foreign = p.plot([], [], pen=pg.mkPen(*FOREIGN_RGB, width=1.4,
+                                                    style=Qt.PenStyle.DashLine),
+                               connect="finite")
+        self._foreign.setZValue(1.5)
         # The active branch's states: one marker each, the shape saying how it was made;
         # hovering one shows describe_state (the spot's data).
         self._states = pg.ScatterPlotItem(hoverable=True, tip=lambda x, y, data: data)
@@ -125,6 +151,11 @@ class LikelihoodPanel(pg.PlotWidget):
                 return spot.data()
         return None
 
+    def foreign_curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (x, y) of the faded line: the active branch's states of another algorithm
+        than the displayed state's (NaN elsewhere)."""
+        return curve_data(self._foreign)
+
     def other_curves(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """The (x, y) data of the inactive branches' curves shown (for tests)."""
         return [c.getData() for c in self._others if c.isVisible()]
@@ -137,6 +168,9 @@ class LikelihoodPanel(pg.PlotWidget):
         The notes are read here and not kept."""
         notes = [{}] * len(branches) if notes is None else [dict(n) for n in notes]
         history = branches[active] if branches else []
+        shown = None
+        if history:
+            shown = history[len(history) - 1 if position is None else position].algorithm
         for c in self._others:
             c.setVisible(False)
         n_other = 0
@@ -151,15 +185,21 @@ class LikelihoodPanel(pg.PlotWidget):
             n_other += 1
             style, color = branch_style(i)
             c.setPen(pg.mkPen(*color, width=1.6, style=LINE_STYLES[style]))
+            # Only the states of the displayed state's algorithm: the axis names its
+            # objective, and another algorithm's is another quantity.
             c.setData(*broken_line([r.iteration for r in steps],
-                                   [r.mean_log_likelihood for r in steps], notes[i]))
+                                   [r.mean_objective if r.algorithm == shown else np.nan
+                                    for r in steps],
+                                   line_breaks(steps, notes[i])))
             c.setVisible(True)
         if not history:
             self._curve.setData([], [])
+            self._foreign.setData([], [])
             self._states.setData([], [])
             self._current.setData([], [])
             self._hand_x = self._hand_y = np.zeros(0)
             self._converged.hide()
+            self.plotItem.setLabel("left", axis_title("em"), color="k")
             self._show_box(EMPTY_BOX)
             self.setToolTip("Mean log-likelihood per point at each iteration (none yet)")
             self._restyle_lines()
@@ -168,15 +208,19 @@ class LikelihoodPanel(pg.PlotWidget):
         style, color = branch_style(active)
         self._curve.setPen(pg.mkPen(*color, width=2.4, style=LINE_STYLES[style]))
         it = np.array([r.iteration for r in history], dtype=float)
-        ll = np.array([r.mean_log_likelihood for r in history])
-        self._curve.setData(*broken_line(it, ll, hand))
-        self._show_states(history, hand, color)
-        self._fit_view(branches, it, ll)
+        ll = np.array([r.mean_objective for r in history])
         index = len(history) - 1 if position is None else position
         cur = history[index]
-        self._current.setData([cur.iteration], [cur.mean_log_likelihood],
+        own = np.array([r.algorithm == cur.algorithm for r in history])
+        breaks = line_breaks(history, hand)
+        self._curve.setData(*broken_line(it, np.where(own, ll, np.nan), breaks))
+        self._foreign.setData(*broken_line(it, np.where(own, np.nan, ll), breaks))
+        self._show_states(history, hand, color, own)
+        self._fit_view(branches, it, ll)
+        self._current.setData([cur.iteration], [cur.mean_objective],
                               symbol=HAND_SYMBOL if index in hand else "o",
                               size=HAND_SIZE + 2 if index in hand else CURRENT_SIZE)
+        self.plotItem.setLabel("left", axis_title(cur.algorithm), color="k")
         last = history[-1]
         if last.converged:
             self._converged.setValue(last.iteration)
@@ -186,21 +230,23 @@ class LikelihoodPanel(pg.PlotWidget):
         self.setToolTip(describe_state(cur, hand.get(index)))
         self._restyle_lines()
 
-    def _show_states(self, history, hand: Mapping[int, str], color) -> None:
+    def _show_states(self, history, hand: Mapping[int, str], color, own) -> None:
         """One marker per state of the active branch: a filled circle for an EM state, a
-        hollow diamond (with a thicker pen) for one set by hand."""
+        hollow diamond (with a thicker pen) for one set by hand; grey for a state of
+        another algorithm than the displayed one's (``own`` false)."""
         made = np.array([i in hand for i in range(len(history))], dtype=bool)
         fill, white = pg.mkBrush(*color), pg.mkBrush(255, 255, 255)
+        grey = pg.mkBrush(*FOREIGN_RGB)
         thin, thick = pg.mkPen(None), pg.mkPen(*color, width=2)
         self._states.setData(
-            x=[r.iteration for r in history], y=[r.mean_log_likelihood for r in history],
+            x=[r.iteration for r in history], y=[r.mean_objective for r in history],
             symbol=[HAND_SYMBOL if m else "o" for m in made],
             size=[HAND_SIZE if m else STATE_SIZE for m in made],
-            brush=[white if m else fill for m in made],
+            brush=[white if m else fill if o else grey for m, o in zip(made, own)],
             pen=[thick if m else thin for m in made],
             data=[describe_state(r, hand.get(i)) for i, r in enumerate(history)])
         self._hand_x = np.array([history[i].iteration for i in np.flatnonzero(made)], float)
-        self._hand_y = np.array([history[i].mean_log_likelihood for i in np.flatnonzero(made)])
+        self._hand_y = np.array([history[i].mean_objective for i in np.flatnonzero(made)])
 
     # ------------------------------------------------------------------ presentation
 
@@ -252,7 +298,7 @@ class LikelihoodPanel(pg.PlotWidget):
         """Show every state of every branch, at least ten iterations wide (the first steps
         do not fill the plot) with room to grow. Re-range only when the states leave the
         view or fill too little of it: re-ranging re-renders the axes."""
-        all_ll = np.concatenate([ll] + [np.array([r.mean_log_likelihood for r in b])
+        all_ll = np.concatenate([ll] + [np.array([r.mean_objective for r in b])
                                         for b in branches if b])
         all_ll = all_ll[np.isfinite(all_ll)]
         if all_ll.size == 0:

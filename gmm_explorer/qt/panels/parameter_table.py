@@ -242,10 +242,14 @@ class ParameterTable(QTableWidget):
             for col, key in enumerate(KEYS[1:], start=1):
                 item = self.item(j, col)
                 item.setText(format_value(key, float(values[key])))
-                item.setForeground(QColor(190, 40, 0) if status != "ok" else QColor(0, 0, 0))
+                item.setForeground(QColor(0, 0, 0) if status == "ok" else
+                                   QColor(140, 140, 140) if status == "off" else
+                                   QColor(190, 40, 0))
                 item.setBackground(QBrush(LOCKED_BACKGROUND) if key in locked else QBrush())
                 tips = []
-                if status != "ok":
+                if status == "off":
+                    tips.append(f"component {j + 1} is switched off by variational Bayes")
+                elif status != "ok":
                     tips.append(f"component {j + 1} is {status}")
                 for kind, cell in LOCK_CELLS.items():
                     if key == cell:

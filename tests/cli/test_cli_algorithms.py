@@ -1,0 +1,92 @@
+"""``fit --algorithm``: CEM, SEM and k-means from the command line, and their bad
+settings (one line, exit 2)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
+
+from gmm_explorer import engine as E
+from gmm_explorer.engine.init import rng_from
+from tests.cli.test_cli import FAITHFUL, assert_one_line_error, run
+
+
+@pytest.mark.parametrize("algorithm", ["em", "cem", "sem", "kmeans", "vb"])
+def test_fit_records_the_algorithm(capsys, algorithm):
+    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "3",
+                         "--algorithm", algorithm.upper())
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["fit"]["algorithm"] == algorithm
+    summary = err.strip().splitlines()[-1]
+    if algorithm == "kmeans":
+        assert doc["covariance_type"] == "EII"
+        assert doc["weights"] == [0.5, 0.5]
+        assert "k-means" in summary and "within-cluster sum of squares" in summary
+    if algorithm == "sem":
+        assert doc["fit"]["n_iter"] == 100 and doc["fit"]["converged"] is False
+        assert "no convergence test" in summary
+    if algorithm == "vb":
+        assert "lower bound per point" in summary and "of 2 components active" in summary
+
+
+def test_fit_kmeans_agrees_with_scikit_learn(capsys, faithful):
+    code, out, _ = run(capsys, "fit", FAITHFUL, "--k", "3", "--seed", "0",
+                       "--algorithm", "kmeans", "--tol", "0", "--max-iter", "300")
+    assert code == 0
+    means = np.array(json.loads(out)["means"])
+    start = E.initialise(faithful, 3, "kmeans", covariance_type="EII",
+                         seed=rng_from(0))
+    km = KMeans(3, init=np.asarray(start.means), n_init=1, algorithm="lloyd", tol=0.0,
+                max_iter=300).fit(faithful)
+    np.testing.assert_allclose(means, km.cluster_centers_, rtol=1e-10)
+
+
+def test_fit_sem_is_reproducible_from_its_seed(capsys):
+    a = run(capsys, "fit", FAITHFUL, "--k", "4", "--seed", "5", "--algorithm", "sem",
+            "--max-iter", "20")[1]
+    b = run(capsys, "fit", FAITHFUL, "--k", "4", "--seed", "5", "--algorithm", "sem",
+            "--max-iter", "20")[1]
+    c = run(capsys, "fit", FAITHFUL, "--k", "4", "--seed", "6", "--algorithm", "sem",
+            "--max-iter", "20")[1]
+    assert a == b and json.loads(a)["means"] != json.loads(c)["means"]
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["--algorithm", "vb2"], ["unknown algorithm 'vb2'", "em, cem, sem, kmeans"]),
+    (["--algorithm", ""], ["unknown algorithm"]),
+    (["--algorithm", "kmeans", "--covariance", "full"], ["kmeans", "EII", "--covariance"]),
+    (["--algorithm", "kmeans", "--covariance", "VVV"], ["kmeans", "EII"]),
+    (["--algorithm", "vb", "--covariance", "VEV"], ["variational Bayes", "VEV"]),
+    (["--weight-prior", "process"], ["--weight-prior", "--algorithm vb"]),
+    (["--weight-concentration", "2"], ["--weight-concentration", "--algorithm vb"]),
+    (["--algorithm", "vb", "--weight-prior", "stick"], ["unknown weight prior"]),
+    (["--algorithm", "vb", "--weight-concentration", "-1"], ["> 0"]),
+    (["--algorithm", "vb", "--weight-concentration", "nan"], ["--weight-concentration"]),
+])
+def test_bad_algorithm_settings_exit_2_with_one_line(capsys, argv, fragments):
+    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", *argv)
+    assert out == ""
+    assert_one_line_error(code, err, *fragments)
+
+
+def test_fit_kmeans_accepts_eii_spelled_any_way(capsys):
+    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", "--seed", "0",
+                         "--algorithm", "k-means", "--covariance", "eii")
+    assert code == 0, err
+    assert json.loads(out)["covariance_type"] == "EII"
+
+
+def test_fit_vb_switches_components_off_and_records_the_prior(capsys):
+    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "6", "--seed", "1",
+                         "--algorithm", "vb", "--weight-prior", "distribution",
+                         "--weight-concentration", "0.01")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["fit"]["algorithm"] == "vb"
+    weights = np.array(doc["weights"])
+    assert np.sum(weights * 272 >= 1) == 2
+    assert "2 of 6 components active" in err

@@ -1,0 +1,163 @@
+"""EM, CEM, SEM and k-means in the window (#12): the Algorithm box, a new branch on a
+change of algorithm, hard colours, the curve's own objective, and sessions keep it all."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from gmm_explorer import engine as E
+from gmm_explorer.engine import algorithms
+from gmm_explorer.io.session_file import read_session
+from gmm_explorer.qt.panels.controls import split_choice
+from tests.qt.window_helpers import TIMEOUT, idle, make_window, press
+
+
+def choose(qtbot, window, algorithm):
+    box = window.controls.algorithm
+    box.setCurrentIndex(box.findData(algorithm))  # as choosing it from the list does
+    idle(qtbot, window)
+
+
+def step(qtbot, window, n=1):
+    for _ in range(n):
+        window.actions["step"].trigger()
+        idle(qtbot, window)
+
+
+def test_the_algorithm_box_offers_every_algorithm_with_explanations(window):
+    box = window.controls.algorithm
+    assert [box.itemData(i) for i in range(box.count())] == \
+        list(algorithms.ALGORITHMS) + ["vb:dirichlet_distribution"]
+    assert box.currentData() == "em"
+    for i in range(box.count()):
+        tip = box.itemData(i, Qt.ItemDataRole.ToolTipRole)
+        name = split_choice(box.itemData(i))[0]
+        assert tip.startswith(algorithms.describe(name)) and len(tip) > 40
+
+
+def test_switching_to_cem_branches_and_steps_hard(window, qtbot):
+    s = window.session
+    step(qtbot, window, 3)
+    em_state = s.current
+    assert em_state.iteration == 3 and em_state.algorithm == "em"
+    choose(qtbot, window, "cem")
+    assert s.settings.algorithm == "cem"
+    assert s.current is em_state, "a change of algorithm keeps the displayed state"
+    step(qtbot, window, 2)
+    # The first CEM step started a new branch from iteration 3; the EM branch is kept.
+    assert len(s.branches) == 2 and s.active == 1
+    assert [r.algorithm for r in s.history] == ["em"] * 4 + ["cem"] * 2
+    assert s.branches[0].steps[-1] is em_state
+    # The states are the engine's CEM from that EM state.
+    ref = [h.result for h in E.half_steps(s.points, em_state.mixture,
+                                          E.EMSettings(algorithm="cem", tol=0.0),
+                                          first_iteration=3) if h.phase == "M"][:3]
+    for got, want in zip(s.history[4:], ref[1:]):
+        np.testing.assert_allclose(got.mixture.means, want.mixture.means, rtol=1e-12)
+        assert got.objective == want.objective
+    # The curve plots CEM's own objective, says so, and breaks where the algorithm changed.
+    panel = window.ll_panel
+    assert panel.plotItem.getAxis("left").labelText == "mean classification LL"
+    x, y = panel.active_curve()
+    assert list(y[np.isfinite(y)]) == [r.mean_objective for r in s.history[4:]]
+    # EM's states, another quantity than the axis names, are drawn faded beside it.
+    fx, fy = panel.foreign_curve()
+    assert list(fy[np.isfinite(fy)]) == [r.mean_log_likelihood for r in s.history[:4]]
+    assert "CEM mean classification LL" in window.status_label.text()
+    # After CEM's E-step every point belongs wholly to one component: the blended
+    # colours are the hard colours.
+    press(qtbot, window, Qt.Key.Key_E)
+    idle(qtbot, window)
+    soft = window.canvas.point_colors().copy()
+    window.controls.hard.click()
+    assert np.array_equal(window.canvas.point_colors(), soft)
+
+
+def test_kmeans_fits_equal_round_clusters_and_em_takes_its_model_back(window, qtbot):
+    s = window.session
+    box = window.controls.covariance
+    box.setCurrentIndex(box.findData("tied"))
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: s.current is not None, timeout=TIMEOUT)
+    choose(qtbot, window, "kmeans")
+    assert not box.isEnabled() and "k-means" in box.toolTip()
+    step(qtbot, window, 2)
+    m = s.current.mixture
+    assert m.covariance_type == "EII" and list(m.weights) == [0.5, 0.5]
+    assert s.settings.covariance_type == "tied"  # kept for the other algorithms
+    assert "k-means \u2212mean sq. distance" in window.status_label.text()
+    choose(qtbot, window, "em")
+    assert box.isEnabled() and box.model() == "tied"
+    step(qtbot, window)
+    assert s.current.mixture.covariance_type == "tied" and s.current.algorithm == "em"
+
+
+def test_sem_runs_its_iterations_and_never_claims_convergence(window, qtbot):
+    s = window.session
+    window.controls.max_iter.setValue(8)
+    choose(qtbot, window, "sem")
+    window.actions["converge"].trigger()
+    qtbot.waitUntil(lambda: not window.run.busy and s.current.iteration == 8,
+                    timeout=TIMEOUT)
+    assert not any(r.converged for r in s.history)
+    status = window.status_label.text()
+    assert "SEM never converges" in status and "converged (" not in status
+
+
+def test_a_session_keeps_the_algorithm_and_each_states_objective(window, qtbot, tmp_path):
+    s = window.session
+    choose(qtbot, window, "cem")
+    step(qtbot, window, 2)
+    path = tmp_path / "cem.gmmx"
+    assert window.files.save_to(str(path))
+    rec = read_session(path)
+    assert rec.settings["algorithm"] == "cem"
+    assert [r.algorithm for r in rec.history] == [r.algorithm for r in s.history]
+    assert [r.objective for r in rec.history] == [r.objective for r in s.history]
+    other = make_window(qtbot, tmp_path, "other.ini")
+    assert other.files.load_file(str(path))
+    idle(qtbot, other)
+    assert other.controls.algorithm.currentData() == "cem"
+    assert other.session.current.objective == s.current.objective
+
+
+def test_variational_bayes_switches_components_off_visibly(window, qtbot):
+    s = window.session
+    window.controls.k.setValue(6)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: s.current is not None and s.current.mixture.n_components == 6,
+                    timeout=TIMEOUT)
+    choose(qtbot, window, "vb")
+    assert s.settings.algorithm == "vb" and s.settings.weight_prior == "dirichlet_process"
+    window.actions["converge"].trigger()
+    qtbot.waitUntil(lambda: not window.run.busy and s.current.algorithm == "vb"
+                    and s.current.converged, timeout=60_000)
+    m = s.current.mixture
+    assert m.posterior is not None
+    off = [j for j, d in enumerate(s.current.diagnostics) if d.status == "off"]
+    assert 2 <= len(off) <= 4, s.current.mixture.weights
+    # Drawn as switched off (grey, dotted, labelled), not as a fault.
+    layer = window.canvas.layers.components
+    for j in off:
+        assert layer.warning_text(j) == "switched off"
+        assert layer.ellipse_pen(j, 1).style() == Qt.PenStyle.DotLine
+    health = window.panels["health"]
+    assert health.summary.text() == (f"{6 - len(off)} of 6 components active, {len(off)} "
+                                     "switched off (variational Bayes), all ok")
+    assert health.status_text(off[0]) == "switched off"
+    assert window.ll_panel.plotItem.getAxis("left").labelText == "VB bound per point"
+    # The states are the engine's VB: its bound never decreases.
+    bounds = [r.objective for r in s.history if r.algorithm == "vb"]
+    assert np.all(np.diff(bounds) > -1e-9 * np.abs(bounds[1:]))
+
+
+def test_variational_bayes_refuses_mclusts_other_models_with_a_reason(window, qtbot):
+    s = window.session
+    box = window.controls.covariance
+    box.setCurrentIndex(box.findData("VEV"))
+    idle(qtbot, window)
+    choose(qtbot, window, "vb")
+    assert s.settings.algorithm == "em"
+    assert "variational Bayes fits scikit-learn's four" in window.statusBar().currentMessage()
+    assert window.controls.algorithm.currentData() == "em"
