@@ -61,7 +61,8 @@ def _settings(args, covariance_type: str, algorithm: str = "em", seed: int = 0):
 
     return EMSettings(covariance_type, args.reg_covar, args.tol, args.max_iter, algorithm,
                       seed, getattr(args, "weight_prior", None) or "dirichlet_process",
-                      getattr(args, "weight_concentration", None))
+                      getattr(args, "weight_concentration", None),
+                      bool(getattr(args, "prior", False)))
 
 
 def _fit_record(result, init_name: str):
@@ -107,6 +108,8 @@ def _summary(result, ctype: str) -> str:
     else:
         state = "converged" if result.converged else "did not converge"
     how = "" if f.algorithm == "em" else f"{label(f.algorithm)}, "
+    if f.prior:
+        how += "MAP under mclust's default conjugate prior, "
     if f.algorithm == "kmeans":
         objective = (f", within-cluster sum of squares {-f.objective:.6g} "
                      f"(mean {-f.mean_objective:.6g})")
@@ -223,9 +226,21 @@ def cmd_select(args) -> int:
         raise InputError(f"{n} points are fewer than every K in {args.k[0]}-{args.k[-1]}",
                          path=args.data)
     skipped = len(ks) < len(args.k)
-    settings = _settings(args, "full")
+    models = args.covariance
+    if args.prior:
+        from gmm_explorer.engine.priors import PRIOR_MODELS
+
+        without = [m for m in models if m not in PRIOR_MODELS]
+        models = [m for m in models if m in PRIOR_MODELS]
+        if not models:
+            raise UsageError(f"--prior: mclust has no conjugate prior for "
+                             f"{', '.join(without)}; choose other models")
+        if without:
+            _say(args, f"--prior: left out {', '.join(without)} (mclust has no conjugate "
+                       "prior for them)")
+    settings = _settings(args, models[0])
     with _about(args.data):
-        rows = sweep(data.points, ks, args.covariance, settings=settings, init=args.init,
+        rows = sweep(data.points, ks, models, settings=settings, init=args.init,
                      n_init=args.n_init, seed=args.seed)
     best = best_row(rows, args.criterion)
     if best is None:

@@ -166,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    def prior_option(sp):
+        sp.add_argument("--prior", action="store_true",
+                        help="MAP estimation under mclust's default conjugate prior "
+                             "(priorControl()): no covariance can become singular; "
+                             "--reg-covar is then not used. For the models mclust has a "
+                             "prior for (all but VEE, EVE, VVE and EVV)")
+
     def em_options(sp, *, k=True, n_init=1, tol=1e-3):
         sp.add_argument("--columns", metavar="A,B",
                         help="the X and Y columns: names or 0-based indices")
@@ -210,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--weight-concentration", type=_positive_float, default=None,
                    metavar="G", help="with --algorithm vb: the weight prior's "
                                      "concentration (default 1/K)")
+    prior_option(f)
     f.add_argument("--init", default="kmeans", metavar="METHOD|PARAMS.json|labels:COLUMN",
                    help=f"{', '.join(INIT_METHODS)} (default kmeans), a parameters file to "
                         "start from (K then comes from the file), or labels:COLUMN to start "
@@ -229,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--covariance", type=_covariance_list, default=["full"], metavar="MODELS",
                    help="comma-separated covariance models, 'all' (mclust's fourteen) or "
                         "'sklearn' (full, tied, diag, spherical); default full")
+    prior_option(s)
     s.add_argument("--criterion", choices=("bic", "aic", "icl"), default="bic",
                    help="which criterion picks the best model (default bic); ICL is BIC "
                         "plus twice the classification entropy, as mclust's icl")

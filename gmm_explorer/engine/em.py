@@ -28,7 +28,7 @@ from gmm_explorer.engine import _kernels, algorithms, variational
 from gmm_explorer.engine.locks import Locks
 from gmm_explorer.engine.mixture import Mixture, project_covariance_type
 from gmm_explorer.engine.mstep import m_step
-from gmm_explorer.engine.steps import EMSettings, EStep, StepResult, step_result
+from gmm_explorer.engine.steps import EMSettings, EStep, StepResult, run_kind, step_result
 from gmm_explorer.engine.validation import as_points, check_enough_points
 from gmm_explorer.errors import FitError, InputError
 
@@ -198,10 +198,43 @@ def _vb_state_fits(mixture: Mixture, settings: EMSettings) -> bool:
         post.prior.weight_concentration == g
 
 
-def algorithm_m_step(e: EStep, settings: EMSettings, locks: Locks | None = None) -> Mixture:
+def run_prior(e: EStep, settings: EMSettings):
+    """The conjugate prior of a run with ``settings.prior`` (mclust's defaults for these
+    data, K and model), from any pass over the data (``e``); None without a prior."""
+    if not settings.prior:
+        return None
+    from gmm_explorer.engine.priors import default_prior
+    from gmm_explorer.engine.steps import data_moments
+
+    n = e.n_samples
+    mean, cov = data_moments(e.stats, np.asarray(e.mixture.means), n)
+    return default_prior(mean, cov * (n / (n - 1.0)), n, e.mixture.n_components,
+                         settings.covariance_type)
+
+
+def _map_m_step(e: EStep, settings: EMSettings, locks: Locks | None, prior) -> Mixture:
+    """The M-step under the conjugate prior (mclust's MAP M-step for the model)."""
+    from gmm_explorer.engine.priors import map_parameters
+
+    if locks is not None and locks.any:
+        raise InputError("the MAP M-step under the prior updates every parameter: unlock "
+                         "them, or switch the prior off to keep some fixed")
+    m = e.mixture
+    previous = (np.asarray(m.covariances) if m.covariance_type == settings.covariance_type
+                else None)
+    weights, means, cov = map_parameters(e.stats, np.asarray(m.means), e.n_samples,
+                                         settings.covariance_type, prior, previous)
+    return Mixture(weights, means, cov, settings.covariance_type)
+
+
+def algorithm_m_step(e: EStep, settings: EMSettings, locks: Locks | None = None,
+                     prior=None) -> Mixture:
     """The M-step of ``settings.algorithm`` on the statistics of its pass: the model's
-    M-step, with k-means' weights held equal, or variational Bayes' update of the
-    posterior."""
+    M-step (its MAP M-step under ``prior``, see :func:`run_prior`), with k-means'
+    weights held equal, or variational Bayes' update of the posterior."""
+    if settings.prior:
+        return _map_m_step(e, settings, locks, prior if prior is not None
+                           else run_prior(e, settings))
     if settings.algorithm == algorithms.VB:
         if locks is not None and locks.any:
             raise InputError("variational Bayes updates the whole posterior: unlock the "
@@ -258,9 +291,9 @@ def run_finished(result: StepResult, settings: EMSettings) -> bool:
     """The stop rule of a run: converged (scikit-learn's rule) or at iteration
     ``settings.max_iter`` (counted from iteration 0 of the run, so a resumed run stops where
     an uninterrupted one does)."""
-    # A verdict of another algorithm (the run switched algorithm at this state) is not
-    # this run's: its objective is another quantity.
-    converged = result.converged and result.algorithm == settings.algorithm
+    # A verdict of another kind of run (the run switched algorithm or prior at this
+    # state) is not this run's.
+    converged = result.converged and result.run_kind == run_kind(settings)
     return converged or result.iteration >= settings.max_iter
 
 
@@ -344,12 +377,13 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         e = algorithm_pass(X, start, settings, first_iteration, want_resp=want_resp,
                            backend=backend, _checked=True)
     result = step_result(first_iteration, e, prev, settings)
+    prior = run_prior(e, settings)  # the data's: the same for every M-step of the run
     yield HalfStep("M", result, e)
     while True:
         yield HalfStep("E", result, e)
         if stop and run_finished(result, settings):
             return
-        new = algorithm_m_step(e, settings, locks)
+        new = algorithm_m_step(e, settings, locks, prior)
         prev = (prev + [result.mean_objective])[-2:]
         e = algorithm_pass(X, new, settings, result.iteration + 1, want_resp=want_resp,
                            backend=backend, _checked=True)

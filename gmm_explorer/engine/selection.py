@@ -139,7 +139,9 @@ def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettin
     -------
     SelectionRow
     """
-    s = EMSettings(covariance_type, settings.reg_covar, settings.tol, settings.max_iter)
+    # The cell's model with the sweep's EM settings (tolerances, and the prior if any).
+    s = EMSettings(covariance_type, settings.reg_covar, settings.tol, settings.max_iter,
+                   prior=settings.prior)
     try:
         if init == MIXED:
             r = _fit_mixed(X, k, s, n_init, seed, cancelled)

@@ -60,6 +60,11 @@ class EMSettings:
         default) or ``"dirichlet_distribution"``.
     weight_concentration : float or None
         Its concentration gamma_0 (> 0); None is scikit-learn's 1/K.
+    prior : bool
+        MAP estimation under mclust's default conjugate prior (``priorControl()``; see
+        :mod:`~gmm_explorer.engine.priors`) instead of maximum likelihood: no covariance
+        can become singular, and ``reg_covar`` is not used. For the models mclust has a
+        prior for, with EM, CEM or SEM.
     """
 
     covariance_type: str = "full"
@@ -70,6 +75,7 @@ class EMSettings:
     seed: int = 0
     weight_prior: str = "dirichlet_process"
     weight_concentration: float | None = None
+    prior: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "covariance_type", canonical(self.covariance_type))
@@ -88,6 +94,18 @@ class EMSettings:
             raise InputError(f"weight_concentration must be a finite number > 0, got {g!r}")
         if self.algorithm == algorithms.VB:
             variational.check_model(self.covariance_type)
+        if not isinstance(self.prior, (bool, np.bool_)):
+            raise InputError(f"prior must be true or false, got {self.prior!r}")
+        if self.prior:
+            from gmm_explorer.engine.priors import check_prior_model
+
+            if self.algorithm in (algorithms.VB, algorithms.KMEANS):
+                raise InputError(
+                    f"the conjugate prior is for EM, CEM and SEM; "
+                    f"{algorithms.label(self.algorithm)} "
+                    + ("has its own priors" if self.algorithm == algorithms.VB
+                       else "has no place for one"))
+            check_prior_model(self.covariance_type)
         for name in ("reg_covar", "tol"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and np.isfinite(v) and v >= 0):
@@ -149,29 +167,48 @@ class EStep:
 
     @property
     def data_covariance(self) -> np.ndarray:
-        """(2, 2) covariance of the data (divided by ``n_samples``), from ``stats`` alone.
-
-        Responsibilities sum to 1 per point, so the components' statistics add up to the
-        data's: with ``d_k = m_k - mean``, the total scatter about the data's mean is
-        ``sum_k S2_k + S1_k d_k^T + d_k S1_k^T + S0_k d_k d_k^T`` (no pass over the data).
-        """
-        n = float(self.n_samples)
-        w = self.stats[:, 0] / n
-        s1 = self.stats[:, 1:3] / n          # sum_i r_ik (x_i - m_k) / N
-        s2 = self.stats[:, 3:6] / n          # xx, xy, yy about m_k, / N
-        means = np.asarray(self.mixture.means)
-        # Statistics that overflowed (data near 1e154) give a non-finite covariance, which
-        # diagnose() treats as "no scale to judge against", not an error.
-        with np.errstate(over="ignore", invalid="ignore"):
-            mean = w @ means + s1.sum(axis=0)
-            d = means - mean
-            xx = np.sum(s2[:, 0] + 2.0 * s1[:, 0] * d[:, 0] + w * d[:, 0] * d[:, 0])
-            xy = np.sum(s2[:, 1] + s1[:, 0] * d[:, 1] + d[:, 0] * s1[:, 1]
-                        + w * d[:, 0] * d[:, 1])
-            yy = np.sum(s2[:, 2] + 2.0 * s1[:, 1] * d[:, 1] + w * d[:, 1] * d[:, 1])
-        cov = np.array([[xx, xy], [xy, yy]])
+        """(2, 2) covariance of the data (divided by ``n_samples``), from ``stats`` alone
+        (see :func:`data_moments`)."""
+        cov = data_moments(self.stats, np.asarray(self.mixture.means), self.n_samples)[1]
         cov.setflags(write=False)
         return cov
+
+
+def run_kind(settings: EMSettings) -> tuple:
+    """The kind of run ``settings`` make: the algorithm, whether under the conjugate prior,
+    and variational Bayes' weight prior (None for the others)."""
+    return (settings.algorithm, bool(settings.prior),
+            settings.weight_prior if settings.algorithm == algorithms.VB else None)
+
+
+def data_moments(stats: np.ndarray, centres: np.ndarray,
+                 n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """The data's mean and covariance (divided by ``n_samples``) from a pass's statistics
+    about ``centres``, with no pass over the data.
+
+    Responsibilities sum to 1 per point, so the components' statistics add up to the
+    data's: with ``d_k = c_k - mean``, the total scatter about the data's mean is
+    ``sum_k S2_k + S1_k d_k^T + d_k S1_k^T + S0_k d_k d_k^T``.
+
+    Returns
+    -------
+    mean : ndarray of shape (2,)
+    covariance : ndarray of shape (2, 2)
+    """
+    n = float(n_samples)
+    w = stats[:, 0] / n
+    s1 = stats[:, 1:3] / n          # sum_i r_ik (x_i - c_k) / N
+    s2 = stats[:, 3:6] / n          # xx, xy, yy about c_k, / N
+    # Statistics that overflowed (data near 1e154) give a non-finite covariance, which
+    # diagnose() treats as "no scale to judge against", not an error.
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = w @ centres + s1.sum(axis=0)
+        d = centres - mean
+        xx = np.sum(s2[:, 0] + 2.0 * s1[:, 0] * d[:, 0] + w * d[:, 0] * d[:, 0])
+        xy = np.sum(s2[:, 1] + s1[:, 0] * d[:, 1] + d[:, 0] * s1[:, 1]
+                    + w * d[:, 0] * d[:, 1])
+        yy = np.sum(s2[:, 2] + 2.0 * s1[:, 1] * d[:, 1] + w * d[:, 1] * d[:, 1])
+    return mean, np.array([[xx, xy], [xy, yy]])
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,7 +246,10 @@ class StepResult:
         The run's algorithm's objective, total over the points (None: the log-likelihood,
         EM's objective). ``change``, ``converged`` and ``ll_decreased`` are about it.
     algorithm : str
-        The algorithm that made the state (``"em"``, ``"cem"``, ``"sem"``, ``"kmeans"``).
+        The algorithm that made the state (``"em"``, ``"cem"``, ``"sem"``, ``"kmeans"``,
+        ``"vb"``).
+    prior : bool
+        Whether the run was under the conjugate prior (MAP estimation).
     diagnostics : tuple of ComponentDiagnostics
         Computed on first access.
     """
@@ -227,6 +267,15 @@ class StepResult:
     data_covariance: np.ndarray | None = None
     objective: float | None = None
     algorithm: str = "em"
+    prior: bool = False
+
+    @property
+    def run_kind(self) -> tuple:
+        """What kind of run made the state (:func:`run_kind`): a state of another kind
+        starts a new branch and a new run."""
+        post = self.mixture.posterior
+        return (self.algorithm, bool(self.prior),
+                None if post is None else post.prior.weight_prior)
 
     @property
     def mean_objective(self) -> float:
@@ -295,10 +344,11 @@ def step_result(iteration: int, e: EStep, previous_mean_objectives=(),
         # SEM's objective wanders by design: it runs max_iter steps and never converges.
         converged = (algorithms.is_monotone(settings.algorithm) and len(prev) >= 2
                      and abs(prev[-1] - prev[-2]) < tol)
-    decreased = (algorithms.is_monotone(settings.algorithm) and change is not None
-                 and change < -DECREASE_RTOL * max(1.0, abs(mean)))
+    # Under the prior EM climbs the log-posterior; the log-likelihood it shows may dip.
+    decreased = (algorithms.is_monotone(settings.algorithm) and not settings.prior
+                 and change is not None and change < -DECREASE_RTOL * max(1.0, abs(mean)))
     n_eff = e.stats[:, 0].copy()
     n_eff.setflags(write=False)
     return StepResult(iteration, e.mixture, e.log_likelihood, e.mean_log_likelihood,
                       e.n_samples, change, converged, decreased, n_eff, settings.reg_covar,
-                      data_cov, objective, settings.algorithm)
+                      data_cov, objective, settings.algorithm, settings.prior)

@@ -98,17 +98,12 @@ class Prior:
                         weight_prior: str, weight_concentration: float | None):
         """The default priors for the data summarised by a pass's statistics about
         ``centres`` (any responsibilities: the components add up to the data)."""
+        from gmm_explorer.engine.steps import data_moments
+
         k = stats.shape[0]
         n = float(n_samples)
-        s0 = stats[:, 0]
-        s1 = stats[:, 1:3]
-        mean = (s0 @ centres + s1.sum(axis=0)) / n
-        d = centres - mean
-        xx = np.sum(stats[:, 3] + 2.0 * s1[:, 0] * d[:, 0] + s0 * d[:, 0] ** 2)
-        xy = np.sum(stats[:, 4] + s1[:, 0] * d[:, 1] + d[:, 0] * s1[:, 1]
-                    + s0 * d[:, 0] * d[:, 1])
-        yy = np.sum(stats[:, 5] + 2.0 * s1[:, 1] * d[:, 1] + s0 * d[:, 1] ** 2)
-        cov = np.array([[xx, xy], [xy, yy]]) / (n - 1.0)
+        mean, cov = data_moments(stats, centres, n_samples)
+        cov = cov * (n / (n - 1.0))  # np.cov's divisor
         gamma0 = 1.0 / k if weight_concentration is None else float(weight_concentration)
         return cls(check_weight_prior(weight_prior), gamma0, 1.0, mean, float(D), cov)
 

@@ -8,7 +8,8 @@
      "columns": ["eruptions", "waiting"] or null,
      "fit": {"n_samples": N, "log_likelihood": total, "mean_log_likelihood": per_sample,
              "n_iter": n, "converged": bool, "bic": b, "aic": a, "init": "...", "seed": s,
-             "tol": t, "reg_covar": r, "max_iter": m, "n_init": i, "algorithm": "em"}}
+             "tol": t, "reg_covar": r, "max_iter": m, "n_init": i, "algorithm": "em",
+             "prior": false}}
 
 ``covariances`` always holds K full 2x2 matrices. ``log_likelihood`` is that of the data
 under the written parameters. ``fit`` is a :class:`FitRecord` (the command line and the
@@ -80,7 +81,10 @@ class FitRecord:
     n_init : int
         Restarts the best of which was kept.
     algorithm : str
-        The algorithm that fitted them: ``"em"``, ``"cem"``, ``"sem"`` or ``"kmeans"``.
+        The algorithm that fitted them: ``"em"``, ``"cem"``, ``"sem"``, ``"kmeans"`` or
+        ``"vb"``.
+    prior : bool
+        Whether they are MAP estimates under mclust's default conjugate prior.
     """
 
     n_samples: int
@@ -97,6 +101,7 @@ class FitRecord:
     max_iter: int
     n_init: int
     algorithm: str = "em"
+    prior: bool = False
 
     @classmethod
     def from_step(cls, step: StepResult, *, init: str, seed, tol: float, reg_covar: float,
@@ -119,7 +124,7 @@ class FitRecord:
                    bool(step.converged), float(bic_from(ll, mixture, n)),
                    float(aic_from(ll, mixture)), str(init),
                    None if seed is None else int(seed), float(tol), float(reg_covar),
-                   int(max_iter), int(n_init), str(step.algorithm))
+                   int(max_iter), int(n_init), str(step.algorithm), bool(step.prior))
 
     def shifted(self, per_point: float) -> FitRecord:
         """The record after a change of units that adds ``per_point`` to every point's log

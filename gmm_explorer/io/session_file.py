@@ -66,7 +66,7 @@ MAX_BYTES = 512 * 1024 * 1024
 LOCK_KINDS = ("weight", "mean", "covariance")
 SETTINGS_KEYS = ("k", "covariance_type", "init", "seed", "reg_covar", "tol", "max_iter")
 #: Settings added after version 2 first shipped: absent from older files (defaults apply).
-OPTIONAL_SETTINGS = ("algorithm", "weight_prior")
+OPTIONAL_SETTINGS = ("algorithm", "weight_prior", "prior")
 
 
 @dataclass(frozen=True, eq=False)
@@ -189,7 +189,8 @@ def _step_json(r: StepResult) -> dict:
             "n_samples": int(r.n_samples), "change": _finite_or_none(r.change),
             "converged": bool(r.converged), "ll_decreased": bool(r.ll_decreased),
             "n_effective": [float(v) for v in r.n_effective], "reg_covar": float(r.reg_covar),
-            "objective": _finite_or_none(r.objective), "algorithm": r.algorithm}
+            "objective": _finite_or_none(r.objective), "algorithm": r.algorithm,
+            "prior": bool(r.prior)}
 
 
 def dumps_session(rec: SessionRecord) -> str:
@@ -320,7 +321,8 @@ def _read_step(obj, i: int, n: int, path, what: str | None = None) -> StepResult
         _number(obj.get("reg_covar"), f"{what}.reg_covar", path), None,
         None if obj.get("objective") is None
         else _number(obj["objective"], f"{what}.objective", path),
-        _read_algorithm(obj.get("algorithm", "em"), f"{what}.algorithm", path))
+        _read_algorithm(obj.get("algorithm", "em"), f"{what}.algorithm", path),
+        bool(_need(obj, "prior", bool, path, f"{what}.prior")) if "prior" in obj else False)
 
 
 def _read_algorithm(raw, what: str, path) -> str:

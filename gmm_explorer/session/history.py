@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gmm_explorer.engine import Mixture, StepResult
+from gmm_explorer.engine.steps import run_kind
 
 
 @dataclass(eq=False)
@@ -211,19 +212,20 @@ class History:
             # The displayed state scored again (an E-step): kept when it is the same run's;
             # another algorithm's score of it belongs to the branch its next step starts.
             if self.position is None and note is None \
-                    and result.algorithm == self.current.algorithm:
+                    and result.run_kind == self.current.run_kind:
                 self.history[-1] = result
         elif result.iteration != self.current.iteration + 1:
             return False  # not the next state of what is shown: computed for another one
         else:
-            switched = result.algorithm != self.current.algorithm
+            switched = result.run_kind != self.current.run_kind
             if self.position is not None or switched:
-                # Scrubbed back, or the first state of another algorithm (its objective is
-                # another quantity): a new branch from the displayed state.
+                # Scrubbed back, or the first state of another algorithm or prior (the
+                # objective or the estimate is of another kind): a new branch from the
+                # displayed state.
                 p = self.current_index
                 nxt = self.history[p + 1] if p + 1 < len(self.history) else None
                 if note is None and nxt is not None and p + 1 not in self.branch.notes \
-                        and nxt.algorithm == result.algorithm and _same_state(nxt, result):
+                        and nxt.run_kind == result.run_kind and _same_state(nxt, result):
                     self.position = None if p + 1 == len(self.history) - 1 else p + 1
                     self.phase = phase
                     return True
@@ -240,16 +242,16 @@ class History:
     def run_mean_log_likelihoods(self) -> tuple[float, ...]:
         """The objectives per point (the mean log-likelihoods, for EM) of the states
         before :attr:`current` in its run, for ``change`` and the convergence rule. A state
-        made by hand starts a new run, and so does a change of algorithm: the objectives of
-        another algorithm are another quantity."""
+        made by hand starts a new run, and so does a change of algorithm or prior: the
+        objectives of another algorithm are another quantity."""
         i = self.current_index
         if i < 0:
             return ()
-        algorithm = self.settings.algorithm
-        if self.history[i].algorithm != algorithm:
+        kind = run_kind(self.settings.em_settings())
+        if self.history[i].run_kind != kind:
             return ()
         notes = self.branch.notes
         start = max([j for j in notes if j <= i], default=0)
         start = max([start] + [j + 1 for j in range(start, i)
-                               if self.history[j].algorithm != algorithm])
+                               if self.history[j].run_kind != kind])
         return tuple(r.mean_objective for r in self.history[start:i])

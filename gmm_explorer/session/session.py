@@ -249,7 +249,8 @@ class Session(PointEdits, History):
     # ----------------------------------------------------------------- settings
 
     #: Settings that change how the next steps run but not the current parameters.
-    RUN_SETTINGS = ("seed", "reg_covar", "tol", "max_iter", "algorithm")
+    RUN_SETTINGS = ("seed", "reg_covar", "tol", "max_iter", "algorithm", "weight_prior",
+                    "prior")
 
     def set_settings(self, settings: ModelSettings) -> bool:
         """Change settings; a change of K, covariance type or initialisation resets the

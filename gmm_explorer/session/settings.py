@@ -13,6 +13,12 @@ from gmm_explorer.errors import InputError
 MAX_K = 20
 
 
+def _flag(v) -> bool:
+    if not isinstance(v, bool):
+        raise InputError(f"settings: prior must be true or false, got {v!r}")
+    return v
+
+
 @dataclass(frozen=True)
 class ModelSettings:
     """Everything the user chooses about the model (persisted between launches)."""
@@ -30,6 +36,8 @@ class ModelSettings:
     #: Variational Bayes' prior on the weights: "dirichlet_process" or
     #: "dirichlet_distribution" (scikit-learn's weight_concentration_prior_type).
     weight_prior: str = "dirichlet_process"
+    #: MAP estimation under mclust's default conjugate prior (engine.priors).
+    prior: bool = False
 
     def __post_init__(self) -> None:
         if not (1 <= int(self.k) <= MAX_K):
@@ -49,14 +57,14 @@ class ModelSettings:
     def em_settings(self) -> EMSettings:
         return EMSettings(self.fitted_covariance_type, float(self.reg_covar), float(self.tol),
                           int(self.max_iter), self.algorithm, int(self.seed),
-                          self.weight_prior)
+                          self.weight_prior, None, bool(self.prior))
 
     def as_dict(self) -> dict:
         """The settings as the session file stores them."""
         return {"k": self.k, "covariance_type": self.covariance_type, "init": self.init,
                 "seed": self.seed, "reg_covar": self.reg_covar, "tol": self.tol,
                 "max_iter": self.max_iter, "algorithm": self.algorithm,
-                "weight_prior": self.weight_prior}
+                "weight_prior": self.weight_prior, "prior": bool(self.prior)}
 
     @classmethod
     def from_dict(cls, d) -> "ModelSettings":
@@ -65,6 +73,7 @@ class ModelSettings:
             return cls(int(d["k"]), str(d["covariance_type"]), str(d["init"]), int(d["seed"]),
                        float(d["reg_covar"]), float(d["tol"]), int(d["max_iter"]),
                        str(d.get("algorithm", "em")),
-                       str(d.get("weight_prior", "dirichlet_process")))
+                       str(d.get("weight_prior", "dirichlet_process")),
+                       _flag(d.get("prior", False)))
         except (TypeError, ValueError, KeyError) as exc:
             raise InputError(f"settings: {exc}") from None

@@ -377,7 +377,7 @@ def test_window_errors_are_reported_like_command_errors(monkeypatch, capsys):
     assert err.count("\n") == 1
 
 
-def test_the_fit_record_has_the_fourteen_keys_in_order(capsys, faithful):
+def test_the_fit_record_has_the_fifteen_keys_in_order(capsys, faithful):
     code, out, _ = run(capsys, "fit", FAITHFUL, "--k", "3", "--seed", "5", "--n-init", "2",
                        "--covariance", "tied", "--tol", "1e-4", "--reg-covar", "1e-5",
                        "--max-iter", "80")
@@ -389,7 +389,7 @@ def test_the_fit_record_has_the_fourteen_keys_in_order(capsys, faithful):
                 "mean_log_likelihood": f.mean_log_likelihood, "n_iter": f.iteration,
                 "converged": f.converged, "bic": engine.bic(), "aic": engine.aic(),
                 "init": "kmeans", "seed": 5, "tol": 1e-4, "reg_covar": 1e-5, "max_iter": 80,
-                "n_init": 2, "algorithm": "em"}
+                "n_init": 2, "algorithm": "em", "prior": False}
     assert list(json.loads(out)["fit"].items()) == list(expected.items())
     # Written as before: one key per line, in this order, floats in shortest repr.
     assert text.startswith('"fit": {\n    "n_samples": 272,\n    "log_likelihood": ')

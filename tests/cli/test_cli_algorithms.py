@@ -66,6 +66,9 @@ def test_fit_sem_is_reproducible_from_its_seed(capsys):
     (["--algorithm", "vb", "--weight-prior", "stick"], ["unknown weight prior"]),
     (["--algorithm", "vb", "--weight-concentration", "-1"], ["> 0"]),
     (["--algorithm", "vb", "--weight-concentration", "nan"], ["--weight-concentration"]),
+    (["--prior", "--covariance", "VEE"], ["no conjugate prior", "VEE"]),
+    (["--prior", "--algorithm", "vb"], ["Variational Bayes", "own priors"]),
+    (["--prior", "--algorithm", "kmeans"], ["k-means"]),
 ])
 def test_bad_algorithm_settings_exit_2_with_one_line(capsys, argv, fragments):
     code, out, err = run(capsys, "fit", FAITHFUL, "--k", "2", *argv)
@@ -90,3 +93,36 @@ def test_fit_vb_switches_components_off_and_records_the_prior(capsys):
     weights = np.array(doc["weights"])
     assert np.sum(weights * 272 >= 1) == 2
     assert "2 of 6 components active" in err
+
+
+# ------------------------------------------------------------------ the conjugate prior
+
+
+def test_fit_prior_records_map_estimates(capsys, faithful):
+    code, out, err = run(capsys, "fit", FAITHFUL, "--k", "3", "--seed", "0", "--prior",
+                         "--covariance", "VEV")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["fit"]["prior"] is True and doc["covariance_type"] == "VEV"
+    assert "MAP under mclust's default conjugate prior" in err
+    # The engine's MAP fit from the same start.
+    settings = E.EMSettings("VEV", prior=True)
+    ref = E.fit(faithful, 3, settings=settings, seed=0)
+    np.testing.assert_allclose(doc["means"], ref.mixture.means, rtol=1e-12)
+    plain = E.fit(faithful, 3, settings=E.EMSettings("VEV"), seed=0)
+    assert not np.allclose(ref.mixture.covariances, plain.mixture.covariances, rtol=1e-9)
+
+
+def test_select_prior_leaves_out_the_models_without_one(capsys):
+    code, out, err = run(capsys, "select", FAITHFUL, "--k", "1-2", "--covariance", "all",
+                         "--prior", "--n-init", "1", "--seed", "0")
+    assert code == 0, err
+    assert "left out VEE, EVE, VVE, EVV" in err
+    rows = [line for line in out.splitlines() if line[1:6].strip().isdigit()]
+    assert len(rows) == 2 * 10
+
+
+def test_select_prior_with_only_models_without_one_exits_2(capsys):
+    code, out, err = run(capsys, "select", FAITHFUL, "--k", "1-2", "--covariance", "VEE,EVV",
+                         "--prior")
+    assert_one_line_error(code, err, "no conjugate prior", "VEE, EVV")

@@ -1,11 +1,13 @@
 """Rebuild tests/mclust/reference.json: R's mclust run on our inputs (needs R and mclust;
 on Debian, ``apt-get install r-base-core r-cran-mclust``).
 
-    python tests/mclust/make_reference.py
+    python tests/mclust/make_reference.py          # everything
+    python tests/mclust/make_reference.py prior    # only reference_prior.json
 
 Writes the inputs (each data set's points and a starting z, from a fixed seed) next to
 this file, runs ``reference.R`` on each and stores mclust's numbers. The tests read only
-the committed JSON, so they run without R.
+the committed JSON, so they run without R. ``prior`` reruns only ``reference_prior.R``
+(mclust's EM with its default conjugate prior) on the inputs already here.
 """
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ def inputs() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-def parse(text: str) -> dict:
+def parse(text: str, prior: bool = False) -> dict:
+    """reference.R's output (or, with ``prior``, reference_prior.R's) as
+    {"mclust": version, "models": {code: {...}}}; with ``prior`` each model's defaultPrior
+    numbers are gathered under "prior"."""
     ref: dict = {"models": {}}
     current = None
     for line in text.splitlines():
@@ -51,9 +56,13 @@ def parse(text: str) -> dict:
         if key == "mclust":
             ref["mclust"] = values[0]
         elif key == "model":
-            current = ref["models"].setdefault(values[0], {})
-        elif key == "npar":
-            current[key] = int(values[0])
+            current = ref["models"].setdefault(values[0], {"prior": {}} if prior else {})
+        elif key in ("npar", "iterations", "failed_at"):
+            current[key] = int(float(values[0]))
+        elif key == "failure":
+            current[key] = " ".join(values)
+        elif prior and key.startswith("prior_"):
+            current["prior"][key.removeprefix("prior_")] = [float(v) for v in values]
         else:
             current[key] = [float(v) for v in values]
     return ref
@@ -85,6 +94,31 @@ def selection_reference() -> dict:
     return out
 
 
+#: The models that have a conjugate prior in mclust, and the cases run with it.
+PRIOR_MODELS = ("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "EEV", "VEV", "VVV")
+PRIOR_CASES = ("faithful", "synthetic")
+
+
+def prior_reference() -> dict:
+    """mclust's me() with prior = priorControl() for the ten models that have a prior, on
+    the committed inputs (<case>_points.csv, <case>_z.csv; not regenerated here)."""
+    result: dict = {"iterations": ITERATIONS, "cases": {}}
+    for name in PRIOR_CASES:
+        data, zfile = HERE / f"{name}_points.csv", HERE / f"{name}_z.csv"
+        out = subprocess.run(["Rscript", str(HERE / "reference_prior.R"), str(data),
+                              str(zfile), str(ITERATIONS)], check=True, capture_output=True,
+                             text=True)
+        result["cases"][name] = parse(out.stdout, prior=True)
+        assert sorted(result["cases"][name]["models"]) == sorted(PRIOR_MODELS)
+    return result
+
+
+def write_prior_reference() -> None:
+    path = HERE / "reference_prior.json"
+    path.write_text(json.dumps(prior_reference(), indent=1) + "\n")
+    print(f"wrote {path}")
+
+
 def main() -> int:
     result = {"iterations": ITERATIONS, "cases": {},
               "selection": {"G": SELECTION_G, "choices": selection_reference()}}
@@ -97,8 +131,14 @@ def main() -> int:
         result["cases"][name] = parse(out.stdout)
     (HERE / "reference.json").write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {HERE / 'reference.json'}")
+    write_prior_reference()
     return 0
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["prior"]:
+        write_prior_reference()
+        sys.exit(0)
+    if sys.argv[1:]:
+        sys.exit(f"usage: {sys.argv[0]} [prior]")
     sys.exit(main())

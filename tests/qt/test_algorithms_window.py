@@ -161,3 +161,31 @@ def test_variational_bayes_refuses_mclusts_other_models_with_a_reason(window, qt
     assert s.settings.algorithm == "em"
     assert "variational Bayes fits scikit-learn's four" in window.statusBar().currentMessage()
     assert window.controls.algorithm.currentData() == "em"
+
+
+def test_the_prior_box_follows_the_model_and_steps_map_on_a_new_branch(window, qtbot):
+    s = window.session
+    prior, box = window.controls.prior, window.controls.covariance
+    assert prior.isEnabled() and not prior.isChecked()
+    box.setCurrentIndex(box.findData("VEE"))
+    idle(qtbot, window)
+    assert not prior.isEnabled() and "no conjugate prior for VEE" in prior.toolTip()
+    box.setCurrentIndex(box.findData("VEV"))
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: s.current is not None, timeout=TIMEOUT)
+    assert prior.isEnabled()
+    step(qtbot, window, 2)
+    ml_state = s.current
+    prior.click()
+    idle(qtbot, window)
+    assert s.settings.prior and s.current is ml_state
+    step(qtbot, window, 2)
+    assert len(s.branches) == 2 and [r.prior for r in s.history] == [False] * 3 + [True] * 2
+    ref = [h.result for h in E.half_steps(s.points, ml_state.mixture,
+                                          E.EMSettings("VEV", prior=True, tol=0.0),
+                                          first_iteration=2) if h.phase == "M"][:3]
+    np.testing.assert_allclose(s.current.mixture.covariances, ref[2].mixture.covariances,
+                               rtol=1e-12)
+    choose(qtbot, window, "kmeans")
+    assert not prior.isEnabled() and "no place for a prior" in prior.toolTip()
+    assert s.settings.algorithm == "kmeans" and not s.settings.prior

@@ -63,6 +63,20 @@ def choice_key(algorithm: str, weight_prior: str) -> str:
     return algorithm
 
 
+def prior_unavailable(algorithm: str, model: str) -> str | None:
+    """Why the conjugate prior cannot go with ``algorithm`` and ``model`` (None: it can)."""
+    from gmm_explorer.engine.priors import PRIOR_MODELS
+
+    if algorithm == algorithms.VB:
+        return "Variational Bayes has its own priors"
+    if algorithm == algorithms.KMEANS:
+        return "k-means has no place for a prior"
+    if model not in PRIOR_MODELS:
+        return (f"mclust has no conjugate prior for {model}: choose another covariance "
+                "model to use one")
+    return None
+
+
 class ControlsPanel(QWidget):
     """Model settings, transport buttons and view options.
 
@@ -93,6 +107,13 @@ class ControlsPanel(QWidget):
             self.algorithm.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
         self.algorithm.setToolTip("How each step shares the points among the components. "
                                   "A change applies from the next step, on a new branch.")
+        self.prior = QCheckBox("Conjugate prior (MAP)")
+        self._prior_tip = ("MAP estimation under mclust's default conjugate prior "
+                           "(Fraley & Raftery 2007): the means shrink a little towards the "
+                           "data's mean and the covariances towards a prior scale, so no "
+                           "component can collapse onto a point. reg_covar is then not "
+                           "used. Applies from the next step, on a new branch.")
+        self.prior.setToolTip(self._prior_tip)
         self.init = QComboBox()
         self.init.addItems(list(E.INIT_METHODS))
         self.init.setToolTip("How Initialise places the components: k-means, k-means++ "
@@ -113,7 +134,8 @@ class ControlsPanel(QWidget):
         self.max_iter.setRange(1, 100000)
         self.max_iter.setToolTip("Run stops after this many iterations")
         for label, w in (("K", self.k), ("Covariance", self.covariance),
-                         ("Algorithm", self.algorithm), ("Init method", self.init),
+                         ("Algorithm", self.algorithm), ("Prior", self.prior),
+                         ("Init method", self.init),
                          ("Seed", self.seed), ("reg_covar", self.reg_covar), ("tol", self.tol),
                          ("Max iterations", self.max_iter)):
             form.addRow(label, w)
@@ -122,7 +144,11 @@ class ControlsPanel(QWidget):
             # typing "12" into K must not initialise K=1 first. The arrows apply at once.
             w.setKeyboardTracking(False)
             w.valueChanged.connect(self.settings_edited)
+        # First what the boxes allow (the prior box follows the model and algorithm),
+        # then the settings they make: slots run in the order they were connected.
         self.algorithm.currentIndexChanged.connect(self._show_algorithm)
+        self.covariance.currentIndexChanged.connect(self._show_algorithm)
+        self.prior.toggled.connect(self.settings_edited)
         for w in (self.covariance, self.algorithm, self.init):
             w.currentIndexChanged.connect(self.settings_edited)
         outer.addWidget(model)
@@ -194,13 +220,18 @@ class ControlsPanel(QWidget):
 
     def _show_algorithm(self) -> None:
         """k-means fits EII whatever the covariance box says: the box is disabled (its
-        choice is kept for the other algorithms) and says why."""
-        kmeans = split_choice(self.algorithm.currentData())[0] == algorithms.KMEANS
+        choice is kept for the other algorithms) and says why. The prior box is enabled
+        only where mclust has a conjugate prior (and says why not elsewhere)."""
+        algorithm = split_choice(self.algorithm.currentData())[0]
+        kmeans = algorithm == algorithms.KMEANS
         self.covariance.setEnabled(not kmeans)
         self.covariance.setToolTip(
             f"k-means fits equal round clusters ({algorithms.KMEANS_MODEL}); choose "
             "another algorithm to fit this covariance model" if kmeans
             else self._covariance_tip)
+        why = prior_unavailable(algorithm, self.covariance.model())
+        self.prior.setEnabled(why is None)
+        self.prior.setToolTip(self._prior_tip if why is None else why)
 
     @property
     def steps_per_second(self) -> int:
@@ -216,15 +247,17 @@ class ControlsPanel(QWidget):
         return ModelSettings(self.k.value(), self.covariance.model(),
                              self.init.currentText(), self.seed.value(),
                              self.reg_covar.value(), self.tol.value(), self.max_iter.value(),
-                             algorithm, weight_prior)
+                             algorithm, weight_prior,
+                             self.prior.isChecked() and self.prior.isEnabled())
 
     def set_settings(self, s: ModelSettings) -> None:
-        with signals_blocked(self.k, self.covariance, self.algorithm, self.init, self.seed,
-                             self.reg_covar, self.tol, self.max_iter):
+        with signals_blocked(self.k, self.covariance, self.algorithm, self.prior, self.init,
+                             self.seed, self.reg_covar, self.tol, self.max_iter):
             self.k.setValue(s.k)
             self.covariance.set_model(s.covariance_type)
             self.algorithm.setCurrentIndex(self.algorithm.findData(
                 choice_key(s.algorithm, s.weight_prior)))
+            self.prior.setChecked(s.prior)
             self._show_algorithm()
             self.init.setCurrentText(s.init)
             self.seed.setValue(s.seed)
