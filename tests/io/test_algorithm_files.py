@@ -129,3 +129,24 @@ def test_a_malformed_posterior_names_its_field(vb_session, field, value):
     with pytest.raises(ParameterError) as info:
         loads_session(json.dumps(doc))
     assert f"history[2].mixture.posterior.{field}" in str(info.value)
+
+
+def test_a_session_keeps_the_prior_and_refuses_a_malformed_flag(faithful):
+    s = Session()
+    s.load(faithful)
+    s.set_settings(ModelSettings(k=2, covariance_type="VEV", prior=True))
+    start = E.initialise(faithful, 2, "kmeans", covariance_type="VEV", seed=0)
+    for r in E.iterate(faithful, start, replace(s.settings.em_settings(), max_iter=3)):
+        assert s.record(r, "M", s.model_version)
+    doc = json.loads(dumps_session(s.to_record()))
+    assert doc["settings"]["prior"] is True and all(h["prior"] for h in doc["history"])
+    back = Session.from_record(loads_session(json.dumps(doc)))
+    assert back.settings.prior and all(r.prior for r in back.history)
+    assert back.run_mean_log_likelihoods() == s.run_mean_log_likelihoods()
+    doc["history"][1]["prior"] = "yes"
+    with pytest.raises(ParameterError, match=r"history\[1\]\.prior"):
+        loads_session(json.dumps(doc))
+    doc["history"][1]["prior"] = True
+    doc["settings"]["prior"] = 1
+    with pytest.raises(InputError, match="prior must be true or false"):
+        Session.from_record(loads_session(json.dumps(doc)))
