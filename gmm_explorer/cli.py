@@ -62,7 +62,7 @@ def _settings(args, covariance_type: str, algorithm: str = "em", seed: int = 0):
     return EMSettings(covariance_type, args.reg_covar, args.tol, args.max_iter, algorithm,
                       seed, getattr(args, "weight_prior", None) or "dirichlet_process",
                       getattr(args, "weight_concentration", None),
-                      bool(getattr(args, "prior", False)))
+                      bool(getattr(args, "prior", False)), float(getattr(args, "noise", 0.0)))
 
 
 def _fit_record(result, init_name: str):
@@ -110,6 +110,10 @@ def _summary(result, ctype: str) -> str:
     how = "" if f.algorithm == "em" else f"{label(f.algorithm)}, "
     if f.prior:
         how += "MAP under mclust's default conjugate prior, "
+    m = f.mixture
+    if m.has_noise:
+        how += (f"noise {m.noise_weight:.3g} (about {m.noise_weight * f.n_samples:.0f} "
+                "points), ")
     if f.algorithm == "kmeans":
         objective = (f", within-cluster sum of squares {-f.objective:.6g} "
                      f"(mean {-f.mean_objective:.6g})")
@@ -172,6 +176,8 @@ def cmd_fit(args) -> int:
         ctype = KMEANS_MODEL
     else:
         ctype = args.covariance or (start.covariance_type if start is not None else "full")
+    if start is not None and start.has_noise and not args.noise:
+        args.noise = start.noise_weight  # a start with a noise component keeps it
     # The seed is fixed here so that SEM's draws and the restarts' starts share it.
     seed = fresh_seed() if args.seed is None else args.seed
     notes = []
@@ -200,10 +206,13 @@ def cmd_fit(args) -> int:
                          fit=_fit_record(result, init_name))
     outputs = [(out, text)]
     if args.labels_out:
-        from gmm_explorer.engine import e_step
+        from gmm_explorer.engine import e_step, noise_responsibility
 
-        resp = e_step(data.points, result.mixture, want_resp=True).responsibilities
-        outputs.append((_out_path(args.labels_out), responsibilities_csv(data.points, resp)))
+        m = result.mixture
+        resp = e_step(data.points, m, want_resp=True).responsibilities
+        noise = noise_responsibility(data.points, m) if m.has_noise else None
+        outputs.append((_out_path(args.labels_out),
+                        responsibilities_csv(data.points, resp, noise)))
     _outputs_to(args, outputs)
     _notes(args, data)
     for note in notes:

@@ -146,6 +146,19 @@ def _weight_prior(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _noise_fraction(text: str) -> float:
+    from gmm_explorer.engine.noise import check_fraction
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    try:
+        return check_fraction(value)
+    except GMMExplorerError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _positive_float(text: str) -> float:
     try:
         v = float(text)
@@ -218,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="G", help="with --algorithm vb: the weight prior's "
                                      "concentration (default 1/K)")
     prior_option(f)
+    f.add_argument("--noise", type=_noise_fraction, default=0.0, metavar="FRACTION",
+                   help="add a uniform noise component for scattered outliers (mclust's "
+                        "Vinv = 1/hypervolume), started from this fraction of the points, "
+                        "the most isolated ones; in [0, 1), 0 (default) for none")
     f.add_argument("--init", default="kmeans", metavar="METHOD|PARAMS.json|labels:COLUMN",
                    help=f"{', '.join(INIT_METHODS)} (default kmeans), a parameters file to "
                         "start from (K then comes from the file), or labels:COLUMN to start "
@@ -242,8 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="which criterion picks the best model (default bic); ICL is BIC "
                         "plus twice the classification entropy, as mclust's icl")
     s.add_argument("--init", choices=(MIXED, *INIT_METHODS), default=MIXED,
-                   help="initialisation (default mixed: the restarts take kmeans, "
-                        "k-means++, random and random_from_data in turn)")
+                   help="initialisation (default mixed: mclust's hierarchical start hc "
+                        "first, then kmeans, k-means++, random and random_from_data in "
+                        "turn)")
     s.add_argument("--out", metavar="BEST.json",
                    help="write the best model here (-: stdout, with --quiet)")
     em_options(s, k=False, n_init=SELECTION_N_INIT, tol=SELECTION_TOL)

@@ -105,13 +105,21 @@ def quantised_colors(colors: np.ndarray) -> np.ndarray:
     return (np.asarray(colors, dtype=np.uint8) >> 3 << 3) + 4
 
 
+#: The colour of the uniform noise component's share of a point (a lighter grey than the
+#: neutral colour of points before the first E-step: light, as background).
+NOISE_RGB = np.array([175, 175, 175], dtype=np.uint8)
+#: A row of responsibilities short of 1 by more than this has a noise share.
+NOISE_SHARE_TOL = 1e-9
+
+
 def point_colors(resp: np.ndarray | None, n: int, mode: str = "soft") -> np.ndarray:
     """RGB colour of every point.
 
     Parameters
     ----------
     resp : ndarray of shape (n, K), or None
-        Responsibilities; None gives every point the neutral colour.
+        Responsibilities; None gives every point the neutral colour. Rows that sum to less
+        than 1 leave the rest to a noise component, drawn in :data:`NOISE_RGB`.
     n : int
         Number of points (used when ``resp`` is None).
     mode : {"soft", "hard", "uncertainty"}
@@ -126,8 +134,14 @@ def point_colors(resp: np.ndarray | None, n: int, mode: str = "soft") -> np.ndar
         return np.broadcast_to(NEUTRAL, (n, 3)).copy()
     k = resp.shape[1]
     pal = PALETTE[np.arange(k) % len(PALETTE)]
+    # A noise component's share is what the rows leave of 1 (0 without one).
+    noise = 1.0 - resp.sum(axis=1)
+    has_noise = bool(np.any(noise > NOISE_SHARE_TOL))
     if mode == "hard":
-        return pal[np.argmax(resp, axis=1)]
+        out = pal[np.argmax(resp, axis=1)]
+        if has_noise:
+            out = np.where((noise > resp.max(axis=1))[:, None], NOISE_RGB, out)
+        return out
     if mode == "uncertainty":
         return uncertainty_colors(1.0 - resp.max(axis=1))
     if mode != "soft":
@@ -135,6 +149,9 @@ def point_colors(resp: np.ndarray | None, n: int, mode: str = "soft") -> np.ndar
     out = np.zeros((resp.shape[0], 3), dtype=np.float32)
     for j in range(k):  # K passes of N x 3 multiply-adds; no N x K x 3 temporary
         out += resp[:, j:j + 1].astype(np.float32) * pal[j].astype(np.float32)
+    if has_noise:
+        out += np.clip(noise, 0.0, 1.0)[:, None].astype(np.float32) * NOISE_RGB.astype(
+            np.float32)
     np.clip(out + 0.5, 0, 255, out=out)
     return out.astype(np.uint8)
 

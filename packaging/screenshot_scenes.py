@@ -7,7 +7,8 @@ SCENE is one of: window (the centre start after three steps and an E-step), expl
 pinned point's E-step in the Inspector), mstep (the M-step panel), presentation (F5),
 standardised (Old Faithful in z-scores, View › Standardised units), selection (model
 selection over mclust's fourteen models), cem (three EM steps, then classification EM on
-a new branch), vb (variational Bayes with K=6 run to convergence: components switched off).
+a new branch), vb (variational Bayes with K=6 run to convergence: components switched off),
+noise (two clusters among scattered outliers, fitted with a noise component).
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -22,7 +23,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 SCENES = ("window", "explain", "mstep", "presentation", "standardised", "selection", "cem",
-          "vb")
+          "vb", "noise")
 
 
 def main(scene: str) -> int:
@@ -47,8 +48,30 @@ def main(scene: str) -> int:
     def idle():
         wait_until(lambda: not w.run.busy, 120)
 
+    def converge_and_colour():
+        w.actions["converge"].trigger()
+        wait_until(lambda: not w.run.busy and w.session.current.converged, 120)
+        w.actions["e_step"].trigger()
+        idle()
+        w.session.mark_saved()  # nothing to ask when the screenshot tool closes it
+
     def act():
         wait_until(lambda: w.kernels.ready, 300)
+        if scene == "noise":
+            rng = np.random.default_rng(0)
+            X = np.vstack([rng.normal((0, 0), (1.0, 0.6), (300, 2)),
+                           rng.normal((5, 3), 0.7, (200, 2)),
+                           rng.uniform(-6, 11, (70, 2))])
+            path = Path(tempfile.mkdtemp()) / "outliers.npy"
+            np.save(path, X)
+            w.run.apply_settings(replace(w.session.settings, init="kmeans", noise=0.1))
+            w.session.mark_saved()  # no question about the empty session
+            w.files.load_file(str(path))
+            idle()
+            w.actions["initialise"].trigger()
+            idle()
+            converge_and_colour()
+            return
         init = "kmeans" if scene in ("standardised", "vb") else "centre"
         k = 6 if scene == "vb" else 2
         w.run.apply_settings(replace(w.session.settings, init=init, k=k))
@@ -57,11 +80,7 @@ def main(scene: str) -> int:
         if scene == "vb":
             w.controls.algorithm.setCurrentIndex(w.controls.algorithm.findData("vb"))
             idle()
-            w.actions["converge"].trigger()
-            wait_until(lambda: not w.run.busy and w.session.current.converged, 120)
-            w.actions["e_step"].trigger()
-            idle()
-            w.session.mark_saved()
+            converge_and_colour()
             return
         if scene == "standardised":
             w.units_bar.button.click()

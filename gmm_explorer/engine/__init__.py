@@ -8,10 +8,12 @@ Public API (module in brackets)::
     ComponentDiagnostics                                             [diagnostics: health]
     m_step, m_step_from_responsibilities                             [mstep]
     e_step, em_step, HalfStep, half_steps, run_finished, iterate     [em: the one EM loop]
-    initialise, initialise_from_labels, INIT_METHODS, kmeans_details,
+    initialise, initialise_from_labels, initialise_from_selection, INIT_METHODS,
+    kmeans_details,
     KMeansDetails                                                    [init]
     fit, FitResult                                                   [fit]
-    score_samples, predict, predict_proba, uncertainty, log_density_grid, decision_grid,
+    score_samples, predict, predict_proba, noise_responsibility, uncertainty,
+    log_density_grid, decision_grid,
     ellipse, ellipse_axes, sample                                    [density]
     bic, aic, icl, sweep, iter_sweep, sweep_cells, best_row, SelectionRow [selection]
     Locks, LOCK_KINDS                                                [locks: M-step locks]
@@ -42,6 +44,7 @@ from gmm_explorer.engine.density import (
     ellipse,
     ellipse_axes,
     log_density_grid,
+    noise_responsibility,
     predict,
     predict_proba,
     sample,
@@ -79,6 +82,7 @@ from gmm_explorer.engine.init import (
     KMeansDetails,
     initialise,
     initialise_from_labels,
+    initialise_from_selection,
     kmeans_details,
 )
 from gmm_explorer.engine.locks import LOCK_KINDS, Locks
@@ -122,11 +126,12 @@ __all__ = [
     "decision_grid", "kmeans_details", "point_report", "point_reports_along", "uncertainty",
     "iter_sweep", "sweep_cells", "HalfStep", "half_steps", "run_finished",
     "COVARIANCE_TYPES", "ComponentDiagnostics", "EMSettings", "EStep", "FitResult", "HAVE_NUMBA",
-    "INIT_METHODS", "initialise_from_labels", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "icl", "e_step",
+    "INIT_METHODS", "initialise_from_labels", "initialise_from_selection", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "icl", "e_step",
     "ellipse", "ellipse_axes", "em_step", "fit", "get_num_threads", "initialise", "iterate",
     "log_density_grid", "m_step", "m_step_from_responsibilities", "predict",
     "project_covariance_type", "predict_proba",
     "sample", "score_samples", "set_num_threads", "step_result", "sweep", "warm_up",
+    "noise_responsibility",
     "EStepTerms", "MStepTerms", "e_step_terms", "m_step_terms",
     "SPREAD_RATIO_TO_OFFER", "Standardisation", "spread_ratio", "MODEL_TYPES",
 ]

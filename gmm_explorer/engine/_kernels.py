@@ -88,7 +88,7 @@ def _blocks(X, means, prec, const):
         yield lo, hi, dx, dy, lp
 
 
-def pass_numpy(X, means, prec, const, resp_out):
+def pass_numpy(X, means, prec, const, resp_out, noise=-np.inf):
     """Reference implementation of the pass (same maths, numpy, blocks of rows).
 
     Parameters
@@ -100,6 +100,10 @@ def pass_numpy(X, means, prec, const, resp_out):
     const : ndarray of shape (n_components,)
         ``log w_k + log det U_k - log(2 pi)``.
     resp_out : ndarray of shape (n_samples, n_components) or None
+    noise : float
+        ``log(w_0 V^-1)``, a uniform noise component's weighted log-density (the same at
+        every point; -inf: none). It joins each point's normaliser, so the components'
+        responsibilities sum to one minus the noise's.
 
     Returns
     -------
@@ -113,13 +117,13 @@ def pass_numpy(X, means, prec, const, resp_out):
     ll = 0.0
     n_lost = 0
     for lo, hi, dx, dy, lp in _blocks(X, means, prec, const):
-        mx = lp.max(axis=1)
+        mx = np.maximum(lp.max(axis=1), noise)
         lost = ~np.isfinite(mx)
         if np.any(lost):
             n_lost += int(lost.sum())
             mx = np.where(lost, 0.0, mx)
         e = np.exp(lp - mx[:, None])
-        s = e.sum(axis=1)
+        s = e.sum(axis=1) + np.exp(noise - mx)
         with np.errstate(divide="ignore"):
             ll += float(np.sum((mx + np.log(s))[~lost]))
             r = e * (1.0 / s)[:, None]
@@ -226,7 +230,8 @@ if HAVE_NUMBA:
         return p * two_n * np.float64(x > -708.0)
 
     @njit(parallel=True, fastmath=False, cache=True, nogil=True)
-    def _pass_numba(X, means, prec, const, n_chunks, resp_out, write_resp):  # pragma: no cover
+    def _pass_numba(X, means, prec, const, n_chunks, resp_out, write_resp,
+                    noise):  # pragma: no cover
         # (coverage cannot see inside compiled code; tests compare it with pass_numpy)
         # Tiled: for a tile of T points, each loop runs over the T points of one component,
         # so it vectorises; per-lane accumulators (K, 6, T) avoid reductions across lanes,
@@ -256,7 +261,7 @@ if HAVE_NUMBA:
                     src = start + t if t < m else start
                     xs[t] = X[src, 0]
                     ys[t] = X[src, 1]
-                    mx[t] = -np.inf
+                    mx[t] = noise  # -inf without a noise component
                     inv[t] = 0.0
                 # Pass 1: weighted log-densities and their running maximum per point.
                 for k in range(kc):
@@ -280,6 +285,10 @@ if HAVE_NUMBA:
                         if t < m:
                             lostc += 1
                         mx[t] = 0.0
+                if noise > -np.inf:
+                    # The noise component's share of each point's normaliser.
+                    for t in range(T):
+                        inv[t] = _exp_nonpositive(noise - mx[t])
                 # Pass 2: exp(lp - max) and the normaliser per point.
                 for k in range(kc):
                     for t in range(T):
@@ -326,12 +335,13 @@ if HAVE_NUMBA:
             lost[c] = lostc
         return stats, ll, lost
 
-    def pass_numba(X, means, prec, const, resp_out):
+    def pass_numba(X, means, prec, const, resp_out, noise=-np.inf):
         """The fused numba pass; same contract as :func:`pass_numpy`."""
         n, k = X.shape[0], means.shape[0]
         write = resp_out is not None
         buf = resp_out if write else np.empty((0, k))
-        stats_c, ll_c, lost_c = _pass_numba(X, means, prec, const, n_chunks_for(n), buf, write)
+        stats_c, ll_c, lost_c = _pass_numba(X, means, prec, const, n_chunks_for(n), buf, write,
+                                            float(noise))
         # numpy reduces axis 0 of a C-ordered array row by row, in chunk order, and the
         # 1-D sum pairwise: fixed orders, so results do not depend on the thread count.
         stats = stats_c.sum(axis=0)
@@ -432,15 +442,16 @@ if HAVE_NUMBA:
         return stats_c.sum(axis=0), float(ll_c.sum()), float(cll_c.sum()), int(lost_c.sum())
 
 
-def run_pass(X, means, prec, const, resp_out, backend: str | None = None):
+def run_pass(X, means, prec, const, resp_out, backend: str | None = None,
+             noise: float = -np.inf):
     """Dispatch to the numba pass when available (``backend`` None or "numba"), else numpy."""
     if backend == "numpy" or (backend is None and not HAVE_NUMBA):
-        return pass_numpy(X, means, prec, const, resp_out)
+        return pass_numpy(X, means, prec, const, resp_out, noise)
     if backend not in (None, "numba"):
         raise ValueError(f"unknown backend {backend!r}; expected 'numba' or 'numpy'")
     if not HAVE_NUMBA:
         raise RuntimeError("numba is not available; use backend='numpy'")
-    return pass_numba(X, means, prec, const, resp_out)
+    return pass_numba(X, means, prec, const, resp_out, noise)
 
 
 def run_assign_pass(X, means, prec, const, u, labels_out, backend: str | None = None):

@@ -36,8 +36,16 @@ def weighted_log_prob(X, mixture: Mixture) -> np.ndarray:
         return const - 0.5 * (y0 * y0 + y1 * y1)
 
 
+def _with_noise(lp: np.ndarray, mixture: Mixture) -> np.ndarray:
+    """``lp`` with the noise component's column (its weighted log-density, the same at
+    every point) appended when the mixture has one."""
+    if not mixture.has_noise:
+        return lp
+    return np.column_stack([lp, np.full(lp.shape[0], mixture.noise_log_term)])
+
+
 def score_samples(X, mixture: Mixture) -> np.ndarray:
-    """Log-density of the mixture at each point.
+    """Log-density of the mixture at each point (its noise component's included).
 
     Returns
     -------
@@ -47,7 +55,7 @@ def score_samples(X, mixture: Mixture) -> np.ndarray:
     out = np.empty(X.shape[0])
     for lo in range(0, X.shape[0], NUMPY_BLOCK):
         hi = min(X.shape[0], lo + NUMPY_BLOCK)
-        lp = weighted_log_prob(X[lo:hi], mixture)
+        lp = _with_noise(weighted_log_prob(X[lo:hi], mixture), mixture)
         out[lo:hi] = _logsumexp_rows(lp)
     return out
 
@@ -65,13 +73,28 @@ def predict_proba(X, mixture: Mixture) -> np.ndarray:
     Returns
     -------
     ndarray of shape (n_samples, n_components)
-        Rows sum to 1.
+        Rows sum to 1, or to 1 minus the noise's share (:func:`noise_responsibility`) when
+        the mixture has a noise component.
     """
     return np.array(e_step(X, mixture, want_resp=True).responsibilities)
 
 
+def noise_responsibility(X, mixture: Mixture) -> np.ndarray:
+    """Each point's posterior probability of coming from the noise component (zeros
+    without one).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    if not mixture.has_noise:
+        return np.zeros(as_points(X).shape[0])
+    return np.exp(mixture.noise_log_term - score_samples(X, mixture))
+
+
 def predict(X, mixture: Mixture) -> np.ndarray:
-    """Hard labels: the 0-based index of the most responsible component for each point.
+    """Hard labels: the 0-based index of the most responsible component for each point
+    (of the Gaussian components: a noise component is not a label).
 
     Returns
     -------
@@ -118,13 +141,16 @@ def log_density_grid(mixture: Mixture, xs, ys) -> np.ndarray:
     Returns
     -------
     ndarray of shape (ny, nx)
-        Row-major: ``out[j, i]`` is the log-density at ``(xs[i], ys[j])``.
+        Row-major: ``out[j, i]`` is the log-density at ``(xs[i], ys[j])`` (a noise
+        component's included).
     """
     xs = np.asarray(xs, dtype=np.float64)
     ys = np.asarray(ys, dtype=np.float64)
     out = np.full((ys.shape[0], xs.shape[0]), -np.inf)
     for lp in _component_grids(mixture, xs, ys):
         np.logaddexp(out, lp, out=out)
+    if mixture.has_noise:  # the noise's uniform floor
+        np.logaddexp(out, mixture.noise_log_term, out=out)
     return out
 
 

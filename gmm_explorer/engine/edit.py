@@ -40,10 +40,8 @@ def _points_maybe_empty(X) -> np.ndarray:
 
 
 def _rebuild(m: Mixture, weights=None, means=None, covariances=None) -> Mixture:
-    return Mixture(m.weights if weights is None else weights,
-                   m.means if means is None else means,
-                   m.covariances if covariances is None else covariances,
-                   m.covariance_type)
+    # A noise component keeps its weight; new weights share the rest (Mixture.rebuilt).
+    return m.rebuilt(weights, means, covariances)
 
 
 # --------------------------------------------------------------------------- covariance helpers

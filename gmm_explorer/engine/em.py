@@ -24,7 +24,7 @@ from typing import Iterator
 
 import numpy as np
 
-from gmm_explorer.engine import _kernels, algorithms, variational
+from gmm_explorer.engine import _kernels, algorithms, noise, variational
 from gmm_explorer.engine.locks import Locks
 from gmm_explorer.engine.mixture import Mixture, project_covariance_type
 from gmm_explorer.engine.mstep import m_step
@@ -85,8 +85,12 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
     means, prec, const = _pass_inputs(mixture)
     objective = None
     if assignment == "soft":
-        stats, ll, n_lost = _kernels.run_pass(X, means, prec, const, resp, backend)
+        stats, ll, n_lost = _kernels.run_pass(X, means, prec, const, resp, backend,
+                                              mixture.noise_log_term)
     elif assignment in ("hard", "sample"):
+        if mixture.has_noise:
+            raise InputError("the noise component goes with EM's soft responsibilities; "
+                             "choose EM, or drop the noise component")
         u = None
         if assignment == "sample":
             if draws is None or np.shape(draws) != (n,):
@@ -363,6 +367,10 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         start = project_covariance_type(start, settings.covariance_type)
     if settings.algorithm == "kmeans" and not algorithms.has_equal_weights(start):
         start = algorithms.with_equal_weights(start)
+    if settings.noise and not start.has_noise:
+        start = noise.with_noise(start, settings.noise, noise.noise_density(X))
+    elif not settings.noise and start.has_noise:
+        start = noise.without_noise(start)
     if settings.algorithm == algorithms.VB and not _vb_state_fits(start, settings):
         # Parameters that are not a VB state of this run (an EM state, a hand edit, other
         # priors): the VB M-step on their responsibilities makes one.
@@ -376,7 +384,10 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
             or e.algorithm != settings.algorithm or settings.algorithm == "sem"):
         e = algorithm_pass(X, start, settings, first_iteration, want_resp=want_resp,
                            backend=backend, _checked=True)
-    result = step_result(first_iteration, e, prev, settings)
+    # With noise the pass's statistics cover only the Gaussians' shares of the points, so
+    # the data's covariance (the health verdicts' scale) is taken from the points, once.
+    data_cov = np.cov(X.T, bias=True) if start.has_noise else None
+    result = step_result(first_iteration, e, prev, settings, data_cov)
     prior = run_prior(e, settings)  # the data's: the same for every M-step of the run
     yield HalfStep("M", result, e)
     while True:

@@ -173,7 +173,7 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
     first_error = None
     for _ in range(n_init):
         start = initialise(X, n_components, init, covariance_type=settings.covariance_type,
-                           reg_covar=settings.reg_covar, seed=rng)
+                           reg_covar=settings.reg_covar, seed=rng, noise=settings.noise)
         try:
             history = _run(iterate(X, start, settings, backend=backend), cancelled)
         except ArithmeticError as exc:  # FitError: try the other restarts first

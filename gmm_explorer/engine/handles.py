@@ -176,7 +176,7 @@ def drag_handle(m: Mixture, j: int, which: str, xy, n_std: float = 1.0) -> Mixtu
         covs[:] = cov
     else:
         covs = spread_edit(m.covariances, j, cov, ctype)
-    return Mixture(m.weights, m.means, covs, ctype)
+    return m.rebuilt(covariances=covs, covariance_type=ctype)
 
 
 def spread_edit(covariances, j: int, new: np.ndarray, covariance_type: str) -> np.ndarray:

@@ -31,13 +31,16 @@ from gmm_explorer.engine.mstep import (
 )
 from gmm_explorer.engine.models import canonical
 from gmm_explorer.engine.validation import as_points, check_n_components, checked_points
-from gmm_explorer.errors import InputError
+from gmm_explorer.errors import FitError, InputError
 
 #: The randomised initialisations (scikit-learn's four).
 RANDOM_INITS = ("kmeans", "k-means++", "random", "random_from_data")
-#: Every initialisation: the randomised ones and "centre", the deterministic teaching
-#: start (see :func:`centre_start`).
-INIT_METHODS = RANDOM_INITS + ("centre",)
+#: Every initialisation: the randomised ones, "centre", the deterministic teaching start
+#: (see :func:`centre_start`), and "hc", mclust's.
+INIT_METHODS = RANDOM_INITS + ("centre", "hc")
+#: mclust's deterministic start: model-based hierarchical agglomeration (VVV on the
+#: SVD-transformed data, mclust's defaults; engine/hierarchical.py), cut into K groups.
+HC = "hc"
 #: Lloyd iterations run by the ``kmeans`` initialisation.
 KMEANS_ITER = 30
 
@@ -176,6 +179,45 @@ def mixture_from_labels(X: np.ndarray, labels: np.ndarray, n_components: int,
     return parameters_from_statistics(stats, centres, covariance_type, reg_covar)
 
 
+def initialise_from_selection(X, selected, n_components: int, covariance_type: str = "full",
+                              reg_covar: float = 1e-6, seed=None) -> Mixture:
+    """A start with one component on a selection of the points (a clump a user painted or
+    framed) and the other K - 1 on k-means of the rest: the M-step of that classification.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, 2)
+    selected : array-like of int
+        Indices of the selected points (at least 2, not all of them).
+    n_components : int
+        K >= 2: the selection's component is the first.
+    covariance_type, reg_covar, seed
+        As for :func:`initialise`.
+
+    Returns
+    -------
+    Mixture
+    """
+    X = checked_points(X, n_components)
+    idx = np.unique(np.asarray(selected, dtype=np.intp).ravel())
+    n = X.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise InputError(f"the selection names points outside 0..{n - 1}")
+    if n_components < 2:
+        raise InputError("a start from a selection needs K >= 2: one component for the "
+                         "selection and at least one for the other points")
+    if idx.size < 2:
+        raise InputError("select at least two points (Select mode, or Ctrl+drag) to start "
+                         "a component on them")
+    rest = np.setdiff1d(np.arange(n), idx)
+    if rest.size < n_components - 1:
+        raise InputError(f"{rest.size} point(s) are left outside the selection for the other "
+                         f"{n_components - 1} component(s); select fewer points or lower K")
+    labels = np.zeros(n, dtype=np.intp)
+    labels[rest] = 1 + kmeans_labels(X[rest], n_components - 1, rng_from(seed))
+    return mixture_from_labels(X, labels, n_components, covariance_type, reg_covar)
+
+
 def initialise_from_labels(X, labels, covariance_type: str = "full",
                            reg_covar: float = 1e-6) -> tuple[Mixture, tuple[str, ...]]:
     """Starting parameters from a labelling of the points: one component per distinct
@@ -240,18 +282,23 @@ def _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar) -> Mi
 
 
 def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type: str = "full",
-               reg_covar: float = 1e-6, seed=None) -> Mixture:
-    """Initial parameters by one of :data:`INIT_METHODS`.
+               reg_covar: float = 1e-6, seed=None, noise: float = 0.0) -> Mixture:
+    """Initial parameters by one of :data:`INIT_METHODS`, with a uniform noise component
+    when ``noise`` > 0: that fraction of the points, the most isolated ones
+    (:func:`~gmm_explorer.engine.noise.isolated_points`), start as noise and the method
+    places the components on the others.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, 2)
     n_components : int
         K >= 1, at most n_samples.
-    method : {"kmeans", "k-means++", "random", "random_from_data", "centre"}
+    method : {"kmeans", "k-means++", "random", "random_from_data", "centre", "hc"}
     covariance_type : str
     reg_covar : float
     seed : int, Generator or None
+    noise : float
+        The noise component's starting weight, in [0, 1) (0: none).
 
     Returns
     -------
@@ -259,9 +306,24 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
     """
     X = checked_points(X, n_components)
     check_init_method(method)
+    if noise:
+        from gmm_explorer.engine import noise as N
+
+        weight = N.check_fraction(noise)
+        density = N.noise_density(X)
+        inliers = X[~N.isolated_points(X, weight)]
+        if inliers.shape[0] < n_components:
+            raise InputError(f"a noise fraction of {weight:g} leaves {inliers.shape[0]} "
+                             f"point(s) for K={n_components}; lower the fraction or K")
+        m = initialise(inliers, n_components, method, covariance_type=covariance_type,
+                       reg_covar=reg_covar, seed=seed)
+        return N.with_noise(m, weight, density)
     if method == "centre":
         return centre_start(X, n_components, covariance_type, reg_covar)
     rng = rng_from(seed)
+    if method == HC:
+        return mixture_from_labels(X, _hc_labels(X, n_components, rng), n_components,
+                                   covariance_type, reg_covar)
     if method == "k-means++":
         return _from_seed_points(X, kmeans_plusplus(X, n_components, rng), covariance_type,
                                  reg_covar)
@@ -272,6 +334,23 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
         return _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar)
     labels = kmeans_labels(X, n_components, rng)
     return mixture_from_labels(X, labels, n_components, covariance_type, reg_covar)
+
+
+def _hc_labels(X: np.ndarray, n_components: int, rng: np.random.Generator) -> np.ndarray:
+    """mclust's hc classes into K groups (its default: VVV on the SVD-transformed data).
+    Data hc cannot transform or agglomerate (a column that never varies, all points
+    equal) fall back to the untransformed points, then to k-means, so that every
+    initialisation starts on any data."""
+    from gmm_explorer.engine.hierarchical import hc_labels
+
+    # The seed only draws the subset hc runs on beyond HC_SUBSET points.
+    seed = int(rng.integers(2**31))
+    for use in ("SVD", "VARS"):
+        try:
+            return hc_labels(X, n_components, use=use, seed=seed)
+        except FitError:
+            continue
+    return kmeans_labels(X, n_components, rng)
 
 
 def centre_start(X, n_components: int, covariance_type: str = "full",

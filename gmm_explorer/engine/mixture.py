@@ -163,11 +163,18 @@ class Mixture:
     #: The variational posterior these parameters summarise (a variational Bayes state,
     #: :class:`~gmm_explorer.engine.variational.Posterior`), or None.
     posterior: object | None = field(default=None, repr=False)
+    #: The uniform noise component (mclust's): its weight (the Gaussians' weights then sum
+    #: to ``1 - noise_weight``) and its density, 1 / the data's hypervolume (mclust's
+    #: ``Vinv``); 0 and 0 for a mixture without one.
+    noise_weight: float = 0.0
+    noise_density: float = 0.0
     # Derived, filled in __post_init__: (K, 3) upper precision factors and (K,) log det(U).
     precision_chol: np.ndarray = field(init=False, repr=False)
     log_det_precision_chol: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self, _trusted: bool) -> None:
+        object.__setattr__(self, "noise_weight", float(self.noise_weight))
+        object.__setattr__(self, "noise_density", float(self.noise_density))
         if _trusted:
             self._set_arrays(np.asarray(self.weights, np.float64), np.asarray(self.means, np.float64),
                              np.asarray(self.covariances, np.float64))
@@ -198,9 +205,19 @@ class Mixture:
         if np.any(w < 0):
             j = int(np.argmax(w < 0))
             raise ParameterError(f"weight {w[j]} is negative", field=f"weights[{j}]")
-        if abs(w.sum() - 1.0) > WEIGHT_SUM_TOL:
-            raise ParameterError(f"weights sum to {w.sum()!r}, not 1 (tolerance {WEIGHT_SUM_TOL})",
-                                 field="weights")
+        pi0, v = self.noise_weight, self.noise_density
+        if not (np.isfinite(pi0) and 0.0 <= pi0 < 1.0):
+            raise ParameterError(f"expected a number in [0, 1), got {pi0!r}",
+                                 field="noise.weight")
+        if not (np.isfinite(v) and v >= 0.0) or (pi0 > 0.0 and v == 0.0):
+            raise ParameterError(f"expected a finite number > 0, got {v!r}",
+                                 field="noise.density")
+        if abs(w.sum() + pi0 - 1.0) > WEIGHT_SUM_TOL:
+            what = f"weights sum to {w.sum()!r}"
+            raise ParameterError(
+                f"{what}, not 1 (tolerance {WEIGHT_SUM_TOL})" if not self.has_noise else
+                f"{what}, not 1 - the noise weight {pi0!r} (tolerance {WEIGHT_SUM_TOL})",
+                field="weights")
         for j in range(k):
             b1, b2 = c[j, 0, 1], c[j, 1, 0]
             scale = max(abs(c[j, 0, 0]), abs(c[j, 1, 1]), abs(b1), abs(b2))
@@ -233,21 +250,51 @@ class Mixture:
         """K, the number of components."""
         return int(self.weights.shape[0])
 
+    @property
+    def has_noise(self) -> bool:
+        """Whether the mixture has a uniform noise component."""
+        return self.noise_density > 0.0
+
+    @property
+    def noise_log_term(self) -> float:
+        """``log(noise_weight * noise_density)``, the noise component's weighted
+        log-density at every point (-inf without noise)."""
+        if self.noise_weight <= 0.0:
+            return -np.inf
+        return float(np.log(self.noise_weight) + np.log(self.noise_density))
+
     def n_parameters(self) -> int:
-        """Number of free parameters, counted as scikit-learn and mclust do (BIC/AIC)."""
+        """Number of free parameters, counted as scikit-learn and mclust do (BIC/AIC); a
+        noise component adds two, its weight and its hypervolume (mclust's count)."""
         k, d = self.n_components, 2
-        return n_covariance_parameters(self.covariance_type, k, d) + k * d + k - 1
+        return (n_covariance_parameters(self.covariance_type, k, d) + k * d + k - 1
+                + 2 * int(self.has_noise))
+
+    def rebuilt(self, weights=None, means=None, covariances=None,
+                covariance_type: str | None = None) -> "Mixture":
+        """A validated mixture with some parameters replaced, keeping the noise
+        component: ``weights`` (the Gaussians', summing to 1) are scaled to share
+        ``1 - noise_weight``."""
+        w = self.weights if weights is None else np.asarray(weights, dtype=np.float64)
+        if weights is not None and self.has_noise:
+            w = w / w.sum() * (1.0 - self.noise_weight)
+        return Mixture(w, self.means if means is None else means,
+                       self.covariances if covariances is None else covariances,
+                       self.covariance_type if covariance_type is None else covariance_type,
+                       noise_weight=self.noise_weight, noise_density=self.noise_density)
 
     def with_covariance_type(self, covariance_type: str) -> "Mixture":
         """The same parameters relabelled with another type (the structure must already fit)."""
-        return Mixture(self.weights, self.means, self.covariances, covariance_type)
+        return self.rebuilt(covariance_type=covariance_type)
 
     def equals(self, other: "Mixture") -> bool:
         """Bit-for-bit equality of all parameters and the covariance type."""
         return (self.covariance_type == other.covariance_type
                 and np.array_equal(self.weights, other.weights)
                 and np.array_equal(self.means, other.means)
-                and np.array_equal(self.covariances, other.covariances))
+                and np.array_equal(self.covariances, other.covariances)
+                and self.noise_weight == other.noise_weight
+                and self.noise_density == other.noise_density)
 
 
 def _as_float_array(value, name: str) -> np.ndarray:
@@ -327,5 +374,6 @@ def project_covariances(covariances, covariance_type: str, weights=None) -> np.n
 def project_covariance_type(m: Mixture, covariance_type: str) -> Mixture:
     """``m`` with its covariances projected onto the structure of ``covariance_type``
     (see :func:`project_covariances`; tied averages with the mixture's weights)."""
-    return Mixture(m.weights, m.means, project_covariances(m.covariances, covariance_type,
-                                                           m.weights), covariance_type)
+    return m.rebuilt(covariances=project_covariances(m.covariances, covariance_type,
+                                                     m.weights),
+                     covariance_type=covariance_type)

@@ -69,7 +69,8 @@ def weighted_sums(X, resp) -> np.ndarray:
 
 def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covariance_type: str,
                                reg_covar: float, locks: Locks | None = None,
-                               previous: Mixture | None = None) -> Mixture:
+                               previous: Mixture | None = None,
+                               noise: tuple[int, float] | None = None) -> Mixture:
     """The M-step proper: new parameters from sufficient statistics about ``centres``.
 
     With ``locks``, this is the M-step of generalised EM: the locked parameters are taken
@@ -94,6 +95,10 @@ def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covarianc
     previous : Mixture, optional
         Where locked parameters come from; required when something is locked. Its
         covariance type must be ``covariance_type`` when a covariance is locked.
+    noise : (n_samples, density), optional
+        A uniform noise component (mclust's): the statistics then cover only the points'
+        Gaussian shares, each weight is ``n_k / n_samples`` and the noise keeps the rest,
+        ``n_0 / n_samples`` (mclust's ``pro``), with this ``density``.
 
     Returns
     -------
@@ -166,6 +171,16 @@ def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covarianc
             # on any component keeps every covariance.
             lc = np.ones(k, dtype=bool)
         cov[lc] = np.asarray(previous.covariances)[lc]
+    if noise is not None:
+        if locked is not None and locked.weight.any():
+            raise InputError("a locked weight cannot be kept beside a noise component; "
+                             "unlock the weights or drop the noise component")
+        n_samples, density = noise
+        weights = nk / float(n_samples)
+        noise_weight = max(0.0, 1.0 - float(weights.sum()))
+        _check_m_step(weights, means, cov, nk, reg_covar)
+        return Mixture(weights, means, cov, covariance_type, True,
+                       noise_weight=noise_weight, noise_density=density)
     if locked is None or not locked.weight.any():
         weights = nk / nk.sum()
     else:
@@ -265,8 +280,10 @@ def m_step(e: EStep, covariance_type: str | None = None, reg_covar: float = 1e-6
     Mixture
     """
     ctype = covariance_type or e.mixture.covariance_type
-    return parameters_from_statistics(e.stats, np.asarray(e.mixture.means), ctype, reg_covar,
-                                      locks, e.mixture)
+    m = e.mixture
+    noise = (e.n_samples, m.noise_density) if m.has_noise else None
+    return parameters_from_statistics(e.stats, np.asarray(m.means), ctype, reg_covar,
+                                      locks, m, noise)
 
 
 def m_step_from_responsibilities(X, resp, covariance_type: str = "full",

@@ -129,9 +129,9 @@ def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettin
         Overrides ``settings.covariance_type``.
     settings : EMSettings
     init : str
-        An initialisation method, or :data:`MIXED`: the restarts take the four random
-        initialisations in turn (``restart_plan``), so that they do not all fall into the
-        optimum one method finds.
+        An initialisation method, or :data:`MIXED`: mclust's hierarchical start (``hc``)
+        first, then the four random initialisations in turn (``restart_plan``), so that
+        the restarts do not all fall into the optimum one method finds.
     n_init, seed, cancelled
         As :func:`~gmm_explorer.engine.fit.fit` (a cancel raises ``Cancelled``).
 
@@ -160,7 +160,9 @@ def _fit_mixed(X, k, settings, n_init, seed, cancelled) -> FitResult:
     from gmm_explorer.engine.optima import restart_plan
 
     best, first_error = None, None
-    for s, method in restart_plan(n_init, seed=0 if seed is None else int(seed)):
+    # mclust's deterministic hc start first (as Mclust's), then random restarts in turn.
+    plan = ((0, "hc"),) + restart_plan(n_init - 1, seed=0 if seed is None else int(seed))
+    for s, method in plan:
         try:
             r = fit(X, k, settings=settings, init=method, n_init=1, seed=s,
                     cancelled=cancelled)

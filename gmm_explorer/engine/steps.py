@@ -65,6 +65,10 @@ class EMSettings:
         :mod:`~gmm_explorer.engine.priors`) instead of maximum likelihood: no covariance
         can become singular, and ``reg_covar`` is not used. For the models mclust has a
         prior for, with EM, CEM or SEM.
+    noise : float
+        A uniform noise component's starting weight, in [0, 1) (0: none; see
+        :mod:`~gmm_explorer.engine.noise`). A run from parameters without one adds it
+        with this weight; EM then estimates it. With EM only, without the prior.
     """
 
     covariance_type: str = "full"
@@ -76,6 +80,7 @@ class EMSettings:
     weight_prior: str = "dirichlet_process"
     weight_concentration: float | None = None
     prior: bool = False
+    noise: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "covariance_type", canonical(self.covariance_type))
@@ -106,6 +111,12 @@ class EMSettings:
                     + ("has its own priors" if self.algorithm == algorithms.VB
                        else "has no place for one"))
             check_prior_model(self.covariance_type)
+        from gmm_explorer.engine.noise import check_fraction
+
+        object.__setattr__(self, "noise", check_fraction(self.noise))
+        if self.noise and (self.algorithm != algorithms.EM or self.prior):
+            raise InputError("the noise component goes with EM (maximum likelihood): "
+                             "choose EM without the prior, or drop the noise")
         for name in ("reg_covar", "tol"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and np.isfinite(v) and v >= 0):
@@ -176,9 +187,10 @@ class EStep:
 
 def run_kind(settings: EMSettings) -> tuple:
     """The kind of run ``settings`` make: the algorithm, whether under the conjugate prior,
-    and variational Bayes' weight prior (None for the others)."""
+    variational Bayes' weight prior (None for the others), and whether with noise."""
     return (settings.algorithm, bool(settings.prior),
-            settings.weight_prior if settings.algorithm == algorithms.VB else None)
+            settings.weight_prior if settings.algorithm == algorithms.VB else None,
+            settings.noise > 0.0)
 
 
 def data_moments(stats: np.ndarray, centres: np.ndarray,
@@ -275,7 +287,7 @@ class StepResult:
         starts a new branch and a new run."""
         post = self.mixture.posterior
         return (self.algorithm, bool(self.prior),
-                None if post is None else post.prior.weight_prior)
+                None if post is None else post.prior.weight_prior, self.mixture.has_noise)
 
     @property
     def mean_objective(self) -> float:

@@ -88,7 +88,10 @@ class Standardisation:
         kind = m.covariance_type
         if kind == "spherical" and self.scale[0] != self.scale[1]:
             kind = "diag"
-        return Mixture(m.weights, m.means * self.scale + self.centre, cov, kind)
+        # A uniform density per unit area in z is that over (scale_x * scale_y) in data.
+        return Mixture(m.weights, m.means * self.scale + self.centre, cov, kind,
+                       noise_weight=m.noise_weight,
+                       noise_density=m.noise_density / float(np.prod(self.scale)))
 
     @property
     def log_scale(self) -> float:

@@ -40,9 +40,17 @@ def points_csv(points: np.ndarray, names=("x", "y")) -> str:
     return format_csv(list(names), [points[:, 0], points[:, 1]])
 
 
-def responsibilities_csv(points: np.ndarray, resp: np.ndarray) -> str:
-    """CSV with columns ``x, y, label, p_1..p_K``; ``label`` is the 1-based arg-max of p."""
+def responsibilities_csv(points: np.ndarray, resp: np.ndarray,
+                         noise: np.ndarray | None = None) -> str:
+    """CSV with columns ``x, y, label, p_1..p_K`` (and ``p_noise`` when ``noise``, each
+    point's noise responsibility, is given); ``label`` is the 1-based arg-max of p, 0 for a
+    point the noise claims most."""
     k = resp.shape[1]
     labels = resp.argmax(axis=1) + 1
     header = ["x", "y", "label"] + [f"p_{j}" for j in range(1, k + 1)]
-    return format_csv(header, [points[:, 0], points[:, 1], labels] + [resp[:, j] for j in range(k)])
+    columns = [resp[:, j] for j in range(k)]
+    if noise is not None:
+        labels = np.where(noise > resp.max(axis=1), 0, labels)
+        header.append("p_noise")
+        columns.append(noise)
+    return format_csv(header, [points[:, 0], points[:, 1], labels] + columns)

@@ -62,6 +62,10 @@ HISTORY_HEADER = ("iteration", "log_likelihood", "mean_log_likelihood", "change"
 
 _TYPE_COMMENT = "# gmm-explorer parameters, covariance_type="
 _TYPE_COMMENT_RE = re.compile(r"#\s*gmm-explorer parameters\s*,\s*covariance_type\s*=\s*(.*?)\s*")
+#: The comment line of a mixture with a noise component: its weight and density.
+_NOISE_COMMENT = "# noise: weight={!r}, density={!r}"
+_NOISE_COMMENT_RE = re.compile(r"#\s*noise\s*:\s*weight\s*=\s*(\S+?)\s*,\s*"
+                               r"density\s*=\s*(\S+?)\s*")
 _INDEXED_FIELD = re.compile(r"(weights|means|covariances)\[(\d+)\]")
 #: dtype of the ``covariance_type`` array: long enough for "spherical", never object.
 _TYPE_DTYPE = "<U9"
@@ -84,7 +88,8 @@ def parameters_csv(mixture: Mixture) -> str:
     Returns
     -------
     str
-        A comment line ``# gmm-explorer parameters, covariance_type=<type>``, the header
+        A comment line ``# gmm-explorer parameters, covariance_type=<type>`` (then, for a
+        mixture with a noise component, ``# noise: weight=<w0>, density=<1/V>``), the header
         ``weight,mean_x,mean_y,cov_xx,cov_xy,cov_yy`` and K rows of ``repr`` floats, which
         :func:`read_parameters_csv` reads back bit-identical. ``cov_xy`` is the upper
         off-diagonal entry; a matrix that is symmetric only within the tolerance of
@@ -94,7 +99,11 @@ def parameters_csv(mixture: Mixture) -> str:
     body = format_csv(PARAMETERS_HEADER, [mixture.weights, mixture.means[:, 0],
                                           mixture.means[:, 1], c[:, 0, 0], c[:, 0, 1],
                                           c[:, 1, 1]])
-    return f"{_TYPE_COMMENT}{mixture.covariance_type}\n{body}"
+    noise = ""
+    if mixture.has_noise:
+        noise = _NOISE_COMMENT.format(float(mixture.noise_weight),
+                                      float(mixture.noise_density)) + "\n"
+    return f"{_TYPE_COMMENT}{mixture.covariance_type}\n{noise}{body}"
 
 
 def read_parameters_csv(text: str, path=None) -> Mixture:
@@ -126,6 +135,7 @@ def read_parameters_csv(text: str, path=None) -> Mixture:
     text = text.removeprefix("\ufeff")
     lines = split_lines(text)
     covariance_type = "full"
+    noise = (0.0, 0.0)
     header_line = None
     row_lines: list[int] = []
     rows: list[list[float]] = []
@@ -134,6 +144,11 @@ def read_parameters_csv(text: str, path=None) -> Mixture:
         if not line:
             continue
         if line.startswith("#"):
+            found = _NOISE_COMMENT_RE.fullmatch(line)
+            if found and header_line is None:
+                noise = (_csv_number(found.group(1), "noise weight", number, path),
+                         _csv_number(found.group(2), "noise density", number, path))
+                continue
             match = _TYPE_COMMENT_RE.fullmatch(line)
             if match and header_line is None:
                 try:
@@ -169,7 +184,8 @@ def read_parameters_csv(text: str, path=None) -> Mixture:
     cov[:, 0, 1] = cov[:, 1, 0] = table[:, 4]
     cov[:, 1, 1] = table[:, 5]
     try:
-        return Mixture(table[:, 0], table[:, 1:3], cov, covariance_type)
+        return Mixture(table[:, 0], table[:, 1:3], cov, covariance_type,
+                       noise_weight=noise[0], noise_density=noise[1])
     except ParameterError as exc:
         raise _located(exc, row_lines, path) from None
 
@@ -216,12 +232,17 @@ def parameters_npz(mixture: Mixture) -> bytes:
     bytes
         An archive (``np.savez``, uncompressed) holding ``weights`` (K,), ``means`` (K, 2),
         ``covariances`` (K, 2, 2), all float64, and ``covariance_type``, a 0-d ``<U9``
-        array. No array has dtype object, so it loads with ``allow_pickle=False``.
+        array; with a noise component, 0-d ``noise_weight`` and ``noise_density`` too. No
+        array has dtype object, so it loads with ``allow_pickle=False``.
     """
     buf = io.BytesIO()
+    noise = {}
+    if mixture.has_noise:
+        noise = {"noise_weight": np.array(mixture.noise_weight),
+                 "noise_density": np.array(mixture.noise_density)}
     np.savez(buf, weights=np.asarray(mixture.weights), means=np.asarray(mixture.means),
              covariances=np.asarray(mixture.covariances),
-             covariance_type=np.array(mixture.covariance_type, dtype=_TYPE_DTYPE))
+             covariance_type=np.array(mixture.covariance_type, dtype=_TYPE_DTYPE), **noise)
     return buf.getvalue()
 
 
@@ -259,7 +280,8 @@ def read_parameters_npz(data: bytes, path=None) -> Mixture:
     try:
         with load_numpy(data) as archive:
             arrays = {name: _npz_array(archive, name, path)
-                      for name in ("weights", "means", "covariances", "covariance_type")}
+                      for name in ("weights", "means", "covariances", "covariance_type",
+                                   "noise_weight", "noise_density")}
     except InputError:
         raise
     except CORRUPT_BINARY as exc:
@@ -276,9 +298,16 @@ def read_parameters_npz(data: bytes, path=None) -> Mixture:
         if arrays[name] is None:
             raise ParameterError("missing from the archive (it needs the arrays weights, means "
                                  "and covariances)", field=name, path=path)
+    noise = []
+    for name in ("noise_weight", "noise_density"):
+        a = arrays[name]
+        if a is not None and a.shape != ():
+            raise ParameterError(f"expected a single number, got shape {a.shape}", field=name,
+                                 path=path)
+        noise.append(0.0 if a is None else float(a[()]))
     try:
         return Mixture(arrays["weights"], arrays["means"], arrays["covariances"],
-                       covariance_type)
+                       covariance_type, noise_weight=noise[0], noise_density=noise[1])
     except ParameterError as exc:
         raise ParameterError(exc.reason.split(": ", 1)[-1], field=exc.field,
                              path=path) from None

@@ -17,6 +17,10 @@ window write the same one); it is absent from hand-written files, and a file rea
 needs only ``weights``, ``means`` and ``covariances`` and is validated field by field.
 Floats are written with Python's shortest round-trip repr, so they read back bit-identical.
 
+``noise`` (optional) is a uniform noise component: ``{"weight": w0, "density": 1/V}``
+(the Gaussians' weights then sum to ``1 - w0``; V is the data's hypervolume, mclust's
+``hypvol``).
+
 ``covariance_type`` is one of the fourteen models (:data:`~gmm_explorer.engine.models.
 MODEL_TYPES`: scikit-learn's four names, or mclust's codes such as "VEV"; mclust's codes
 for scikit-learn's four are read as those names). Version 1, written before the fourteen,
@@ -161,6 +165,9 @@ def mixture_to_dict(mixture: Mixture, *, columns=None, fit: FitRecord | None = N
         "covariances": [[[float(v) for v in row] for row in c] for c in mixture.covariances],
         "columns": None if columns is None else [str(c) for c in columns],
     }
+    if mixture.has_noise:
+        out["noise"] = {"weight": float(mixture.noise_weight),
+                        "density": float(mixture.noise_density)}
     if fit is not None:
         out["fit"] = fit.as_dict()
     return out
@@ -216,6 +223,21 @@ def _numbers(value, shape: tuple[int, ...], field: str, path) -> np.ndarray:
     return [_numbers(v, shape[1:], f"{field}[{i}]", path) for i, v in enumerate(value)]
 
 
+def _noise(raw, path) -> tuple[float, float]:
+    """The optional "noise" object, ``{"weight": w0, "density": 1/V}``: (0, 0) when absent."""
+    if raw is None:
+        return 0.0, 0.0
+    if not isinstance(raw, dict):
+        raise ParameterError("expected null or an object with weight and density",
+                             field="noise", path=path)
+    values = []
+    for key in ("weight", "density"):
+        if key not in raw:
+            raise ParameterError("missing", field=f"noise.{key}", path=path)
+        values.append(float(_numbers(raw[key], (), f"noise.{key}", path)))
+    return values[0], values[1]
+
+
 def parse_mixture(obj, path: str | None = None) -> ParametersFile:
     """Validate a decoded JSON object as a parameters file; see :func:`loads_mixture`."""
     if not isinstance(obj, dict):
@@ -249,8 +271,10 @@ def parse_mixture(obj, path: str | None = None) -> ParametersFile:
     w = _numbers(weights, (k,), "weights", path)
     m = _numbers(obj["means"], (k, 2), "means", path)
     c = _numbers(obj["covariances"], (k, 2, 2), "covariances", path)
+    noise_weight, noise_density = _noise(obj.get("noise"), path)
     try:
-        mixture = Mixture(np.array(w, float), np.array(m, float), np.array(c, float), ctype)
+        mixture = Mixture(np.array(w, float), np.array(m, float), np.array(c, float), ctype,
+                          noise_weight=noise_weight, noise_density=noise_density)
     except ParameterError as exc:
         raise ParameterError(exc.reason.split(": ", 1)[-1], field=exc.field, path=path) from None
     columns = obj.get("columns")

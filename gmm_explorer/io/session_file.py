@@ -66,7 +66,7 @@ MAX_BYTES = 512 * 1024 * 1024
 LOCK_KINDS = ("weight", "mean", "covariance")
 SETTINGS_KEYS = ("k", "covariance_type", "init", "seed", "reg_covar", "tol", "max_iter")
 #: Settings added after version 2 first shipped: absent from older files (defaults apply).
-OPTIONAL_SETTINGS = ("algorithm", "weight_prior", "prior")
+OPTIONAL_SETTINGS = ("algorithm", "weight_prior", "prior", "noise")
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,6 +113,8 @@ def _mixture_json(m: Mixture) -> dict:
            "covariances": [[[float(v) for v in r] for r in c] for c in m.covariances]}
     if m.posterior is not None:
         out["posterior"] = _posterior_json(m.posterior)
+    if m.has_noise:
+        out["noise"] = {"weight": float(m.noise_weight), "density": float(m.noise_density)}
     return out
 
 
@@ -292,7 +294,8 @@ def _read_mixture(obj, what: str, path) -> Mixture:
     if obj.get("posterior") is None:
         return m
     post = _read_posterior(obj["posterior"], m.n_components, f"{what}.posterior", path)
-    return Mixture(m.weights, m.means, m.covariances, m.covariance_type, posterior=post)
+    return Mixture(m.weights, m.means, m.covariances, m.covariance_type, posterior=post,
+                   noise_weight=m.noise_weight, noise_density=m.noise_density)
 
 
 def _read_step(obj, i: int, n: int, path, what: str | None = None) -> StepResult:

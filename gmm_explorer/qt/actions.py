@@ -29,6 +29,10 @@ ACTIONS = {
     "init_labels": ("Initialise from the &labels", None, "One component per class of the "
                     "data's labels (e.g. iris species), started from that classification "
                     "with the current covariance model; K follows the classes", False),
+    "init_selection": ("Initialise from the s&election", None, "Component 1 on the selected "
+                       "points (Select mode, or Ctrl+drag a box), the other components by "
+                       "k-means on the rest, with the current K and covariance model",
+                       False),
     "init_file": ("Initialise from &file…", None, "Start EM from the parameters in a JSON "
                   "parameters file (K and covariance type follow the file)", False),
     "generate": ("&Generate data…", "Ctrl+G", "Replace the data by a synthetic data set",
@@ -88,7 +92,7 @@ MENUS = (
                "export", None, "quit"]),
     ("&Edit", ["undo", "redo", None, "mode_add", "mode_brush", "mode_select", "mode_place",
                "mode_inspect", None, "delete", "clear"]),
-    ("&EM", ["initialise", "init_file", "init_labels", "reset_settings", None, "e_step", "m_step", "step", None, "run", "converge",
+    ("&EM", ["initialise", "init_file", "init_labels", "init_selection", "reset_settings", None, "e_step", "m_step", "step", None, "run", "converge",
              "pause", None, "step_back", "step_forward", None, "sample_model"]),
     ("&View", ["hard", "uncertainty", "decision", "ghosts", "kmeans_overlay", None, "fit_view",
                "standardise", "panels", None, "presentation"]),

@@ -94,7 +94,8 @@ class EMResult:
     colors : ndarray of shape (n, 3) uint8, or None
         Soft colours from the responsibilities to show; None keeps the current colours.
     labels : ndarray of shape (n,) or None
-        Hard labels (arg-max) matching ``colors``.
+        Hard labels (arg-max) matching ``colors``; -1 where a noise component claims the
+        point most.
     uncertainty : ndarray of shape (n,) float32, or None
         1 - max responsibility, matching ``colors``.
     neutral : bool
@@ -134,8 +135,11 @@ class EMProgress:
 def _colours(e: E.EStep) -> dict:
     """Soft colours, hard labels and uncertainty (1 - max responsibility) of ``e``."""
     resp = e.responsibilities
-    return {"colors": point_colors(resp, resp.shape[0], "soft"),
-            "labels": np.argmax(resp, axis=1).astype(np.int16),
+    labels = np.argmax(resp, axis=1).astype(np.int16)
+    if e.mixture.has_noise:
+        # -1: the noise component claims the point most (its share is what the row leaves).
+        labels[1.0 - resp.sum(axis=1) > resp.max(axis=1)] = -1
+    return {"colors": point_colors(resp, resp.shape[0], "soft"), "labels": labels,
             "uncertainty": (1.0 - resp.max(axis=1)).astype(np.float32)}
 
 
@@ -144,6 +148,10 @@ def compile_kernels(report, cancelled) -> None:
     a task for its own thread at start-up, while EM runs on numpy meanwhile."""
     E.warm_up()
     drawing_warm_up()
+    from gmm_explorer.engine.hierarchical import hc_merges
+
+    # mclust's hierarchical start (Init method "hc", model selection's first restart).
+    hc_merges(np.random.default_rng(0).normal(size=(8, 2)))
 
 
 #: What the window says it is waiting for, per kind of request.
@@ -202,8 +210,8 @@ class EMSolver:
 
     def _initialise(self, req, report, cancelled) -> EMResult:
         s = req.settings
-        mix = E.initialise(req.points, s.k, s.init, covariance_type=s.covariance_type,
-                           reg_covar=s.reg_covar, seed=s.seed)
+        mix = E.initialise(req.points, s.k, s.init, covariance_type=s.fitted_covariance_type,
+                           reg_covar=s.reg_covar, seed=s.seed, noise=s.noise)
         centroids = self._kmeans_centroids(req) if req.want_kmeans else None
         start = next(self._units(req, mix, iteration=0, previous=()))
         return EMResult(req.kind, (start.result,), "M", neutral=True,

@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
                 ("redo", self.points.redo), ("delete", self.points.delete_selection),
                 ("clear", self.points.clear), ("initialise", run.initialise),
                 ("init_file", data.init_file_dialog), ("init_labels", data.initialise_from_labels),
+                ("init_selection", self.points.initialise_from_selection),
                 ("reset_settings", self.reset_settings),
                 ("generate", data.generate_dialog),
                 ("sample_model", data.sample_dialog), ("e_step", run.e_step),

@@ -38,6 +38,8 @@ class ModelSettings:
     weight_prior: str = "dirichlet_process"
     #: MAP estimation under mclust's default conjugate prior (engine.priors).
     prior: bool = False
+    #: A uniform noise component's starting weight, in [0, 1) (0: none; engine.noise).
+    noise: float = 0.0
 
     def __post_init__(self) -> None:
         if not (1 <= int(self.k) <= MAX_K):
@@ -57,14 +59,15 @@ class ModelSettings:
     def em_settings(self) -> EMSettings:
         return EMSettings(self.fitted_covariance_type, float(self.reg_covar), float(self.tol),
                           int(self.max_iter), self.algorithm, int(self.seed),
-                          self.weight_prior, None, bool(self.prior))
+                          self.weight_prior, None, bool(self.prior), float(self.noise))
 
     def as_dict(self) -> dict:
         """The settings as the session file stores them."""
         return {"k": self.k, "covariance_type": self.covariance_type, "init": self.init,
                 "seed": self.seed, "reg_covar": self.reg_covar, "tol": self.tol,
                 "max_iter": self.max_iter, "algorithm": self.algorithm,
-                "weight_prior": self.weight_prior, "prior": bool(self.prior)}
+                "weight_prior": self.weight_prior, "prior": bool(self.prior),
+                "noise": float(self.noise)}
 
     @classmethod
     def from_dict(cls, d) -> "ModelSettings":
@@ -74,6 +77,6 @@ class ModelSettings:
                        float(d["reg_covar"]), float(d["tol"]), int(d["max_iter"]),
                        str(d.get("algorithm", "em")),
                        str(d.get("weight_prior", "dirichlet_process")),
-                       _flag(d.get("prior", False)))
+                       _flag(d.get("prior", False)), float(d.get("noise", 0.0)))
         except (TypeError, ValueError, KeyError) as exc:
             raise InputError(f"settings: {exc}") from None

@@ -126,3 +126,58 @@ def test_select_prior_with_only_models_without_one_exits_2(capsys):
     code, out, err = run(capsys, "select", FAITHFUL, "--k", "1-2", "--covariance", "VEE,EVV",
                          "--prior")
     assert_one_line_error(code, err, "no conjugate prior", "VEE, EVV")
+
+
+# ------------------------------------------------------------------ the noise component
+
+
+@pytest.fixture
+def outliers_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (300, 2)), rng.normal((5, 3), 0.7, (200, 2)),
+                   rng.uniform(-10, 15, (60, 2))])
+    path = tmp_path / "outliers.csv"
+    np.savetxt(path, X, delimiter=",", header="x,y", comments="")
+    return str(path), X
+
+
+def test_fit_noise_writes_the_noise_and_its_responsibilities(capsys, outliers_csv, tmp_path):
+    path, X = outliers_csv
+    labels = tmp_path / "labels.csv"
+    code, out, err = run(capsys, "fit", path, "--k", "2", "--seed", "0", "--noise", "0.1",
+                         "--labels-out", labels)
+    assert code == 0, err
+    doc = json.loads(out)
+    w0 = doc["noise"]["weight"]
+    assert 0.07 < w0 < 0.15 and sum(doc["weights"]) + w0 == pytest.approx(1.0)
+    assert f"noise {w0:.3g}" in err
+    rows = labels.read_text().splitlines()
+    assert rows[0].endswith(",p_noise")
+    noise_labelled = sum(line.split(",")[2] == "0" for line in rows[1:])
+    assert 40 <= noise_labelled <= 80
+    # A start file with noise keeps it.
+    start = tmp_path / "start.json"
+    start.write_text(out)
+    code, again, err = run(capsys, "fit", path, "--init", start, "--max-iter", "0")
+    assert code == 0 and json.loads(again)["noise"]["weight"] == w0
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["--noise", "1"], ["[0, 1)"]), (["--noise", "-0.2"], ["[0, 1)"]),
+    (["--noise", "lots"], ["expected a number"]),
+    (["--noise", "0.1", "--algorithm", "cem"], ["goes with EM"]),
+    (["--noise", "0.1", "--prior"], ["goes with EM"]),
+])
+def test_bad_noise_exits_2_with_one_line(capsys, outliers_csv, argv, fragments):
+    code, out, err = run(capsys, "fit", outliers_csv[0], "--k", "2", *argv)
+    assert out == ""
+    assert_one_line_error(code, err, *fragments)
+
+
+def test_fit_init_hc_is_deterministic_and_is_the_engines(capsys, faithful):
+    a = run(capsys, "fit", FAITHFUL, "--k", "3", "--init", "hc", "--seed", "1")
+    b = run(capsys, "fit", FAITHFUL, "--k", "3", "--init", "hc", "--seed", "2")
+    assert a[0] == 0 and json.loads(a[1])["means"] == json.loads(b[1])["means"]
+    ref = E.fit(faithful, 3, init=E.initialise(faithful, 3, "hc"))
+    np.testing.assert_allclose(json.loads(a[1])["means"], ref.mixture.means, rtol=1e-12)
+    assert json.loads(a[1])["fit"]["init"] == "hc"

@@ -8,6 +8,7 @@ import pytest
 
 from gmm_explorer import engine as E
 from gmm_explorer.engine.init import centre_start
+from gmm_explorer.errors import InputError
 
 
 def test_centre_start_geometry(faithful):
@@ -41,3 +42,39 @@ def test_from_the_centre_em_walks_to_the_kmeans_optimum_in_many_steps(faithful):
     sd = faithful.std(axis=0)
     moved = np.abs((walk[-1].mixture.means - walk[0].mixture.means) / sd).max()
     assert moved > 1.0
+
+
+def test_a_start_from_a_selection_puts_component_1_on_it():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (100, 2)), rng.normal(6, 1, (100, 2)),
+                   rng.normal((0, 8), 1, (100, 2))])
+    chosen = np.arange(200, 300)
+    m = E.initialise_from_selection(X, chosen, 3, "full", 1e-6, seed=0)
+    np.testing.assert_allclose(m.means[0], X[chosen].mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(m.covariances[0], np.cov(X[chosen].T, bias=True)
+                               + 1e-6 * np.eye(2), rtol=1e-10)
+    assert m.weights[0] == pytest.approx(1 / 3)
+    # The other two are k-means on the rest: one on each of the other clusters.
+    others = sorted(m.means[1:, 0])
+    assert others[0] == pytest.approx(0, abs=0.5) and others[1] == pytest.approx(6, abs=0.5)
+
+
+@pytest.mark.parametrize("selected, k, message", [
+    ([0], 2, "at least two points"), ([], 2, "at least two points"),
+    ([0, 1], 1, "K >= 2"), ([0, 999], 2, "outside"),
+    (list(range(9)), 3, "left outside the selection"),
+])
+def test_bad_selections_are_input_errors(selected, k, message):
+    X = np.random.default_rng(1).normal(size=(10, 2))
+    with pytest.raises(InputError, match=message):
+        E.initialise_from_selection(X, selected, k)
+
+
+def test_the_hc_start_is_the_m_step_of_mclusts_hc_classes(faithful):
+    from gmm_explorer.engine.hierarchical import hc_labels
+    from gmm_explorer.engine.init import mixture_from_labels
+
+    m = E.initialise(faithful, 3, "hc", covariance_type="VEV", seed=5)
+    ref = mixture_from_labels(faithful, hc_labels(faithful, 3), 3, "VEV", 1e-6)
+    assert m.equals(ref)
+    assert m.equals(E.initialise(faithful, 3, "hc", covariance_type="VEV", seed=6))

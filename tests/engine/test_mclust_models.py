@@ -4,25 +4,20 @@ iterations, the log-likelihood and every parameter agree with mclust's."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from gmm_explorer import engine as E
 from gmm_explorer.engine.models import MODEL_TYPES, canonical, mclust_code
+from tests.engine.mclust_reference import case, reference
 
-HERE = Path(__file__).resolve().parents[1] / "mclust"
-REF = json.loads((HERE / "reference.json").read_text())
+REF = reference("reference")
 CASES = sorted(REF["cases"])
 CODES = [mclust_code(m) for m in MODEL_TYPES]
 
 
 def _case(name):
-    X = np.loadtxt(HERE / f"{name}_points.csv", delimiter=",")
-    z = np.loadtxt(HERE / f"{name}_z.csv", delimiter=",")
-    return X, z
+    return case(name, "z")
 
 
 def _em_like_mclust(X, z, code, iterations):

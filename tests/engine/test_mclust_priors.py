@@ -10,9 +10,6 @@ with mclust's ``defaultPrior``.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -27,9 +24,9 @@ from gmm_explorer.engine.priors import (
     map_parameters,
 )
 from gmm_explorer.errors import FitError, InputError
+from tests.engine.mclust_reference import case, reference
 
-HERE = Path(__file__).resolve().parents[1] / "mclust"
-REF = json.loads((HERE / "reference_prior.json").read_text())
+REF = reference("reference_prior")
 CASES = sorted(REF["cases"])
 CODES = ["EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "EEV", "VEV", "VVV"]
 WITHOUT_PRIOR = ["VEE", "EVE", "VVE", "EVV"]
@@ -37,9 +34,7 @@ RTOL = 1e-6
 
 
 def _case(name):
-    X = np.loadtxt(HERE / f"{name}_points.csv", delimiter=",")
-    z = np.loadtxt(HERE / f"{name}_z.csv", delimiter=",")
-    return X, z
+    return case(name, "z")
 
 
 def _prior(X, n_components, code):

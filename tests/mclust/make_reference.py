@@ -3,6 +3,7 @@ on Debian, ``apt-get install r-base-core r-cran-mclust``).
 
     python tests/mclust/make_reference.py          # everything
     python tests/mclust/make_reference.py prior    # only reference_prior.json
+    python tests/mclust/make_reference.py hc       # only reference_hc.json (reference_hc.R)
 
 Writes the inputs (each data set's points and a starting z, from a fixed seed) next to
 this file, runs ``reference.R`` on each and stores mclust's numbers. The tests read only
@@ -55,6 +56,8 @@ def parse(text: str, prior: bool = False) -> dict:
         key, *values = line.split()
         if key == "mclust":
             ref["mclust"] = values[0]
+        elif key == "hypvol":
+            ref["hypvol"] = float(values[0])
         elif key == "model":
             current = ref["models"].setdefault(values[0], {"prior": {}} if prior else {})
         elif key in ("npar", "iterations", "failed_at"):
@@ -119,6 +122,105 @@ def write_prior_reference() -> None:
     print(f"wrote {path}")
 
 
+#: The share of every point that starts as noise in the noise reference's z.
+NOISE_START = 0.1
+
+
+def noise_reference() -> dict:
+    """mclust's me() with a noise component (Vinv = 1/hypvol) for the fourteen models, on
+    the committed points, from z with a tenth of every point given to the noise
+    (<case>_znoise.csv, written here from <case>_z.csv)."""
+    result: dict = {"iterations": ITERATIONS, "noise_start": NOISE_START, "cases": {}}
+    for name in ("faithful", "synthetic"):
+        data, zfile = HERE / f"{name}_points.csv", HERE / f"{name}_znoise.csv"
+        z = np.loadtxt(HERE / f"{name}_z.csv", delimiter=",")
+        np.savetxt(zfile, np.column_stack([z * (1 - NOISE_START),
+                                           np.full(len(z), NOISE_START)]),
+                   delimiter=",", fmt="%.17g")
+        out = subprocess.run(["Rscript", str(HERE / "reference_noise.R"), str(data),
+                              str(zfile), str(ITERATIONS)], check=True, capture_output=True,
+                             text=True)
+        result["cases"][name] = parse(out.stdout)
+    return result
+
+
+def write_noise_reference() -> None:
+    path = HERE / "reference_noise.json"
+    path.write_text(json.dumps(noise_reference(), indent=1) + "\n")
+    print(f"wrote {path}")
+
+
+#: The hc reference: data sets (points as the tests load them) and mclust's hc options.
+HC_CASES = ("faithful", "synthetic", "iris")
+HC_USES = ("SVD", "VARS", "STD", "PCS", "PCR")
+
+
+def hc_points(name: str) -> np.ndarray:
+    """The points of one hc case: the committed <case>_points.csv, or iris's petal length
+    and width as the app loads them (many duplicated points)."""
+    if name == "iris":
+        sys.path.insert(0, str(ROOT))
+        from gmm_explorer.io.loaders import load_points
+
+        return load_points(str(ROOT / "resources" / "data" / "iris.csv"),
+                           columns=("Petal.Length", "Petal.Width")).points
+    return np.loadtxt(HERE / f"{name}_points.csv", delimiter=",")
+
+
+def parse_hc(text: str) -> dict:
+    """reference_hc.R's output as {"mclust": version, "n": n, "hc": {model: {use:
+    {"pairs": [row1, row2], "hclass": {G: labels}}}}}."""
+    ref: dict = {"mclust": None, "n": None, "hc": {}}
+    current = None
+    for line in text.splitlines():
+        key, *values = line.split()
+        if key == "mclust":
+            ref["mclust"] = values[0]
+        elif key == "n":
+            ref["n"] = int(values[0])
+        elif key == "hc":
+            current = ref["hc"].setdefault(values[0], {}).setdefault(
+                values[1], {"pairs": [None, None], "hclass": {}})
+        elif key in ("pairs1", "pairs2"):
+            current["pairs"][int(key[-1]) - 1] = [int(v) for v in values]
+        elif key == "hclass":
+            current["hclass"][values[0]] = [int(v) for v in values[1:]]
+    return ref
+
+
+def hc_reference() -> dict:
+    """mclust's hc(X, modelName, use) merge pairs and hclass(pairs, G), G = 1..6, for the
+    models VVV and EII and every use in HC_USES, on each of HC_CASES."""
+    result: dict = {"uses": list(HC_USES), "cases": {}}
+    for name in HC_CASES:
+        path = HERE / f"hc_{name}_points.csv"
+        np.savetxt(path, hc_points(name), delimiter=",", fmt="%.17g")
+        try:
+            out = subprocess.run(["Rscript", str(HERE / "reference_hc.R"), str(path),
+                                  *HC_USES], check=True, capture_output=True, text=True)
+        finally:
+            path.unlink()
+        result["cases"][name] = parse_hc(out.stdout)
+    return result
+
+
+def _json_with_flat_lists(obj, indent: int = 0) -> str:
+    """JSON with objects indented and every list on one line (merge pairs and labels
+    stay readable in a diff)."""
+    if not isinstance(obj, dict):
+        return json.dumps(obj, separators=(", ", ": "))
+    pad = " " * (indent + 1)
+    items = [f"{pad}{json.dumps(k)}: {_json_with_flat_lists(v, indent + 1)}"
+             for k, v in obj.items()]
+    return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+
+
+def write_hc_reference() -> None:
+    path = HERE / "reference_hc.json"
+    path.write_text(_json_with_flat_lists(hc_reference()) + "\n")
+    print(f"wrote {path}")
+
+
 def main() -> int:
     result = {"iterations": ITERATIONS, "cases": {},
               "selection": {"G": SELECTION_G, "choices": selection_reference()}}
@@ -132,6 +234,8 @@ def main() -> int:
     (HERE / "reference.json").write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {HERE / 'reference.json'}")
     write_prior_reference()
+    write_noise_reference()
+    write_hc_reference()
     return 0
 
 
@@ -139,6 +243,12 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["prior"]:
         write_prior_reference()
         sys.exit(0)
+    if sys.argv[1:] == ["noise"]:
+        write_noise_reference()
+        sys.exit(0)
+    if sys.argv[1:] == ["hc"]:
+        write_hc_reference()
+        sys.exit(0)
     if sys.argv[1:]:
-        sys.exit(f"usage: {sys.argv[0]} [prior]")
+        sys.exit(f"usage: {sys.argv[0]} [prior|noise|hc]")
     sys.exit(main())

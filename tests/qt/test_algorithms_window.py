@@ -4,6 +4,7 @@ change of algorithm, hard colours, the curve's own objective, and sessions keep 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 
 from gmm_explorer import engine as E
@@ -189,3 +190,72 @@ def test_the_prior_box_follows_the_model_and_steps_map_on_a_new_branch(window, q
     choose(qtbot, window, "kmeans")
     assert not prior.isEnabled() and "no place for a prior" in prior.toolTip()
     assert s.settings.algorithm == "kmeans" and not s.settings.prior
+
+
+def test_the_noise_component_claims_the_scattered_points_in_grey(qtbot, tmp_path):
+    from gmm_explorer.drawing import NOISE_RGB
+    from tests.qt.window_helpers import window_with
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (300, 2)), rng.normal((5, 3), 0.7, (200, 2)),
+                   rng.uniform(-10, 15, (60, 2))])
+    window = window_with(qtbot, tmp_path, X)
+    s = window.session
+    assert window.controls.noise.specialValueText() == "off"
+    window.controls.noise.setValue(0.1)  # as the arrows or Enter apply it
+    idle(qtbot, window)
+    assert s.settings.noise == 0.1
+    window.actions["initialise"].trigger()
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: s.current is not None and s.current.mixture.has_noise,
+                    timeout=TIMEOUT)
+    assert s.current.mixture.noise_weight == 0.1
+    window.actions["converge"].trigger()
+    qtbot.waitUntil(lambda: not window.run.busy and s.current.converged, timeout=TIMEOUT)
+    press(qtbot, window, Qt.Key.Key_E)
+    idle(qtbot, window)
+    m = s.current.mixture
+    assert 0.07 < m.noise_weight < 0.15
+    # The table has the noise's row; the scattered points are drawn in the noise's grey.
+    table = window.table
+    assert table.rowCount() == 3 and table.cell_text(2, 0) == "0"
+    assert float(table.cell_text(2, 1)) == pytest.approx(m.noise_weight, rel=1e-3)
+    rgb = window.canvas.point_colors().astype(float)
+    grey = np.all(np.abs(rgb - NOISE_RGB) < 25, axis=1)
+    assert grey[500:].mean() > 0.6 and grey[:500].mean() < 0.02
+    # Other algorithms have no noise component: the box says so.
+    choose(qtbot, window, "cem")
+    assert not window.controls.noise.isEnabled()
+    assert "goes with EM" in window.controls.noise.toolTip()
+
+
+def test_initialise_from_a_framed_selection(window, qtbot):
+    from tests.qt.window_helpers import drag, pixel_of
+
+    window.controls.k.setValue(3)
+    idle(qtbot, window)
+    window.canvas.view.setRange(xRange=(1, 6), yRange=(40, 100), padding=0)
+    qtbot.wait(50)
+    a, b = pixel_of(window, 1.5, 45.0), pixel_of(window, 3.0, 70.0)
+    drag(qtbot, window.canvas.viewport(), a, b, Qt.KeyboardModifier.ControlModifier)
+    chosen = window.points.selection.copy()
+    assert chosen.size > 50
+    window.actions["init_selection"].trigger()
+    idle(qtbot, window)
+    s = window.session
+    qtbot.waitUntil(lambda: s.current is not None and s.current.iteration == 0,
+                    timeout=TIMEOUT)
+    m = s.current.mixture
+    assert m.n_components == 3
+    np.testing.assert_allclose(m.means[0], s.points[chosen].mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(m.weights[0], chosen.size / s.n_points, rtol=1e-12)
+    assert "selected points" in window.statusBar().currentMessage()
+
+
+def test_initialise_from_an_empty_selection_says_what_to_do(window, qtbot, monkeypatch):
+    messages = []
+    monkeypatch.setattr(window.feedback, "error", lambda title, text: messages.append(text))
+    before = window.session.current
+    window.actions["init_selection"].trigger()
+    assert messages and "select at least two points" in messages[0]
+    assert window.session.current is before

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gmm_explorer.drawing import NEUTRAL, PALETTE, uncertainty_colors
+from gmm_explorer.drawing import NEUTRAL, NOISE_RGB, PALETTE, uncertainty_colors
 
 #: Marker shape of ground-truth class c is LABEL_SYMBOLS[c % len(LABEL_SYMBOLS)].
 LABEL_SYMBOLS = ("o", "s", "t", "d", "star", "+", "x", "h", "p", "t1", "t2", "t3")
@@ -65,7 +65,9 @@ class PointPaint:
         if self.colors is None or self.colors.shape[0] != n:
             return np.broadcast_to(NEUTRAL, (n, 3))
         if self.mode == "hard" and self.labels is not None:
-            return PALETTE[self.labels % len(PALETTE)]
+            # Label -1: the noise component's point.
+            return np.where((self.labels < 0)[:, None], NOISE_RGB,
+                            PALETTE[self.labels % len(PALETTE)])
         return self.colors
 
     def symbols_for(self, n: int, markers: bool):

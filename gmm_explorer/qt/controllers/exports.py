@@ -116,8 +116,10 @@ class ExportsController(QObject):
         if kind == "params_npz":
             return X.parameters_npz(s.in_data_units(cur.mixture))
         if kind == "responsibilities":
-            resp = E.e_step(s.points, cur.mixture, want_resp=True).responsibilities
-            return responsibilities_csv(s.data_points, resp)
+            m = cur.mixture
+            resp = E.e_step(s.points, m, want_resp=True).responsibilities
+            noise = E.noise_responsibility(s.points, m) if m.has_noise else None
+            return responsibilities_csv(s.data_points, resp, noise)
         if kind == "points":
             return points_csv(s.data_points, names)
         if kind == "history":

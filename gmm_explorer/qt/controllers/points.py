@@ -1,11 +1,14 @@
 """Editing the points with the mouse and the Edit menu: add, brush, select, delete, clear,
 undo and redo. Every edit is a session method (undoable); the run then pauses and the
-kept parameters are evaluated on the new data."""
+kept parameters are evaluated on the new data. The selection can also seed a start
+(EM › Initialise from the selection)."""
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
+
+from gmm_explorer.errors import GMMExplorerError
 
 #: Right-click removes the nearest point within this many pixels.
 REMOVE_RADIUS_PX = 8.0
@@ -90,6 +93,25 @@ class PointsController(QObject):
         self._set_selection(self.session.indices_in_rect(x0, y0, x1, y1))
         self.feedback.status(
             f"{self.selection.size} points selected — press Delete to remove them", 5000)
+
+    @Slot()
+    def initialise_from_selection(self) -> bool:
+        """EM › Initialise from the selection: component 1 on the selected points, the
+        others by k-means on the rest (engine.initialise_from_selection)."""
+        from gmm_explorer.engine import initialise_from_selection
+
+        s, st = self.session, self.session.settings
+        try:
+            mixture = initialise_from_selection(s.points, self.selection, st.k,
+                                                st.fitted_covariance_type, st.reg_covar,
+                                                st.seed)
+        except GMMExplorerError as exc:
+            self.feedback.error("Could not initialise from the selection", str(exc))
+            return False
+        n = self.selection.size
+        self.run.start_from(mixture, f"component 1 on the {n} selected points, the other "
+                                     f"{st.k - 1} by k-means on the rest")
+        return True
 
     @Slot()
     def delete_selection(self) -> None:

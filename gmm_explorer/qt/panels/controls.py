@@ -7,6 +7,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QScrollArea,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -40,10 +43,10 @@ def algorithm_choices() -> list[tuple[str, str, str]]:
         if name != algorithms.VB:
             out.append((name, algorithms.label(name), tip))
             continue
-        out.append((name, "Variational Bayes (Dirichlet process)",
+        out.append((name, "VB, Dirichlet process",
                     tip + " Weight prior: a Dirichlet process (stick-breaking), which "
                     "switches off the components the data do not need."))
-        out.append((VB_DIRICHLET, "Variational Bayes (Dirichlet)",
+        out.append((VB_DIRICHLET, "VB, Dirichlet",
                     tip + " Weight prior: a finite Dirichlet distribution; with its small "
                     "default concentration (1/K) unneeded components also fade."))
     return out
@@ -91,17 +94,31 @@ class ControlsPanel(QWidget):
 
     def __init__(self, actions: dict, parent=None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
+        # The groups scroll when the window is too short for them (1280 x 720 with a
+        # tall font), rather than being cut off at the bottom.
+        shell = QVBoxLayout(self)
+        shell.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        outer = QVBoxLayout(inner)
         outer.setContentsMargins(6, 6, 6, 6)
 
         model = QGroupBox("Model")
         form = QFormLayout(model)
+        form.setVerticalSpacing(3)  # the Model group must fit a 720-pixel screen
         self.k = QSpinBox()
         self.k.setRange(1, MAX_K)
         self.k.setToolTip("K: number of components (1–20)")
         self.covariance = ModelCombo()
         self._covariance_tip = self.covariance.toolTip()
         self.algorithm = QComboBox()
+        # Its longest item must not widen the controls (and shrink the canvas).
+        self.algorithm.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.algorithm.setMinimumContentsLength(14)
         for i, (key, text, tip) in enumerate(algorithm_choices()):
             self.algorithm.addItem(text, key)
             self.algorithm.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
@@ -114,10 +131,24 @@ class ControlsPanel(QWidget):
                            "component can collapse onto a point. reg_covar is then not "
                            "used. Applies from the next step, on a new branch.")
         self.prior.setToolTip(self._prior_tip)
+        self.noise = QDoubleSpinBox()
+        self.noise.setRange(0.0, 0.9)
+        self.noise.setSingleStep(0.05)
+        self.noise.setDecimals(2)
+        self.noise.setSpecialValueText("off")
+        self._noise_tip = ("A uniform noise component for scattered outliers (mclust's): a "
+                           "constant density over the data's region, with its own weight. "
+                           "Initialise starts it from this fraction of the points, the most "
+                           "isolated ones; a run from parameters without one adds it with "
+                           "this weight (on a new branch). Its points are drawn light grey. "
+                           "Off: none.")
+        self.noise.setToolTip(self._noise_tip)
         self.init = QComboBox()
         self.init.addItems(list(E.INIT_METHODS))
         self.init.setToolTip("How Initialise places the components: k-means, k-means++ "
-                             "seeds, random responsibilities, or K random data points")
+                             "seeds, random responsibilities, K random data points, the "
+                             "centre start, or hc (mclust's model-based hierarchical "
+                             "clustering, deterministic)")
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("Random seed: the same seed gives the same initialisation")
@@ -134,12 +165,12 @@ class ControlsPanel(QWidget):
         self.max_iter.setRange(1, 100000)
         self.max_iter.setToolTip("Run stops after this many iterations")
         for label, w in (("K", self.k), ("Covariance", self.covariance),
-                         ("Algorithm", self.algorithm), ("Prior", self.prior),
+                         ("Algorithm", self.algorithm), ("Prior", self._prior_row()),
                          ("Init method", self.init),
                          ("Seed", self.seed), ("reg_covar", self.reg_covar), ("tol", self.tol),
                          ("Max iterations", self.max_iter)):
             form.addRow(label, w)
-        for w in (self.k, self.seed, self.max_iter, self.reg_covar, self.tol):
+        for w in (self.k, self.seed, self.max_iter, self.reg_covar, self.tol, self.noise):
             # A typed number applies on Enter (or leaving the field), not digit by digit:
             # typing "12" into K must not initialise K=1 first. The arrows apply at once.
             w.setKeyboardTracking(False)
@@ -148,6 +179,7 @@ class ControlsPanel(QWidget):
         # then the settings they make: slots run in the order they were connected.
         self.algorithm.currentIndexChanged.connect(self._show_algorithm)
         self.covariance.currentIndexChanged.connect(self._show_algorithm)
+        self.prior.toggled.connect(self._show_algorithm)
         self.prior.toggled.connect(self.settings_edited)
         for w in (self.covariance, self.algorithm, self.init):
             w.currentIndexChanged.connect(self.settings_edited)
@@ -210,13 +242,33 @@ class ControlsPanel(QWidget):
         # The legend lives here, not on the plot, where it would hide data.
         legend = QLabel("Ellipses: solid 1σ (39% of the mass), dashed 2σ (86%), dotted 3σ "
                         "(99%). Ring: component mean. Grey lines: density contours, half a "
-                        "decade apart. Points: blended component colours by responsibility "
-                        "(grey before the first E-step).")
+                        "decade apart. Points: blended by responsibility (grey before the "
+                        "first E-step, light grey: noise).")
         legend.setWordWrap(True)
         legend.setStyleSheet("color: #444; font-size: 11px;")
         vgrid.addWidget(legend, 3, 0, 1, 3)
         outer.addWidget(view)
         outer.addStretch(1)
+        self.scroll.setWidget(inner)
+        shell.addWidget(self.scroll)
+        # As wide as the groups need, with room for the scroll bar when it shows.
+        self.setMinimumWidth(inner.minimumSizeHint().width()
+                             + self.scroll.verticalScrollBar().sizeHint().width())
+
+    def _prior_row(self) -> QWidget:
+        """The prior box and the noise fraction on one row (both change how EM estimates,
+        and a row each would push the View group off a 720-pixel screen)."""
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        self.prior.setText("MAP")
+        line.addWidget(self.prior)
+        line.addStretch(1)
+        noise_label = QLabel("Noise")
+        noise_label.setToolTip(self._noise_tip)
+        line.addWidget(noise_label)
+        line.addWidget(self.noise)
+        return row
 
     def _show_algorithm(self) -> None:
         """k-means fits EII whatever the covariance box says: the box is disabled (its
@@ -232,6 +284,13 @@ class ControlsPanel(QWidget):
         why = prior_unavailable(algorithm, self.covariance.model())
         self.prior.setEnabled(why is None)
         self.prior.setToolTip(self._prior_tip if why is None else why)
+        # The noise component goes with EM's soft responsibilities, without the prior.
+        noise_ok = algorithm == algorithms.EM and not (self.prior.isChecked()
+                                                       and self.prior.isEnabled())
+        self.noise.setEnabled(noise_ok)
+        self.noise.setToolTip(self._noise_tip if noise_ok else
+                              "The noise component goes with EM (maximum likelihood): "
+                              "choose EM without the prior to use it")
 
     @property
     def steps_per_second(self) -> int:
@@ -248,16 +307,18 @@ class ControlsPanel(QWidget):
                              self.init.currentText(), self.seed.value(),
                              self.reg_covar.value(), self.tol.value(), self.max_iter.value(),
                              algorithm, weight_prior,
-                             self.prior.isChecked() and self.prior.isEnabled())
+                             self.prior.isChecked() and self.prior.isEnabled(),
+                             self.noise.value() if self.noise.isEnabled() else 0.0)
 
     def set_settings(self, s: ModelSettings) -> None:
-        with signals_blocked(self.k, self.covariance, self.algorithm, self.prior, self.init,
-                             self.seed, self.reg_covar, self.tol, self.max_iter):
+        with signals_blocked(self.k, self.covariance, self.algorithm, self.prior, self.noise,
+                             self.init, self.seed, self.reg_covar, self.tol, self.max_iter):
             self.k.setValue(s.k)
             self.covariance.set_model(s.covariance_type)
             self.algorithm.setCurrentIndex(self.algorithm.findData(
                 choice_key(s.algorithm, s.weight_prior)))
             self.prior.setChecked(s.prior)
+            self.noise.setValue(s.noise)
             self._show_algorithm()
             self.init.setCurrentText(s.init)
             self.seed.setValue(s.seed)

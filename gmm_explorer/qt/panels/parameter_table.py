@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer import engine as E
+from gmm_explorer.drawing import NOISE_RGB
 from gmm_explorer.qt.panels.widgets import component_swatch, signals_blocked
 
 #: Background of the cells whose parameter is locked (kept by the M-step).
@@ -87,6 +88,10 @@ def format_value(key: str, v: float) -> str:
     if key in ("sd_x", "sd_y"):
         return f"{v:.3g}"
     return f"{v:.4g}"
+
+
+#: The noise row's first cell.
+NOISE_LABEL = "0"  # as mclust and the responsibilities CSV label noise
 
 
 class ParameterTable(QTableWidget):
@@ -221,14 +226,14 @@ class ParameterTable(QTableWidget):
             return
         m = result.mixture
         k = m.n_components
-        self.setRowCount(k)
+        self.setRowCount(k + int(m.has_noise))
         sd_major, sd_minor, angle = E.ellipse_axes(m)
         cov = np.asarray(m.covariances)
         sx, sy = np.sqrt(cov[:, 0, 0]), np.sqrt(cov[:, 1, 1])
         with np.errstate(divide="ignore", invalid="ignore"):
             rho = cov[:, 0, 1] / (sx * sy)
         for j in range(k):
-            if self.item(j, 1) is None:
+            if self.item(j, 1) is None or self.item(j, 0).text() == NOISE_LABEL:
                 self._make_row(j)
             values = {"weight": m.weights[j], "mean_x": m.means[j, 0],
                       "mean_y": m.means[j, 1], "sd_x": sx[j], "sd_y": sy[j], "rho": rho[j],
@@ -261,3 +266,27 @@ class ParameterTable(QTableWidget):
             for kind in self.LOCK_KINDS:
                 self.lock_item(j, kind).setCheckState(Qt.CheckState.Checked if on[kind]
                                                       else Qt.CheckState.Unchecked)
+        if m.has_noise:
+            self._show_noise(k, m, result)
+
+    def _show_noise(self, row: int, m, result) -> None:
+        """The noise component's row: its weight and the points it claims (the rest of
+        the data), in the noise's grey; no mean, covariance or locks."""
+        swatch = QTableWidgetItem(NOISE_LABEL)
+        swatch.setBackground(QColor(*NOISE_RGB))
+        swatch.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+        swatch.setToolTip("the uniform noise component: scattered points no Gaussian "
+                          "explains, at a constant density over the data's region")
+        self.setItem(row, 0, swatch)
+        claimed = result.n_samples - float(np.sum(result.n_effective))
+        for col, key in enumerate(KEYS[1:], start=1):
+            text = (format_value(key, m.noise_weight) if key == "weight" else
+                    format_value(key, claimed) if key == "n_k" else "")
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setForeground(QColor(90, 90, 90))
+            item.setToolTip(f"noise: weight {m.noise_weight:.6g}, claims {claimed:.4g} points; "
+                            f"density {m.noise_density:.4g} per unit area (1/the data's "
+                            "hypervolume)")
+            self.setItem(row, col, item)

@@ -1,0 +1,122 @@
+"""The uniform noise component (mclust's ``Vinv``): scattered outliers explained by a
+constant density over the data's region, beside the Gaussians.
+
+* :func:`hypervolume` — mclust's ``hypvol``: the smaller of the area of the data's bounding
+  box and that of the box along its principal axes; the noise density is its reciprocal.
+* :func:`with_noise` / :func:`without_noise` — add a noise component of a given weight to
+  a mixture (the Gaussians share the rest), or drop it.
+* :func:`isolated_points` — the nearest-neighbour start: the given fraction of points
+  farthest from their k-th nearest neighbour (Byers & Raftery 1998's statistic; mclust
+  starts its noise from such a denoising, e.g. ``NNclean``).
+
+The component itself lives on :class:`~gmm_explorer.engine.mixture.Mixture`
+(``noise_weight``, ``noise_density``): the fused pass adds ``log(w_0 V^-1)`` to every
+point's normaliser, and the M-step gives each Gaussian ``n_k / N`` and the noise the rest
+(mclust's ``pro``), as mclust's ``me*`` routines do with ``Vinv``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gmm_explorer.engine.mixture import Mixture
+from gmm_explorer.errors import InputError
+
+#: The neighbour whose distance rates a point's isolation (Byers & Raftery use k = 5..15).
+NEIGHBOUR_K = 5
+
+
+def check_fraction(fraction) -> float:
+    """A noise fraction in [0, 1) (0: no noise component); :class:`InputError` otherwise."""
+    ok = isinstance(fraction, (int, float, np.floating)) and not isinstance(fraction, bool)
+    if not (ok and np.isfinite(fraction) and 0.0 <= fraction < 1.0):
+        raise InputError(f"the noise fraction must be a number in [0, 1), got {fraction!r}")
+    return float(fraction)
+
+
+def hypervolume(X) -> float:
+    """mclust's ``hypvol(data)`` for 2-D points: the smaller of the bounding box's area and
+    the area of the box along the principal axes (``princomp``'s scores).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+
+    Returns
+    -------
+    float
+        0 when the points span no area (then no noise density can be defined).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.shape[0] < 2:
+        return 0.0
+    box = float(np.prod(np.ptp(X, axis=0)))
+    centred = X - X.mean(axis=0)
+    # princomp: the eigenvectors of the covariance (divisor n; the divisor does not change
+    # the axes), the scores the centred points along them.
+    _, vectors = np.linalg.eigh(centred.T @ centred / X.shape[0])
+    ranges = np.ptp(centred @ vectors, axis=0)
+    # Collinear points leave rounding noise (~1e-16 of the spread) across the line.
+    if ranges.min() <= 1e-12 * ranges.max():
+        return 0.0
+    return min(box, float(np.prod(ranges)))
+
+
+def noise_density(X) -> float:
+    """mclust's default ``Vinv``: 1 / :func:`hypervolume`; :class:`InputError` when the
+    points span no area."""
+    v = hypervolume(X)
+    if not v > 0.0 or not np.isfinite(1.0 / v):
+        raise InputError("the points span no area, so a uniform noise component has no "
+                         "density: add points off the line, or drop the noise component")
+    return 1.0 / v
+
+
+def with_noise(mixture: Mixture, weight: float, density: float) -> Mixture:
+    """``mixture`` with a noise component of ``weight`` and ``density``; the Gaussians'
+    weights are scaled to share ``1 - weight``."""
+    w = np.asarray(mixture.weights, dtype=np.float64)
+    return Mixture(w / w.sum() * (1.0 - weight), mixture.means, mixture.covariances,
+                   mixture.covariance_type, noise_weight=weight, noise_density=density)
+
+
+def without_noise(mixture: Mixture) -> Mixture:
+    """``mixture`` without its noise component, the Gaussians' weights renormalised."""
+    w = np.asarray(mixture.weights, dtype=np.float64)
+    return Mixture(w / w.sum(), mixture.means, mixture.covariances, mixture.covariance_type)
+
+
+def isolation(X, k: int = NEIGHBOUR_K) -> np.ndarray:
+    """Each point's distance to its ``k``-th nearest other point (fewer points: the
+    farthest one).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
+    from scipy.spatial import cKDTree
+
+    X = np.asarray(X, dtype=np.float64)
+    k = min(k, X.shape[0] - 1)
+    if k < 1:
+        return np.zeros(X.shape[0])
+    distances, _ = cKDTree(X).query(X, k=k + 1)  # the first neighbour is the point itself
+    return distances[:, k]
+
+
+def isolated_points(X, fraction: float, k: int = NEIGHBOUR_K) -> np.ndarray:
+    """The nearest-neighbour start of the noise: a boolean mask of the ``fraction`` of the
+    points (rounded down) farthest from their ``k``-th nearest neighbour (ties broken by
+    position, so the mask is deterministic).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), bool
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n_noise = int(np.floor(check_fraction(fraction) * X.shape[0]))
+    mask = np.zeros(X.shape[0], dtype=bool)
+    if n_noise:
+        order = np.argsort(-isolation(X, k), kind="stable")
+        mask[order[:n_noise]] = True
+    return mask
