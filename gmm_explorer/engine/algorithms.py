@@ -101,7 +101,7 @@ def objective_name(algorithm: str) -> str:
 
 _AXES = {"em": "mean log-likelihood", "cem": "mean classification LL",
          "sem": "mean log-likelihood", "kmeans": "\u2212mean sq. distance",
-         "vb": "VB bound per point"}
+         "vb": "ELBO per point"}
 
 
 def objective_axis(algorithm: str) -> str:

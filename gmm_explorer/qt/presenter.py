@@ -52,7 +52,7 @@ def status_text(session, running: bool) -> str:
         if cur.algorithm == "sem":
             verdict = "SEM never converges: it runs Max iterations"
         elif cur.converged and cur.algorithm == "vb":
-            verdict = "converged (bound's change < tol, scikit-learn's rule)"
+            verdict = "converged (bound's change < tol)"
         elif cur.converged:
             verdict = f"converged (|{delta}| < tol, scikit-learn's rule)"
         elif cur.change is not None and abs(cur.change) < s.settings.tol \

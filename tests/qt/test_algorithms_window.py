@@ -147,7 +147,7 @@ def test_variational_bayes_switches_components_off_visibly(window, qtbot):
     assert health.summary.text() == (f"{6 - len(off)} of 6 components active, {len(off)} "
                                      "switched off (variational Bayes), all ok")
     assert health.status_text(off[0]) == "switched off"
-    assert window.ll_panel.plotItem.getAxis("left").labelText == "VB bound per point"
+    assert window.ll_panel.plotItem.getAxis("left").labelText == "ELBO per point"
     # The states are the engine's VB: its bound never decreases.
     bounds = [r.objective for r in s.history if r.algorithm == "vb"]
     assert np.all(np.diff(bounds) > -1e-9 * np.abs(bounds[1:]))
