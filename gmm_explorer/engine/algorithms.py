@@ -101,7 +101,7 @@ def objective_name(algorithm: str) -> str:
 
 _AXES = {"em": "mean log-likelihood", "cem": "mean classification LL",
          "sem": "mean log-likelihood", "kmeans": "\u2212mean sq. distance",
-         "vb": "ELBO per point"}
+         "vb": "ELBO + const. / point"}
 
 
 def objective_axis(algorithm: str) -> str:

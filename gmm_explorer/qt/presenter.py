@@ -4,7 +4,7 @@ views. No controller pushes into these views; they only ask the session to chang
 
 from __future__ import annotations
 
-from gmm_explorer.engine.algorithms import objective_axis, short_label
+from gmm_explorer.engine.algorithms import short_label
 from gmm_explorer.errors import GMMExplorerError
 
 #: What an empty canvas says.
@@ -43,8 +43,8 @@ def status_text(session, running: bool) -> str:
         em = cur.algorithm == "em"
         if cur.objective is not None:
             # The curve plots the algorithm's own objective; its change is what converges.
-            parts.append(f"{short_label(cur.algorithm)} {objective_axis(cur.algorithm)} "
-                         f"{cur.mean_objective:.6g}")
+            # Short: the curve's axis and tooltips say what the objective is.
+            parts.append(f"{short_label(cur.algorithm)} objective {cur.mean_objective:.6g}")
         delta = "ΔLL" if em else "Δ"
         if cur.change is not None:
             parts.append(f"{delta} {cur.change:+.3g}")
@@ -52,7 +52,7 @@ def status_text(session, running: bool) -> str:
         if cur.algorithm == "sem":
             verdict = "SEM never converges: it runs Max iterations"
         elif cur.converged and cur.algorithm == "vb":
-            verdict = "converged (bound's change < tol)"
+            verdict = "converged (Δbound < tol)"
         elif cur.converged:
             verdict = f"converged (|{delta}| < tol, scikit-learn's rule)"
         elif cur.change is not None and abs(cur.change) < s.settings.tol \
@@ -163,8 +163,9 @@ class Presenter:
                                   b.steps[-1].mean_log_likelihood if b.steps else None,
                                   style, color))
         v.branch_panel.set_branches(rows, s.active)
-        v.health_panel.update_diagnostics(None if cur is None else cur.diagnostics,
-                                          s.settings.reg_covar)
+        v.health_panel.update_diagnostics(
+            None if cur is None else cur.diagnostics, s.settings.reg_covar,
+            cur.mixture.noise_weight if cur is not None and cur.mixture.has_noise else None)
         if cur is not None:
             v.selection_panel.set_current(cur.mixture.n_components, cur.mixture.covariance_type)
         v.mark_optimum(s.displayed_mixture)

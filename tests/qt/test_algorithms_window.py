@@ -61,11 +61,11 @@ def test_switching_to_cem_branches_and_steps_hard(window, qtbot):
     panel = window.ll_panel
     assert panel.plotItem.getAxis("left").labelText == "mean classification LL"
     x, y = panel.active_curve()
+    # Only CEM's states: EM's objective is another quantity, which this axis does not
+    # measure.
     assert list(y[np.isfinite(y)]) == [r.mean_objective for r in s.history[4:]]
-    # EM's states, another quantity than the axis names, are drawn faded beside it.
-    fx, fy = panel.foreign_curve()
-    assert list(fy[np.isfinite(fy)]) == [r.mean_log_likelihood for r in s.history[:4]]
-    assert "CEM mean classification LL" in window.status_label.text()
+    assert panel.state_tip(3) is None and "(CEM)" in panel.state_tip(4)
+    assert "CEM objective" in window.status_label.text()
     # After CEM's E-step every point belongs wholly to one component: the blended
     # colours are the hard colours.
     press(qtbot, window, Qt.Key.Key_E)
@@ -87,7 +87,7 @@ def test_kmeans_fits_equal_round_clusters_and_em_takes_its_model_back(window, qt
     m = s.current.mixture
     assert m.covariance_type == "EII" and list(m.weights) == [0.5, 0.5]
     assert s.settings.covariance_type == "tied"  # kept for the other algorithms
-    assert "k-means \u2212mean sq. distance" in window.status_label.text()
+    assert "k-means objective" in window.status_label.text()
     choose(qtbot, window, "em")
     assert box.isEnabled() and box.model() == "tied"
     step(qtbot, window)
@@ -141,13 +141,17 @@ def test_variational_bayes_switches_components_off_visibly(window, qtbot):
     # Drawn as switched off (grey, dotted, labelled), not as a fault.
     layer = window.canvas.layers.components
     for j in off:
-        assert layer.warning_text(j) == "switched off"
         assert layer.ellipse_pen(j, 1).style() == Qt.PenStyle.DotLine
+    # They sit together at the prior's mean: one label names them all.
+    labelled = [layer.warning_text(j) for j in off if layer.warning_text(j)]
+    names = [j + 1 for j in off]
+    assert labelled == [f"{names[0]}–{names[-1]} switched off"
+                        if len(names) > 2 else f"{', '.join(map(str, names))} switched off"]
     health = window.panels["health"]
     assert health.summary.text() == (f"{6 - len(off)} of 6 components active, {len(off)} "
                                      "switched off (variational Bayes), all ok")
     assert health.status_text(off[0]) == "switched off"
-    assert window.ll_panel.plotItem.getAxis("left").labelText == "ELBO per point"
+    assert window.ll_panel.plotItem.getAxis("left").labelText == "ELBO + const. / point"
     # The states are the engine's VB: its bound never decreases.
     bounds = [r.objective for r in s.history if r.algorithm == "vb"]
     assert np.all(np.diff(bounds) > -1e-9 * np.abs(bounds[1:]))
@@ -219,6 +223,9 @@ def test_the_noise_component_claims_the_scattered_points_in_grey(qtbot, tmp_path
     # The table has the noise's row; the scattered points are drawn in the noise's grey.
     table = window.table
     assert table.rowCount() == 3 and table.cell_text(2, 0) == "0"
+    assert table.cell_text(2, 2) == "noise"
+    health = window.panels["health"].summary.text()
+    assert health == f"2 components + noise (weight {m.noise_weight:.3g}), all ok"
     assert float(table.cell_text(2, 1)) == pytest.approx(m.noise_weight, rel=1e-3)
     rgb = window.canvas.point_colors().astype(float)
     grey = np.all(np.abs(rgb - NOISE_RGB) < 25, axis=1)

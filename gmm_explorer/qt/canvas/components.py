@@ -50,6 +50,35 @@ def part_positions(m: E.Mixture) -> dict[str, np.ndarray]:
     }
 
 
+#: Switched-off components whose means lie within this many of their standard deviations
+#: of one another share one label (they are drawn on top of each other).
+SAME_PLACE_SD = 0.05
+
+
+def _switched_off_labels(m: E.Mixture, statuses) -> dict[int, str]:
+    """The label of each group of switched-off components sitting at one place (VB
+    leaves them all near the prior's mean): on the group's first component, naming them
+    all (1-based), e.g. "3–6 switched off"; the others of the group get none."""
+    if statuses is None:
+        return {}
+    means = np.asarray(m.means)
+    sd = np.sqrt(np.trace(np.asarray(m.covariances), axis1=1, axis2=2) / 2.0)
+    off = [j for j, st in enumerate(statuses) if st == "off" and j < len(means)]
+    labels: dict[int, str] = {}
+    done: set[int] = set()
+    for j in off:
+        if j in done:
+            continue
+        group = [i for i in off if i not in done
+                 and np.hypot(*(means[i] - means[j])) <= SAME_PLACE_SD * sd[j]]
+        done.update(group)
+        names = [i + 1 for i in group]
+        run = len(names) > 2 and names == list(range(names[0], names[-1] + 1))
+        who = (f"{names[0]}–{names[-1]}" if run else ", ".join(map(str, names)))
+        labels[j] = f"{who} switched off"
+    return labels
+
+
 class ComponentLayer:
     """Ellipses at 1, 2 and 3 sigma, means, handles and health warnings, per component."""
 
@@ -90,6 +119,7 @@ class ComponentLayer:
         means = geometry["mean"]
         spots = []
         handles = []
+        off_labels = _switched_off_labels(m, statuses)
         for j in range(k):
             dark = ellipse_color(j)
             status = "ok" if statuses is None or j >= len(statuses) else statuses[j]
@@ -101,13 +131,13 @@ class ComponentLayer:
             spots.append({"pos": (mx, my), "brush": pg.mkBrush(255, 255, 255, 240),
                           "pen": ring, "symbol": "o"})
             if show_handles:
-                pen = pg.mkPen(*dark, width=1.5)
+                pen = pg.mkPen(*(OFF_RGB if warn == "off" else dark), width=1.5)
                 for part in ("major", "minor"):
                     hx, hy = geometry[part][j]
                     if np.isfinite(hx) and np.isfinite(hy):
                         handles.append({"pos": (float(hx), float(hy)), "pen": pen,
                                         "brush": pg.mkBrush(255, 255, 255, 230)})
-            self._draw_warning(j, status, mx, my)
+            self._draw_warning(j, status, mx, my, off_labels.get(j))
         self._means.setData(spots)
         self._handles.setData(handles)
         return geometry
@@ -131,8 +161,14 @@ class ComponentLayer:
         else:
             item.hide()
 
-    def _draw_warning(self, j: int, status: str, mx: float, my: float) -> None:
+    def _draw_warning(self, j: int, status: str, mx: float, my: float,
+                      off_label: str | None = None) -> None:
         text = self._warnings.get(j)
+        if status == "off" and off_label is None:
+            # Another switched-off component at the same place carries the label.
+            if text is not None:
+                text.hide()
+            return
         if status != "ok":
             if text is None:
                 text = pg.TextItem(color=WARNING_RGB, anchor=(-0.12, 1.1))
@@ -141,7 +177,7 @@ class ComponentLayer:
                 self._warnings[j] = text
             off = status == "off"
             text.setColor(OFF_RGB if off else WARNING_RGB)
-            text.setText("switched off" if off else f"⚠ {status}")
+            text.setText(off_label if off else f"⚠ {status}")
             text.setPos(mx, my)
             text.show()
         elif text is not None:

@@ -106,6 +106,10 @@ class HealthPanel(QWidget):
         outer.setContentsMargins(6, 6, 6, 6)
         self.summary = QLabel("no model yet")
         self.summary.setToolTip("Numerical health of the components")
+        # A long summary (switched-off components, a noise weight) wraps rather than
+        # widening the dock and shrinking the canvas.
+        self.summary.setWordWrap(True)
+        self.summary.setMinimumWidth(1)
         outer.addWidget(self.summary)
         self.table = header_table(self.HEADERS, self.TIPS)
         self.table.verticalHeader().setDefaultSectionSize(24)
@@ -148,8 +152,10 @@ class HealthPanel(QWidget):
         return len(self._diagnostics)
 
     def update_diagnostics(self, diagnostics: Sequence[ComponentDiagnostics] | None,
-                           reg_covar: float) -> None:
-        """Show one entry per component; None: no model yet."""
+                           reg_covar: float, noise_weight: float | None = None) -> None:
+        """Show one entry per component; None: no model yet. ``noise_weight``: the
+        weight of the mixture's noise component (None: it has none), named in the
+        summary so that the weights shown add up."""
         self.reg_label.setText(f"reg_covar = {format_number(reg_covar, 'g')}")
         diags = () if diagnostics is None else tuple(diagnostics)
         self._diagnostics = diags
@@ -176,6 +182,8 @@ class HealthPanel(QWidget):
         self._fit_columns()
         fit_height(self.table)
         bad = [(j, d) for j, d in enumerate(diags) if d.status not in FINE]
+        noise = ("" if noise_weight is None else
+                 f" + noise (weight {format_number(noise_weight, '.3g')})")
         if diagnostics is None:
             self.summary.setText("no model yet")
         elif not bad:
@@ -183,9 +191,9 @@ class HealthPanel(QWidget):
             self.summary.setText(
                 f"{k - off} of {k} components active, {off} switched off "
                 "(variational Bayes), all ok" if off else
-                f"{k} component{'' if k == 1 else 's'}, all ok")
+                f"{k} component{'' if k == 1 else 's'}{noise}, all ok")
         else:
-            self.summary.setText(f"{len(bad)} of {k} components need attention")
+            self.summary.setText(f"{len(bad)} of {k} components need attention{noise}")
         self.banner.setText(self._banner_text(bad, diags) if bad else "")
         self.banner.setVisible(bool(bad))
 

@@ -29,8 +29,6 @@ EMPTY_BOX = (0.0, 10.0, 0.0, 1.0)
 #: Markers: EM states are filled circles; a state set by hand is a hollow diamond.
 STATE_SIZE = 6
 HAND_SYMBOL, HAND_SIZE = "d", 12
-#: Colour of the states (and line) of another algorithm than the displayed state's.
-FOREIGN_RGB = (170, 170, 170)
 CURRENT_SIZE = 12
 
 
@@ -92,13 +90,6 @@ class LikelihoodPanel(pg.PlotWidget):
             p.getAxis(ax).enableAutoSIPrefix(False)
         self._curve = p.plot([], [], pen=pg.mkPen(0, 114, 178, width=2), connect="finite")
         self._curve.setZValue(2)
-        # The active branch's states made by another algorithm than the displayed one's:
-        # their objective is another quantity than the axis names, so they are drawn
-        # faded (grey, thin, dashed) for context.
-        self._foreign = p.plot([], [], pen=pg.mkPen(*FOREIGN_RGB, width=1.4,
-                                                    style=Qt.PenStyle.DashLine),
-                               connect="finite")
-        self._foreign.setZValue(1.5)
         # The active branch's states: one marker each, the shape saying how it was made;
         # hovering one shows describe_state (the spot's data).
         self._states = pg.ScatterPlotItem(hoverable=True, tip=lambda x, y, data: data)
@@ -151,11 +142,6 @@ class LikelihoodPanel(pg.PlotWidget):
                 return spot.data()
         return None
 
-    def foreign_curve(self) -> tuple[np.ndarray, np.ndarray]:
-        """The (x, y) of the faded line: the active branch's states of another algorithm
-        than the displayed state's (NaN elsewhere)."""
-        return curve_data(self._foreign)
-
     def other_curves(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """The (x, y) data of the inactive branches' curves shown (for tests)."""
         return [c.getData() for c in self._others if c.isVisible()]
@@ -194,7 +180,6 @@ class LikelihoodPanel(pg.PlotWidget):
             c.setVisible(True)
         if not history:
             self._curve.setData([], [])
-            self._foreign.setData([], [])
             self._states.setData([], [])
             self._current.setData([], [])
             self._hand_x = self._hand_y = np.zeros(0)
@@ -211,12 +196,13 @@ class LikelihoodPanel(pg.PlotWidget):
         ll = np.array([r.mean_objective for r in history])
         index = len(history) - 1 if position is None else position
         cur = history[index]
+        # Only the states of the displayed state's algorithm: another algorithm's
+        # objective is another quantity, which this axis does not measure.
         own = np.array([r.algorithm == cur.algorithm for r in history])
         breaks = line_breaks(history, hand)
         self._curve.setData(*broken_line(it, np.where(own, ll, np.nan), breaks))
-        self._foreign.setData(*broken_line(it, np.where(own, np.nan, ll), breaks))
         self._show_states(history, hand, color, own)
-        self._fit_view(branches, it, ll)
+        self._fit_view(branches, it[own], ll[own], cur.algorithm)
         self._current.setData([cur.iteration], [cur.mean_objective],
                               symbol=HAND_SYMBOL if index in hand else "o",
                               size=HAND_SIZE + 2 if index in hand else CURRENT_SIZE)
@@ -231,22 +217,22 @@ class LikelihoodPanel(pg.PlotWidget):
         self._restyle_lines()
 
     def _show_states(self, history, hand: Mapping[int, str], color, own) -> None:
-        """One marker per state of the active branch: a filled circle for an EM state, a
-        hollow diamond (with a thicker pen) for one set by hand; grey for a state of
-        another algorithm than the displayed one's (``own`` false)."""
-        made = np.array([i in hand for i in range(len(history))], dtype=bool)
+        """One marker per state of the active branch made by the displayed state's
+        algorithm (``own``): a filled circle for a state the algorithm made, a hollow
+        diamond (with a thicker pen) for one set by hand."""
+        keep = np.flatnonzero(own)
+        made = np.array([i in hand for i in keep], dtype=bool)
         fill, white = pg.mkBrush(*color), pg.mkBrush(255, 255, 255)
-        grey = pg.mkBrush(*FOREIGN_RGB)
         thin, thick = pg.mkPen(None), pg.mkPen(*color, width=2)
         self._states.setData(
-            x=[r.iteration for r in history], y=[r.mean_objective for r in history],
+            x=[history[i].iteration for i in keep], y=[history[i].mean_objective for i in keep],
             symbol=[HAND_SYMBOL if m else "o" for m in made],
             size=[HAND_SIZE if m else STATE_SIZE for m in made],
-            brush=[white if m else fill if o else grey for m, o in zip(made, own)],
+            brush=[white if m else fill for m in made],
             pen=[thick if m else thin for m in made],
-            data=[describe_state(r, hand.get(i)) for i, r in enumerate(history)])
-        self._hand_x = np.array([history[i].iteration for i in np.flatnonzero(made)], float)
-        self._hand_y = np.array([history[i].mean_objective for i in np.flatnonzero(made)])
+            data=[describe_state(history[i], hand.get(i)) for i in keep])
+        self._hand_x = np.array([history[i].iteration for i in keep[made]], float)
+        self._hand_y = np.array([history[i].mean_objective for i in keep[made]])
 
     # ------------------------------------------------------------------ presentation
 
@@ -294,11 +280,13 @@ class LikelihoodPanel(pg.PlotWidget):
 
     # ------------------------------------------------------------------ the view's range
 
-    def _fit_view(self, branches, it: np.ndarray, ll: np.ndarray) -> None:
-        """Show every state of every branch, at least ten iterations wide (the first steps
-        do not fill the plot) with room to grow. Re-range only when the states leave the
-        view or fill too little of it: re-ranging re-renders the axes."""
-        all_ll = np.concatenate([ll] + [np.array([r.mean_objective for r in b])
+    def _fit_view(self, branches, it: np.ndarray, ll: np.ndarray, algorithm: str) -> None:
+        """Show every state of every branch (of ``algorithm``, the one the axis measures),
+        at least ten iterations wide (the first steps do not fill the plot) with room to
+        grow. Re-range only when the states leave the view or fill too little of it:
+        re-ranging re-renders the axes."""
+        all_ll = np.concatenate([ll] + [np.array([r.mean_objective for r in b
+                                                  if r.algorithm == algorithm])
                                         for b in branches if b])
         all_ll = all_ll[np.isfinite(all_ll)]
         if all_ll.size == 0:

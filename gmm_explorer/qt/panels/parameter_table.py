@@ -281,7 +281,8 @@ class ParameterTable(QTableWidget):
         claimed = result.n_samples - float(np.sum(result.n_effective))
         for col, key in enumerate(KEYS[1:], start=1):
             text = (format_value(key, m.noise_weight) if key == "weight" else
-                    format_value(key, claimed) if key == "n_k" else "")
+                    format_value(key, claimed) if key == "n_k" else
+                    "noise" if key == "mean_x" else "")
             item = QTableWidgetItem(text)
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
