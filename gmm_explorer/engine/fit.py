@@ -169,13 +169,45 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
     check_n_components(n_components)
     check_enough_points(X.shape[0], n_components)
     rng = rng_from(seed)
+    starts = (lambda: initialise(X, n_components, init,
+                                 covariance_type=settings.covariance_type,
+                                 reg_covar=settings.reg_covar, seed=rng, noise=settings.noise)
+              for _ in range(n_init))
+    best = best_run(X, starts, settings, backend=backend, cancelled=cancelled,
+                    healthy_first=healthy_first)
+    return FitResult(best[-1], best, settings, init, seed, n_init)
+
+
+def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, cancelled=None,
+             healthy_first: bool = False) -> tuple[StepResult, ...]:
+    """Run EM from each start and keep the best run (:func:`better_restart`): the one
+    restart loop of :func:`fit` and model selection's mixed restarts.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+        Checked points.
+    starts : iterable of callable() -> Mixture
+        Each makes one restart's start when called (in turn, so a shared generator draws
+        them in order).
+    settings, backend, cancelled, healthy_first
+        As for :func:`fit`.
+
+    Returns
+    -------
+    tuple of StepResult
+        The best run's states.
+
+    Raises
+    ------
+    FitError
+        The first restart's error, when EM cannot go on from any of them.
+    """
     best: tuple[StepResult, ...] | None = None
     first_error = None
-    for _ in range(n_init):
-        start = initialise(X, n_components, init, covariance_type=settings.covariance_type,
-                           reg_covar=settings.reg_covar, seed=rng, noise=settings.noise)
+    for make_start in starts:
         try:
-            history = _run(iterate(X, start, settings, backend=backend), cancelled)
+            history = _run(iterate(X, make_start(), settings, backend=backend), cancelled)
         except ArithmeticError as exc:  # FitError: try the other restarts first
             first_error = first_error or exc
             continue
@@ -183,4 +215,4 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
             best = history
     if best is None:
         raise first_error
-    return FitResult(best[-1], best, settings, init, seed, n_init)
+    return best

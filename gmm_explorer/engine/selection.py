@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Iterator
 
 import numpy as np
@@ -11,8 +12,8 @@ from gmm_explorer.engine.batch import Cancelled, collect
 from gmm_explorer.engine.density import _logsumexp_rows, weighted_log_prob
 from gmm_explorer.engine.em import e_step
 from gmm_explorer.engine.diagnostics import degenerate_reason
-from gmm_explorer.engine.fit import FitResult, aic_from, better_restart, bic_from, fit
-from gmm_explorer.engine.init import check_init_method, fresh_seed
+from gmm_explorer.engine.fit import FitResult, aic_from, best_run, bic_from, fit
+from gmm_explorer.engine.init import check_init_method, fresh_seed, initialise
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
 from gmm_explorer.engine.models import canonical
 from gmm_explorer.engine.steps import EMSettings
@@ -159,21 +160,13 @@ def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettin
 def _fit_mixed(X, k, settings, n_init, seed, cancelled) -> FitResult:
     from gmm_explorer.engine.optima import restart_plan
 
-    best, first_error = None, None
     # mclust's deterministic hc start first (as Mclust's), then random restarts in turn.
     plan = ((0, "hc"),) + restart_plan(n_init - 1, seed=0 if seed is None else int(seed))
-    for s, method in plan:
-        try:
-            r = fit(X, k, settings=settings, init=method, n_init=1, seed=s,
-                    cancelled=cancelled)
-        except FitError as exc:
-            first_error = first_error or exc
-            continue
-        if best is None or better_restart(r.final, best.final, True):
-            best = r
-    if best is None:
-        raise first_error
-    return FitResult(best.final, best.history, settings, MIXED, seed, n_init)
+    X = as_points(X)
+    starts = (partial(initialise, X, k, method, covariance_type=settings.covariance_type,
+                      reg_covar=settings.reg_covar, seed=s) for s, method in plan)
+    best = best_run(X, starts, settings, cancelled=cancelled, healthy_first=True)
+    return FitResult(best[-1], best, settings, MIXED, seed, n_init)
 
 
 def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EMSettings(),

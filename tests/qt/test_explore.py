@@ -319,6 +319,7 @@ def test_converging_on_a_symmetric_random_start_is_neither_all_ok_nor_plain_conv
     assert ("converged (|ΔLL| < tol, scikit-learn's rule) — but components 1, 2, 3, 4 and 5 "
             "are duplicates") in status
     assert not re.search(r"converged[^—]*(·|$)", status)  # never a plain "converged"
+    assert w.ll_panel.converged_text() == "converged ⚠"  # nor on the curve
     # At 1280 x 720 every number of the panel is whole, without scrolling sideways.
     w.show_panel("health")
     qtbot.waitUntil(lambda: health.table.isVisible(), timeout=TIMEOUT)

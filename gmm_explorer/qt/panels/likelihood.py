@@ -58,6 +58,12 @@ def describe_state(r, note: str | None) -> str:
     return f"iteration {r.iteration}: set by hand ({note}) — not an EM step\n{numbers}"
 
 
+def converged_label(state) -> str:
+    """The convergence line's label: "converged", or "converged ⚠" when the converged
+    state has health warnings (a collapsed component, duplicates)."""
+    return "converged ⚠" if state.warnings() else "converged"
+
+
 def axis_title(algorithm: str) -> str:
     """The y axis's title: the objective the algorithm climbs."""
     return objective_axis(algorithm)
@@ -210,6 +216,9 @@ class LikelihoodPanel(pg.PlotWidget):
         last = history[-1]
         if last.converged:
             self._converged.setValue(last.iteration)
+            # Never a plain "converged" over a model Health rejects (the status bar says
+            # what is wrong).
+            self._converged.label.setFormat(converged_label(last))
             self._converged.show()
         else:
             self._converged.hide()
@@ -340,6 +349,10 @@ class LikelihoodPanel(pg.PlotWidget):
         py = (vy1 - vy0) / vb.height() if vb.height() > 2 * MARGIN_PX else 0.0
         return ((vx0 + left * px, vx1 - MARGIN_PX * px),
                 (vy0 + MARGIN_PX * py, vy1 - MARGIN_PX * py))
+
+    def converged_text(self) -> str | None:
+        """The convergence line's label as shown (None: the line is hidden)."""
+        return self._converged.label.format if self._converged.isVisible() else None
 
     @property
     def marker_position(self) -> tuple[float, float] | None:
