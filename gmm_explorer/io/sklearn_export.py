@@ -104,7 +104,12 @@ def sklearn_snippet(mixture: Mixture, columns=None) -> str:
     else:
         lines.append("# X has two columns, in the order the model was fitted on (x, y).")
     lines.append("# gm.fit(X) starts EM from exactly these parameters.")
-    if abs(total - 1.0) > _SKLEARN_WEIGHT_ATOL:
+    if mixture.has_noise:
+        lines.append(f"# The mixture's uniform noise component (weight "
+                     f"{mixture.noise_weight!r}) has no scikit-learn counterpart: it is left "
+                     "out, and the Gaussians' weights rescaled to sum to 1.")
+        weights = weights / total
+    elif abs(total - 1.0) > _SKLEARN_WEIGHT_ATOL:
         weights = weights / total
         lines.append(f"# The weights summed to {total!r}; they are divided by that sum, "
                      "as scikit-learn requires.")

@@ -100,3 +100,17 @@ def test_a_noise_array_of_the_wrong_shape_in_the_npz_is_refused(noisy):
     with pytest.raises(ParameterError) as info:
         X.read_parameters_npz(buf.getvalue())
     assert info.value.field == "noise_weight"
+
+
+def test_the_scikit_learn_snippet_says_it_leaves_the_noise_out(noisy, faithful):
+    from sklearn.mixture import GaussianMixture
+
+    from gmm_explorer.io.sklearn_export import sklearn_snippet
+
+    code = sklearn_snippet(noisy)
+    assert "noise component" in code and "left out" in code
+    scope: dict = {}
+    exec(code, scope)  # the snippet runs and builds a valid estimator
+    gm = scope["gm"]
+    assert isinstance(gm, GaussianMixture)
+    np.testing.assert_allclose(np.sum(gm.weights_init), 1.0, rtol=1e-12)
