@@ -27,7 +27,7 @@ def test_m_step_names_the_biggest_move_in_the_datas_own_units():
     assert N.biggest_move(before, after_m, spread) == 0
     r = E.StepResult(3, after_m, -100.0, -4.0, 25, 0.004, False, False, np.array([7.5, 17.5]))
     assert N.m_step(before, r, spread) == ("M-step: component 1 moved by (+1, +0), weight "
-                                           "0.50 → 0.30; mean log-likelihood +0.004")
+                                           "0.50 → 0.30; Δ mean log-likelihood +0.004")
     line = N.step(3, 25, before, r, spread)
     assert line.startswith("Step 3: 3 points changed their most likely component; "
                            "component 1 moved by")

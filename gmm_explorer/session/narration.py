@@ -1,6 +1,6 @@
 """One line after each piece of EM work saying what happened, in words a student reads
 aloud: "E-step: 12 points changed their most likely component", "M-step: component 2
-moved by (+0.81, +9.3), weight 0.31 → 0.36; mean log-likelihood +0.004". Qt-free."""
+moved by (+0.81, +9.3), weight 0.31 → 0.36; Δ mean log-likelihood +0.004". Qt-free."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def m_step(before: Mixture, after: StepResult, spread: np.ndarray) -> str:
             f"weight {before.weights[j]:.2f} → {m.weights[j]:.2f}")
     if after.change is not None:
         words, sign = objective_words(after.algorithm)
-        text += f"; {words} {_signed(sign * after.change)}"
+        text += f"; Δ {words} {_signed(sign * after.change)}"  # a change, not a value
     return text
 
 
@@ -72,6 +72,14 @@ def _objective_path(first: StepResult, last: StepResult) -> str:
     if first.algorithm != last.algorithm:
         return f"{words} {sign * last.mean_objective:.5g}"
     return f"{words} {sign * first.mean_objective:.5g} → {sign * last.mean_objective:.5g}"
+
+
+def viewing(iteration: int, newest: int, branch: str, at_end: bool) -> str:
+    """After the view moved (the timeline, ← / →, another branch): what is shown now."""
+    if at_end:
+        return f"Showing iteration {iteration}, the newest of {branch}"
+    return (f"Viewing iteration {iteration} of {newest} on {branch}: Step continues from "
+            "here (a new branch)")
 
 
 def start(kind: str, k: int, init: str | None = None) -> str:

@@ -16,6 +16,7 @@ from tests.qt.window_helpers import (
     idle,
     make_window,
     pixel_of,
+    press,
     window_with,
 )
 
@@ -611,6 +612,20 @@ def test_each_step_is_narrated_in_one_line(window, qtbot):
         "E-step: no point changed its most likely component" if changed == 0 else
         f"E-step: {changed} point{'s' if changed != 1 else ''} changed "
         f"{'their' if changed != 1 else 'its'} most likely component")
+
+
+def test_the_line_follows_the_view_when_it_moves_back(window, qtbot):
+    for _ in range(3):
+        window.actions["step"].trigger()
+        idle(qtbot, window)
+    assert window.narration.text().startswith("Step 3: ")
+    press(qtbot, window, Qt.Key.Key_Left)  # back one iteration on the timeline
+    idle(qtbot, window)
+    assert window.narration.text() == ("Viewing iteration 2 of 3 on main: Step continues "
+                                       "from here (a new branch)")
+    press(qtbot, window, Qt.Key.Key_Right)
+    idle(qtbot, window)
+    assert window.narration.text() == "Showing iteration 3, the newest of main"
 
 
 def test_ghosts_show_the_state_an_m_step_left(window, qtbot):

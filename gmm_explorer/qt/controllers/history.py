@@ -35,6 +35,7 @@ class HistoryController(QObject):
         self.run.stop()
         if self.session.scrub(index):
             self.run.request_colours()
+            self.run.narrate_view()
 
     @Slot()
     def step_back(self) -> None:
@@ -49,6 +50,7 @@ class HistoryController(QObject):
         self.run.stop()
         if self.session.select_branch(i):
             self.run.request_colours()
+            self.run.narrate_view()
 
     @Slot(int, str)
     def rename_branch(self, i: int, name: str) -> None:
@@ -61,3 +63,4 @@ class HistoryController(QObject):
             self.run.pause()
         if self.session.delete_branch(i) and was_active:
             self.run.request_colours()
+            self.run.narrate_view()

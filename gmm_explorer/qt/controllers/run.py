@@ -360,6 +360,14 @@ class RunController(QObject):
         if text:
             self.narrated.emit(text)
 
+    def narrate_view(self) -> None:
+        """The line for a change of the displayed state (a scrub, another branch): what
+        is shown now, so that the line never describes a step the view has left."""
+        s = self.session
+        if s.current is not None:
+            self.narrated.emit(narration.viewing(s.current.iteration, s.latest.iteration,
+                                                 s.branch.name, s.at_end))
+
     def _step_if_queued(self) -> bool:
         """Run what was asked while the worker was busy: a Step press, or a deferred
         E-step, M-step or run to convergence. True if something was started."""
