@@ -24,8 +24,9 @@ ACTIONS = {
     "clear": ("C&lear all points", "Ctrl+Shift+Backspace", "Remove every point", False),
     "initialise": ("&Initialise", "I", "Initialise the components (resets the run)", False),
     "reset_settings": ("Reset &settings", None, "Back to the default model settings (K=2, "
-                       "full, kmeans, seed 0, reg_covar 1e-6, tol 1e-3, 100 iterations) and "
-                       "view options; the next launch starts from them too", False),
+                       "full, EM without prior or noise, kmeans, seed 0, reg_covar 1e-6, "
+                       "tol 1e-3, 100 iterations) and view options; the next launch starts "
+                       "from them too", False),
     "init_labels": ("Initialise from the &labels", None, "One component per class of the "
                     "data's labels (e.g. iris species), started from that classification "
                     "with the current covariance model; K follows the classes", False),

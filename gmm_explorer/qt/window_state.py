@@ -10,7 +10,19 @@ from gmm_explorer.errors import GMMExplorerError
 from gmm_explorer.qt.panels.widgets import signals_blocked
 from gmm_explorer.session import ModelSettings
 
-_MODEL_KEYS = ("k", "covariance_type", "init", "seed", "reg_covar", "tol", "max_iter")
+#: The keys of ModelSettings.as_dict(), in its order.
+_MODEL_KEYS = ("k", "covariance_type", "init", "seed", "reg_covar", "tol", "max_iter",
+               "algorithm", "weight_prior", "prior", "noise")
+
+
+def _flag(value) -> bool:
+    """A flag read back from QSettings (an ini file holds "true"/"false")."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise ValueError(f"not a flag: {value!r}")
+    return text == "true"
 
 
 def restore_model_settings(q: QSettings) -> ModelSettings:
@@ -21,7 +33,11 @@ def restore_model_settings(q: QSettings) -> ModelSettings:
                              str(q.value("model/init", "kmeans")), int(q.value("model/seed", 0)),
                              float(q.value("model/reg_covar", 1e-6)),
                              float(q.value("model/tol", 1e-3)),
-                             int(q.value("model/max_iter", 100)))
+                             int(q.value("model/max_iter", 100)),
+                             str(q.value("model/algorithm", "em")),
+                             str(q.value("model/weight_prior", "dirichlet_process")),
+                             _flag(q.value("model/prior", False)),
+                             float(q.value("model/noise", 0.0)))
     except (GMMExplorerError, TypeError, ValueError):
         return ModelSettings()
 

@@ -226,6 +226,31 @@ def test_settings_are_remembered(qtbot, tmp_path):
     w2 = make_window(qtbot, tmp_path)
     assert w2.controls.k.value() == 4 and w2.controls.covariance.currentText() == "diag (VVI)"
     assert w2.session.settings.k == 4
+    # The algorithm, the prior and the noise too.
+    w2.data.load_sample()
+    idle(qtbot, w2)
+    w2.controls.prior.click()
+    w2.controls.noise.setValue(0.0)
+    box = w2.controls.algorithm
+    box.setCurrentIndex(box.findData("cem"))
+    idle(qtbot, w2)
+    assert w2.session.settings.prior and w2.session.settings.algorithm == "cem"
+    w2.close()
+    w3 = make_window(qtbot, tmp_path)
+    s = w3.session.settings
+    assert (s.algorithm, s.prior, s.k) == ("cem", True, 4)
+    assert w3.controls.prior.isChecked() and w3.controls.algorithm.currentData() == "cem"
+
+
+def test_damaged_remembered_flags_fall_back_to_the_defaults(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    q = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    q.setValue("model/prior", "maybe")
+    q.setValue("model/k", 5)
+    q.sync()
+    w = make_window(qtbot, tmp_path)
+    assert w.session.settings == type(w.session.settings)()
 
 
 def test_every_control_has_a_tooltip(window):
