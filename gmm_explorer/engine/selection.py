@@ -141,6 +141,12 @@ def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettin
     SelectionRow
     """
     # The cell's model with the sweep's EM settings (tolerances, and the prior if any).
+    if settings.prior:
+        from gmm_explorer.engine.priors import PRIOR_MODELS
+
+        if canonical(covariance_type) not in PRIOR_MODELS:  # mclust's NA cell
+            return SelectionRow(k, covariance_type, float("inf"), float("inf"), None,
+                                f"mclust has no conjugate prior for {covariance_type}")
     s = EMSettings(covariance_type, settings.reg_covar, settings.tol, settings.max_iter,
                    prior=settings.prior)
     try:

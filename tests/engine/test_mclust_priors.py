@@ -222,3 +222,13 @@ def test_the_engines_own_loop_with_the_prior_matches_mclust(case, code):
     assert last.log_likelihood == pytest.approx(ref["loglik"][0], rel=RTOL)
     np.testing.assert_allclose(last.mixture.covariances, np.reshape(ref["sigma"], (-1, 2, 2)),
                                rtol=RTOL, atol=0)
+
+
+def test_a_sweep_under_the_prior_marks_models_without_one_as_mclust_does():
+    from gmm_explorer.engine.selection import sweep
+
+    X, _ = _case("synthetic")
+    rows = sweep(X, [2], ["VEE", "VVV"], settings=E.EMSettings(prior=True), n_init=1, seed=0)
+    by_type = {r.covariance_type: r for r in rows}
+    assert by_type["VEE"].result is None and "no conjugate prior" in by_type["VEE"].error
+    assert by_type["full"].result.final.prior

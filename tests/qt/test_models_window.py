@@ -182,3 +182,23 @@ def test_initialise_from_the_labels_starts_one_component_per_class(window, qtbot
     window.actions["init_labels"].trigger()
     assert "no labels" in window.statusBar().currentMessage()
     assert s.current is before
+
+
+def test_model_selection_under_the_prior_leaves_out_the_models_without_one(window, qtbot):
+    from dataclasses import replace
+
+    from gmm_explorer.engine.priors import PRIOR_MODELS
+
+    window.show_panel("selection")
+    sp = window.panels["selection"]
+    sp.form.preset_buttons["all"].click()
+    sp.form.prior.click()
+    assert sp.options().prior
+    sp.set_options(replace(sp.options(), k_max=2, n_init=1, auto=False))
+    assert window.analyses.start_selection()
+    assert "left out VEE, EVE, VVE, EVV" in sp.run_controls.status.text()
+    qtbot.waitUntil(lambda: not window.analyses.selection_runner.busy
+                    and len(window.analyses.rows) == 20, timeout=60_000)
+    rows = window.analyses.rows
+    assert {r.covariance_type for r in rows} == set(PRIOR_MODELS)
+    assert all(r.result.final.prior for r in rows if r.result is not None)

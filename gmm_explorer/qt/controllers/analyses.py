@@ -174,8 +174,8 @@ class AnalysesController(QObject):
     @Slot()
     def start_selection(self) -> bool:
         """Fit BIC/AIC over K = 1..Kmax for the chosen covariance types, in the background."""
-        from dataclasses import replace
-
+        from gmm_explorer.engine import EMSettings
+        from gmm_explorer.engine.priors import PRIOR_MODELS
         from gmm_explorer.engine.selection import MIXED, SELECTION_TOL, iter_sweep, sweep_cells
 
         s = self.session
@@ -192,9 +192,20 @@ class AnalysesController(QObject):
         ks = list(range(1, min(opts.k_max, pts.shape[0]) + 1))
         # Selection converges its fits tighter than a Step does (a loose tol can leave a
         # fit tens of nats short and change the chosen model), from mixed starts.
-        em = s.settings.em_settings()
-        em = replace(em, tol=min(em.tol, SELECTION_TOL))
+        # EM with the model settings' tolerances (not their algorithm, noise or prior:
+        # the panel's own MAP box says whether the cells are fitted under the prior).
+        st = s.settings
+        em = EMSettings("full", float(st.reg_covar), min(float(st.tol), SELECTION_TOL),
+                        int(st.max_iter), prior=opts.prior)
         types = tuple(opts.covariance_types)
+        left_out = ()
+        if opts.prior:
+            left_out = tuple(t for t in types if t not in PRIOR_MODELS)
+            types = tuple(t for t in types if t in PRIOR_MODELS)
+            if not types:
+                sp.set_status("mclust has no conjugate prior for the chosen models: untick "
+                              "MAP or choose others")
+                return False
         n_init, seed = int(opts.n_init), int(s.settings.seed)
 
         def run(report, cancelled):
@@ -214,7 +225,9 @@ class AnalysesController(QObject):
         self.rows = ()
         sp.clear()
         sp.set_running(True)
-        sp.set_status("fitting…")
+        sp.set_status("fitting…" if not left_out else
+                      f"fitting under the prior (left out {', '.join(left_out)}: mclust has "
+                      "no prior for them)…")
         self.selection_runner.submit(Task("selection", unless_cancelled(run), s.data_version))
         return True
 

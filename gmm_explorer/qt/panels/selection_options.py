@@ -83,6 +83,9 @@ class SelectionOptions:
         ``"bic"``, ``"aic"`` or ``"icl"``: how the best model is marked.
     auto : bool
         Recompute when the data change.
+    prior : bool
+        Fit every cell under mclust's conjugate prior (MAP), as ``select --prior``; the
+        models without one are left out.
     """
 
     k_max: int = 8
@@ -90,6 +93,7 @@ class SelectionOptions:
     covariance_types: tuple[str, ...] = DEFAULT_TYPES
     criterion: str = "bic"
     auto: bool = True
+    prior: bool = False
 
 
 class SelectionOptionsForm(QWidget):
@@ -177,23 +181,30 @@ class SelectionOptionsForm(QWidget):
         self.auto.setChecked(True)
         self.auto.setToolTip("Recompute the sweep shortly after the data change")
         crit.addWidget(self.auto)
+        self.prior = QCheckBox("MAP")
+        self.prior.setToolTip("Fit every cell under mclust's default conjugate prior (MAP), "
+                              "as Mclust(..., prior = priorControl()); the models mclust has "
+                              "no prior for (VEE, EVE, VVE, EVV) are left out")
+        crit.addWidget(self.prior)
         crit.addStretch(1)
         grid.addLayout(crit, 3, 0, 1, 4)
 
         self.k_max.valueChanged.connect(self.options_changed)
         self.n_init.valueChanged.connect(self.options_changed)
         self.auto.toggled.connect(self.options_changed)
+        self.prior.toggled.connect(self.options_changed)
 
     def options(self) -> SelectionOptions:
         return SelectionOptions(
             self.k_max.value(), self.n_init.value(),
             tuple(t for t in MODEL_TYPES if self.type_boxes[t].isChecked()),
-            self.criterion, self.auto.isChecked())
+            self.criterion, self.auto.isChecked(), self.prior.isChecked())
 
     def set_options(self, options: SelectionOptions) -> None:
         """Show ``options`` (e.g. restored from settings) without emitting options_changed."""
         boxes = list(self.type_boxes.values())
-        with signals_blocked(self.k_max, self.n_init, self.auto, self.criterion_group, *boxes):
+        with signals_blocked(self.k_max, self.n_init, self.auto, self.prior,
+                             self.criterion_group, *boxes):
             self.k_max.setValue(options.k_max)
             self.n_init.setValue(options.n_init)
             types = options.covariance_types or DEFAULT_TYPES
@@ -201,6 +212,7 @@ class SelectionOptionsForm(QWidget):
                 box.setChecked(t in types)
             self.criterion_buttons[options.criterion].setChecked(True)
             self.auto.setChecked(options.auto)
+            self.prior.setChecked(options.prior)
         self._lock_last_type()
         self.criterion_changed.emit()
 
