@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from gmm_explorer.engine import INIT_METHODS, EMSettings
 from gmm_explorer.engine.algorithms import KMEANS_MODEL, check_algorithm
-from gmm_explorer.engine.variational import check_weight_prior
 from gmm_explorer.engine.models import canonical
+from gmm_explorer.engine.variational import check_weight_prior
 from gmm_explorer.errors import InputError
 
 MAX_K = 20
@@ -30,7 +30,7 @@ class ModelSettings:
     reg_covar: float = 1e-6
     tol: float = 1e-3
     max_iter: int = 100
-    #: EM, CEM, SEM or k-means (engine.algorithms). k-means fits the EII model whatever
+    #: EM, CEM, SEM, k-means or VB (engine.algorithms). k-means fits the EII model whatever
     #: ``covariance_type`` says; the covariance type is kept for the other algorithms.
     algorithm: str = "em"
     #: Variational Bayes' prior on the weights: "dirichlet_process" or
