@@ -237,10 +237,9 @@ def cmd_select(args) -> int:
     skipped = len(ks) < len(args.k)
     models = args.covariance
     if args.prior:
-        from gmm_explorer.engine.priors import PRIOR_MODELS
+        from gmm_explorer.engine.priors import split_by_prior
 
-        without = [m for m in models if m not in PRIOR_MODELS]
-        models = [m for m in models if m in PRIOR_MODELS]
+        models, without = split_by_prior(models)
         if not models:
             raise UsageError(f"--prior: mclust has no conjugate prior for "
                              f"{', '.join(without)}; choose other models")

@@ -56,11 +56,23 @@ _nonneg_int = _int_at_least(0)
 _seed = _int_at_least(0)
 
 
-def _nonneg_float(text: str) -> float:
+def _float(text: str) -> float:
     try:
-        v = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def _checked(check, value):
+    """``check(value)``, the engine's own validation, its InputError as argparse's error."""
+    try:
+        return check(value)
+    except GMMExplorerError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _nonneg_float(text: str) -> float:
+    v = _float(text)
     if not np.isfinite(v) or v < 0:
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
     return v
@@ -104,10 +116,7 @@ def _covariance(text: str) -> str:
     """One covariance model: scikit-learn's name or mclust's code (any case)."""
     from gmm_explorer.engine.models import canonical
 
-    try:
-        return canonical(text)
-    except GMMExplorerError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return _checked(canonical, text)
 
 
 def _covariance_list(text: str) -> list[str]:
@@ -127,43 +136,27 @@ def _covariance_list(text: str) -> list[str]:
 
 
 def _algorithm(text: str) -> str:
-    """An algorithm name (any case): em, cem, sem or kmeans."""
+    """An algorithm name (any case): em, cem, sem, kmeans or vb."""
     from gmm_explorer.engine.algorithms import check_algorithm
 
-    try:
-        return check_algorithm(text)
-    except GMMExplorerError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return _checked(check_algorithm, text)
 
 
 def _weight_prior(text: str) -> str:
     """Variational Bayes' weight prior: process or distribution (or the full names)."""
     from gmm_explorer.engine.variational import check_weight_prior
 
-    try:
-        return check_weight_prior(text)
-    except GMMExplorerError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return _checked(check_weight_prior, text)
 
 
 def _noise_fraction(text: str) -> float:
     from gmm_explorer.engine.noise import check_fraction
 
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    try:
-        return check_fraction(value)
-    except GMMExplorerError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return _checked(check_fraction, _float(text))
 
 
 def _positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    v = _float(text)
     if not (np.isfinite(v) and v > 0):
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
     return v

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from gmm_explorer.engine import _kernels
+from gmm_explorer.engine.noise import claimed_by_noise
 
 if _kernels.HAVE_NUMBA:
     from numba import njit
@@ -140,7 +141,7 @@ def point_colors(resp: np.ndarray | None, n: int, mode: str = "soft") -> np.ndar
     if mode == "hard":
         out = pal[np.argmax(resp, axis=1)]
         if has_noise:
-            out = np.where((noise > resp.max(axis=1))[:, None], NOISE_RGB, out)
+            out = np.where(claimed_by_noise(resp, noise)[:, None], NOISE_RGB, out)
         return out
     if mode == "uncertainty":
         return uncertainty_colors(1.0 - resp.max(axis=1))

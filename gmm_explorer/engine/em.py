@@ -175,7 +175,7 @@ def vb_start(X, mixture: Mixture, settings: EMSettings, *, backend: str | None =
     variational.check_model(settings.covariance_type)
     if resp is None:
         e = e_step(X, mixture, backend=backend, _checked=True)
-        means, prec, const = _pass_inputs(mixture)
+        const = _pass_inputs(mixture)[2]
         entropy = variational.entropy_from_pass(const, mixture, e.stats, e.log_likelihood)
         stats, centres = e.stats, np.asarray(mixture.means)
     else:

@@ -86,6 +86,25 @@ def without_noise(mixture: Mixture) -> Mixture:
     return Mixture(w / w.sum(), mixture.means, mixture.covariances, mixture.covariance_type)
 
 
+def claimed_by_noise(resp: np.ndarray, share: np.ndarray | None = None) -> np.ndarray:
+    """Which points the noise component claims more than any Gaussian.
+
+    Parameters
+    ----------
+    resp : ndarray of shape (n_samples, n_components)
+        The Gaussians' responsibilities.
+    share : ndarray of shape (n_samples,), optional
+        The noise's responsibilities; by default what the rows of ``resp`` leave of 1.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), bool
+    """
+    if share is None:
+        share = 1.0 - resp.sum(axis=1)
+    return share > resp.max(axis=1)
+
+
 def isolation(X, k: int = NEIGHBOUR_K) -> np.ndarray:
     """Each point's distance to its ``k``-th nearest other point (fewer points: the
     farthest one).

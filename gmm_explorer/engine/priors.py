@@ -153,6 +153,14 @@ class ConjugatePrior:
         object.__setattr__(self, "scale", scale)
 
 
+def split_by_prior(models) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``models`` (canonical names) split into those mclust has a prior for and the
+    others, each in the given order."""
+    models = tuple(models)
+    return (tuple(m for m in models if m in PRIOR_MODELS),
+            tuple(m for m in models if m not in PRIOR_MODELS))
+
+
 def check_prior_model(model: str) -> None:
     """Check that mclust has a conjugate prior for ``model``.
 

@@ -8,6 +8,8 @@ import io
 
 import numpy as np
 
+from gmm_explorer.engine.noise import claimed_by_noise
+
 
 def _csv_field(name: str) -> str:
     if any(ch in name for ch in ',"\n\r'):
@@ -50,7 +52,7 @@ def responsibilities_csv(points: np.ndarray, resp: np.ndarray,
     header = ["x", "y", "label"] + [f"p_{j}" for j in range(1, k + 1)]
     columns = [resp[:, j] for j in range(k)]
     if noise is not None:
-        labels = np.where(noise > resp.max(axis=1), 0, labels)
+        labels = np.where(claimed_by_noise(resp, noise), 0, labels)
         header.append("p_noise")
         columns.append(noise)
     return format_csv(header, [points[:, 0], points[:, 1], labels] + columns)

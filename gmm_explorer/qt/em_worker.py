@@ -24,6 +24,7 @@ import numpy as np
 from gmm_explorer import engine as E
 from gmm_explorer.drawing import point_colors
 from gmm_explorer.drawing import warm_up as drawing_warm_up
+from gmm_explorer.engine.noise import claimed_by_noise
 from gmm_explorer.errors import GMMExplorerError
 from gmm_explorer.session import ModelSettings
 
@@ -138,7 +139,7 @@ def _colours(e: E.EStep) -> dict:
     labels = np.argmax(resp, axis=1).astype(np.int16)
     if e.mixture.has_noise:
         # -1: the noise component claims the point most (its share is what the row leaves).
-        labels[1.0 - resp.sum(axis=1) > resp.max(axis=1)] = -1
+        labels[claimed_by_noise(resp)] = -1
     return {"colors": point_colors(resp, resp.shape[0], "soft"), "labels": labels,
             "uncertainty": (1.0 - resp.max(axis=1)).astype(np.float32)}
 

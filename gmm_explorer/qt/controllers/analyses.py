@@ -175,7 +175,7 @@ class AnalysesController(QObject):
     def start_selection(self) -> bool:
         """Fit BIC/AIC over K = 1..Kmax for the chosen covariance types, in the background."""
         from gmm_explorer.engine import EMSettings
-        from gmm_explorer.engine.priors import PRIOR_MODELS
+        from gmm_explorer.engine.priors import split_by_prior
         from gmm_explorer.engine.selection import MIXED, SELECTION_TOL, iter_sweep, sweep_cells
 
         s = self.session
@@ -200,8 +200,7 @@ class AnalysesController(QObject):
         types = tuple(opts.covariance_types)
         left_out = ()
         if opts.prior:
-            left_out = tuple(t for t in types if t not in PRIOR_MODELS)
-            types = tuple(t for t in types if t in PRIOR_MODELS)
+            types, left_out = split_by_prior(types)
             if not types:
                 sp.set_status("mclust has no conjugate prior for the chosen models: untick "
                               "MAP or choose others")
