@@ -8,6 +8,10 @@ One pass over ``X`` computes, for the current parameters,
   ``S2 = sum_i r_ik (x_i - m_k)(x_i - m_k)^T`` (3 values: xx, xy, yy);
 * optionally the responsibilities ``r_ik``, written into a caller's buffer.
 
+Under sample weights ``w_i`` (frequencies) point i counts ``w_i`` times in the statistics
+and the log-likelihood; its responsibilities are not weighted. Without weights the pass
+runs the unweighted code, unchanged.
+
 Moments about each component's own previous mean keep full precision on spread-out data,
 where raw moments about one centre lose about seven digits. The pass creates no N x K
 temporaries. Points are split into a number of chunks that depends only on N, each chunk
@@ -88,7 +92,7 @@ def _blocks(X, means, prec, const):
         yield lo, hi, dx, dy, lp
 
 
-def pass_numpy(X, means, prec, const, resp_out, noise=-np.inf):
+def pass_numpy(X, means, prec, const, resp_out, noise=-np.inf, weights=None):
     """Reference implementation of the pass (same maths, numpy, blocks of rows).
 
     Parameters
@@ -104,6 +108,9 @@ def pass_numpy(X, means, prec, const, resp_out, noise=-np.inf):
         ``log(w_0 V^-1)``, a uniform noise component's weighted log-density (the same at
         every point; -inf: none). It joins each point's normaliser, so the components'
         responsibilities sum to one minus the noise's.
+    weights : ndarray of shape (n_samples,) or None
+        Sample weights ``w_i >= 0``: point i counts ``w_i`` times in the statistics and
+        the log-likelihood (None: once each). The responsibilities are not weighted.
 
     Returns
     -------
@@ -125,11 +132,16 @@ def pass_numpy(X, means, prec, const, resp_out, noise=-np.inf):
         e = np.exp(lp - mx[:, None])
         s = e.sum(axis=1) + np.exp(noise - mx)
         with np.errstate(divide="ignore"):
-            ll += float(np.sum((mx + np.log(s))[~lost]))
+            terms = (mx + np.log(s))
+            if weights is not None:
+                terms = terms * weights[lo:hi]
+            ll += float(np.sum(terms[~lost]))
             r = e * (1.0 / s)[:, None]
         r[lost] = 0.0
         if resp_out is not None:
             resp_out[lo:hi] = r
+        if weights is not None:
+            r = r * weights[lo:hi, None]
         accumulate_statistics(stats, r, dx, dy)
     return stats, ll, n_lost
 
@@ -147,7 +159,7 @@ def _labels_from(lp, mx, u):
     return np.minimum(z, last)
 
 
-def pass_assign_numpy(X, means, prec, const, u, labels_out):
+def pass_assign_numpy(X, means, prec, const, u, labels_out, weights=None):
     """The pass of the hard variants (numpy reference): each point goes wholly to one
     component, and the statistics count it there alone.
 
@@ -161,6 +173,8 @@ def pass_assign_numpy(X, means, prec, const, u, labels_out):
         from its responsibilities (SEM).
     labels_out : ndarray of shape (n_samples,) int64, or None
         Receives each point's component (-1 for a lost point).
+    weights : ndarray of shape (n_samples,) or None
+        Sample weights, as for :func:`pass_numpy`.
 
     Returns
     -------
@@ -183,10 +197,11 @@ def pass_assign_numpy(X, means, prec, const, u, labels_out):
         n_lost += (hi - lo) - rows.size
         lpk, mxk = lp[rows], mx[rows]
         z = _labels_from(lpk, mxk, None if u is None else u[lo:hi][rows])
-        ll += float(np.sum(mxk + np.log(np.exp(lpk - mxk[:, None]).sum(axis=1))))
-        cll += float(np.sum(lpk[np.arange(rows.size), z]))
+        wk = 1.0 if weights is None else weights[lo:hi][rows]
+        ll += float(np.sum(wk * (mxk + np.log(np.exp(lpk - mxk[:, None]).sum(axis=1)))))
+        cll += float(np.sum(wk * lpk[np.arange(rows.size), z]))
         onehot = np.zeros_like(lp)
-        onehot[rows, z] = 1.0
+        onehot[rows, z] = wk
         accumulate_statistics(stats, onehot, dx, dy)
         if labels_out is not None:
             labels_out[lo:hi] = -1
@@ -231,7 +246,7 @@ if HAVE_NUMBA:
 
     @njit(parallel=True, fastmath=False, cache=True, nogil=True)
     def _pass_numba(X, means, prec, const, n_chunks, resp_out, write_resp,
-                    noise):  # pragma: no cover
+                    noise, weights, weighted):  # pragma: no cover
         # (coverage cannot see inside compiled code; tests compare it with pass_numpy)
         # Tiled: for a tile of T points, each loop runs over the T points of one component,
         # so it vectorises; per-lane accumulators (K, 6, T) avoid reductions across lanes,
@@ -252,6 +267,7 @@ if HAVE_NUMBA:
             ys = np.empty(T)
             mx = np.empty(T)
             inv = np.empty(T)
+            unw = np.empty(T)
             llc = 0.0
             lostc = 0
             for start in range(lo, hi, T):
@@ -295,13 +311,27 @@ if HAVE_NUMBA:
                         e = _exp_nonpositive(lp[k, t] - mx[t])
                         lp[k, t] = e
                         inv[t] += e
-                for t in range(m):
-                    s = inv[t]
-                    if s > 0.0:
-                        llc += mx[t] + np.log(s)
-                        inv[t] = 1.0 / s
-                    else:
-                        inv[t] = 0.0
+                if weighted:
+                    # Point i counts w_i times in the statistics and the log-likelihood
+                    # (inv holds w_i / s_i); its responsibilities (1 / s_i, kept in
+                    # unw) are not weighted.
+                    for t in range(m):
+                        s = inv[t]
+                        wt = weights[start + t]
+                        if s > 0.0:
+                            llc += wt * (mx[t] + np.log(s))
+                            unw[t] = 1.0 / s
+                        else:
+                            unw[t] = 0.0
+                        inv[t] = unw[t] * wt
+                else:
+                    for t in range(m):
+                        s = inv[t]
+                        if s > 0.0:
+                            llc += mx[t] + np.log(s)
+                            inv[t] = 1.0 / s
+                        else:
+                            inv[t] = 0.0
                 for t in range(m, T):
                     inv[t] = 0.0
                 # Pass 3: responsibilities into per-lane accumulators. The offsets are
@@ -322,9 +352,10 @@ if HAVE_NUMBA:
                         acc[k, 4, t] += rdx * dy
                         acc[k, 5, t] += rdy * dy
                 if write_resp:
+                    rs = unw if weighted else inv
                     for t in range(m):
                         for k in range(kc):
-                            resp_out[start + t, k] = lp[k, t] * inv[t]
+                            resp_out[start + t, k] = lp[k, t] * rs[t]
             for k in range(kc):
                 for j in range(6):
                     tot = 0.0
@@ -335,13 +366,15 @@ if HAVE_NUMBA:
             lost[c] = lostc
         return stats, ll, lost
 
-    def pass_numba(X, means, prec, const, resp_out, noise=-np.inf):
+    def pass_numba(X, means, prec, const, resp_out, noise=-np.inf, weights=None):
         """The fused numba pass; same contract as :func:`pass_numpy`."""
         n, k = X.shape[0], means.shape[0]
         write = resp_out is not None
         buf = resp_out if write else np.empty((0, k))
+        weighted = weights is not None
+        w = weights if weighted else np.empty(0)
         stats_c, ll_c, lost_c = _pass_numba(X, means, prec, const, n_chunks_for(n), buf, write,
-                                            float(noise))
+                                            float(noise), w, weighted)
         # numpy reduces axis 0 of a C-ordered array row by row, in chunk order, and the
         # 1-D sum pairwise: fixed orders, so results do not depend on the thread count.
         stats = stats_c.sum(axis=0)
@@ -351,7 +384,7 @@ if HAVE_NUMBA:
 
     @njit(parallel=True, fastmath=False, cache=True, nogil=True)
     def _pass_assign_numba(X, means, prec, const, n_chunks, u, sample, labels_out,
-                           write_labels):  # pragma: no cover
+                           write_labels, weights, weighted):  # pragma: no cover
         # One point at a time: the hard variants are not the hot path, and a point's
         # statistics go to one component only.
         n = X.shape[0]
@@ -392,7 +425,8 @@ if HAVE_NUMBA:
                 s = 0.0
                 for k in range(kc):
                     s += np.exp(lp[k] - mx)
-                llc += mx + np.log(s)
+                wt = weights[i] if weighted else 1.0
+                llc += wt * (mx + np.log(s))
                 z = best
                 if sample:
                     # The first component whose cumulative responsibility exceeds u
@@ -410,15 +444,17 @@ if HAVE_NUMBA:
                             z = k
                     if z < 0 or z > last:
                         z = last
-                cllc += lp[z]
+                cllc += wt * lp[z]
                 dx = x0 - means[z, 0]
                 dy = x1 - means[z, 1]
-                acc[z, 0] += 1.0
-                acc[z, 1] += dx
-                acc[z, 2] += dy
-                acc[z, 3] += dx * dx
-                acc[z, 4] += dx * dy
-                acc[z, 5] += dy * dy
+                wdx = wt * dx
+                wdy = wt * dy
+                acc[z, 0] += wt
+                acc[z, 1] += wdx
+                acc[z, 2] += wdy
+                acc[z, 3] += wdx * dx
+                acc[z, 4] += wdx * dy
+                acc[z, 5] += wdy * dy
                 if write_labels:
                     labels_out[i] = z
             for k in range(kc):
@@ -429,40 +465,43 @@ if HAVE_NUMBA:
             lost[c] = lostc
         return stats, ll, cll, lost
 
-    def pass_assign_numba(X, means, prec, const, u, labels_out):
+    def pass_assign_numba(X, means, prec, const, u, labels_out, weights=None):
         """The hard variants' numba pass; same contract as :func:`pass_assign_numpy`."""
         n = X.shape[0]
         sample = u is not None
         draws = u if sample else np.empty(0)
         write = labels_out is not None
         buf = labels_out if write else np.empty(0, dtype=np.int64)
+        weighted = weights is not None
+        w = weights if weighted else np.empty(0)
         stats_c, ll_c, cll_c, lost_c = _pass_assign_numba(X, means, prec, const,
                                                           n_chunks_for(n), draws, sample,
-                                                          buf, write)
+                                                          buf, write, w, weighted)
         return stats_c.sum(axis=0), float(ll_c.sum()), float(cll_c.sum()), int(lost_c.sum())
 
 
 def run_pass(X, means, prec, const, resp_out, backend: str | None = None,
-             noise: float = -np.inf):
+             noise: float = -np.inf, weights=None):
     """Dispatch to the numba pass when available (``backend`` None or "numba"), else numpy."""
     if backend == "numpy" or (backend is None and not HAVE_NUMBA):
-        return pass_numpy(X, means, prec, const, resp_out, noise)
+        return pass_numpy(X, means, prec, const, resp_out, noise, weights)
     if backend not in (None, "numba"):
         raise ValueError(f"unknown backend {backend!r}; expected 'numba' or 'numpy'")
     if not HAVE_NUMBA:
         raise RuntimeError("numba is not available; use backend='numpy'")
-    return pass_numba(X, means, prec, const, resp_out, noise)
+    return pass_numba(X, means, prec, const, resp_out, noise, weights)
 
 
-def run_assign_pass(X, means, prec, const, u, labels_out, backend: str | None = None):
+def run_assign_pass(X, means, prec, const, u, labels_out, backend: str | None = None,
+                    weights=None):
     """Dispatch the hard variants' pass as :func:`run_pass` does."""
     if backend == "numpy" or (backend is None and not HAVE_NUMBA):
-        return pass_assign_numpy(X, means, prec, const, u, labels_out)
+        return pass_assign_numpy(X, means, prec, const, u, labels_out, weights)
     if backend not in (None, "numba"):
         raise ValueError(f"unknown backend {backend!r}; expected 'numba' or 'numpy'")
     if not HAVE_NUMBA:
         raise RuntimeError("numba is not available; use backend='numpy'")
-    return pass_assign_numba(X, means, prec, const, u, labels_out)
+    return pass_assign_numba(X, means, prec, const, u, labels_out, weights)
 
 
 def set_num_threads(n: int) -> None:
@@ -490,5 +529,7 @@ def warm_up() -> None:
     const = np.zeros(1)
     pass_numba(X, means, prec, const, None)
     pass_numba(X, means, prec, const, np.empty((4, 1)))
+    pass_numba(X, means, prec, const, None, weights=np.ones(4))
     pass_assign_numba(X, means, prec, const, None, None)
     pass_assign_numba(X, means, prec, const, np.zeros(4), np.empty(4, dtype=np.int64))
+    pass_assign_numba(X, means, prec, const, None, None, weights=np.ones(4))

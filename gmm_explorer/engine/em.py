@@ -29,7 +29,7 @@ from gmm_explorer.engine.locks import Locks
 from gmm_explorer.engine.mixture import Mixture, project_covariance_type
 from gmm_explorer.engine.mstep import m_step
 from gmm_explorer.engine.steps import EMSettings, EStep, StepResult, run_kind, step_result
-from gmm_explorer.engine.validation import as_points, check_enough_points
+from gmm_explorer.engine.validation import as_points, as_sample_weights, check_enough_points
 from gmm_explorer.errors import FitError, InputError
 
 
@@ -41,7 +41,7 @@ def _pass_inputs(mixture: Mixture):
 
 def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | None = None,
            backend: str | None = None, assignment: str = "soft",
-           draws: np.ndarray | None = None, _checked: bool = False) -> EStep:
+           draws: np.ndarray | None = None, weights=None, _checked: bool = False) -> EStep:
     """Expectation step: evaluate the current parameters on the data.
 
     Parameters
@@ -62,6 +62,11 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
         :mod:`~gmm_explorer.engine.algorithms`.
     draws : ndarray of shape (n_samples,), optional
         Uniform numbers in [0, 1) for ``"sample"``.
+    weights : array-like of shape (n_samples,), optional
+        Sample weights (frequencies, see
+        :func:`~gmm_explorer.engine.validation.as_sample_weights`): the statistics, the
+        log-likelihood and the objective count point i ``w_i`` times; the
+        responsibilities are not weighted. ``EStep.sample_size`` is then ``sum w``.
 
     Returns
     -------
@@ -75,6 +80,7 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
     """
     X = X if _checked else as_points(X)
     n, k = X.shape[0], mixture.n_components
+    w = weights if _checked else as_sample_weights(weights, n)
     resp = None
     if out is not None:
         if out.shape != (n, k) or out.dtype != np.float64 or not out.flags.c_contiguous:
@@ -86,7 +92,7 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
     objective = None
     if assignment == "soft":
         stats, ll, n_lost = _kernels.run_pass(X, means, prec, const, resp, backend,
-                                              mixture.noise_log_term)
+                                              mixture.noise_log_term, w)
     elif assignment in ("hard", "sample"):
         if mixture.has_noise:
             raise InputError("the noise component goes with EM's soft responsibilities; "
@@ -98,7 +104,7 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
             u = np.ascontiguousarray(draws, dtype=np.float64)
         labels = np.empty(n, dtype=np.int64) if resp is not None else None
         stats, ll, objective, n_lost = _kernels.run_assign_pass(X, means, prec, const, u,
-                                                               labels, backend)
+                                                               labels, backend, w)
         if resp is not None:
             resp[:] = 0.0
             kept = labels >= 0
@@ -115,22 +121,27 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
         view = resp.view()
         view.setflags(write=False)
     default_algorithm = {"soft": "em", "hard": "cem", "sample": "sem"}[assignment]
-    return EStep(mixture, float(ll), n, stats, view, objective, assignment, default_algorithm)
+    return EStep(mixture, float(ll), n, stats, view, objective, assignment, default_algorithm,
+                 total_weight=None if w is None else float(np.sum(w)))
 
 
 def algorithm_pass(X, mixture: Mixture, settings: EMSettings, iteration: int, *,
-                   want_resp: bool = False, backend: str | None = None,
+                   want_resp: bool = False, backend: str | None = None, weights=None,
                    _checked: bool = False) -> EStep:
     """The E-pass of ``settings.algorithm`` for the state at ``iteration``: EM's soft
     pass, or the hard or sampled one of CEM, k-means and SEM, with that algorithm's
-    objective (see :mod:`~gmm_explorer.engine.algorithms`)."""
+    objective (see :mod:`~gmm_explorer.engine.algorithms`), under sample ``weights``
+    (as :func:`e_step`)."""
+    if not _checked:
+        X = as_points(X)
+        weights = as_sample_weights(weights, X.shape[0])
     if settings.algorithm == algorithms.VB:
-        return _vb_pass(X, mixture, want_resp=want_resp, backend=backend, _checked=_checked)
+        return _vb_pass(X, mixture, want_resp=want_resp, backend=backend, weights=weights)
     kind = algorithms.ASSIGNMENT[settings.algorithm]
     n = np.shape(X)[0]
     u = algorithms.draws(settings.seed, iteration, n) if kind == "sample" else None
     e = e_step(X, mixture, want_resp=want_resp, backend=backend, assignment=kind, draws=u,
-               _checked=_checked)
+               weights=weights, _checked=True)
     if settings.algorithm == "kmeans":
         e = replace(e, objective=algorithms.kmeans_objective(e.stats), algorithm="kmeans")
     elif settings.algorithm == "sem":
@@ -139,53 +150,57 @@ def algorithm_pass(X, mixture: Mixture, settings: EMSettings, iteration: int, *,
 
 
 def _vb_pass(X, mixture: Mixture, *, want_resp: bool, backend: str | None,
-             _checked: bool) -> EStep:
+             weights) -> EStep:
     """Variational Bayes' E-pass: the fused pass with the posterior's expected
     log-weights and log-precisions as constants; then the log-likelihood of the
     parameters shown (the posterior's summary) in a second pass without
-    responsibilities."""
-    X = X if _checked else as_points(X)
+    responsibilities. ``X`` and ``weights`` are checked already."""
     n, k = X.shape[0], mixture.n_components
     resp = np.empty((n, k)) if want_resp else None
     means, prec, _ = _pass_inputs(mixture)
     const = variational.pass_constants(mixture)
-    stats, log_norm, n_lost = _kernels.run_pass(X, means, prec, const, resp, backend)
+    stats, log_norm, n_lost = _kernels.run_pass(X, means, prec, const, resp, backend,
+                                                weights=weights)
     if n_lost:
         raise FitError(f"{n_lost} point(s) have zero density under every component; rescale "
                        "the data (e.g. standardise it) or initialise nearer the data.")
     entropy = variational.entropy_from_pass(const, mixture, stats, log_norm)
-    plain = e_step(X, mixture, backend=backend, _checked=True)
+    plain = e_step(X, mixture, backend=backend, weights=weights, _checked=True)
     view = None
     if resp is not None:
         view = resp.view()
         view.setflags(write=False)
     return EStep(mixture, plain.log_likelihood, n, stats, view,
-                 mixture.posterior.lower_bound, "soft", algorithms.VB, entropy)
+                 mixture.posterior.lower_bound, "soft", algorithms.VB, entropy,
+                 plain.total_weight)
 
 
 def vb_start(X, mixture: Mixture, settings: EMSettings, *, backend: str | None = None,
-             resp: np.ndarray | None = None) -> Mixture:
+             resp: np.ndarray | None = None, weights=None) -> Mixture:
     """A variational Bayes state to start from: the VB M-step on the responsibilities of
     ``mixture`` (its plain E-pass), or on ``resp`` when given (scikit-learn's
     ``_initialize`` from the initial responsibilities). The priors are scikit-learn's
-    defaults for these data."""
+    defaults for these data (under sample ``weights``, as :func:`e_step`)."""
     from gmm_explorer.engine.mstep import statistics_from_responsibilities, weighted_sums
 
     X = as_points(X)
+    w = as_sample_weights(weights, X.shape[0])
     variational.check_model(settings.covariance_type)
     if resp is None:
-        e = e_step(X, mixture, backend=backend, _checked=True)
+        e = e_step(X, mixture, backend=backend, weights=w, _checked=True)
         const = _pass_inputs(mixture)[2]
         entropy = variational.entropy_from_pass(const, mixture, e.stats, e.log_likelihood)
         stats, centres = e.stats, np.asarray(mixture.means)
     else:
         resp = np.asarray(resp, dtype=np.float64)
-        s0 = resp.sum(axis=0)
-        centres = weighted_sums(X, resp) / np.where(s0 > 0, s0, 1.0)[:, None]
-        stats = statistics_from_responsibilities(X, resp, centres)
+        wr = resp if w is None else resp * w[:, None]
+        s0 = wr.sum(axis=0)
+        centres = weighted_sums(X, wr) / np.where(s0 > 0, s0, 1.0)[:, None]
+        stats = statistics_from_responsibilities(X, wr, centres)
         with np.errstate(divide="ignore", invalid="ignore"):
-            entropy = -float(np.sum(np.where(resp > 0, resp * np.log(resp), 0.0)))
-    prior = variational.Prior.from_statistics(stats, centres, X.shape[0], settings.weight_prior,
+            entropy = -float(np.sum(np.where(resp > 0, wr * np.log(resp), 0.0)))
+    n = X.shape[0] if w is None else float(np.sum(w))
+    prior = variational.Prior.from_statistics(stats, centres, n, settings.weight_prior,
                                               settings.weight_concentration)
     return variational.m_step(stats, centres, settings.covariance_type, settings.reg_covar,
                               prior, entropy)
@@ -210,7 +225,7 @@ def run_prior(e: EStep, settings: EMSettings):
     from gmm_explorer.engine.priors import default_prior
     from gmm_explorer.engine.steps import data_moments
 
-    n = e.n_samples
+    n = e.sample_size
     mean, cov = data_moments(e.stats, np.asarray(e.mixture.means), n)
     return default_prior(mean, cov * (n / (n - 1.0)), n, e.mixture.n_components,
                          settings.covariance_type)
@@ -226,7 +241,7 @@ def _map_m_step(e: EStep, settings: EMSettings, locks: Locks | None, prior) -> M
     m = e.mixture
     previous = (np.asarray(m.covariances) if m.covariance_type == settings.covariance_type
                 else None)
-    weights, means, cov = map_parameters(e.stats, np.asarray(m.means), e.n_samples,
+    weights, means, cov = map_parameters(e.stats, np.asarray(m.means), e.sample_size,
                                          settings.covariance_type, prior, previous)
     return Mixture(weights, means, cov, settings.covariance_type)
 
@@ -251,7 +266,8 @@ def algorithm_m_step(e: EStep, settings: EMSettings, locks: Locks | None = None,
 
 
 def em_step(X, mixture: Mixture, settings: EMSettings = EMSettings(), *,
-            backend: str | None = None, locks: Locks | None = None) -> tuple[EStep, Mixture]:
+            backend: str | None = None, locks: Locks | None = None,
+            weights=None) -> tuple[EStep, Mixture]:
     """One EM iteration: E-step on ``mixture``, then M-step.
 
     ``locks`` (optional) keeps those parameters of ``mixture`` fixed; see
@@ -264,7 +280,7 @@ def em_step(X, mixture: Mixture, settings: EMSettings = EMSettings(), *,
     new : Mixture
         The parameters after the M-step.
     """
-    e = e_step(X, mixture, backend=backend)
+    e = e_step(X, mixture, backend=backend, weights=weights)
     return e, m_step(e, settings.covariance_type, settings.reg_covar, locks)
 
 
@@ -305,7 +321,8 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
                backend: str | None = None, first_iteration: int = 0,
                previous_mean_log_likelihoods: tuple[float, ...] = (),
                locks: Locks | None = None, start_estep: EStep | None = None,
-               want_resp: bool = False, stop: bool = True) -> Iterator[HalfStep]:
+               want_resp: bool = False, stop: bool = True,
+               weights=None) -> Iterator[HalfStep]:
     """Run EM as a generator of half-steps: the one EM loop.
 
     Yields ``HalfStep("M", r0, e0)`` for the start (iteration ``first_iteration``), then
@@ -345,6 +362,9 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     stop : bool
         False: never stop by itself (manual stepping may go past convergence or
         ``max_iter``); the caller stops pulling.
+    weights : array-like of shape (n_samples,), optional
+        Sample weights (frequencies; see :func:`e_step`): every pass, M-step,
+        log-likelihood and mean per point counts point i ``w_i`` times.
 
     Yields
     ------
@@ -359,6 +379,7 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         half-steps already yielded stand.
     """
     X = as_points(X)
+    w = as_sample_weights(weights, X.shape[0])
     check_enough_points(X.shape[0], start.n_components)
     if locks is not None and locks.n_components != start.n_components:
         raise InputError(f"the locks describe {locks.n_components} component(s) but the "
@@ -368,25 +389,26 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     if settings.algorithm == "kmeans" and not algorithms.has_equal_weights(start):
         start = algorithms.with_equal_weights(start)
     if settings.noise and not start.has_noise:
-        start = noise.with_noise(start, settings.noise, noise.noise_density(X))
+        start = noise.with_noise(start, settings.noise, noise.noise_density(X, w))
     elif not settings.noise and start.has_noise:
         start = noise.without_noise(start)
     if settings.algorithm == algorithms.VB and not _vb_state_fits(start, settings):
         # Parameters that are not a VB state of this run (an EM state, a hand edit, other
         # priors): the VB M-step on their responsibilities makes one.
-        start = vb_start(X, start, settings, backend=backend)
+        start = vb_start(X, start, settings, backend=backend, weights=w)
     prev = list(previous_mean_log_likelihoods[-2:])
     e = start_estep
     # A pass is reused only when it is this algorithm's pass of exactly this state (SEM's
     # depends on the seed and iteration too, so it is always made afresh).
     if (e is None or e.mixture is not start or e.n_samples != X.shape[0]
             or (want_resp and e.responsibilities is None)
-            or e.algorithm != settings.algorithm or settings.algorithm == "sem"):
+            or e.algorithm != settings.algorithm or settings.algorithm == "sem"
+            or e.total_weight != (None if w is None else float(np.sum(w)))):
         e = algorithm_pass(X, start, settings, first_iteration, want_resp=want_resp,
-                           backend=backend, _checked=True)
+                           backend=backend, weights=w, _checked=True)
     # With noise the pass's statistics cover only the Gaussians' shares of the points, so
     # the data's covariance (the health verdicts' scale) is taken from the points, once.
-    data_cov = np.cov(X.T, bias=True) if start.has_noise else None
+    data_cov = np.cov(X.T, bias=True, aweights=w) if start.has_noise else None
     result = step_result(first_iteration, e, prev, settings, data_cov)
     prior = run_prior(e, settings)  # the data's: the same for every M-step of the run
     yield HalfStep("M", result, e)
@@ -397,7 +419,7 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         new = algorithm_m_step(e, settings, locks, prior)
         prev = (prev + [result.mean_objective])[-2:]
         e = algorithm_pass(X, new, settings, result.iteration + 1, want_resp=want_resp,
-                           backend=backend, _checked=True)
+                           backend=backend, weights=w, _checked=True)
         # The data's covariance is the same at every iteration: computed once a run.
         result = step_result(result.iteration + 1, e, prev, settings,
                              result.data_covariance)
@@ -407,7 +429,7 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
 def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
             backend: str | None = None, first_iteration: int = 0,
             previous_mean_log_likelihoods: tuple[float, ...] = (),
-            locks: Locks | None = None) -> Iterator[StepResult]:
+            locks: Locks | None = None, weights=None) -> Iterator[StepResult]:
     """Run EM as a generator of :class:`StepResult`, one per iteration: the states
     (``"M"`` half-steps) of :func:`half_steps` with ``stop=True``.
 
@@ -421,7 +443,7 @@ def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
 
     Parameters
     ----------
-    X, start, settings, backend, first_iteration, previous_mean_log_likelihoods, locks
+    X, start, settings, backend, first_iteration, previous_mean_log_likelihoods, locks, weights
         As for :func:`half_steps`.
 
     Raises
@@ -431,6 +453,6 @@ def iterate(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     """
     for h in half_steps(X, start, settings, backend=backend, first_iteration=first_iteration,
                         previous_mean_log_likelihoods=previous_mean_log_likelihoods,
-                        locks=locks):
+                        locks=locks, weights=weights):
         if h.phase == "M":
             yield h.result

@@ -14,6 +14,7 @@ from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.engine.steps import EMSettings, StepResult
 from gmm_explorer.engine.validation import (
     as_points,
+    as_sample_weights,
     check_enough_points,
     check_n_components,
     check_n_init,
@@ -64,15 +65,16 @@ class FitResult:
 
     def bic(self) -> float:
         """Bayesian information criterion (lower is better), as scikit-learn counts it."""
-        return bic_from(self.final.log_likelihood, self.mixture, self.final.n_samples)
+        return bic_from(self.final.log_likelihood, self.mixture, self.final.sample_size)
 
     def aic(self) -> float:
         """Akaike information criterion (lower is better)."""
         return aic_from(self.final.log_likelihood, self.mixture)
 
 
-def bic_from(log_likelihood: float, mixture: Mixture, n_samples: int) -> float:
-    """``-2 log L + p log N`` with scikit-learn's parameter count ``p``."""
+def bic_from(log_likelihood: float, mixture: Mixture, n_samples: float) -> float:
+    """``-2 log L + p log N`` with scikit-learn's parameter count ``p`` (N: the number of
+    points, or the sum of their sample weights)."""
     return -2.0 * log_likelihood + mixture.n_parameters() * np.log(n_samples)
 
 
@@ -112,7 +114,8 @@ def _run(states, cancelled) -> tuple[StepResult, ...]:
 
 def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings(),
         init: str | Mixture = "kmeans", n_init: int = 1, seed=None,
-        backend: str | None = None, cancelled=None, healthy_first: bool = False) -> FitResult:
+        backend: str | None = None, cancelled=None, healthy_first: bool = False,
+        weights=None) -> FitResult:
     """Fit a mixture by ``settings.algorithm`` (EM by default), keeping the restart whose
     final state has the highest objective (for EM and SEM, the log-likelihood).
 
@@ -137,6 +140,10 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
         :data:`~gmm_explorer.engine.diagnostics.DEGENERATE`; a collapsing component can
         have the highest likelihood of all), and the best of all only when every restart
         is degenerate. Model selection asks for this.
+    weights : array-like of shape (n_samples,), optional
+        Sample weights (frequencies: point i counts ``w_i`` times in every M-step, the
+        log-likelihood, BIC's N and the starts' parameters; see
+        :func:`~gmm_explorer.engine.validation.as_sample_weights`).
 
     Returns
     -------
@@ -152,6 +159,7 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
         When EM cannot go on from any restart; the message says what to change.
     """
     X = as_points(X)
+    w = as_sample_weights(weights, X.shape[0])
     check_n_init(n_init)
     if seed is None:
         seed = fresh_seed()
@@ -161,7 +169,7 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
                              "of the given initial parameters")
         n_components = init.n_components
         check_enough_points(X.shape[0], n_components)
-        history = _run(iterate(X, init, settings, backend=backend), cancelled)
+        history = _run(iterate(X, init, settings, backend=backend, weights=w), cancelled)
         return FitResult(history[-1], history, settings, "given", seed, 1)
     check_init_method(init)
     if n_components is None:
@@ -171,15 +179,16 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
     rng = rng_from(seed)
     starts = (lambda: initialise(X, n_components, init,
                                  covariance_type=settings.covariance_type,
-                                 reg_covar=settings.reg_covar, seed=rng, noise=settings.noise)
+                                 reg_covar=settings.reg_covar, seed=rng, noise=settings.noise,
+                                 weights=w)
               for _ in range(n_init))
     best = best_run(X, starts, settings, backend=backend, cancelled=cancelled,
-                    healthy_first=healthy_first)
+                    healthy_first=healthy_first, weights=w)
     return FitResult(best[-1], best, settings, init, seed, n_init)
 
 
 def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, cancelled=None,
-             healthy_first: bool = False) -> tuple[StepResult, ...]:
+             healthy_first: bool = False, weights=None) -> tuple[StepResult, ...]:
     """Run EM from each start and keep the best run (:func:`better_restart`): the one
     restart loop of :func:`fit` and model selection's mixed restarts.
 
@@ -190,7 +199,7 @@ def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, can
     starts : iterable of callable() -> Mixture
         Each makes one restart's start when called (in turn, so a shared generator draws
         them in order).
-    settings, backend, cancelled, healthy_first
+    settings, backend, cancelled, healthy_first, weights
         As for :func:`fit`.
 
     Returns
@@ -207,7 +216,8 @@ def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, can
     first_error = None
     for make_start in starts:
         try:
-            history = _run(iterate(X, make_start(), settings, backend=backend), cancelled)
+            history = _run(iterate(X, make_start(), settings, backend=backend,
+                                   weights=weights), cancelled)
         except ArithmeticError as exc:  # FitError: try the other restarts first
             first_error = first_error or exc
             continue

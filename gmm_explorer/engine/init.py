@@ -30,7 +30,12 @@ from gmm_explorer.engine.mstep import (
     weighted_sums,
 )
 from gmm_explorer.engine.models import canonical
-from gmm_explorer.engine.validation import as_points, check_n_components, checked_points
+from gmm_explorer.engine.validation import (
+    as_points,
+    as_sample_weights,
+    check_n_components,
+    checked_points,
+)
 from gmm_explorer.errors import FitError, InputError
 
 #: The randomised initialisations (scikit-learn's four).
@@ -161,26 +166,33 @@ def kmeans_labels(X: np.ndarray, n_components: int, rng: np.random.Generator) ->
 
 
 def mixture_from_labels(X: np.ndarray, labels: np.ndarray, n_components: int,
-                        covariance_type: str, reg_covar: float) -> Mixture:
-    """M-step from one-hot responsibilities given as labels, without an N x K array."""
+                        covariance_type: str, reg_covar: float, weights=None) -> Mixture:
+    """M-step from one-hot responsibilities given as labels, without an N x K array
+    (point i counting ``weights[i]`` times when sample weights are given)."""
     stats = np.zeros((n_components, N_STATS))
-    counts = np.bincount(labels, minlength=n_components).astype(np.float64)
+    if weights is None:
+        counts = np.bincount(labels, minlength=n_components).astype(np.float64)
+        wx, wy = X[:, 0], X[:, 1]
+    else:
+        counts = np.bincount(labels, weights, n_components)
+        wx, wy = weights * X[:, 0], weights * X[:, 1]
     safe = np.where(counts > 0, counts, 1.0)
-    centres = np.stack([np.bincount(labels, X[:, 0], n_components),
-                        np.bincount(labels, X[:, 1], n_components)], axis=1) / safe[:, None]
+    centres = np.stack([np.bincount(labels, wx, n_components),
+                        np.bincount(labels, wy, n_components)], axis=1) / safe[:, None]
     dx = X[:, 0] - centres[labels, 0]
     dy = X[:, 1] - centres[labels, 1]
+    wdx, wdy = (dx, dy) if weights is None else (weights * dx, weights * dy)
     stats[:, 0] = counts
-    stats[:, 1] = np.bincount(labels, dx, n_components)
-    stats[:, 2] = np.bincount(labels, dy, n_components)
-    stats[:, 3] = np.bincount(labels, dx * dx, n_components)
-    stats[:, 4] = np.bincount(labels, dx * dy, n_components)
-    stats[:, 5] = np.bincount(labels, dy * dy, n_components)
+    stats[:, 1] = np.bincount(labels, wdx, n_components)
+    stats[:, 2] = np.bincount(labels, wdy, n_components)
+    stats[:, 3] = np.bincount(labels, wdx * dx, n_components)
+    stats[:, 4] = np.bincount(labels, wdx * dy, n_components)
+    stats[:, 5] = np.bincount(labels, wdy * dy, n_components)
     return parameters_from_statistics(stats, centres, covariance_type, reg_covar)
 
 
 def initialise_from_selection(X, selected, n_components: int, covariance_type: str = "full",
-                              reg_covar: float = 1e-6, seed=None) -> Mixture:
+                              reg_covar: float = 1e-6, seed=None, weights=None) -> Mixture:
     """A start with one component on a selection of the points (a clump a user painted or
     framed) and the other K - 1 on k-means of the rest: the M-step of that classification.
 
@@ -191,7 +203,7 @@ def initialise_from_selection(X, selected, n_components: int, covariance_type: s
         Indices of the selected points (at least 2, not all of them).
     n_components : int
         K >= 2: the selection's component is the first.
-    covariance_type, reg_covar, seed
+    covariance_type, reg_covar, seed, weights
         As for :func:`initialise`.
 
     Returns
@@ -215,11 +227,13 @@ def initialise_from_selection(X, selected, n_components: int, covariance_type: s
                          f"{n_components - 1} component(s); select fewer points or lower K")
     labels = np.zeros(n, dtype=np.intp)
     labels[rest] = 1 + kmeans_labels(X[rest], n_components - 1, rng_from(seed))
-    return mixture_from_labels(X, labels, n_components, covariance_type, reg_covar)
+    return mixture_from_labels(X, labels, n_components, covariance_type, reg_covar,
+                               as_sample_weights(weights, n))
 
 
 def initialise_from_labels(X, labels, covariance_type: str = "full",
-                           reg_covar: float = 1e-6) -> tuple[Mixture, tuple[str, ...]]:
+                           reg_covar: float = 1e-6,
+                           weights=None) -> tuple[Mixture, tuple[str, ...]]:
     """Starting parameters from a labelling of the points: one component per distinct
     label (in sorted order), the M-step of the one-hot responsibilities (scikit-learn's
     initialisation from ``resp``, mclust's from a classification).
@@ -231,6 +245,8 @@ def initialise_from_labels(X, labels, covariance_type: str = "full",
         Any values (numbers or text); each distinct one is a component.
     covariance_type : str
     reg_covar : float
+    weights : array-like of shape (n_samples,), optional
+        Sample weights (see :func:`initialise`).
 
     Returns
     -------
@@ -251,11 +267,12 @@ def initialise_from_labels(X, labels, covariance_type: str = "full",
     classes, codes = np.unique(values.astype(str), return_inverse=True)
     check_n_components(len(classes))
     mix = mixture_from_labels(X, codes.astype(np.intp), len(classes), canonical(covariance_type),
-                              float(reg_covar))
+                              float(reg_covar), as_sample_weights(weights, X.shape[0]))
     return mix, tuple(str(c) for c in classes)
 
 
-def _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar) -> Mixture:
+def _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar,
+                         weights=None) -> Mixture:
     # Two passes over blocks of random responsibilities, drawn from a child generator
     # so the second pass sees the same numbers: first the centres, then the moments.
     child_seed = rng.integers(2**63)
@@ -267,6 +284,8 @@ def _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar) -> Mi
             hi = min(n, lo + NUMPY_BLOCK)
             r = g.random((hi - lo, n_components))
             r /= r.sum(axis=1, keepdims=True)
+            if weights is not None:
+                r *= weights[lo:hi, None]
             yield lo, hi, r
 
     s0 = np.zeros(n_components)
@@ -282,11 +301,16 @@ def _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar) -> Mi
 
 
 def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type: str = "full",
-               reg_covar: float = 1e-6, seed=None, noise: float = 0.0) -> Mixture:
+               reg_covar: float = 1e-6, seed=None, noise: float = 0.0,
+               weights=None) -> Mixture:
     """Initial parameters by one of :data:`INIT_METHODS`, with a uniform noise component
     when ``noise`` > 0: that fraction of the points, the most isolated ones
     (:func:`~gmm_explorer.engine.noise.isolated_points`), start as noise and the method
     places the components on the others.
+
+    Under sample ``weights`` the points are grouped as without them (k-means, hc and the
+    seed points look at where the points are), and the parameters of those groups, the
+    random responsibilities and the centre start's moments count point i ``w_i`` times.
 
     Parameters
     ----------
@@ -299,31 +323,37 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
     seed : int, Generator or None
     noise : float
         The noise component's starting weight, in [0, 1) (0: none).
+    weights : array-like of shape (n_samples,), optional
+        Sample weights (frequencies; see
+        :func:`~gmm_explorer.engine.validation.as_sample_weights`).
 
     Returns
     -------
     Mixture
     """
     X = checked_points(X, n_components)
+    w = as_sample_weights(weights, X.shape[0])
     check_init_method(method)
     if noise:
         from gmm_explorer.engine import noise as N
 
         weight = N.check_fraction(noise)
-        density = N.noise_density(X)
-        inliers = X[~N.isolated_points(X, weight)]
+        density = N.noise_density(X, w)
+        keep = ~N.isolated_points(X, weight)
+        inliers = X[keep]
         if inliers.shape[0] < n_components:
             raise InputError(f"a noise fraction of {weight:g} leaves {inliers.shape[0]} "
                              f"point(s) for K={n_components}; lower the fraction or K")
         m = initialise(inliers, n_components, method, covariance_type=covariance_type,
-                       reg_covar=reg_covar, seed=seed)
+                       reg_covar=reg_covar, seed=seed,
+                       weights=None if w is None or not np.any(w[keep] > 0) else w[keep])
         return N.with_noise(m, weight, density)
     if method == "centre":
-        return centre_start(X, n_components, covariance_type, reg_covar)
+        return centre_start(X, n_components, covariance_type, reg_covar, weights=w)
     rng = rng_from(seed)
     if method == HC:
         return mixture_from_labels(X, _hc_labels(X, n_components, rng), n_components,
-                                   covariance_type, reg_covar)
+                                   covariance_type, reg_covar, w)
     if method == "k-means++":
         return _from_seed_points(X, kmeans_plusplus(X, n_components, rng), covariance_type,
                                  reg_covar)
@@ -331,9 +361,9 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
         idx = rng.choice(X.shape[0], size=n_components, replace=False)
         return _from_seed_points(X, idx, covariance_type, reg_covar)
     if method == "random":
-        return _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar)
+        return _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar, w)
     labels = kmeans_labels(X, n_components, rng)
-    return mixture_from_labels(X, labels, n_components, covariance_type, reg_covar)
+    return mixture_from_labels(X, labels, n_components, covariance_type, reg_covar, w)
 
 
 def _hc_labels(X: np.ndarray, n_components: int, rng: np.random.Generator) -> np.ndarray:
@@ -354,7 +384,7 @@ def _hc_labels(X: np.ndarray, n_components: int, rng: np.random.Generator) -> np
 
 
 def centre_start(X, n_components: int, covariance_type: str = "full",
-                 reg_covar: float = 1e-6) -> Mixture:
+                 reg_covar: float = 1e-6, weights=None) -> Mixture:
     """The teaching start: every component at the data's centre, spread evenly along the
     data's minor axis from -1 to +1 standard deviation, each with the data's own
     covariance and an equal weight. Deterministic (no seed).
@@ -369,6 +399,8 @@ def centre_start(X, n_components: int, covariance_type: str = "full",
     n_components : int
     covariance_type : str
     reg_covar : float
+    weights : array-like of shape (n_samples,), optional
+        Sample weights for the data's centre and covariance.
 
     Returns
     -------
@@ -377,8 +409,9 @@ def centre_start(X, n_components: int, covariance_type: str = "full",
     from gmm_explorer.engine.mixture import project_covariance_type
 
     X = checked_points(X, n_components)
-    centre = X.mean(axis=0)
-    cov = np.cov(X.T, bias=True).reshape(2, 2) + reg_covar * np.eye(2)
+    w = as_sample_weights(weights, X.shape[0])
+    centre = np.average(X, axis=0, weights=w)
+    cov = np.cov(X.T, bias=True, aweights=w).reshape(2, 2) + reg_covar * np.eye(2)
     values, vectors = np.linalg.eigh(cov)  # ascending: column 0 is the minor axis
     offsets = np.linspace(-1.0, 1.0, n_components) if n_components > 1 else np.zeros(1)
     means = centre + offsets[:, None] * math.sqrt(values[0]) * vectors[:, 0]

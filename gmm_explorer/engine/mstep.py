@@ -21,7 +21,7 @@ from gmm_explorer.engine.locks import Locks
 from gmm_explorer.engine.mixture import Mixture, chol_is_valid, cholesky_2x2
 from gmm_explorer.engine.models import canonical, covariances_from_scatter
 from gmm_explorer.engine.steps import EStep
-from gmm_explorer.engine.validation import as_points
+from gmm_explorer.engine.validation import as_points, as_sample_weights
 from gmm_explorer.errors import FitError, InputError
 
 #: scikit-learn's floor on component mass: ``nk = sum_i r_ik + 10 * eps``.
@@ -281,13 +281,13 @@ def m_step(e: EStep, covariance_type: str | None = None, reg_covar: float = 1e-6
     """
     ctype = covariance_type or e.mixture.covariance_type
     m = e.mixture
-    noise = (e.n_samples, m.noise_density) if m.has_noise else None
+    noise = (e.sample_size, m.noise_density) if m.has_noise else None
     return parameters_from_statistics(e.stats, np.asarray(m.means), ctype, reg_covar,
                                       locks, m, noise)
 
 
 def m_step_from_responsibilities(X, resp, covariance_type: str = "full",
-                                 reg_covar: float = 1e-6) -> Mixture:
+                                 reg_covar: float = 1e-6, weights=None) -> Mixture:
     """M-step from explicit responsibilities (scikit-learn's ``_initialize`` from ``resp``).
 
     Parameters
@@ -297,6 +297,8 @@ def m_step_from_responsibilities(X, resp, covariance_type: str = "full",
         Rows sum to 1.
     covariance_type : str
     reg_covar : float
+    weights : array-like of shape (n_samples,), optional
+        Sample weights: point i counts ``w_i`` times.
 
     Returns
     -------
@@ -304,6 +306,9 @@ def m_step_from_responsibilities(X, resp, covariance_type: str = "full",
     """
     X = as_points(X)
     resp = np.asarray(resp, dtype=np.float64)
+    w = as_sample_weights(weights, X.shape[0])
+    if w is not None:
+        resp = resp * w[:, None]
     # Centre each component at its own weighted mean first (two passes), so the second
     # moments are taken about a nearby point and keep full precision.
     s0 = resp.sum(axis=0)

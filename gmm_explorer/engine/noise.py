@@ -34,13 +34,16 @@ def check_fraction(fraction) -> float:
     return float(fraction)
 
 
-def hypervolume(X) -> float:
+def hypervolume(X, weights=None) -> float:
     """mclust's ``hypvol(data)`` for 2-D points: the smaller of the bounding box's area and
     the area of the box along the principal axes (``princomp``'s scores).
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, 2)
+    weights : ndarray of shape (n_samples,), optional
+        Sample weights (frequencies): the principal axes are the weighted covariance's,
+        and points of weight 0 are left out, as if the data held w_i copies of each.
 
     Returns
     -------
@@ -48,13 +51,17 @@ def hypervolume(X) -> float:
         0 when the points span no area (then no noise density can be defined).
     """
     X = np.asarray(X, dtype=np.float64)
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    if w is not None:
+        X, w = X[w > 0], w[w > 0]
     if X.shape[0] < 2:
         return 0.0
     box = float(np.prod(np.ptp(X, axis=0)))
-    centred = X - X.mean(axis=0)
+    centred = X - np.average(X, axis=0, weights=w)
     # princomp: the eigenvectors of the covariance (divisor n; the divisor does not change
     # the axes), the scores the centred points along them.
-    _, vectors = np.linalg.eigh(centred.T @ centred / X.shape[0])
+    wc = centred if w is None else centred * w[:, None]
+    _, vectors = np.linalg.eigh(wc.T @ centred / X.shape[0])
     ranges = np.ptp(centred @ vectors, axis=0)
     # Collinear points leave rounding noise (~1e-16 of the spread) across the line.
     if ranges.min() <= 1e-12 * ranges.max():
@@ -62,10 +69,11 @@ def hypervolume(X) -> float:
     return min(box, float(np.prod(ranges)))
 
 
-def noise_density(X) -> float:
-    """mclust's default ``Vinv``: 1 / :func:`hypervolume`; :class:`InputError` when the
-    points span no area."""
-    v = hypervolume(X)
+def noise_density(X, weights=None) -> float:
+    """mclust's default ``Vinv``: 1 / :func:`hypervolume` (of the points of positive
+    weight under sample ``weights``: a point of weight 0 is as if absent);
+    :class:`InputError` when the points span no area."""
+    v = hypervolume(X, weights)
     if not v > 0.0 or not np.isfinite(1.0 / v):
         raise InputError("the points span no area, so a uniform noise component has no "
                          "density: add points off the line, or drop the noise component")

@@ -17,7 +17,7 @@ from gmm_explorer.engine.init import check_init_method, fresh_seed, initialise
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
 from gmm_explorer.engine.models import canonical
 from gmm_explorer.engine.steps import EMSettings
-from gmm_explorer.engine.validation import as_points, check_n_init
+from gmm_explorer.engine.validation import as_points, as_sample_weights, check_n_init
 from gmm_explorer.errors import FitError, InputError
 
 CRITERIA = ("bic", "aic", "icl")
@@ -25,33 +25,39 @@ CRITERIA = ("bic", "aic", "icl")
 ICL_BLOCK = 65_536
 
 
-def bic(X, mixture: Mixture) -> float:
-    """BIC of ``mixture`` on ``X`` (lower is better), as scikit-learn's ``GaussianMixture.bic``."""
-    X = as_points(X)
-    return bic_from(e_step(X, mixture).log_likelihood, mixture, X.shape[0])
+def bic(X, mixture: Mixture, weights=None) -> float:
+    """BIC of ``mixture`` on ``X`` (lower is better), as scikit-learn's ``GaussianMixture.bic``
+    (under sample ``weights``: the weighted log-likelihood, and N their sum)."""
+    e = e_step(X, mixture, weights=weights)
+    return bic_from(e.log_likelihood, mixture, e.sample_size)
 
 
-def aic(X, mixture: Mixture) -> float:
+def aic(X, mixture: Mixture, weights=None) -> float:
     """AIC of ``mixture`` on ``X`` (lower is better), as scikit-learn's ``GaussianMixture.aic``."""
-    return aic_from(e_step(as_points(X), mixture).log_likelihood, mixture)
+    return aic_from(e_step(X, mixture, weights=weights).log_likelihood, mixture)
 
 
-def classification_entropy(X, mixture: Mixture) -> float:
-    """``-sum_i log z_i,map(i)``: how far the soft assignment is from the hard one (0
-    when every point belongs wholly to its most likely component)."""
+def classification_entropy(X, mixture: Mixture, weights=None) -> float:
+    """``-sum_i w_i log z_i,map(i)``: how far the soft assignment is from the hard one (0
+    when every point belongs wholly to its most likely component); ``w_i`` the sample
+    weights (1 without)."""
     X = as_points(X)
+    w = as_sample_weights(weights, X.shape[0])
     total = 0.0
     for lo in range(0, X.shape[0], ICL_BLOCK):
         lp = weighted_log_prob(X[lo:lo + ICL_BLOCK], mixture)
         # log z_i,map = max(lp) - logsumexp(lp): summed in blocks, never an N x K array.
-        total += float(np.sum(_logsumexp_rows(lp) - lp.max(axis=1)))
+        terms = _logsumexp_rows(lp) - lp.max(axis=1)
+        if w is not None:
+            terms = terms * w[lo:lo + ICL_BLOCK]
+        total += float(np.sum(terms))
     return total
 
 
-def icl(X, mixture: Mixture) -> float:
+def icl(X, mixture: Mixture, weights=None) -> float:
     """ICL of ``mixture`` on ``X`` (lower is better): BIC plus twice the classification
     entropy, as mclust's ``icl`` (which reports it with the opposite sign)."""
-    return bic(X, mixture) + 2.0 * classification_entropy(X, mixture)
+    return bic(X, mixture, weights) + 2.0 * classification_entropy(X, mixture, weights)
 
 
 #: Restarts per (K, covariance type) cell that model selection uses by default, in the
@@ -115,7 +121,8 @@ def sweep_cells(X, ks, covariance_types=COVARIANCE_TYPES) -> tuple[tuple[int, st
 
 
 def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettings(),
-             init: str = "kmeans", n_init: int = 1, seed=None, cancelled=None) -> SelectionRow:
+             init: str = "kmeans", n_init: int = 1, seed=None, cancelled=None,
+             weights=None) -> SelectionRow:
     """Fit and score one cell of a sweep; a failed fit gives a row with ``error`` set.
 
     Restarts that end with a degenerate component (a collapse onto a few points can have
@@ -133,7 +140,7 @@ def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettin
         An initialisation method, or :data:`MIXED`: mclust's hierarchical start (``hc``)
         first, then the four random initialisations in turn (``restart_plan``), so that
         the restarts do not all fall into the optimum one method finds.
-    n_init, seed, cancelled
+    n_init, seed, cancelled, weights
         As :func:`~gmm_explorer.engine.fit.fit` (a cancel raises ``Cancelled``).
 
     Returns
@@ -151,33 +158,35 @@ def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettin
                    prior=settings.prior)
     try:
         if init == MIXED:
-            r = _fit_mixed(X, k, s, n_init, seed, cancelled)
+            r = _fit_mixed(X, k, s, n_init, seed, cancelled, weights)
         else:
             r = fit(X, k, settings=s, init=init, n_init=n_init, seed=seed,
-                    cancelled=cancelled, healthy_first=True)
+                    cancelled=cancelled, healthy_first=True, weights=weights)
     except FitError as exc:
         return SelectionRow(k, covariance_type, float("inf"), float("inf"), None, str(exc))
     b = r.bic()
     return SelectionRow(k, covariance_type, b, r.aic(), r,
-                        icl=b + 2.0 * classification_entropy(X, r.mixture),
+                        icl=b + 2.0 * classification_entropy(X, r.mixture, weights),
                         degenerate=degenerate_reason(r.final))
 
 
-def _fit_mixed(X, k, settings, n_init, seed, cancelled) -> FitResult:
+def _fit_mixed(X, k, settings, n_init, seed, cancelled, weights=None) -> FitResult:
     from gmm_explorer.engine.optima import restart_plan
 
     # mclust's deterministic hc start first (as Mclust's), then random restarts in turn.
     plan = ((0, "hc"),) + restart_plan(n_init - 1, seed=0 if seed is None else int(seed))
     X = as_points(X)
     starts = (partial(initialise, X, k, method, covariance_type=settings.covariance_type,
-                      reg_covar=settings.reg_covar, seed=s) for s, method in plan)
-    best = best_run(X, starts, settings, cancelled=cancelled, healthy_first=True)
+                      reg_covar=settings.reg_covar, seed=s, weights=weights)
+              for s, method in plan)
+    best = best_run(X, starts, settings, cancelled=cancelled, healthy_first=True,
+                    weights=weights)
     return FitResult(best[-1], best, settings, MIXED, seed, n_init)
 
 
 def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EMSettings(),
                init: str = "kmeans", n_init: int = 1, seed=None,
-               cancelled=None) -> Iterator[SelectionRow]:
+               cancelled=None, weights=None) -> Iterator[SelectionRow]:
     """Fit the cells of :func:`sweep_cells` one at a time, yielding each row as it is done.
 
     A background worker can check a cancel flag between rows and publish partial results;
@@ -197,6 +206,8 @@ def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings
         Checked between the EM iterations of every fit: when it says stop, the generator
         ends (the cell being fitted is left out), so a cancel takes effect within one
         iteration rather than after a whole cell.
+    weights : array-like of shape (n_samples,), optional
+        Sample weights (frequencies) for every fit and criterion; BIC's N is their sum.
 
     Returns
     -------
@@ -211,6 +222,7 @@ def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings
         before any fit.
     """
     X = as_points(X)
+    w = as_sample_weights(weights, X.shape[0])
     cells = sweep_cells(X, ks, covariance_types)
     if init != MIXED:
         check_init_method(init)
@@ -222,7 +234,7 @@ def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings
         for k, t in cells:
             try:
                 yield fit_cell(X, k, t, settings=settings, init=init, n_init=n_init,
-                               seed=seed, cancelled=cancelled)
+                               seed=seed, cancelled=cancelled, weights=w)
             except Cancelled:
                 return
 
@@ -231,12 +243,12 @@ def iter_sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings
 
 def sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EMSettings(),
           init: str = "kmeans", n_init: int = 1, seed=None, progress=None,
-          cancelled=None) -> tuple[SelectionRow, ...]:
+          cancelled=None, weights=None) -> tuple[SelectionRow, ...]:
     """Fit every (K, covariance type) pair and score it: :func:`iter_sweep` run to the end.
 
     Parameters
     ----------
-    X, ks, covariance_types, settings, init, n_init, seed
+    X, ks, covariance_types, settings, init, n_init, seed, weights
         As for :func:`iter_sweep`.
     progress : callable(done, total), optional
     cancelled : callable() -> bool, optional
@@ -253,7 +265,7 @@ def sweep(X, ks, covariance_types=COVARIANCE_TYPES, *, settings: EMSettings = EM
     ks = [int(k) for k in ks]
     types = list(covariance_types)
     rows = iter_sweep(X, ks, types, settings=settings, init=init, n_init=n_init, seed=seed,
-                      cancelled=cancelled)
+                      cancelled=cancelled, weights=weights)
     return collect(rows, len(sweep_cells(X, ks, types)), progress=progress, cancelled=cancelled)
 
 

@@ -154,6 +154,8 @@ class EStep:
     entropy : float or None
         Variational Bayes: ``-sum r log r`` of the pass's responsibilities (the next
         state's bound starts from it).
+    total_weight : float or None
+        Under sample weights, their sum (None: unweighted). See :attr:`sample_size`.
     """
 
     mixture: Mixture
@@ -165,11 +167,19 @@ class EStep:
     assignment: str = "soft"
     algorithm: str = "em"
     entropy: float | None = None
+    total_weight: float | None = None
+
+    @property
+    def sample_size(self) -> float:
+        """The N the statistics count: the number of points, or the sum of the sample
+        weights (a point of weight w counts w times). Means per point, BIC's log N and
+        the weights ``n_k / N`` use it."""
+        return self.n_samples if self.total_weight is None else self.total_weight
 
     @property
     def mean_log_likelihood(self) -> float:
         """Mean per-sample log-likelihood (what ``tol`` is measured on)."""
-        return self.log_likelihood / self.n_samples
+        return self.log_likelihood / self.sample_size
 
     @property
     def n_effective(self) -> np.ndarray:
@@ -180,7 +190,7 @@ class EStep:
     def data_covariance(self) -> np.ndarray:
         """(2, 2) covariance of the data (divided by ``n_samples``), from ``stats`` alone
         (see :func:`data_moments`)."""
-        cov = data_moments(self.stats, np.asarray(self.mixture.means), self.n_samples)[1]
+        cov = data_moments(self.stats, np.asarray(self.mixture.means), self.sample_size)[1]
         cov.setflags(write=False)
         return cov
 
@@ -194,9 +204,10 @@ def run_kind(settings: EMSettings) -> tuple:
 
 
 def data_moments(stats: np.ndarray, centres: np.ndarray,
-                 n_samples: int) -> tuple[np.ndarray, np.ndarray]:
-    """The data's mean and covariance (divided by ``n_samples``) from a pass's statistics
-    about ``centres``, with no pass over the data.
+                 n_samples: float) -> tuple[np.ndarray, np.ndarray]:
+    """The data's mean and covariance (divided by ``n_samples``: the number of points, or
+    the sum of their weights) from a pass's statistics about ``centres``, with no pass
+    over the data.
 
     Responsibilities sum to 1 per point, so the components' statistics add up to the
     data's: with ``d_k = c_k - mean``, the total scatter about the data's mean is
@@ -235,7 +246,9 @@ class StepResult:
     log_likelihood : float
         Total log-likelihood of the data under ``mixture`` (exactly these parameters).
     mean_log_likelihood : float
+        Per unit of :attr:`sample_size`.
     n_samples : int
+        The number of points.
     change : float or None
         ``mean_log_likelihood`` minus that of the previous iteration (None at iteration 0).
     converged : bool
@@ -262,6 +275,8 @@ class StepResult:
         ``"vb"``).
     prior : bool
         Whether the run was under the conjugate prior (MAP estimation).
+    total_weight : float or None
+        The sum of the sample weights the state was evaluated under (None: unweighted).
     diagnostics : tuple of ComponentDiagnostics
         Computed on first access.
     """
@@ -280,6 +295,13 @@ class StepResult:
     objective: float | None = None
     algorithm: str = "em"
     prior: bool = False
+    total_weight: float | None = None
+
+    @property
+    def sample_size(self) -> float:
+        """The number of points, or the sum of their sample weights (see
+        :attr:`EStep.sample_size`)."""
+        return self.n_samples if self.total_weight is None else self.total_weight
 
     @property
     def run_kind(self) -> tuple:
@@ -294,7 +316,7 @@ class StepResult:
         """The algorithm's objective per point (the log-likelihood panel's y value)."""
         if self.objective is None:
             return self.mean_log_likelihood
-        return self.objective / self.n_samples
+        return self.objective / self.sample_size
 
     @cached_property
     def diagnostics(self) -> tuple[ComponentDiagnostics, ...]:
@@ -302,7 +324,7 @@ class StepResult:
         components are "off"."""
         d = diagnose(self.mixture, self.n_effective, self.reg_covar, self.data_covariance)
         if self.algorithm == algorithms.VB:
-            d = mark_switched_off(d, np.asarray(self.mixture.weights) * self.n_samples)
+            d = mark_switched_off(d, np.asarray(self.mixture.weights) * self.sample_size)
         return d
 
     def warnings(self) -> tuple[str, ...]:
@@ -337,7 +359,7 @@ def step_result(iteration: int, e: EStep, previous_mean_objectives=(),
     prev = list(previous_mean_objectives)[-2:]
     data_cov = e.data_covariance if data_covariance is None else data_covariance
     objective = e.objective
-    mean = e.mean_log_likelihood if objective is None else objective / e.n_samples
+    mean = e.mean_log_likelihood if objective is None else objective / e.sample_size
     change = None if not prev else mean - prev[-1]
     # scikit-learn checks, at iteration n, the change measured by that iteration's E-step,
     # which evaluates the parameters of iteration n-1; hence the look-back by one.
@@ -351,7 +373,7 @@ def step_result(iteration: int, e: EStep, previous_mean_objectives=(),
         # scikit-learn's BayesianGaussianMixture: the change of the *total* bound, this
         # state's against the last (its bound is known without a look-back), never at the
         # first iteration of a run (the bound before it is -inf there).
-        converged = len(prev) >= 2 and abs(mean - prev[-1]) * e.n_samples < tol
+        converged = len(prev) >= 2 and abs(mean - prev[-1]) * e.sample_size < tol
     else:
         # SEM's objective wanders by design: it runs max_iter steps and never converges.
         converged = (algorithms.is_monotone(settings.algorithm) and len(prev) >= 2
@@ -363,4 +385,5 @@ def step_result(iteration: int, e: EStep, previous_mean_objectives=(),
     n_eff.setflags(write=False)
     return StepResult(iteration, e.mixture, e.log_likelihood, e.mean_log_likelihood,
                       e.n_samples, change, converged, decreased, n_eff, settings.reg_covar,
-                      data_cov, objective, settings.algorithm, settings.prior)
+                      data_cov, objective, settings.algorithm, settings.prior,
+                      e.total_weight)

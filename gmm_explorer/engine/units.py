@@ -105,7 +105,7 @@ class Standardisation:
         c = self.log_scale
         dc = step.data_covariance
         return replace(step, mixture=self.mixture_to_data(step.mixture),
-                       log_likelihood=step.log_likelihood - step.n_samples * c,
+                       log_likelihood=step.log_likelihood - step.sample_size * c,
                        mean_log_likelihood=step.mean_log_likelihood - c,
                        data_covariance=None if dc is None
                        else dc * np.outer(self.scale, self.scale))

@@ -53,6 +53,39 @@ def as_xy(xy, name: str = "xy") -> np.ndarray:
     return p
 
 
+def as_sample_weights(weights, n_samples: int) -> np.ndarray | None:
+    """Validate sample weights for ``n_samples`` points: None (every point counts once),
+    or ``n_samples`` finite numbers >= 0, not all zero. Returned as a read-only
+    C-contiguous float64 array.
+
+    A weight is a frequency: a point of weight 2 counts as two copies of it in the
+    M-step, the log-likelihood, BIC's N and every mean per point.
+
+    Raises
+    ------
+    InputError
+        Wrong length, a value that is not a finite number >= 0, or every weight zero.
+    """
+    if weights is None:
+        return None
+    try:
+        w = np.array(weights, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"sample weights must be numbers ({exc})") from None
+    if w.shape[0] != n_samples:
+        raise InputError(f"sample weights: {w.shape[0]} given for {n_samples} points; "
+                         "give one weight per point")
+    bad = np.flatnonzero(~(np.isfinite(w) & (w >= 0)))
+    if bad.size:
+        i = int(bad[0])
+        raise InputError(f"sample weight of point {i} is {w[i]!r}; weights must be finite "
+                         "numbers >= 0")
+    if not np.any(w > 0):
+        raise InputError("every sample weight is zero; at least one point must count")
+    w.setflags(write=False)
+    return w
+
+
 def check_enough_points(n_samples: int, n_components: int) -> None:
     """Raise :class:`InputError` when there are fewer points than components."""
     if n_samples < n_components:

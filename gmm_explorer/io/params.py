@@ -9,7 +9,7 @@
      "fit": {"n_samples": N, "log_likelihood": total, "mean_log_likelihood": per_sample,
              "n_iter": n, "converged": bool, "bic": b, "aic": a, "init": "...", "seed": s,
              "tol": t, "reg_covar": r, "max_iter": m, "n_init": i, "algorithm": "em",
-             "prior": false}}
+             "prior": false, "total_weight": null}}
 
 ``covariances`` always holds K full 2x2 matrices. ``log_likelihood`` is that of the data
 under the written parameters. ``fit`` is a :class:`FitRecord` (the command line and the
@@ -89,6 +89,9 @@ class FitRecord:
         ``"vb"``.
     prior : bool
         Whether they are MAP estimates under mclust's default conjugate prior.
+    total_weight : float or None
+        Under sample weights, their sum: the N of BIC and of ``mean_log_likelihood``
+        (``log_likelihood`` is then the weighted sum). None: unweighted.
     """
 
     n_samples: int
@@ -106,6 +109,7 @@ class FitRecord:
     n_init: int
     algorithm: str = "em"
     prior: bool = False
+    total_weight: float | None = None
 
     @classmethod
     def from_step(cls, step: StepResult, *, init: str, seed, tol: float, reg_covar: float,
@@ -123,18 +127,21 @@ class FitRecord:
         max_iter : int
         n_init : int
         """
-        ll, mixture, n = step.log_likelihood, step.mixture, step.n_samples
-        return cls(int(n), float(ll), float(step.mean_log_likelihood), int(step.iteration),
-                   bool(step.converged), float(bic_from(ll, mixture, n)),
+        ll, mixture = step.log_likelihood, step.mixture
+        tw = step.total_weight
+        return cls(int(step.n_samples), float(ll), float(step.mean_log_likelihood),
+                   int(step.iteration), bool(step.converged),
+                   float(bic_from(ll, mixture, step.sample_size)),
                    float(aic_from(ll, mixture)), str(init),
                    None if seed is None else int(seed), float(tol), float(reg_covar),
-                   int(max_iter), int(n_init), str(step.algorithm), bool(step.prior))
+                   int(max_iter), int(n_init), str(step.algorithm), bool(step.prior),
+                   None if tw is None else float(tw))
 
     def shifted(self, per_point: float) -> FitRecord:
         """The record after a change of units that adds ``per_point`` to every point's log
         density (standardised units back to the data's: minus log(scale_x * scale_y)).
         The iteration, verdict and parameter count are unchanged."""
-        total = self.n_samples * per_point
+        total = (self.n_samples if self.total_weight is None else self.total_weight) * per_point
         return replace(self, log_likelihood=self.log_likelihood + total,
                        mean_log_likelihood=self.mean_log_likelihood + per_point,
                        bic=self.bic - 2 * total, aic=self.aic - 2 * total)

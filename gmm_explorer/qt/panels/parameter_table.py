@@ -278,7 +278,7 @@ class ParameterTable(QTableWidget):
         swatch.setToolTip("the uniform noise component: scattered points no Gaussian "
                           "explains, at a constant density over the data's region")
         self.setItem(row, 0, swatch)
-        claimed = result.n_samples - float(np.sum(result.n_effective))
+        claimed = result.sample_size - float(np.sum(result.n_effective))
         for col, key in enumerate(KEYS[1:], start=1):
             text = (format_value(key, m.noise_weight) if key == "weight" else
                     format_value(key, claimed) if key == "n_k" else
