@@ -33,7 +33,8 @@ def _say(args, message: str) -> None:
 def _load(args, labels=None):
     from gmm_explorer.io.loaders import load_points
 
-    return load_points(args.data, columns=args.columns, labels=labels)
+    return load_points(args.data, columns=args.columns, labels=labels,
+                       weights=getattr(args, "weights", None))
 
 
 def _notes(args, data) -> None:
@@ -99,7 +100,16 @@ def _outputs_to(args, outputs: list[tuple[str | None, str]]) -> None:
             sys.stdout.flush()
 
 
-def _summary(result, ctype: str) -> str:
+def _points_phrase(f, weights_name: str | None) -> str:
+    """``"272 points"``, or under sample weights ``"272 points weighted by 'w' (total
+    weight 812)"``."""
+    text = f"{f.n_samples} points"
+    if f.total_weight is not None:
+        text += f" weighted by {weights_name!r} (total weight {f.total_weight:.6g})"
+    return text
+
+
+def _summary(result, ctype: str, weights_name: str | None = None) -> str:
     from gmm_explorer.engine.algorithms import label, objective_name
 
     f = result.final
@@ -112,8 +122,9 @@ def _summary(result, ctype: str) -> str:
         how += "MAP under mclust's default conjugate prior, "
     m = f.mixture
     if m.has_noise:
-        how += (f"noise {m.noise_weight:.3g} (about {m.noise_weight * f.n_samples:.0f} "
-                "points), ")
+        what = "points" if f.total_weight is None else "of the weight"
+        how += (f"noise {m.noise_weight:.3g} (about {m.noise_weight * f.sample_size:.0f} "
+                f"{what}), ")
     if f.algorithm == "kmeans":
         objective = (f", within-cluster sum of squares {-f.objective:.6g} "
                      f"(mean {-f.mean_objective:.6g})")
@@ -125,7 +136,8 @@ def _summary(result, ctype: str) -> str:
         k = result.mixture.n_components
         on = sum(d.status != "off" for d in f.diagnostics)
         how += f"{on} of {k} components active (the others switched off), "
-    return (f"fit: {f.n_samples} points, K={result.mixture.n_components} {ctype}, {how}"
+    return (f"fit: {_points_phrase(f, weights_name)}, K={result.mixture.n_components} "
+            f"{ctype}, {how}"
             f"{result.n_iter} iterations, {state}, log-likelihood {f.log_likelihood:.6g} "
             f"(mean {f.mean_log_likelihood:.6g}){objective}, BIC {result.bic():.6g}")
 
@@ -191,7 +203,7 @@ def cmd_fit(args) -> int:
 
         with _about(args.data):
             start, classes = initialise_from_labels(data.points, data.labels, ctype,
-                                                    args.reg_covar)
+                                                    args.reg_covar, weights=data.weights)
         if args.k is not None and args.k != start.n_components:
             raise UsageError(f"--k {args.k} conflicts with the {start.n_components} classes "
                              f"of labels column {column!r}; drop --k")
@@ -200,7 +212,7 @@ def cmd_fit(args) -> int:
     with _about(args.data):
         result = fit(data.points, (args.k or 2) if start is None else None,
                      settings=settings, init=start if start is not None else init,
-                     n_init=args.n_init, seed=seed)
+                     n_init=args.n_init, seed=seed, weights=data.weights)
     init_name = init if start is None or by_labels else f"file:{Path(init).name}"
     text = dumps_mixture(result.mixture, columns=data.column_names,
                          fit=_fit_record(result, init_name))
@@ -217,7 +229,7 @@ def cmd_fit(args) -> int:
     _notes(args, data)
     for note in notes:
         _say(args, note)
-    _say(args, _summary(result, ctype))
+    _say(args, _summary(result, ctype, data.weights_name))
     return EXIT_OK
 
 
@@ -249,7 +261,7 @@ def cmd_select(args) -> int:
     settings = _settings(args, models[0])
     with _about(args.data):
         rows = sweep(data.points, ks, models, settings=settings, init=args.init,
-                     n_init=args.n_init, seed=args.seed)
+                     n_init=args.n_init, seed=args.seed, weights=data.weights)
     best = best_row(rows, args.criterion)
     if best is None:
         raise InputError("every fit failed: " + (rows[0].error or "unknown reason"),
@@ -284,6 +296,9 @@ def cmd_select(args) -> int:
     _notes(args, data)
     if skipped:
         _say(args, f"{args.data}: skipped K > {n} (only {n} points)")
+    if data.weights is not None:
+        _say(args, f"select: {_points_phrase(best.result.final, data.weights_name)}; BIC's "
+                   "N is the total weight")
     return EXIT_OK
 
 

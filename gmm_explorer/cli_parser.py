@@ -182,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     def em_options(sp, *, k=True, n_init=1, tol=1e-3):
         sp.add_argument("--columns", metavar="A,B",
                         help="the X and Y columns: names or 0-based indices")
+        sp.add_argument("--weights", metavar="COLUMN",
+                        help="a column of sample weights (frequencies: a point of weight 2 "
+                             "counts twice in the M-step, the log-likelihood and BIC's N); "
+                             "finite numbers >= 0, not all zero")
         if k:
             sp.add_argument("--k", type=_positive_int, default=None, metavar="K",
                             help="number of components (default 2, or from an --init file)")

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MALFORMED", "VALID_ODD", "MalformedCase", "ValidCase", "write_case"]
+__all__ = ["MALFORMED", "MALFORMED_WEIGHTS", "VALID_ODD", "MalformedCase", "ValidCase",
+           "write_case"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class MalformedCase:
         The ``columns`` argument to pass to ``load_points`` (``--columns`` on the CLI).
     line : int or None
         Expected ``InputError.line`` (1-based), when the error concerns one line.
+    weights : str or None
+        The ``weights`` column to pass (``--weights`` on the CLI), if any.
     """
 
     filename: str
@@ -50,6 +53,7 @@ class MalformedCase:
     fragment: str
     columns: str | tuple[str | int, str | int] | None = None
     line: int | None = None
+    weights: str | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,32 @@ MALFORMED: list[MalformedCase] = [
     MalformedCase("not_npy_member.npz", _zip(**{"points.txt": b"1,2\n"}),
                   "array 'points.txt' in the .npz archive is not a valid .npy array"),
     MalformedCase("complex.npz", _npz(X=np.ones((3, 2), dtype=complex)), "complex numbers"),
+]
+
+#: Bad weights columns (``weights`` set on every case): each refused with one InputError.
+MALFORMED_WEIGHTS: list[MalformedCase] = [
+    MalformedCase("w_negative.csv", b"x,y,w\n1,2,1\n2,3,-0.5\n3,1,2\n",
+                  ":3: column w: weight '-0.5' is not allowed", line=3, weights="w"),
+    MalformedCase("w_text.csv", b"x,y,w\n1,2,1\n2,3,heavy\n",
+                  ":3: column w: text value 'heavy'", line=3, weights="w"),
+    MalformedCase("w_infinite.csv", b"x,y,w\n1,2,inf\n2,3,1\n",
+                  ":2: column w: weight 'inf' is not allowed", line=2, weights="w"),
+    MalformedCase("w_all_zero.csv", b"x,y,w\n1,2,0\n2,3,0\n5,1,0.0\n",
+                  "every weight in the weights column w is zero", weights="w"),
+    MalformedCase("w_all_missing.csv", b"x,y,w\n1,2,NA\n2,3,\n",
+                  "no points left", weights="w"),
+    MalformedCase("w_unknown.csv", b"x,y,w\n1,2,1\n", "unknown weights column 'mass'",
+                  weights="mass"),
+    MalformedCase("w_is_x.csv", b"x,y,w\n1,2,1\n", "the weights column 'x' is also the x column",
+                  columns="x,y", weights="x"),
+    MalformedCase("w_text_column.csv", b"x,y,kind\n1,2,a\n2,3,b\n",
+                  ":2: column kind: text value 'a'", line=2, weights="kind"),
+    MalformedCase("w_leaves_one_numeric.csv", b"x,w\n1,2\n2,3\n",
+                  "not counting the weights column 'w'", weights="w"),
+    MalformedCase("w_negative.npy", _npy(np.array([[1.0, 2.0, 1.0], [2.0, 3.0, -1.0]])),
+                  "weight -1.0 at row index 1", weights="2"),
+    MalformedCase("w_is_y.npy", _npy(np.array([[1.0, 2.0, 1.0], [2.0, 3.0, 1.0]])),
+                  "the weights column 1 is also the y column", columns="0,1", weights="1"),
 ]
 
 VALID_ODD: list[ValidCase] = [

@@ -30,13 +30,14 @@ from gmm_explorer.io.points import (
     display_names,
     finish_points,
     plural,
+    resolve_column,
     resolve_columns,
 )
 
 __all__ = ["load_npy_points", "load_npz_points"]
 
 
-def load_npy_points(data: bytes, source: str, columns) -> LoadedData:
+def load_npy_points(data: bytes, source: str, columns, weights=None) -> LoadedData:
     """The points in the bytes of a ``.npy`` file; ``columns`` as for ``load_points``.
 
     Raises
@@ -53,10 +54,10 @@ def load_npy_points(data: bytes, source: str, columns) -> LoadedData:
         array = load_numpy(data)
     except CORRUPT_BINARY as exc:
         raise InputError(f"is not a valid .npy file: {exc}", path=source) from exc
-    return _from_array(array, source, columns, ())
+    return _from_array(array, source, columns, (), weights)
 
 
-def load_npz_points(data: bytes, source: str, columns) -> LoadedData:
+def load_npz_points(data: bytes, source: str, columns, weights=None) -> LoadedData:
     """The points in the bytes of a ``.npz`` archive; ``columns`` as for ``load_points``.
 
     Raises
@@ -98,7 +99,7 @@ def load_npz_points(data: bytes, source: str, columns) -> LoadedData:
     notes: tuple[str, ...] = ()
     if len(names) > 1:
         notes = (f"using array '{name}' of " + ", ".join(f"'{n}'" for n in names),)
-    return _from_array(array, source, columns, notes)
+    return _from_array(array, source, columns, notes, weights)
 
 
 @contextmanager
@@ -147,14 +148,25 @@ def _check_header(header: NpyHeader, source: str, what: str) -> None:
     raise InputError(f"{what} {reason}", path=source)
 
 
-def _from_array(array: np.ndarray, source: str, columns, notes: tuple[str, ...]) -> LoadedData:
+def _from_array(array: np.ndarray, source: str, columns, notes: tuple[str, ...],
+                weights=None) -> LoadedData:
     n_columns = array.shape[1]
     names = display_names(None, n_columns)
     chosen = resolve_columns(columns, names, False, source)
+    w_at = None
+    if weights is not None:
+        w_at = resolve_column(weights, names, False, source, what="weights column")
     if chosen is None:
-        chosen = (0, 1)
-        if n_columns > 2:
-            notes += (f"using columns 0 and 1 of {n_columns}",)
+        chosen = tuple(j for j in range(n_columns) if j != w_at)[:2]
+        if len(chosen) < 2:
+            raise InputError("the array has no two columns besides the weights column",
+                             path=source)
+        if n_columns > 2 + (w_at is not None):
+            notes += (f"using columns {chosen[0]} and {chosen[1]} of {n_columns}",)
+    elif w_at in chosen:
+        raise InputError(f"the weights column {w_at} is also the "
+                         f"{'X' if w_at == chosen[0] else 'Y'} column; choose another column "
+                         "for the weights", path=source)
     if array.shape[0] == 2 and n_columns > 2:
         notes += (f"the array has shape {array.shape}: 2 points of {n_columns} coordinates; "
                   "if the points are its columns, save its transpose",)
@@ -166,6 +178,17 @@ def _from_array(array: np.ndarray, source: str, columns, notes: tuple[str, ...])
         raise InputError(f"infinite value {xy[row, slot]} at row index {row} (0-based); "
                          "points must be finite numbers", path=source,
                          column=str(chosen[slot]))
+    w = None
+    if w_at is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            w = array[:, w_at].astype(np.float64)
+        bad = np.flatnonzero(np.isinf(w) | (w < 0))
+        if bad.size:
+            row = int(bad[0])
+            raise InputError(f"weight {w[row]} at row index {row} (0-based) is not allowed; "
+                             "sample weights must be finite numbers >= 0", path=source,
+                             column=str(w_at))
     return finish_points(xy, source=source, names=(names[chosen[0]], names[chosen[1]]),
                          indices=chosen, notes=notes,
-                         missing_where=f"columns {chosen[0]} and {chosen[1]}")
+                         missing_where=f"columns {chosen[0]} and {chosen[1]}",
+                         weights=w, weights_name=None if w_at is None else names[w_at])

@@ -204,8 +204,9 @@ class ColumnPlan:
 def plan_columns(requested: tuple[int, int] | None, layout: Layout,
                  summaries: list[ColumnSummary], labels: tuple[str, ...],
                  sample: list[list[str]], source: str,
-                 exclude: int | None = None) -> ColumnPlan:
-    """The columns to read for X and Y; ``exclude`` (the label column) is never chosen.
+                 exclude: dict[int, str] | None = None) -> ColumnPlan:
+    """The columns to read for X and Y; the columns of ``exclude`` (index → what it is,
+    e.g. ``"label column"``, ``"weights column"``) are never chosen.
 
     Parameters
     ----------
@@ -218,12 +219,15 @@ def plan_columns(requested: tuple[int, int] | None, layout: Layout,
     """
     if requested is not None:
         return ColumnPlan(needed=requested, otherwise=(requested, ()))
-    numeric = [j for j, s in enumerate(summaries) if s.numeric and j != exclude]
+    exclude = exclude or {}
+    numeric = [j for j, s in enumerate(summaries) if s.numeric and j not in exclude]
     n_columns = layout.n_fields
     if len(numeric) < 2:
         reason = _too_few_numeric(numeric, summaries, labels)
-        if exclude is not None and summaries[exclude].numeric:
-            reason += f" (not counting the label column {labels[exclude]})"
+        left_out = [f"the {what} {labels[j]}" for j, what in exclude.items()
+                    if summaries[j].numeric]
+        if left_out:
+            reason += f" (not counting {' and '.join(left_out)})"
         raise InputError(reason, path=source)
 
     def take(pair: list[int], skipped: int | None) -> tuple[tuple[int, int], tuple[str, ...]]:

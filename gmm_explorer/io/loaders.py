@@ -34,7 +34,8 @@ __all__ = ["load_points"]
 
 def load_points(path: str | os.PathLike,
                 columns: str | Sequence[str | int] | None = None,
-                labels: str | int | None = None) -> LoadedData:
+                labels: str | int | None = None,
+                weights: str | int | None = None) -> LoadedData:
     """Load a 2-D point set from a text table, a ``.npy`` or a ``.npz`` file.
 
     The format is read from the content: bytes starting with ``\\x93NUMPY`` are a
@@ -82,6 +83,11 @@ def load_points(path: str | os.PathLike,
     labels : str, int or None
         The label column, as a name or 0-based index under the same rules as one of
         ``columns`` (e.g. ``"Species"``); None for no labels.
+    weights : str, int or None
+        A column of sample weights (frequencies: a point of weight 2 counts twice), named
+        as one of ``columns`` (a ``.npy``/``.npz`` column by index). Its values must be
+        finite numbers >= 0, not all zero; a row with a missing weight is dropped. It is
+        left out of the automatic choice of X and Y. None: every point counts once.
 
     Returns
     -------
@@ -105,7 +111,7 @@ def load_points(path: str | os.PathLike,
         raise InputError(f"labels need a text table; a .{kind} file holds only numbers, so "
                          "load it without a label column", path=source)
     if kind == "npy":
-        return load_npy_points(data, source, columns)
+        return load_npy_points(data, source, columns, weights)
     if kind == "npz":
-        return load_npz_points(data, source, columns)
-    return load_text_points(data, source, columns, labels)
+        return load_npz_points(data, source, columns, weights)
+    return load_text_points(data, source, columns, labels, weights)

@@ -61,6 +61,11 @@ class LoadedData:
         ``""`` for a missing cell. None when no label column was asked for.
     label_name : str or None
         Name of the label column, named like :attr:`column_names`; None without labels.
+    weights : ndarray of shape (n_points,) or None
+        Sample weights from a weights column, aligned with :attr:`points` (finite, >= 0,
+        not all zero; read-only). None when no weights column was asked for.
+    weights_name : str or None
+        Name of the weights column; None without weights.
     """
 
     points: np.ndarray
@@ -71,6 +76,8 @@ class LoadedData:
     notes: tuple[str, ...] = ()
     labels: tuple[str, ...] | None = None
     label_name: str | None = None
+    weights: np.ndarray | None = None
+    weights_name: str | None = None
 
     def __post_init__(self) -> None:
         points = np.array(self.points, dtype=np.float64, order="C", copy=True)
@@ -87,6 +94,13 @@ class LoadedData:
                 raise ValueError(f"labels must have one entry per point: got {len(labels)} "
                                  f"for {points.shape[0]} points")
             object.__setattr__(self, "labels", labels)
+        if self.weights is not None:
+            w = np.array(self.weights, dtype=np.float64).reshape(-1)
+            if w.shape[0] != points.shape[0]:
+                raise ValueError(f"weights must have one entry per point: got {w.shape[0]} "
+                                 f"for {points.shape[0]} points")
+            w.setflags(write=False)
+            object.__setattr__(self, "weights", w)
 
     @property
     def n_points(self) -> int:
@@ -97,7 +111,8 @@ class LoadedData:
 def finish_points(xy: np.ndarray, *, source: str, names: tuple[str, str],
                   indices: tuple[int, int], notes: tuple[str, ...], missing_where: str,
                   labels: tuple[str, ...] | None = None,
-                  label_name: str | None = None) -> LoadedData:
+                  label_name: str | None = None, weights: np.ndarray | None = None,
+                  weights_name: str | None = None) -> LoadedData:
     """Drop rows with NaN (and their labels), check something is left, and wrap up.
 
     Parameters
@@ -106,8 +121,13 @@ def finish_points(xy: np.ndarray, *, source: str, names: tuple[str, str],
         Float64 values of the chosen columns, NaN where missing; no infinities.
     missing_where : str
         Names the chosen columns in the error when no row is left.
+    weights : ndarray of shape (n_rows,), optional
+        The weights column's values (NaN where missing: the row is dropped), already
+        checked finite and >= 0.
     """
     keep = ~np.isnan(xy).any(axis=1)
+    if weights is not None:
+        keep &= ~np.isnan(weights)
     n_dropped = int(xy.shape[0] - np.count_nonzero(keep))
     if n_dropped == xy.shape[0]:
         raise InputError(f"no points left: all {plural(n_dropped, 'data row')} have a missing "
@@ -116,10 +136,16 @@ def finish_points(xy: np.ndarray, *, source: str, names: tuple[str, str],
         xy = xy[keep]
         if labels is not None:
             labels = tuple(compress(labels, keep.tolist()))
+        if weights is not None:
+            weights = weights[keep]
         notes += (f"dropped {plural(n_dropped, 'row')} with missing values in the chosen "
                   "columns",)
+    if weights is not None and not np.any(weights > 0):
+        raise InputError(f"every weight in the weights column {weights_name} is zero; at "
+                         "least one point must count", path=source)
     return LoadedData(points=xy, column_names=names, column_indices=indices, source=source,
-                      n_dropped=n_dropped, notes=notes, labels=labels, label_name=label_name)
+                      n_dropped=n_dropped, notes=notes, labels=labels, label_name=label_name,
+                      weights=weights, weights_name=weights_name)
 
 
 # --------------------------------------------------------------------------- column names

@@ -42,8 +42,9 @@ from gmm_explorer.io.text_table import (
 __all__ = ["load_text_points"]
 
 
-def load_text_points(data: bytes, source: str, columns, label_column) -> LoadedData:
-    """Read the X, Y (and label) columns of a text table.
+def load_text_points(data: bytes, source: str, columns, label_column,
+                     weights_column=None) -> LoadedData:
+    """Read the X, Y (and label and weights) columns of a text table.
 
     Parameters
     ----------
@@ -51,8 +52,9 @@ def load_text_points(data: bytes, source: str, columns, label_column) -> LoadedD
         The file's content (already known not to be a NumPy file).
     source : str
         The path, for messages.
-    columns, label_column
-        As ``columns`` and ``labels`` of :func:`~gmm_explorer.io.loaders.load_points`.
+    columns, label_column, weights_column
+        As ``columns``, ``labels`` and ``weights`` of
+        :func:`~gmm_explorer.io.loaders.load_points`.
 
     Raises
     ------
@@ -81,13 +83,25 @@ def load_text_points(data: bytes, source: str, columns, label_column) -> LoadedD
             axis = "X" if label_at == requested[0] else "Y"
             raise InputError(f"the label column {labels[label_at]} is also the {axis} "
                              "column; choose another column for the labels", path=source)
+    weights_at = None
+    if weights_column is not None:
+        weights_at = resolve_column(weights_column, names, has_header, source,
+                                    what="weights column")
+        for j, what in ((label_at, "label column"),) + tuple(
+                zip(requested or (), ("X column", "Y column"))):
+            if weights_at == j:
+                raise InputError(f"the weights column {labels[j]} is also the {what}; "
+                                 "choose another column for the weights", path=source)
+    exclude = {j: what for j, what in ((label_at, "label column"),
+                                       (weights_at, "weights column")) if j is not None}
     plan = plan_columns(requested, layout, summaries, labels, sample, source,
-                        exclude=label_at)
+                        exclude=exclude)
 
     # One pass over all rows, keeping only the cells of the needed columns.
     needed = plan.needed
-    if label_at is not None:
-        needed += (label_at,)
+    for j in (label_at, weights_at):
+        if j is not None:
+            needed += (j,)
     kept: list[list[str]] = [[] for _ in needed]
     line_numbers: list[int] = []
     appenders = [col.append for col in kept]
@@ -107,23 +121,32 @@ def load_text_points(data: bytes, source: str, columns, label_column) -> LoadedD
     else:
         chosen, notes = plan.otherwise
 
-    # Report the first text or infinite cell among the chosen columns.
+    # Report the first text or infinite cell among the chosen columns (and a negative
+    # weight).
     problems = []
-    for j in chosen:
+    for j in chosen + (() if weights_at is None else (weights_at,)):
         values, first_text = parsed[j]
         if first_text is not None:
             problems.append((first_text, j))
         infinite = np.flatnonzero(np.isinf(values))
         if infinite.size:
             problems.append((int(infinite[0]), j))
+        if j == weights_at:
+            negative = np.flatnonzero(values < 0)
+            if negative.size:
+                problems.append((int(negative[0]), j))
     if problems:
         row, j = min(problems)
         cell = raw[j][row].strip()
         column = layout.header[j] if layout.header and layout.header[j] else str(j)
-        if cell_value(cell) is None:
+        value = cell_value(cell)
+        if value is None:
             reason = f"text value '{clip(cell)}' where a number is expected"
             if DECIMAL_COMMA.fullmatch(cell):
                 reason += " (decimal commas are not supported: use '.' as the decimal mark)"
+        elif j == weights_at:
+            reason = (f"weight '{clip(cell)}' is not allowed; sample weights must be finite "
+                      "numbers >= 0")
         else:
             reason = f"infinite value '{clip(cell)}'; points must be finite numbers"
         raise InputError(reason, path=source, line=line_numbers[row], column=column)
@@ -137,4 +160,6 @@ def load_text_points(data: bytes, source: str, columns, label_column) -> LoadedD
                          indices=chosen, notes=layout.notes + notes,
                          missing_where=f"columns {labels[chosen[0]]} and {labels[chosen[1]]}",
                          labels=point_labels,
-                         label_name=None if label_at is None else names[label_at])
+                         label_name=None if label_at is None else names[label_at],
+                         weights=None if weights_at is None else parsed[weights_at][0],
+                         weights_name=None if weights_at is None else names[weights_at])
