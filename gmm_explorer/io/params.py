@@ -9,7 +9,10 @@
      "fit": {"n_samples": N, "log_likelihood": total, "mean_log_likelihood": per_sample,
              "n_iter": n, "converged": bool, "bic": b, "aic": a, "init": "...", "seed": s,
              "tol": t, "reg_covar": r, "max_iter": m, "n_init": i, "algorithm": "em",
-             "prior": false, "total_weight": null}}
+             "prior": false}}
+
+Under sample weights ``fit`` also holds ``"total_weight"``: their sum, the N of BIC and of
+``mean_log_likelihood`` (``log_likelihood`` is then the weighted sum).
 
 ``covariances`` always holds K full 2x2 matrices. ``log_likelihood`` is that of the data
 under the written parameters. ``fit`` is a :class:`FitRecord` (the command line and the
@@ -147,8 +150,12 @@ class FitRecord:
                        bic=self.bic - 2 * total, aic=self.aic - 2 * total)
 
     def as_dict(self) -> dict:
-        """The JSON object of the ``fit`` record (keys in the file's order)."""
-        return asdict(self)
+        """The JSON object of the ``fit`` record (keys in the file's order;
+        ``total_weight`` only under sample weights)."""
+        d = asdict(self)
+        if d["total_weight"] is None:
+            del d["total_weight"]
+        return d
 
 
 @dataclass(frozen=True, eq=False)
