@@ -166,6 +166,25 @@ UNCERTAINTY_SCALE = 0.5
 _UNCERTAINTY_STOPS = np.array([(225.0, 225.0, 225.0), (230.0, 120.0, 90.0), (140.0, 0.0, 20.0)])
 
 
+#: The smallest and largest marker a sample weight draws, relative to the normal size.
+WEIGHT_SIZE_RANGE = (0.4, 3.0)
+
+
+def weight_sizes(weights: np.ndarray | None) -> np.ndarray | None:
+    """Marker sizes for sample weights, relative to the normal size: the marker's area
+    grows with the weight (size ``sqrt(w / median w)`` over the positive weights), within
+    :data:`WEIGHT_SIZE_RANGE`; a weight of 0 (a point that does not count) draws the
+    smallest. None (unweighted): None, every marker its normal size."""
+    if weights is None or np.size(weights) == 0:
+        return None
+    w = np.asarray(weights, dtype=np.float64)
+    positive = w[w > 0]
+    if positive.size == 0:
+        return np.full(w.shape, WEIGHT_SIZE_RANGE[0])
+    lo, hi = WEIGHT_SIZE_RANGE
+    return np.clip(np.sqrt(w / float(np.median(positive))), lo, hi)
+
+
 def _uncertainty_lut(n: int = 256) -> np.ndarray:
     t = np.linspace(0.0, len(_UNCERTAINTY_STOPS) - 1, n)
     i = np.minimum(t.astype(np.intp), len(_UNCERTAINTY_STOPS) - 2)

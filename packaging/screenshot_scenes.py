@@ -8,7 +8,8 @@ pinned point's E-step in the Inspector), mstep (the M-step panel), presentation 
 standardised (Old Faithful in z-scores, View › Standardised units), selection (model
 selection over mclust's fourteen models), cem (three EM steps, then classification EM on
 a new branch), vb (variational Bayes with K=6 run to convergence: components switched off),
-noise (two clusters among scattered outliers, fitted with a noise component).
+noise (two clusters among scattered outliers, fitted with a noise component), weights
+(binned data: each grid cell's centre weighted by its count, markers sized by weight).
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -23,7 +24,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 SCENES = ("window", "explain", "mstep", "presentation", "standardised", "selection", "cem",
-          "vb", "noise")
+          "vb", "noise", "weights")
 
 
 def main(scene: str) -> int:
@@ -57,6 +58,25 @@ def main(scene: str) -> int:
 
     def act():
         wait_until(lambda: w.kernels.ready, 300)
+        if scene == "weights":
+            # Binned data: 20,000 draws counted on a 36 x 36 grid; each non-empty cell is
+            # one point, weighted by its count.
+            rng = np.random.default_rng(3)
+            draws = np.vstack([rng.multivariate_normal((0, 0), ((1.0, 0.6), (0.6, 1.0)), 9000),
+                               rng.multivariate_normal((4, 1), ((0.5, 0), (0, 1.5)), 7000),
+                               rng.normal((1.5, 4.5), 0.6, (4000, 2))])
+            counts, ex, ey = np.histogram2d(draws[:, 0], draws[:, 1], bins=36)
+            cx, cy = (ex[:-1] + ex[1:]) / 2, (ey[:-1] + ey[1:]) / 2
+            i, j = np.nonzero(counts)
+            path = Path(tempfile.mkdtemp()) / "binned.csv"
+            path.write_text("x,y,count\n" + "".join(
+                f"{cx[a]:.4f},{cy[b]:.4f},{int(counts[a, b])}\n" for a, b in zip(i, j)))
+            w.run.apply_settings(replace(w.session.settings, init="kmeans", k=3))
+            w.session.mark_saved()
+            w.files.load_file(str(path), columns="x,y", weights="count")
+            idle()
+            converge_and_colour()
+            return
         if scene == "noise":
             rng = np.random.default_rng(0)
             X = np.vstack([rng.normal((0, 0), (1.0, 0.6), (300, 2)),

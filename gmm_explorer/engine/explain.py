@@ -28,7 +28,12 @@ from gmm_explorer.engine.mstep import (
     weighted_sums,
 )
 from gmm_explorer.engine.point_report import point_report
-from gmm_explorer.engine.validation import as_points, check_enough_points, readonly
+from gmm_explorer.engine.validation import (
+    as_points,
+    as_sample_weights,
+    check_enough_points,
+    readonly,
+)
 
 # ---------------------------------------------------------------------------- E-step
 
@@ -158,6 +163,10 @@ class MStepTerms:
         kept mean when it is locked).
     locks : Locks or None
         The locks the M-step applied (None when nothing was locked).
+    total_weight : float or None
+        Under sample weights ``w_i``, their sum, the ``N`` of the weights ``N_k / N``;
+        every sum over the points above then counts point i ``w_i`` times
+        (``N_k = sum_i w_i r_ik``). None: unweighted.
     """
 
     previous: Mixture
@@ -169,6 +178,12 @@ class MStepTerms:
     weighted_sums: np.ndarray
     scatter: np.ndarray
     locks: Locks | None = None
+    total_weight: float | None = None
+
+    @property
+    def sample_size(self) -> float:
+        """``N``: the number of points, or the sum of their sample weights."""
+        return self.n_samples if self.total_weight is None else self.total_weight
 
     @property
     def n_components(self) -> int:
@@ -221,7 +236,8 @@ class MStepTerms:
 
 
 def m_step_terms(X, previous: Mixture, covariance_type: str | None = None,
-                 reg_covar: float = 1e-6, locks: Locks | None = None) -> MStepTerms:
+                 reg_covar: float = 1e-6, locks: Locks | None = None,
+                 weights=None) -> MStepTerms:
     """The M-step from ``previous``'s responsibilities on ``X``, term by term.
 
     One E-pass (the responsibilities under ``previous``) and two passes over the
@@ -245,6 +261,8 @@ def m_step_terms(X, previous: Mixture, covariance_type: str | None = None,
     locks : Locks, optional
         Parameters kept from ``previous`` (generalised EM, as in
         :func:`~gmm_explorer.engine.mstep.parameters_from_statistics`).
+    weights : array-like of shape (n_samples,), optional
+        Sample weights: every sum counts point i ``w_i`` times, as the engine's M-step.
 
     Returns
     -------
@@ -259,9 +277,12 @@ def m_step_terms(X, previous: Mixture, covariance_type: str | None = None,
         positive definite (as the engine's M-step would).
     """
     X = as_points(X)
+    w = as_sample_weights(weights, X.shape[0])
     check_enough_points(X.shape[0], previous.n_components)
     ctype = covariance_type or previous.covariance_type
     resp = e_step(X, previous, want_resp=True, _checked=True).responsibilities
+    if w is not None:
+        resp = resp * w[:, None]
     nk = resp.sum(axis=0) + NK_FLOOR
     sums = weighted_sums(X, resp)
     # scikit-learn's mu_k = sum_i r_ik x_i / N_k, with N_k floored as above.
@@ -272,7 +293,9 @@ def m_step_terms(X, previous: Mixture, covariance_type: str | None = None,
     # Second moments about the new means themselves (a second pass), so the scatter keeps
     # full precision; their first moments are then ~0 (exactly 0 but for the floor).
     stats = statistics_from_responsibilities(X, resp, means)
-    new = parameters_from_statistics(stats, means, ctype, reg_covar, locks, previous)
+    noise = ((X.shape[0] if w is None else float(np.sum(w)), previous.noise_density)
+             if previous.has_noise else None)
+    new = parameters_from_statistics(stats, means, ctype, reg_covar, locks, previous, noise)
     # The second moments were taken about these very means, so they are S_k (the M-step's
     # own mean differs from them by a rounding-level correction for the floor only).
     scatter = np.empty((previous.n_components, 2, 2))
@@ -281,4 +304,5 @@ def m_step_terms(X, previous: Mixture, covariance_type: str | None = None,
     scatter[:, 1, 1] = stats[:, 5]
     return MStepTerms(previous, new, ctype, float(reg_covar), int(X.shape[0]), readonly(nk),
                       readonly(sums), readonly(scatter),
-                      locks if masks is not None else None)
+                      locks if masks is not None else None,
+                      None if w is None else float(np.sum(w)))

@@ -19,7 +19,7 @@ from gmm_explorer.engine.fit import FitResult, fit
 from gmm_explorer.engine.init import RANDOM_INITS, check_init_method
 from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.engine.steps import EMSettings
-from gmm_explorer.engine.validation import as_points, checked_points
+from gmm_explorer.engine.validation import as_points, as_sample_weights, checked_points
 from gmm_explorer.errors import FitError, InputError
 
 #: Default ``ll_tol`` of :func:`group_optima`, in units of the fits' convergence ``tol``.
@@ -119,7 +119,8 @@ def restart_plan(n_restarts: int, inits=RANDOM_INITS, seed: int = 0) -> tuple[tu
     return tuple((s, inits[i % len(inits)]) for i, s in enumerate(seeds))
 
 
-def iter_restarts(X, k: int, settings: EMSettings, plan, cancelled=None) -> Iterator[Restart]:
+def iter_restarts(X, k: int, settings: EMSettings, plan, cancelled=None,
+                  weights=None) -> Iterator[Restart]:
     """Run the restarts of ``plan`` one at a time (for a worker that can cancel between them).
 
     Parameters
@@ -132,6 +133,8 @@ def iter_restarts(X, k: int, settings: EMSettings, plan, cancelled=None) -> Iter
     cancelled : callable() -> bool, optional
         Checked between the EM iterations of each fit; when it says stop, the generator
         ends (the restart being run is left out).
+    weights : array-like of shape (n_samples,), optional
+        Sample weights for every fit (see :func:`~gmm_explorer.engine.fit.fit`).
 
     Returns
     -------
@@ -146,6 +149,7 @@ def iter_restarts(X, k: int, settings: EMSettings, plan, cancelled=None) -> Iter
         Bad points, K, or plan: raised by this call, before any fit.
     """
     X = checked_points(X, k)
+    w = as_sample_weights(weights, X.shape[0])
     plan = tuple((int(s), str(m)) for s, m in plan)
     for _, m in plan:
         check_init_method(m)
@@ -153,7 +157,8 @@ def iter_restarts(X, k: int, settings: EMSettings, plan, cancelled=None) -> Iter
     def run() -> Iterator[Restart]:
         for s, m in plan:
             try:
-                r = fit(X, k, settings=settings, init=m, n_init=1, seed=s, cancelled=cancelled)
+                r = fit(X, k, settings=settings, init=m, n_init=1, seed=s, cancelled=cancelled,
+                        weights=w)
             except Cancelled:
                 return
             except FitError as exc:
@@ -165,12 +170,12 @@ def iter_restarts(X, k: int, settings: EMSettings, plan, cancelled=None) -> Iter
 
 
 def run_restarts(X, k: int, settings: EMSettings, plan, *, progress=None,
-                 cancelled=None) -> tuple[Restart, ...]:
+                 cancelled=None, weights=None) -> tuple[Restart, ...]:
     """Run every restart of ``plan`` to convergence: :func:`iter_restarts` run to the end.
 
     Parameters
     ----------
-    X, k, settings, plan
+    X, k, settings, plan, weights
         As for :func:`iter_restarts`.
     progress, cancelled : callable, optional
         Called after each restart, and checked before each and inside it (see
@@ -182,7 +187,7 @@ def run_restarts(X, k: int, settings: EMSettings, plan, *, progress=None,
         In plan order.
     """
     plan = tuple(plan)
-    return collect(iter_restarts(X, k, settings, plan, cancelled), len(plan),
+    return collect(iter_restarts(X, k, settings, plan, cancelled, weights), len(plan),
                    progress=progress, cancelled=cancelled)
 
 

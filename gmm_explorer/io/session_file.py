@@ -19,7 +19,9 @@
                    "notes": {"3": "moved the mean of component 2"}}, ...],
      "active": index of the active branch in "branches",
      "locks": null | {"weight": [false, ...], "mean": [...], "covariance": [...]},
-     "units": null | {"centre": [cx, cy], "scale": [sx, sy], "names": ["eruptions", ...]}}
+     "units": null | {"centre": [cx, cy], "scale": [sx, sy], "names": ["eruptions", ...]},
+     "weights": null | {"dtype": "<f8", "shape": [N], "base64": "..."},
+     "weights_name": "count" | null}
 
 "history" is the active branch (and "position" indexes it), so a reader that knows
 nothing of branches still opens the session as it was shown. The active branch's entry
@@ -30,7 +32,9 @@ points and parameters are in standardised units: z = (x - centre) / scale per co
 "weight_prior" (settings), a state's "objective" (its algorithm's objective, total over the
 points; null for EM and SEM, whose objective is the log-likelihood) and a variational
 state's "mixture.posterior" (see _posterior_json) are optional: files without them hold EM
-runs.
+runs. "weights" and "weights_name" (optional) are the sample weights, one per point,
+stored as the points are; a state's "total_weight" is their sum when it was evaluated
+under them.
 
 Points are stored as base64 of little-endian float64, so they read back bit for bit and a
 million points take 21 MB rather than 40 MB of decimal text; every other float is written
@@ -51,6 +55,7 @@ import numpy as np
 from gmm_explorer.engine import Mixture, StepResult
 from gmm_explorer.engine.algorithms import check_algorithm
 from gmm_explorer.engine.units import Standardisation
+from gmm_explorer.engine.validation import as_sample_weights
 from gmm_explorer.errors import InputError, ParameterError
 from gmm_explorer.io.atomic import atomic_write
 from gmm_explorer.io.files import loads_json, read_text_file
@@ -104,6 +109,9 @@ class SessionRecord:
     locks: dict | None = None
     #: The standardisation the points are in (None: the data's units).
     units: Standardisation | None = None
+    #: Sample weights, one per point (None: unweighted), and their column's name.
+    weights: np.ndarray | None = None
+    weights_name: str | None = None
 
 
 def _mixture_json(m: Mixture) -> dict:
@@ -192,7 +200,8 @@ def _step_json(r: StepResult) -> dict:
             "converged": bool(r.converged), "ll_decreased": bool(r.ll_decreased),
             "n_effective": [float(v) for v in r.n_effective], "reg_covar": float(r.reg_covar),
             "objective": _finite_or_none(r.objective), "algorithm": r.algorithm,
-            "prior": bool(r.prior)}
+            "prior": bool(r.prior),
+            **({} if r.total_weight is None else {"total_weight": float(r.total_weight)})}
 
 
 def dumps_session(rec: SessionRecord) -> str:
@@ -219,6 +228,11 @@ def dumps_session(rec: SessionRecord) -> str:
         "locks": None if rec.locks is None else {k: [bool(v) for v in rec.locks[k]]
                                                  for k in LOCK_KINDS},
         "units": None if rec.units is None else rec.units.as_dict(),
+        "weights": None if rec.weights is None else {
+            "dtype": "<f8", "shape": [int(np.shape(rec.weights)[0])],
+            "base64": base64.b64encode(np.ascontiguousarray(rec.weights, dtype="<f8")
+                                       .tobytes()).decode("ascii")},
+        "weights_name": rec.weights_name,
     }
     return json.dumps(obj, allow_nan=False) + "\n"
 
@@ -282,6 +296,33 @@ def _read_points(obj, path) -> np.ndarray:
     return pts
 
 
+def _read_weights(obj, n: int, path) -> tuple[np.ndarray | None, str | None]:
+    """The optional sample weights: N finite numbers >= 0, not all zero, and a name."""
+    raw_w = obj.get("weights")
+    name = obj.get("weights_name")
+    if name is not None and not isinstance(name, str):
+        raise ParameterError("expected text or null", field="weights_name", path=path)
+    if raw_w is None:
+        return None, None
+    if not isinstance(raw_w, dict) or raw_w.get("dtype") != "<f8" or raw_w.get("shape") != [n]:
+        raise ParameterError(f'expected null or {{"dtype": "<f8", "shape": [{n}], ...}}',
+                             field="weights", path=path)
+    try:
+        raw = base64.b64decode(_need(raw_w, "base64", str, path, "weights.base64"),
+                               validate=True)
+    except (binascii.Error, ValueError):
+        raise ParameterError("not valid base64", field="weights.base64", path=path) from None
+    if len(raw) != n * 8:
+        raise ParameterError(f"holds {len(raw)} bytes, but {n} weights need {n * 8}",
+                             field="weights.base64", path=path)
+    w = np.frombuffer(raw, dtype="<f8").astype(np.float64)
+    try:
+        w = as_sample_weights(w, n)
+    except InputError as exc:
+        raise ParameterError(str(exc), field="weights", path=path) from None
+    return w, name
+
+
 def _read_mixture(obj, what: str, path) -> Mixture:
     if not isinstance(obj, dict):
         raise ParameterError("expected an object", field=what, path=path)
@@ -325,7 +366,9 @@ def _read_step(obj, i: int, n: int, path, what: str | None = None) -> StepResult
         None if obj.get("objective") is None
         else _number(obj["objective"], f"{what}.objective", path),
         _read_algorithm(obj.get("algorithm", "em"), f"{what}.algorithm", path),
-        bool(_need(obj, "prior", bool, path, f"{what}.prior")) if "prior" in obj else False)
+        bool(_need(obj, "prior", bool, path, f"{what}.prior")) if "prior" in obj else False,
+        None if obj.get("total_weight") is None
+        else _number(obj["total_weight"], f"{what}.total_weight", path))
 
 
 def _read_algorithm(raw, what: str, path) -> str:
@@ -393,11 +436,12 @@ def loads_session(text: str, path: str | None = None) -> SessionRecord:
     branches, active = _read_branches(obj, history, n, path)
     locks = _read_locks(obj.get("locks"), history, path)
     units = _read_units(obj.get("units"), path)
+    weights, weights_name = _read_weights(obj, n, path)
     pts.setflags(write=False)
     kept = {k: settings[k] for k in SETTINGS_KEYS + OPTIONAL_SETTINGS if k in settings}
     return SessionRecord(pts, kept, history, phase, pending,
                          source, (names[0], names[1]), labels, label_name, position, branches,
-                         active, locks, units)
+                         active, locks, units, weights, weights_name)
 
 
 def _read_branches(obj, history, n: int, path):

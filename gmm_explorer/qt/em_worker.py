@@ -78,6 +78,8 @@ class EMRequest:
     #: The E-pass's backend: "numpy" until the numba kernels are compiled, then None
     #: (numba). Both give the same numbers.
     backend: str | None = None
+    #: Sample weights of the points (None: unweighted).
+    weights: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -177,7 +179,7 @@ class EMSolver:
     """
 
     def __init__(self) -> None:
-        self._last: tuple[np.ndarray, E.Mixture, E.EStep] | None = None
+        self._last: tuple | None = None  # (points, mixture, its E-pass, weights)
 
     def handle(self, req: EMRequest, report: Callable, cancelled: Callable[[], bool]):
         """Answer ``req`` (the task body run by the worker thread)."""
@@ -194,17 +196,17 @@ class EMSolver:
             raise GMMExplorerError("initialise the model first")
         last = self._last
         cached = last[2] if last is not None and last[0] is req.points and last[1] is start \
-            else None
+            and last[3] is req.weights else None
         units = E.half_steps(
             req.points, start, req.settings.em_settings(),
             first_iteration=req.iteration if iteration is None else iteration,
             previous_mean_log_likelihoods=(req.previous_mean_log_likelihoods
                                            if previous is None else previous),
             locks=req.locks, start_estep=cached, want_resp=True, stop=stop,
-            backend=req.backend)
+            backend=req.backend, weights=req.weights)
         for unit in units:
             if unit.phase == "M":
-                self._last = (req.points, unit.result.mixture, unit.estep)
+                self._last = (req.points, unit.result.mixture, unit.estep, req.weights)
             yield unit
 
     # ------------------------------------------------------------------ handlers
@@ -212,7 +214,8 @@ class EMSolver:
     def _initialise(self, req, report, cancelled) -> EMResult:
         s = req.settings
         mix = E.initialise(req.points, s.k, s.init, covariance_type=s.fitted_covariance_type,
-                           reg_covar=s.reg_covar, seed=s.seed, noise=s.noise)
+                           reg_covar=s.reg_covar, seed=s.seed, noise=s.noise,
+                           weights=req.weights)
         centroids = self._kmeans_centroids(req) if req.want_kmeans else None
         start = next(self._units(req, mix, iteration=0, previous=()))
         return EMResult(req.kind, (start.result,), "M", neutral=True,

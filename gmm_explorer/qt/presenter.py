@@ -15,7 +15,10 @@ EMPTY_HINT = ("Click to add points (B: brush), or open a file (Ctrl+O)\n"
 def status_text(session, running: bool) -> str:
     """The status bar's summary of the session: points, model, iteration, convergence."""
     s = session
-    parts = [f"{s.n_points} points", f"K={s.settings.k} {s.settings.covariance_type}"]
+    points = f"{s.n_points} points"
+    if s.weights is not None:
+        points += f" weighted by {s.weights_name} (total {float(s.weights.sum()):.6g})"
+    parts = [points, f"K={s.settings.k} {s.settings.covariance_type}"]
     cur = s.current
     if cur is None:
         if s.n_points == 0:
@@ -126,7 +129,7 @@ class Presenter:
         x, y = s.column_names
         c.plotItem.setLabel("bottom", x, color="k")
         c.plotItem.setLabel("left", y, color="k")
-        c.set_points(s.points)
+        c.set_points(s.points, s.weights)
 
     def _show_settings(self) -> None:
         controls = self.v.controls

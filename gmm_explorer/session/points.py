@@ -1,8 +1,11 @@
 """The point set of a session and its undoable edits (a mixin of :class:`Session`).
 
 Every edit is one undo step (a brush stroke merges its edits into one). Ground-truth
-labels describe the loaded points, so an edit drops them. After any change the session's
-``_points_changed`` hook runs (it keeps the EM state consistent with the new data).
+labels describe the loaded points, so an edit drops them. Sample weights stay with their
+points: a deleted point takes its weight along, an added point weighs 1, and undo brings
+the weights back with the points (replacing every point drops them). After any change the
+session's ``_points_changed`` hook runs (it keeps the EM state consistent with the new
+data).
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ from gmm_explorer.errors import InputError
 
 @dataclass(frozen=True, eq=False)
 class _Edit:
-    """One undoable change of the point set: the arrays before and after."""
+    """One undoable change of the point set: the arrays before and after, and the sample
+    weights before and after (None: unweighted)."""
 
     label: str
     before: np.ndarray
     after: np.ndarray
+    weights_before: np.ndarray | None = None
+    weights_after: np.ndarray | None = None
 
 
 def frozen_points(points) -> np.ndarray:
@@ -31,8 +37,9 @@ def frozen_points(points) -> np.ndarray:
 
 
 class PointEdits:
-    """Undoable edits of ``self.points``; needs ``_undo``, ``_redo``, ``_stroke`` lists/slots
-    and a ``_points_changed()`` hook on the class it is mixed into."""
+    """Undoable edits of ``self.points`` (and ``self.weights`` with them); needs ``_undo``,
+    ``_redo``, ``_stroke`` lists/slots and a ``_points_changed()`` hook on the class it is
+    mixed into."""
 
     @property
     def n_points(self) -> int:
@@ -43,18 +50,23 @@ class PointEdits:
         """Whether a brush stroke is merging edits into one undo step."""
         return self._stroke is not None
 
-    def _apply(self, label: str, after: np.ndarray) -> None:
+    def _apply(self, label: str, after: np.ndarray, weights_after=None) -> None:
         after = frozen_points(after)
+        if weights_after is not None:
+            weights_after = np.array(weights_after, dtype=np.float64)
+            weights_after.setflags(write=False)
         # Ground-truth labels describe the loaded points; once points are edited they no
         # longer line up, so they are dropped (undo does not bring them back).
         self.labels = None
         if self._stroke is not None:
             # Inside a brush stroke: extend the one edit the stroke makes.
-            self._stroke = _Edit(self._stroke.label, self._stroke.before, after)
+            st = self._stroke
+            self._stroke = _Edit(st.label, st.before, after, st.weights_before, weights_after)
         else:
-            self._undo.append(_Edit(label, self.points, after))
+            self._undo.append(_Edit(label, self.points, after, self.weights, weights_after))
             self._redo.clear()
         self.points = after
+        self.weights = weights_after
         self._points_changed()
 
     def _forget_edits(self) -> None:
@@ -69,10 +81,12 @@ class PointEdits:
             return
         if not np.all(np.isfinite(pts)):
             raise InputError("points must be finite")
-        self._apply(label, np.concatenate([self.points, pts]))
+        w = None if self.weights is None else np.concatenate([self.weights,
+                                                               np.ones(pts.shape[0])])
+        self._apply(label, np.concatenate([self.points, pts]), w)
 
     def replace_points(self, pts, label: str = "Replace points") -> None:
-        """Replace every point (one undo step)."""
+        """Replace every point (one undo step); the new points are unweighted."""
         pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
         if not np.all(np.isfinite(pts)):
             raise InputError("points must be finite")
@@ -89,7 +103,8 @@ class PointEdits:
             return 0
         keep = np.ones(self.n_points, dtype=bool)
         keep[idx] = False
-        self._apply(label, self.points[keep])
+        w = None if self.weights is None or keep.sum() == 0 else self.weights[keep]
+        self._apply(label, self.points[keep], w)
         return int(idx.size)
 
     def clear(self) -> None:
@@ -100,7 +115,7 @@ class PointEdits:
     def begin_stroke(self, label: str = "Brush") -> None:
         """Start merging edits into one undo step (a brush stroke)."""
         self.end_stroke()
-        self._stroke = _Edit(label, self.points, self.points)
+        self._stroke = _Edit(label, self.points, self.points, self.weights, self.weights)
 
     def end_stroke(self) -> None:
         stroke, self._stroke = self._stroke, None
@@ -150,6 +165,7 @@ class PointEdits:
         edit = self._undo.pop()
         self._redo.append(edit)
         self.points = edit.before
+        self.weights = edit.weights_before
         self._points_changed()
         return True
 
@@ -159,5 +175,6 @@ class PointEdits:
         edit = self._redo.pop()
         self._undo.append(edit)
         self.points = edit.after
+        self.weights = edit.weights_after
         self._points_changed()
         return True

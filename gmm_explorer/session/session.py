@@ -40,6 +40,10 @@ class Session(PointEdits, History):
     #: Ground-truth labels (e.g. iris species), one per point, or None.
     labels: tuple[str, ...] | None = None
     label_name: str | None = None
+    #: Sample weights (frequencies), one per point, read-only; None: every point counts
+    #: once. They follow the points through edits (see :mod:`gmm_explorer.session.points`).
+    weights: np.ndarray | None = None
+    weights_name: str | None = None
     #: Set while the points are shown and fitted in standardised units (z-scores); every
     #: export goes back to the data's units through it (see :meth:`in_data_units`).
     units: Standardisation | None = None
@@ -76,10 +80,18 @@ class Session(PointEdits, History):
 
     def load(self, points, source: str | None = None,
              column_names: tuple[str, str] = ("x", "y"), labels=None,
-             label_name: str | None = None, units: Standardisation | None = None) -> None:
+             label_name: str | None = None, units: Standardisation | None = None,
+             weights=None, weights_name: str | None = None) -> None:
         """Replace the data (not undoable: a new exploration) and reset the model.
-        ``units``: the points are standardised by it (else they are in the data's units)."""
-        self.points = frozen_points(points)
+        ``units``: the points are standardised by it (else they are in the data's units).
+        ``weights``: sample weights, one per point (checked: finite, >= 0, not all zero)."""
+        from gmm_explorer.engine.validation import as_sample_weights
+
+        points = frozen_points(points)
+        weights = as_sample_weights(weights, points.shape[0])
+        self.points = points
+        self.weights = weights
+        self.weights_name = None if weights is None else (weights_name or "weights")
         self.source = source
         self.column_names = tuple(column_names)
         self.labels = None if labels is None else tuple(labels)
@@ -143,7 +155,8 @@ class Session(PointEdits, History):
             units, points, names = None, self.data_points, self.units.names
             if self._unstandardised is not None and self._unstandardised[0] is self.points:
                 points = self._unstandardised[1]
-        self.load(points, self.source, names, self.labels, self.label_name, units)
+        self.load(points, self.source, names, self.labels, self.label_name, units,
+                  self.weights, self.weights_name)
         self._unstandardised = (self.points, raw) if on else None
         self.dirty = True
         return True
@@ -169,7 +182,7 @@ class Session(PointEdits, History):
                              tuple(BranchRecord(b.name, tuple(b.steps), dict(b.notes))
                                    for b in self.branches),
                              self.active, None if self.locks is None else self.locks.as_dict(),
-                             self.units)
+                             self.units, self.weights, self.weights_name)
 
     @classmethod
     def from_record(cls, rec) -> "Session":
@@ -177,7 +190,8 @@ class Session(PointEdits, History):
         s = cls(points=frozen_points(rec.points), source=rec.source,
                 column_names=tuple(rec.column_names), labels=rec.labels,
                 label_name=rec.label_name, settings=ModelSettings.from_dict(rec.settings),
-                phase=rec.phase, pending_start=rec.pending_start, units=rec.units)
+                phase=rec.phase, pending_start=rec.pending_start, units=rec.units,
+                weights=rec.weights, weights_name=rec.weights_name)
         if rec.branches:
             s.branches = [Branch(b.name, list(b.history), dict(b.notes)) for b in rec.branches]
             s.active = rec.active
@@ -195,6 +209,10 @@ class Session(PointEdits, History):
                 s.locks = locks
         if s.labels is not None and len(s.labels) != s.n_points:
             s.labels = None  # labels belong to the points they came with
+        if s.weights is not None:
+            from gmm_explorer.engine.validation import as_sample_weights
+
+            s.weights = as_sample_weights(s.weights, s.n_points)
         return s
 
     def mark_saved(self) -> None:

@@ -204,3 +204,17 @@ def test_bad_weights_are_one_input_error(synthetic, weights, match):
         E.fit(synthetic, 2, weights=w, seed=0)
     with pytest.raises(InputError, match=match):
         selection.sweep(synthetic, [1], ["full"], weights=w)
+
+
+def test_the_optima_gallerys_restarts_count_the_weights(data):
+    from gmm_explorer.engine.optima import run_restarts
+
+    X, w, R = data
+    s = E.EMSettings(tol=1e-8, max_iter=300)
+    plan = [(0, "centre"), (1, "centre")]
+    a = run_restarts(X, 2, s, plan, weights=w)
+    b = run_restarts(R, 2, s, plan)
+    for x, y in zip(a, b):
+        assert x.result.final.mean_log_likelihood == pytest.approx(
+            y.result.final.mean_log_likelihood, rel=1e-9)
+        assert x.result.final.total_weight == w.sum()

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGraphicsItem
 
 from gmm_explorer import engine as E
-from gmm_explorer.drawing import view_ranges
+from gmm_explorer.drawing import view_ranges, weight_sizes
 from gmm_explorer.qt.canvas.ghosts import GhostLayer
 from gmm_explorer.qt.canvas.hint import CanvasHint
 from gmm_explorer.qt.canvas.layers import CanvasLayers
@@ -49,6 +49,7 @@ class Canvas(pg.PlotWidget):
             # repaint would replay their text (~14 ms each); cache them as pixmaps instead.
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._points = np.zeros((0, 2))
+        self._sizes: np.ndarray | None = None  # per-marker sizes from sample weights
         self._paint = PointPaint()  # colour mode, colours and shapes given
         self._mixture: E.Mixture | None = None
         self._grids_stale = False  # density/decision lag a preview mixture
@@ -82,9 +83,12 @@ class Canvas(pg.PlotWidget):
 
     # ------------------------------------------------------------------ state in
 
-    def set_points(self, points: np.ndarray) -> None:
-        """The points to draw, (n, 2). Indices of hover, pin and shapes refer to them."""
+    def set_points(self, points: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """The points to draw, (n, 2). Indices of hover, pin and shapes refer to them.
+        ``weights``: their sample weights, drawn as marker sizes (a marker's area grows
+        with its weight); None: every marker the same size."""
         self._points = points
+        self._sizes = weight_sizes(weights)
         self.view.hit_targets.set_points(points)
         self._redraw_points()
         self._redraw_markers()
@@ -247,6 +251,8 @@ class Canvas(pg.PlotWidget):
         :class:`~gmm_explorer.qt.canvas.presentation_style.CanvasPresentation`). None: the
         normal look."""
         self.presentation.set_style(style)
+        if self._sizes is not None:
+            self._redraw_points()  # the style set one size for all: weights' sizes again
         self._redraw_model()  # in the normal look, then restyled
 
     # ------------------------------------------------------------------ state out
@@ -339,7 +345,8 @@ class Canvas(pg.PlotWidget):
             self._layers.points.clear_markers()
             self._redraw_raster()
         else:
-            self._layers.points.draw_markers(pts, self.point_colors(), self.point_symbols())
+            self._layers.points.draw_markers(pts, self.point_colors(), self.point_symbols(),
+                                             self._sizes)
         if self._selection.size:
             self.set_selection(self._selection[self._selection < pts.shape[0]])
 

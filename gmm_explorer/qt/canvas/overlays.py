@@ -113,12 +113,22 @@ class PointsLayer:
             self._brush_cache[key] = b
         return b
 
-    def draw_markers(self, points: np.ndarray, colors: np.ndarray, symbols) -> None:
-        """One marker per point (and no image)."""
+    def draw_markers(self, points: np.ndarray, colors: np.ndarray, symbols,
+                     sizes: np.ndarray | None = None) -> None:
+        """One marker per point (and no image); ``sizes``: each marker's size relative to
+        the layer's (sample weights), None for all the same."""
         self._raster.clear()
         q = quantised_colors(colors)
         brushes = [self._brush(c) for c in q.tolist()] if points.shape[0] else []
-        self._scatter.setData(points[:, 0], points[:, 1], brush=brushes, symbol=symbols)
+        extra = {}
+        if sizes is not None and sizes.shape[0] == points.shape[0]:
+            extra["size"] = self._scatter.opts["size"] * sizes
+        self._scatter.setData(points[:, 0], points[:, 1], brush=brushes, symbol=symbols,
+                              **extra)
+
+    def marker_sizes(self) -> list[float]:
+        """The size each marker is drawn at (pixels)."""
+        return [float(spot.size()) for spot in self._scatter.points()]
 
     def clear_markers(self) -> None:
         self._scatter.setData([], [])

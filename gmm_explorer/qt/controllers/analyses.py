@@ -188,7 +188,7 @@ class AnalysesController(QObject):
         if not opts.covariance_types:
             sp.set_status("choose at least one covariance type")
             return False
-        pts = s.points
+        pts, weights = s.points, s.weights
         ks = list(range(1, min(opts.k_max, pts.shape[0]) + 1))
         # Selection converges its fits tighter than a Step does (a loose tol can leave a
         # fit tens of nats short and change the chosen model), from mixed starts.
@@ -212,7 +212,7 @@ class AnalysesController(QObject):
             rows = []
             report(Progress(0, len(cells), "starting", ()))
             for row in iter_sweep(pts, ks, types, settings=em, init=MIXED, n_init=n_init,
-                                  seed=seed, cancelled=cancelled):
+                                  seed=seed, cancelled=cancelled, weights=weights):
                 rows.append(row)
                 report(Progress(len(rows), len(cells),
                                 f"K={row.n_components} {row.covariance_type}", tuple(rows)))
@@ -295,7 +295,7 @@ class AnalysesController(QObject):
         except Exception as exc:  # InputError: explain in the panel
             gp.set_status(str(exc))
             return False
-        pts = s.points
+        pts, weights = s.points, s.weights
         settings = s.settings
         # Converge tightly: with tol=1e-3 a "random" start (every component near the overall
         # mean) gains less than tol in its first steps and stops at once, a fake optimum.
@@ -308,7 +308,8 @@ class AnalysesController(QObject):
             def progress(done, total):
                 report(Progress(done, total, f"restart {done} of {total}"))
 
-            restarts = run_restarts(pts, k, em, plan, progress=progress, cancelled=cancelled)
+            restarts = run_restarts(pts, k, em, plan, progress=progress, cancelled=cancelled,
+                                    weights=weights)
             if cancelled():
                 return None
             optima = group_optima(pts, restarts)

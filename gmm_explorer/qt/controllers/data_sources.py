@@ -156,7 +156,7 @@ class DataSourcesController(QObject):
         st = s.settings
         try:
             mixture, classes = initialise_from_labels(s.points, s.labels, st.covariance_type,
-                                                      st.reg_covar)
+                                                      st.reg_covar, weights=s.weights)
         except GMMExplorerError as exc:
             self.feedback.error("Could not initialise from the labels", str(exc))
             return False

@@ -80,7 +80,8 @@ class FilesController(QObject):
     # ------------------------------------------------------------------ opening
 
     def load_file(self, path: str, display_name: str | None = None, columns=None,
-                  labels=None, *, ask: bool = True, pick: bool = True) -> bool:
+                  labels=None, *, ask: bool = True, pick: bool = True,
+                  weights=None) -> bool:
         """Open a data file or a ``.gmmx`` session; on failure show an error and keep the
         current data. Asks first when there are unsaved changes (``ask``). When a file has
         more than two numeric columns or label candidates and no ``columns`` were given,
@@ -89,7 +90,7 @@ class FilesController(QObject):
             return False
         if is_session_path(path):
             return self.load_session(path, ask=False)
-        if pick and columns is None and labels is None:
+        if pick and columns is None and labels is None and weights is None:
             try:
                 table = table_needing_choice(path)
             except GMMExplorerError as exc:
@@ -99,25 +100,31 @@ class FilesController(QObject):
                 choice = self.ask_columns_for(path, table, self._remembered_columns(path))
                 if choice is None:
                     return False  # cancelled
-                columns, labels = choice.columns, choice.labels
+                columns, labels, weights = choice.columns, choice.labels, choice.weights
                 self._remember_columns(path, choice)
         try:
-            data = load_points(path, columns=columns, labels=labels)
+            data = load_points(path, columns=columns, labels=labels, weights=weights)
         except GMMExplorerError as exc:
             self.feedback.error("Could not open the file", str(exc))
             return False
         if display_name is None:
             self._add_recent(path)
+        notes = data.notes
+        if data.weights is not None:
+            notes += (f"each point weighted by {data.weights_name} (total weight "
+                      f"{float(data.weights.sum()):.6g})",)
         self.install_points(data.points, str(path), data.column_names, data.labels,
-                            data.label_name, display_name or Path(path).name, data.notes)
+                            data.label_name, display_name or Path(path).name, notes,
+                            weights=data.weights, weights_name=data.weights_name)
         return True
 
     def install_points(self, points, source, column_names, labels, label_name, title,
-                       notes=()) -> None:
-        """Start a new exploration of ``points`` (from a file, a sample or a generator)."""
+                       notes=(), *, weights=None, weights_name=None) -> None:
+        """Start a new exploration of ``points`` (from a file, a sample or a generator),
+        with their sample ``weights`` if any."""
         self.run.pause()
         self.session.load(points, source=source, column_names=column_names, labels=labels,
-                          label_name=label_name)
+                          label_name=label_name, weights=weights, weights_name=weights_name)
         self.session_path = None
         self._set_title(title)
         self.canvas.fit_view()
@@ -200,15 +207,16 @@ class FilesController(QObject):
 
     def _remembered_columns(self, path) -> ColumnChoice | None:
         value = self.qsettings.value(self._columns_key(path))
-        if not isinstance(value, list) or len(value) != 3:
-            return None
-        x, y, lab = (str(v) for v in value)
-        return ColumnChoice(x, y, lab or None)
+        if not isinstance(value, list) or len(value) not in (3, 4):
+            return None  # 3: remembered before the weights column existed
+        x, y, lab, wts = (str(v) for v in [*value, ""][:4])
+        return ColumnChoice(x, y, lab or None, wts or None)
 
     def _remember_columns(self, path, choice: ColumnChoice) -> None:
         self.qsettings.setValue(self._columns_key(path),
-                                [str(choice.x), str(choice.y), "" if choice.labels is None
-                                 else str(choice.labels)])
+                                [str(choice.x), str(choice.y),
+                                 "" if choice.labels is None else str(choice.labels),
+                                 "" if choice.weights is None else str(choice.weights)])
 
     # ------------------------------------------------------------------ saving
 

@@ -46,6 +46,14 @@ def why_no_m_step(session) -> str | None:
     if s.history[t - 1].mixture.n_components != cur.mixture.n_components:
         return (f"Iteration {cur.iteration} has another number of components than the "
                 "state before it: it was not made by an M-step.")
+    if cur.algorithm != "em" or cur.prior:
+        from gmm_explorer.engine.algorithms import label
+
+        how = (f"{label(cur.algorithm)}'s M-step" if cur.algorithm != "em"
+               else "the MAP M-step under the conjugate prior")
+        return (f"Iteration {cur.iteration} was made by {how}. This panel works through "
+                "EM's maximum-likelihood M-step term by term: choose EM without the prior "
+                "in the model settings and step to see it.")
     return None
 
 
@@ -128,9 +136,10 @@ class MStepExplainController(QObject):
             return
         self._key = key
         X, ctype, reg = s.points, cur.mixture.covariance_type, cur.reg_covar
+        weights = s.weights
 
         def work(_report, _cancelled):
-            return key, m_step_terms(X, prev.mixture, ctype, reg, locks)
+            return key, m_step_terms(X, prev.mixture, ctype, reg, locks, weights)
 
         if self.panel.shown is None:
             self.panel.clear(f"Computing the M-step on {s.n_points:,} points…")

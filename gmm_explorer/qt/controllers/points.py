@@ -104,7 +104,7 @@ class PointsController(QObject):
         try:
             mixture = initialise_from_selection(s.points, self.selection, st.k,
                                                 st.fitted_covariance_type, st.reg_covar,
-                                                st.seed)
+                                                st.seed, weights=s.weights)
         except GMMExplorerError as exc:
             self.feedback.error("Could not initialise from the selection", str(exc))
             return False

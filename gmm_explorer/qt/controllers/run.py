@@ -106,7 +106,7 @@ class RunController(QObject):
         req = EMRequest(kind, s.points, s.settings, mixture, iteration,
                         s.run_mean_log_likelihoods(), s.locks_for(mixture), note,
                         want_kmeans=kind is Ask.INITIALISE and self._want_kmeans(),
-                        backend=self.kernels.backend)
+                        backend=self.kernels.backend, weights=s.weights)
         task = self.thread.submit(Task(kind, partial(self._solver.handle, req),
                                        s.model_version))
         self.activity_changed.emit(f"{WAITING_FOR[kind]} on {s.n_points:,} points")

@@ -1,4 +1,5 @@
-"""The column picker: choosing the X, Y and label columns of a text table before loading it.
+"""The column picker: choosing the X, Y, label and weights columns of a text table before
+loading it.
 
 The dialog is a passive view of a :class:`~gmm_explorer.io.text_table.Table`: it shows a
 preview and offers columns classified by the loader's own rules
@@ -11,7 +12,8 @@ preview and offers columns classified by the loader's own rules
     if choice is None:
         data = load_points(path)            # nothing to ask (or the user cancelled)
     else:
-        data = load_points(path, choice.columns, labels=choice.labels)
+        data = load_points(path, choice.columns, labels=choice.labels,
+                           weights=choice.weights)
 
 :func:`ask_columns` returns None both when there is nothing to ask and when the user
 cancels. A caller that must tell the two apart uses
@@ -54,12 +56,15 @@ from gmm_explorer.io.columns import (
 )
 from gmm_explorer.io.text_table import Table
 
-__all__ = ["NO_LABELS", "PREVIEW_ROWS", "ColumnChoice", "ColumnPickerDialog", "ask_columns"]
+__all__ = ["NO_LABELS", "NO_WEIGHTS", "PREVIEW_ROWS", "ColumnChoice", "ColumnPickerDialog",
+           "ask_columns"]
 
 #: Rows of the file shown in the preview.
 PREVIEW_ROWS = 20
 #: The Labels combo box entry for "no label column".
 NO_LABELS = "(none)"
+#: The Weights combo box entry for "every point counts once".
+NO_WEIGHTS = "(none: each point counts once)"
 
 _DELIMITER_NAMES = {",": "comma-separated", ";": "semicolon-separated",
                     "\t": "tab-separated", None: "space-separated"}
@@ -79,11 +84,14 @@ class ColumnChoice:
         The X and Y columns.
     labels : str, int or None
         The label column, or None for no labels.
+    weights : str, int or None
+        The column of sample weights, or None for unweighted points.
     """
 
     x: str | int
     y: str | int
     labels: str | int | None = None
+    weights: str | int | None = None
 
     @property
     def columns(self) -> tuple[str | int, str | int]:
@@ -92,12 +100,13 @@ class ColumnChoice:
 
 
 class ColumnPickerDialog(QDialog):
-    """Preview a text table and choose its X, Y and label columns.
+    """Preview a text table and choose its X, Y, label and weights columns.
 
     X and Y offer the numeric columns (without a leading row-number column the loader
-    would skip); Labels offers :data:`NO_LABELS` and the text and integer-code columns.
-    OK is disabled, with a hint saying why, while X equals Y or the label column is X or
-    Y. Nothing is read from disk here.
+    would skip); Labels offers :data:`NO_LABELS` and the text and integer-code columns;
+    Weights offers :data:`NO_WEIGHTS` and the numeric columns. OK is disabled, with a hint
+    saying why, while X equals Y or the label or weights column is another chosen column.
+    Nothing is read from disk here.
 
     Parameters
     ----------
@@ -142,11 +151,17 @@ class ColumnPickerDialog(QDialog):
             self._label_columns, NO_LABELS,
             "Column whose values label the points (for example a species); "
             f"{NO_LABELS} for unlabelled points")
+        self.weights_combo = self._build_combo(
+            self._xy_columns, NO_WEIGHTS,
+            "Column of sample weights: how many times each point counts in EM (a point of "
+            "weight 2 counts as two copies of it; 0 leaves it out). Numbers >= 0")
+        self.weights_combo.setItemData(0, "Every point counts once", Qt.ItemDataRole.ToolTipRole)
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         for text, combo in (("&X column:", self.x_combo), ("&Y column:", self.y_combo),
-                            ("&Labels:", self.labels_combo)):
+                            ("&Labels:", self.labels_combo),
+                            ("&Weights:", self.weights_combo)):
             label = QLabel(text)
             label.setBuddy(combo)
             label.setToolTip(combo.toolTip())
@@ -176,7 +191,7 @@ class ColumnPickerDialog(QDialog):
         layout.addWidget(self.button_box)
 
         self._preselect(initial)
-        for combo in (self.x_combo, self.y_combo, self.labels_combo):
+        for combo in (self.x_combo, self.y_combo, self.labels_combo, self.weights_combo):
             combo.currentIndexChanged.connect(self._update_state)
         self._update_state()
         self.x_combo.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -186,9 +201,10 @@ class ColumnPickerDialog(QDialog):
 
     def choice(self) -> ColumnChoice:
         """The columns currently selected (valid or not: check ``ok_button``)."""
-        x, y, labels = self._selected()
+        x, y, labels, weights = self._selected()
         return ColumnChoice(x=self._token(x), y=self._token(y),
-                            labels=None if labels is None else self._token(labels))
+                            labels=None if labels is None else self._token(labels),
+                            weights=None if weights is None else self._token(weights))
 
     def accept(self) -> None:
         """Close with OK, but only for a valid choice (Enter on a disabled OK does nothing)."""
@@ -260,10 +276,11 @@ class ColumnPickerDialog(QDialog):
 
     def _preselect(self, initial: ColumnChoice | None) -> None:
         suggested = suggested_columns(self._table)
-        x = y = labels = None
+        x = y = labels = weights = None
         if initial is not None:
             x, y = self._find(initial.x), self._find(initial.y)
             labels = None if initial.labels is None else self._find(initial.labels)
+            weights = None if initial.weights is None else self._find(initial.weights)
         if suggested is not None:
             if x not in self._xy_columns:
                 x = suggested[0] if suggested[0] != y else suggested[1]
@@ -272,6 +289,7 @@ class ColumnPickerDialog(QDialog):
         self._select(self.x_combo, x)
         self._select(self.y_combo, y)
         self._select(self.labels_combo, labels if labels in self._label_columns else None)
+        self._select(self.weights_combo, weights if weights in self._xy_columns else None)
 
     @staticmethod
     def _select(combo: QComboBox, column: int | None) -> None:
@@ -281,12 +299,12 @@ class ColumnPickerDialog(QDialog):
 
     # ------------------------------------------------------------------ state
 
-    def _selected(self) -> tuple[int | None, int | None, int | None]:
+    def _selected(self) -> tuple[int | None, int | None, int | None, int | None]:
         return (self.x_combo.currentData(), self.y_combo.currentData(),
-                self.labels_combo.currentData())
+                self.labels_combo.currentData(), self.weights_combo.currentData())
 
     def _problem(self) -> str | None:
-        x, y, labels = self._selected()
+        x, y, labels, weights = self._selected()
         if len(self._xy_columns) < 2:
             return "The file needs at least two numeric columns to plot."
         if x is None or y is None:
@@ -295,6 +313,8 @@ class ColumnPickerDialog(QDialog):
             return "X and Y must be different columns."
         if labels is not None and labels in (x, y):
             return "The labels column must differ from the X and Y columns."
+        if weights is not None and weights in (x, y, labels):
+            return "The weights column must differ from the X, Y and labels columns."
         return None
 
     def _update_state(self) -> None:

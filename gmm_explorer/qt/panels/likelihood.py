@@ -48,8 +48,11 @@ def broken_line(x, y, hand: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
 def describe_state(r, note: str | None) -> str:
     """The tooltip of one state: which iteration, whether EM made it, its log-likelihood
     (and, for the other algorithms, the objective the curve plots)."""
+    over = (f"{r.n_samples} points" if r.total_weight is None else
+            f"{r.n_samples} points of total weight {r.total_weight:.6g} (the mean is per "
+            "unit of weight)")
     numbers = (f"mean log-likelihood {r.mean_log_likelihood:.6g}, total "
-               f"{r.log_likelihood:.6g} over {r.n_samples} points")
+               f"{r.log_likelihood:.6g} over {over}")
     if r.objective is not None:
         numbers = f"{objective_name(r.algorithm)} {r.mean_objective:.6g}\n{numbers}"
     made = "" if r.algorithm == "em" else f" ({short_label(r.algorithm)})"

@@ -109,12 +109,19 @@ class Worked:
         return f"{unbroken(self.symbols)} {unbroken(worked)}"
 
 
+def responsibility_symbol(terms) -> str:
+    """What each sum over the points adds up: ``"rᵢ"`` (then the component's subscript),
+    or ``"wᵢ rᵢ"`` under sample weights (point i counts w_i times)."""
+    return "rᵢ" if terms.total_weight is None else "wᵢ rᵢ"
+
+
 def worked_formulas(terms, j: int) -> dict[str, Worked | str]:
     """What each new parameter of component ``j`` is, with the numbers of ``terms`` (an
     :class:`~gmm_explorer.engine.explain.MStepTerms`): key of :data:`QUANTITIES` -> its
     :class:`Worked` formula, or a text when there is no arithmetic (locked, no
     correlation)."""
-    k, n = sub(j), terms.n_samples
+    k, n = sub(j), terms.sample_size
+    r = responsibility_symbol(terms)
     nk = float(terms.n_k[j])
     sx, sy = (float(v) for v in terms.weighted_sums[j])
     s = np.asarray(terms.scatter)
@@ -132,12 +139,12 @@ def worked_formulas(terms, j: int) -> dict[str, Worked | str]:
                                "(1 − {0}) × {1} / {2}", (mass, nk, free),
                                lambda m, a, f: (1 - m) * a / f, w)
     else:
-        out["weight"] = Worked(f"N{k} / N", f"{{0}} / {n:,}", (nk,), lambda a: a / n, w)
+        out["weight"] = Worked(f"N{k} / N", f"{{0}} / {n:,.10g}", (nk,), lambda a: a / n, w)
     for key, axis, total, c in (("mean_x", "x", sx, 0), ("mean_y", "y", sy, 1)):
         if terms.locked("mean", j):
             out[key] = f"locked: kept = {sig4(mu[c])}"
         else:
-            out[key] = Worked(f"Σᵢ rᵢ{k} {axis}ᵢ / N{k}", "{0} / {1}", (total, nk),
+            out[key] = Worked(f"Σᵢ {r}{k} {axis}ᵢ / N{k}", "{0} / {1}", (total, nk),
                               lambda t, a: t / a, mu[c])
     ct = terms.covariance_type
     if terms.locked("covariance", j):
@@ -308,13 +315,17 @@ class MStepPanel(QWidget):
         # Lines break between the facts, never inside one ("reg =" / "reg_covar = 1e−06").
         facts = ((f"From the responsibilities rᵢₖ of the E-step under iteration "
                   f"{before_iteration}'s parameters"),
-                 unbroken(f"N = {terms.n_samples:,} points"),
+                 *((unbroken(f"N = {terms.n_samples:,} points"),)
+                   if terms.total_weight is None else
+                   (unbroken(f"N = Σᵢ wᵢ = {terms.total_weight:,.6g}"),
+                    f"{terms.n_samples:,} points, each counted wᵢ (its sample weight) times")),
                  unbroken(f"{terms.covariance_type} covariances"),
                  unbroken(f"reg = reg_covar = {format_number(terms.reg_covar, 'g')}"))
         self.caption.setText(f"{NBSP}· ".join(facts))
         self.banner.setText(warning or "")
         self.banner.setVisible(bool(warning))
         t = self.overview
+        t.horizontalHeaderItem(1).setText(f"Nₖ = Σᵢ {responsibility_symbol(terms)}ₖ")
         with signals_blocked(t):
             if t.rowCount() != k:
                 t.setRowCount(k)
@@ -371,7 +382,8 @@ class MStepPanel(QWidget):
         j = self._selected
         k = sub(j)
         rgb = component_color(j)
-        self.component_title.setText(f"Component {j + 1}: N{k} = Σᵢ rᵢ{k} = "
+        r = responsibility_symbol(terms)
+        self.component_title.setText(f"Component {j + 1}: N{k} = Σᵢ {r}{k} = "
                                      f"{sig(terms.n_k[j], self._digits)}")
         self.component_title.setStyleSheet(f"color: {QColor(*rgb).darker(130).name()};")
         self.before_header.setText(f"before (it. {it0})")
@@ -386,9 +398,11 @@ class MStepPanel(QWidget):
             now.setText(sig4(new[key]))
             formula.setText("= " + text[key])
         self.scatter_note.setText(
-            f"S{k} = Σᵢ rᵢ{k} (xᵢ − μ{k})(xᵢ − μ{k})ᵀ: the spread of the points about the "
-            f"new mean μ{k}, each point weighted by its responsibility; reg_covar is added "
-            "to the diagonal so that no covariance can collapse to zero.")
+            f"S{k} = Σᵢ {r}{k} (xᵢ − μ{k})(xᵢ − μ{k})ᵀ: the spread of the points about the "
+            f"new mean μ{k}, each point weighted by its responsibility"
+            + ("" if terms.total_weight is None else " times its sample weight")
+            + "; reg_covar is added to the diagonal so that no covariance can collapse to "
+            "zero.")
 
     # ------------------------------------------------------------------ for tests
 
