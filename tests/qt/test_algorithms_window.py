@@ -266,3 +266,20 @@ def test_initialise_from_an_empty_selection_says_what_to_do(window, qtbot, monke
     window.actions["init_selection"].trigger()
     assert messages and "select at least two points" in messages[0]
     assert window.session.current is before
+
+
+@pytest.mark.parametrize("algorithm,words", [("cem", "CEM's M-step"),
+                                             ("kmeans", "k-means's M-step")])
+def test_the_m_step_panel_says_which_m_step_made_a_state_of_another_algorithm(
+        window, qtbot, algorithm, words):
+    step(qtbot, window, 1)
+    if algorithm == "kmeans":
+        window.controls.covariance.setCurrentIndex(window.controls.covariance.findData("EII"))
+        idle(qtbot, window)
+    choose(qtbot, window, algorithm)
+    step(qtbot, window, 2)
+    window.show_panel("mstep")
+    panel = window.panels["mstep"]
+    qtbot.waitUntil(lambda: words in panel.message.text(), timeout=TIMEOUT)
+    assert "choose EM without the prior" in panel.message.text()
+    assert not panel.overview.isVisible()

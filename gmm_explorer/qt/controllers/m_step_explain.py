@@ -47,9 +47,9 @@ def why_no_m_step(session) -> str | None:
         return (f"Iteration {cur.iteration} has another number of components than the "
                 "state before it: it was not made by an M-step.")
     if cur.algorithm != "em" or cur.prior:
-        from gmm_explorer.engine.algorithms import label
+        from gmm_explorer.engine.algorithms import short_label
 
-        how = (f"{label(cur.algorithm)}'s M-step" if cur.algorithm != "em"
+        how = (f"{short_label(cur.algorithm)}'s M-step" if cur.algorithm != "em"
                else "the MAP M-step under the conjugate prior")
         return (f"Iteration {cur.iteration} was made by {how}. This panel works through "
                 "EM's maximum-likelihood M-step term by term: choose EM without the prior "

@@ -243,7 +243,8 @@ class ControlsPanel(QWidget):
         legend = QLabel("Ellipses: solid 1σ (39% of the mass), dashed 2σ (86%), dotted 3σ "
                         "(99%). Ring: component mean. Grey lines: density contours, half a "
                         "decade apart. Points: blended by responsibility (grey before the "
-                        "first E-step, light grey: noise).")
+                        "first E-step, light grey: noise); with sample weights, larger "
+                        "points weigh more.")
         legend.setWordWrap(True)
         legend.setStyleSheet("color: #444; font-size: 11px;")
         vgrid.addWidget(legend, 3, 0, 1, 3)
