@@ -480,6 +480,71 @@ if HAVE_NUMBA:
         return stats_c.sum(axis=0), float(ll_c.sum()), float(cll_c.sum()), int(lost_c.sum())
 
 
+if HAVE_NUMBA:
+
+    @njit(cache=True, nogil=True)
+    def _lloyd_numba(X, code_book, iterations):  # pragma: no cover
+        # scipy.cluster.vq.kmeans2(minit="matrix", missing="warn") step for step: vq (the
+        # nearest code by squared distance, the first on ties), then each cluster's mean
+        # summed in point order; an emptied cluster keeps its previous code.
+        n = X.shape[0]
+        k = code_book.shape[0]
+        code = code_book.copy()
+        label = np.zeros(n, dtype=np.int64)
+        sums = np.empty((k, 2))
+        counts = np.empty(k, dtype=np.int64)
+        for _ in range(iterations):
+            for i in range(n):
+                best = 0
+                best_d = np.inf
+                for j in range(k):
+                    d0 = X[i, 0] - code[j, 0]
+                    d1 = X[i, 1] - code[j, 1]
+                    dist = 0.0 + d0 * d0
+                    dist += d1 * d1
+                    if dist < best_d:
+                        best_d = dist
+                        best = j
+                label[i] = best
+            sums[:, :] = 0.0
+            counts[:] = 0
+            for i in range(n):
+                j = label[i]
+                sums[j, 0] += X[i, 0]
+                sums[j, 1] += X[i, 1]
+                counts[j] += 1
+            for j in range(k):
+                if counts[j] > 0:
+                    code[j, 0] = sums[j, 0] / counts[j]
+                    code[j, 1] = sums[j, 1] / counts[j]
+        return code, label
+
+
+def lloyd(X, seeds, iterations: int):
+    """``iterations`` of Lloyd's k-means from the code book ``seeds``, exactly as
+    ``scipy.cluster.vq.kmeans2(X, seeds, iter=iterations, minit="matrix",
+    missing="warn")`` computes them (compiled: about ten times faster on small data).
+
+    Returns
+    -------
+    (centroids, labels) : ndarray of shape (K, 2), ndarray of shape (n,)
+        The final code book, and the labels of the last assignment (before its update).
+    """
+    if HAVE_NUMBA and iterations > 0:
+        code, label = _lloyd_numba(np.ascontiguousarray(X, dtype=np.float64),
+                                   np.ascontiguousarray(seeds, dtype=np.float64),
+                                   int(iterations))
+        return code, label.astype(np.int32)
+    import warnings
+
+    from scipy.cluster.vq import kmeans2
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return kmeans2(X, seeds, iter=iterations, minit="matrix", missing="warn",
+                       check_finite=False)
+
+
 def run_pass(X, means, prec, const, resp_out, backend: str | None = None,
              noise: float = -np.inf, weights=None):
     """Dispatch to the numba pass when available (``backend`` None or "numba"), else numpy."""
@@ -533,3 +598,4 @@ def warm_up() -> None:
     pass_assign_numba(X, means, prec, const, None, None)
     pass_assign_numba(X, means, prec, const, np.zeros(4), np.empty(4, dtype=np.int64))
     pass_assign_numba(X, means, prec, const, None, None, weights=np.ones(4))
+    lloyd(np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]]), np.array([[0.0, 0.0]]), 2)

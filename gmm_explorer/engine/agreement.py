@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from gmm_explorer.errors import InputError
 
@@ -193,6 +192,8 @@ def matched_confusion(truth, pred, n_components: int) -> Confusion:
     n_c = len(classes)
     counts = np.bincount(ci * n_components + p, minlength=n_c * n_components)
     counts = counts.astype(np.int64).reshape(n_c, n_components)
+    from scipy.optimize import linear_sum_assignment  # lazy: 0.3 s to import
+
     rows, cols = (linear_sum_assignment(counts, maximize=True) if n_c
                   else (np.zeros(0, np.intp), np.zeros(0, np.intp)))
     # rows come back sorted, so the matched components are in class order.

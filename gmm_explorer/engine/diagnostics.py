@@ -77,7 +77,28 @@ AT_FLOOR = 2.0
 def degenerate_reason(step) -> str | None:
     """Why a state (a StepResult) is degenerate ("component 3 is collapsing", "component
     2 has no spread of its own along one direction"), or None."""
-    diagnostics = step.diagnostics
+    # Model selection asks this of every restart, and again at each comparison: the
+    # verdict is kept on the (frozen) state, and worked out without the pairwise
+    # overlaps, which no degenerate verdict needs, unless the state's diagnostics are
+    # already there.
+    known = step.__dict__.get("_degenerate_reason", _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known
+    reason = _degenerate_reason(step)
+    step.__dict__["_degenerate_reason"] = reason
+    return reason
+
+
+_UNKNOWN = object()
+
+
+def _degenerate_reason(step) -> str | None:
+    diagnostics = step.__dict__.get("diagnostics")
+    if diagnostics is None and getattr(step, "algorithm", "em") == "vb":
+        diagnostics = step.diagnostics  # with its switched-off components
+    if diagnostics is None:
+        diagnostics = diagnose(step.mixture, step.n_effective, step.reg_covar,
+                               step.data_covariance, duplicates=False)
     for j, d in enumerate(diagnostics):
         if d.status in DEGENERATE:
             return f"component {j + 1} is {d.status}"
@@ -88,6 +109,7 @@ def degenerate_reason(step) -> str | None:
                 return (f"component {j + 1} has no spread of its own along one direction "
                         f"(its variance there is reg_covar's, {d.eigenvalues[1]:.3g})")
     return None
+
 
 @dataclass(frozen=True)
 class ComponentDiagnostics:
@@ -258,7 +280,8 @@ def _overall_covariance(mix: Mixture) -> np.ndarray:
 
 
 def diagnose(mix: Mixture, n_effective: np.ndarray, reg_covar: float = 1e-6,
-             data_covariance: np.ndarray | None = None) -> tuple[ComponentDiagnostics, ...]:
+             data_covariance: np.ndarray | None = None, *,
+             duplicates: bool = True) -> tuple[ComponentDiagnostics, ...]:
     """Per-component health of ``mix``, judged against the data and the model itself.
 
     No threshold is in the data's units: each verdict is relative to the data's own
@@ -292,6 +315,10 @@ def diagnose(mix: Mixture, n_effective: np.ndarray, reg_covar: float = 1e-6,
         Covariance of the data (:attr:`~gmm_explorer.engine.steps.EStep.data_covariance`).
         None: the mixture's overall covariance stands in (it already includes
         ``reg_covar``).
+    duplicates : bool
+        False skips the pairwise overlaps: no component is then called "duplicate"
+        (enough to tell a degenerate fit, :func:`degenerate_reason`, at a fraction of the
+        cost for large K).
 
     Returns
     -------
@@ -305,15 +332,16 @@ def diagnose(mix: Mixture, n_effective: np.ndarray, reg_covar: float = 1e-6,
     else:
         reference = np.asarray(data_covariance, dtype=float) + reg_covar * np.eye(2)
     w = _whitening(reference)
+    k = mix.n_components
     if w is None:
-        ratio = np.full(mix.n_components, np.nan)
-        bc = overlaps(means, covs)
+        ratio = np.full(k, np.nan)
+        bc = overlaps(means, covs) if duplicates else np.zeros((k, k))
     else:
         with np.errstate(over="ignore", invalid="ignore"):
             white = np.einsum("ab,kbc,dc->kad", w, covs, w)
             white_means = means @ w.T
         ratio = eigen_2x2(white)[1]
-        bc = overlaps(white_means, white)
+        bc = overlaps(white_means, white) if duplicates else np.zeros((k, k))
     need = min_points(mix.covariance_type)
     out = []
     for j in range(mix.n_components):

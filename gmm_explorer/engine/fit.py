@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+from gmm_explorer.engine import fast_fit
+from gmm_explorer.engine._kernels import get_num_threads
 from gmm_explorer.engine.batch import Cancelled
 from gmm_explorer.engine.diagnostics import degenerate_reason
 from gmm_explorer.engine.em import iterate
@@ -115,7 +120,7 @@ def _run(states, cancelled) -> tuple[StepResult, ...]:
 def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings(),
         init: str | Mixture = "kmeans", n_init: int = 1, seed=None,
         backend: str | None = None, cancelled=None, healthy_first: bool = False,
-        weights=None) -> FitResult:
+        weights=None, fast: bool = False) -> FitResult:
     """Fit a mixture by ``settings.algorithm`` (EM by default), keeping the restart whose
     final state has the highest objective (for EM and SEM, the log-likelihood).
 
@@ -144,6 +149,9 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
         Sample weights (frequencies: point i counts ``w_i`` times in every M-step, the
         log-likelihood, BIC's N and the starts' parameters; see
         :func:`~gmm_explorer.engine.validation.as_sample_weights`).
+    fast : bool
+        Restarts in the compiled loop where it applies (see :func:`best_run`); the
+        result's history then holds only the final state.
 
     Returns
     -------
@@ -183,12 +191,13 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
                                  weights=w)
               for _ in range(n_init))
     best = best_run(X, starts, settings, backend=backend, cancelled=cancelled,
-                    healthy_first=healthy_first, weights=w)
+                    healthy_first=healthy_first, weights=w, fast=fast)
     return FitResult(best[-1], best, settings, init, seed, n_init)
 
 
 def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, cancelled=None,
-             healthy_first: bool = False, weights=None) -> tuple[StepResult, ...]:
+             healthy_first: bool = False, weights=None,
+             fast: bool = False) -> tuple[StepResult, ...]:
     """Run EM from each start and keep the best run (:func:`better_restart`): the one
     restart loop of :func:`fit` and model selection's mixed restarts.
 
@@ -201,6 +210,10 @@ def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, can
         them in order).
     settings, backend, cancelled, healthy_first, weights
         As for :func:`fit`.
+    fast : bool
+        Run each restart in the compiled loop (:mod:`~gmm_explorer.engine.fast_fit`)
+        where it applies: the same final state to rounding, many times faster, but
+        the returned history holds only the final state. Model selection asks for this.
 
     Returns
     -------
@@ -212,17 +225,98 @@ def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, can
     FitError
         The first restart's error, when EM cannot go on from any of them.
     """
+    def one(start) -> tuple[StepResult, ...]:
+        if fast and fast_fit.applies(start, settings, backend=backend,
+                                     n_samples=X.shape[0]):
+            if cancelled is not None and cancelled():
+                raise Cancelled("the fit was cancelled")
+            return (fast_fit.run(X, start, settings, weights),)
+        return _run(iterate(X, start, settings, backend=backend, weights=weights), cancelled)
+
+    if fast:
+        # The starts are made in turn (a shared generator draws them in order), and each
+        # run goes to a worker thread as soon as its start is made, so the compiled loops
+        # (which release the GIL) run while the next starts are made. The outcomes are
+        # compared in the starts' order, as one by one.
+        outcomes = _in_threads(one, starts)
+    else:
+        outcomes = (_outcome(one, make_start) for make_start in starts)
     best: tuple[StepResult, ...] | None = None
     first_error = None
-    for make_start in starts:
-        try:
-            history = _run(iterate(X, make_start(), settings, backend=backend,
-                                   weights=weights), cancelled)
-        except ArithmeticError as exc:  # FitError: try the other restarts first
-            first_error = first_error or exc
+    for out in outcomes:
+        if isinstance(out, ArithmeticError):  # FitError: try the other restarts first
+            first_error = first_error or out
             continue
-        if best is None or better_restart(history[-1], best[-1], healthy_first):
-            best = history
+        if isinstance(out, BaseException):
+            raise out
+        if best is None or better_restart(out[-1], best[-1], healthy_first):
+            best = out
     if best is None:
         raise first_error
     return best
+
+
+
+def _outcome(one, make_start):
+    """``one(make_start())``, or the FitError it raised (an ArithmeticError)."""
+    try:
+        return one(make_start() if callable(make_start) else make_start)
+    except ArithmeticError as exc:
+        return exc
+
+
+_POOL = None
+_POOL_LOCK = threading.Lock()
+
+
+def _in_threads(one, starts) -> list:
+    """``one`` on each start that ``starts`` make (a start's own FitError passes
+    through), on worker threads when the numba kernels use more than one; outcomes in the
+    starts' order. A cancel or another error is raised once every run has stopped."""
+    global _POOL
+
+    stopped = threading.Event()  # a run was cancelled or failed: make no more
+
+    def task(start):
+        if isinstance(start, BaseException):
+            return start
+        if stopped.is_set():
+            return _Raised(Cancelled("the fit was cancelled"))
+        try:
+            return _outcome(one, start)
+        except BaseException as exc:  # noqa: BLE001 - Cancelled and the like, raised below
+            stopped.set()
+            return _Raised(exc)
+
+    def made():
+        for make_start in starts:
+            if stopped.is_set():
+                return
+            try:
+                yield make_start()
+            except ArithmeticError as exc:
+                yield exc
+
+    if get_num_threads() <= 1:
+        outcomes = [task(m) for m in made()]
+    else:
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2),
+                                           thread_name_prefix="gmm-restarts")
+            pool = _POOL
+        futures = []
+        try:
+            for m in made():
+                futures.append(pool.submit(task, m))
+        finally:
+            outcomes = [f.result() for f in futures]
+    for out in outcomes:
+        if isinstance(out, _Raised):
+            raise out.exc
+    return outcomes
+
+
+@dataclass(frozen=True)
+class _Raised:
+    exc: BaseException

@@ -65,6 +65,7 @@ other platforms a near-tie may break differently. The random subset used beyond
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -1295,9 +1296,28 @@ def hc_merges(X, model="VVV", use="SVD"):
     use = _check_use(use)
     if X.shape[0] < 2:
         raise InputError("hierarchical agglomeration needs at least two points")
+    # Model selection starts every (K, model) cell from hc on the same points: the
+    # merges are computed once and cut at each K.
+    key = (X.tobytes(), X.shape, model, use)
+    with _MERGES_LOCK:
+        cached = _MERGES.get(key)
+    if cached is not None:
+        return cached
     Z = transform(X, use)
     iopts, jopts = _slots(Z, model)
-    return _pairs_from_slots(iopts, jopts, X.shape[0])
+    merges = _pairs_from_slots(iopts, jopts, X.shape[0])
+    merges.setflags(write=False)
+    with _MERGES_LOCK:
+        _MERGES[key] = merges
+        while len(_MERGES) > MERGES_KEPT:
+            _MERGES.pop(next(iter(_MERGES)))
+    return merges
+
+
+#: How many hc results :func:`hc_merges` keeps (the latest).
+MERGES_KEPT = 4
+_MERGES: dict = {}
+_MERGES_LOCK = threading.Lock()
 
 
 def hc_classes(merges, n_groups) -> np.ndarray:

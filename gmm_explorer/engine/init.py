@@ -3,7 +3,8 @@
 Every method first builds responsibilities (one-hot labels or random soft ones) and then
 applies the M-step to them, as scikit-learn's ``_initialize_parameters`` does:
 
-* ``kmeans``: k-means++ seeds refined by scipy's Lloyd iterations (``scipy.cluster.vq.kmeans2``);
+* ``kmeans``: k-means++ seeds refined by scipy's Lloyd iterations (``scipy.cluster.vq.kmeans2``,
+  computed step for step by the compiled ``_kernels.lloyd``);
 * ``k-means++``: the k-means++ seeds alone, one point per component;
 * ``random``: uniform random responsibilities, normalised per point;
 * ``random_from_data``: K distinct data points, one per component.
@@ -16,12 +17,11 @@ random numbers) for the window's k-means overlay.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.cluster.vq import kmeans2, vq
 
+from gmm_explorer.engine import _kernels
 from gmm_explorer.engine._kernels import N_STATS, NUMPY_BLOCK
 from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.engine.mstep import (
@@ -150,12 +150,9 @@ def run_kmeans(X: np.ndarray, n_components: int,
         to ``centroids``.
     """
     seeds = X[kmeans_plusplus(X, n_components, rng)]
-    with warnings.catch_warnings():
-        # scipy warns when a cluster empties (e.g. fewer distinct points than K); the empty
-        # component is then handled like scikit-learn's (mass floored at 10 eps).
-        warnings.simplefilter("ignore", UserWarning)
-        centroids, labels = kmeans2(X, seeds, iter=KMEANS_ITER, minit="matrix", missing="warn",
-                                    check_finite=False)
+    # scipy's kmeans2 step for step (compiled; an emptied cluster keeps its centroid, and
+    # its component is then handled like scikit-learn's, mass floored at 10 eps).
+    centroids, labels = _kernels.lloyd(X, seeds, KMEANS_ITER)
     return seeds, centroids, labels
 
 
@@ -483,6 +480,8 @@ def kmeans_details(X, k: int, seed=None) -> KMeansDetails:
     """
     X = checked_points(X, k)
     seeds, centroids, labels = run_kmeans(X, k, rng_from(seed))
+    from scipy.cluster.vq import vq  # lazy: scipy.cluster takes 0.1 s to import
+
     nearest = vq(X, centroids, check_finite=False)[0]
     return KMeansDetails(centroids, labels.astype(np.intp), seeds,
                          bool(np.array_equal(nearest, labels)))

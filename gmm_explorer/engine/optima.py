@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from gmm_explorer.engine.batch import Cancelled, collect
 from gmm_explorer.engine.fit import FitResult, fit
@@ -230,6 +229,8 @@ def _match(a: np.ndarray, b: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray,
     """(perm, distances): b[perm[j]] matches a[j]; distances in units of ``scale``."""
     diff = (a[:, None, :] - b[None, :, :]) / scale
     cost = np.hypot(diff[..., 0], diff[..., 1])
+    from scipy.optimize import linear_sum_assignment  # lazy: 0.3 s to import
+
     rows, cols = linear_sum_assignment(cost)
     return cols, cost[rows, cols]
 

@@ -161,7 +161,7 @@ def fit_cell(X, k: int, covariance_type: str, *, settings: EMSettings = EMSettin
             r = _fit_mixed(X, k, s, n_init, seed, cancelled, weights)
         else:
             r = fit(X, k, settings=s, init=init, n_init=n_init, seed=seed,
-                    cancelled=cancelled, healthy_first=True, weights=weights)
+                    cancelled=cancelled, healthy_first=True, weights=weights, fast=True)
     except FitError as exc:
         return SelectionRow(k, covariance_type, float("inf"), float("inf"), None, str(exc))
     b = r.bic()
@@ -180,7 +180,7 @@ def _fit_mixed(X, k, settings, n_init, seed, cancelled, weights=None) -> FitResu
                       reg_covar=settings.reg_covar, seed=s, weights=weights)
               for s, method in plan)
     best = best_run(X, starts, settings, cancelled=cancelled, healthy_first=True,
-                    weights=weights)
+                    weights=weights, fast=True)
     return FitResult(best[-1], best, settings, MIXED, seed, n_init)
 
 

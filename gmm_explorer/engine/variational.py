@@ -31,7 +31,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betaln, digamma, gammaln
 
 from gmm_explorer.engine import _kernels
 from gmm_explorer.errors import InputError
@@ -136,6 +135,8 @@ class Posterior:
 
     def expected_log_weights(self) -> np.ndarray:
         """``E[log w_k]`` under the posterior (scikit-learn's ``_estimate_log_weights``)."""
+        from scipy.special import digamma  # lazy: scipy.special takes 0.1 s to import
+
         wc = self.weight_concentration
         if self.prior.weight_prior == "dirichlet_process":
             a, b = wc
@@ -159,6 +160,8 @@ def pass_constants(mixture) -> np.ndarray:
     ``_estimate_log_prob`` + ``_estimate_log_weights``, beside the Gaussian exponent):
     ``E[log w_k] + log det U_k - log(2 pi) - (d/2) log nu_k + (log Lambda_k - d/beta_k)/2``
     with ``log Lambda_k = d log 2 + sum_i digamma((nu_k - i)/2)``."""
+    from scipy.special import digamma
+
     post = mixture.posterior
     nu = post.degrees_of_freedom
     log_lambda = D * math.log(2.0) + digamma(0.5 * nu) + digamma(0.5 * (nu - 1.0))
@@ -260,6 +263,8 @@ def m_step(stats: np.ndarray, centres: np.ndarray, covariance_type: str, reg_cov
 def _bound_terms(mixture, post: Posterior, covariance_type: str) -> float:
     """The lower bound's terms beyond the entropy (scikit-learn's
     ``_compute_lower_bound``)."""
+    from scipy.special import betaln, gammaln
+
     nu = post.degrees_of_freedom
     k = nu.shape[0]
     log_det = mixture.log_det_precision_chol - 0.5 * D * np.log(nu)

@@ -151,7 +151,10 @@ def compile_kernels(report, cancelled) -> None:
     a task for its own thread at start-up, while EM runs on numpy meanwhile."""
     E.warm_up()
     drawing_warm_up()
+    from gmm_explorer.engine import fast_fit
     from gmm_explorer.engine.hierarchical import hc_merges
+
+    fast_fit.warm_up()  # model selection's compiled runs
 
     # mclust's hierarchical start (Init method "hc", model selection's first restart).
     hc_merges(np.random.default_rng(0).normal(size=(8, 2)))

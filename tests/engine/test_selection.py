@@ -126,14 +126,33 @@ def test_a_cancel_stops_a_fit_between_iterations(faithful):
 
 def test_a_cancel_inside_a_cell_ends_the_sweep_with_the_rows_so_far(faithful):
     # One cell is 10 restarts of up to 100 iterations: the cancel must not wait for it.
+    # On data this small each restart runs in the compiled loop (a few milliseconds),
+    # which checks the cancel before it starts.
+    from gmm_explorer.engine._kernels import get_num_threads
+
     checks = _StopAfter(10**9)
     full = E.sweep(faithful, [1, 2], ["full"], n_init=10, seed=0, cancelled=checks)
     per_cell = checks.calls // 2
-    stop = _StopAfter(per_cell + 5)  # a few iterations into the second cell
+    stop = _StopAfter(per_cell + 5)  # five restarts into the second cell
     rows = E.sweep(faithful, [1, 2], ["full"], n_init=10, seed=0, cancelled=stop)
     assert [r.n_components for r in rows] == [1] and len(full) == 2
     assert rows[0].bic == full[0].bic
-    assert stop.calls == per_cell + 5
+    # No restart starts after the cancel (a run already on another thread may check once).
+    assert per_cell + 5 <= stop.calls <= per_cell + 5 + get_num_threads() - 1
+
+
+def test_a_cancel_inside_a_large_cell_stops_between_iterations(synthetic):
+    # Beyond fast_fit.MAX_PAIRS the restarts run in the ordinary loop, which checks the
+    # cancel before every iteration: a long restart on large data never holds it up.
+    from gmm_explorer.engine import fast_fit
+
+    X = np.repeat(synthetic, 40, axis=0)  # 24,000 points: 2 x 24,000 > MAX_PAIRS / 10
+    k = fast_fit.MAX_PAIRS // X.shape[0] + 1
+    assert X.shape[0] * k > fast_fit.MAX_PAIRS
+    stop = _StopAfter(4)
+    rows = E.sweep(X, [k], ["full"], n_init=10, seed=0, cancelled=stop,
+                   settings=E.EMSettings(tol=0.0, max_iter=100))
+    assert rows == () and stop.calls == 4
 
 
 def test_a_cancel_inside_a_restart_ends_the_gallery_run(faithful):
@@ -163,4 +182,6 @@ def test_mixed_restarts_take_the_initialisations_in_turn(faithful):
     plan = E.restart_plan(4, seed=0)
     assert [m for _, m in plan] == ["kmeans", "k-means++", "random", "random_from_data"]
     fits = [E.fit(faithful, 3, init=m, seed=s) for s, m in plan]
-    assert row.result.final.log_likelihood == max(f.final.log_likelihood for f in fits)
+    # The cell's restarts run in the compiled loop: the same optimum, to rounding.
+    assert row.result.final.log_likelihood == pytest.approx(
+        max(f.final.log_likelihood for f in fits), rel=1e-12)

@@ -1,0 +1,196 @@
+"""The compiled whole-run loop (engine/fast_fit.py) against the ordinary EM loop: for every
+model, K, start and weighting, the same final state to rounding, the same iteration and
+verdict, and the same failures; its 2x2 algebra against numpy; the compiled Lloyd's
+k-means against scipy bit for bit; and model selection's other shortcuts (hc merges
+computed once, the degenerate verdict without overlaps, restarts on threads)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from gmm_explorer import engine as E
+from gmm_explorer.engine import _kernels, diagnostics, fast_fit, hierarchical
+from gmm_explorer.engine.init import initialise
+from gmm_explorer.engine.locks import Locks
+from gmm_explorer.engine.models import MODEL_TYPES
+from gmm_explorer.errors import FitError
+
+pytestmark = pytest.mark.skipif(not _kernels.HAVE_NUMBA, reason="the loop is numba's")
+
+INITS = ("hc", "kmeans", "random", "random_from_data")
+
+
+def _compare(X, start, settings, weights=None):
+    try:
+        ref = list(E.iterate(X, start, settings, weights=weights))[-1]
+    except FitError:
+        with pytest.raises(FitError):
+            fast_fit.run(X, start, settings, weights)
+        return None
+    got = fast_fit.run(X, start, settings, weights)
+    assert got.iteration == ref.iteration
+    assert got.converged == ref.converged
+    assert got.log_likelihood == pytest.approx(ref.log_likelihood, rel=1e-10)
+    assert got.mean_log_likelihood == pytest.approx(ref.mean_log_likelihood, rel=1e-10)
+    scale = np.abs(ref.mixture.covariances).max()
+    np.testing.assert_allclose(got.mixture.means, ref.mixture.means, rtol=1e-8)
+    # EVE and VVE with one component: the first Procrustes fit of mclust's inner loop is
+    # of a rank-one matrix, whose orthogonal factor (rotation or reflection) rounding
+    # decides, in LAPACK's SVD as in the closed form. Both paths reach the same optimum,
+    # to the inner loop's tolerance on its objective (sqrt(eps)): about 1e-5 in the
+    # orientation, where the log-likelihood is flat.
+    loose = ref.mixture.n_components == 1 and settings.covariance_type in ("EVE", "VVE")
+    np.testing.assert_allclose(got.mixture.covariances, ref.mixture.covariances,
+                               rtol=1e-4 if loose else 1e-7, atol=1e-9 * scale)
+    np.testing.assert_allclose(got.mixture.weights, ref.mixture.weights, rtol=1e-8,
+                               atol=1e-12)
+    np.testing.assert_allclose(got.n_effective, ref.n_effective, rtol=1e-8, atol=1e-9)
+    assert got.total_weight == ref.total_weight
+    # A difference of two close means: its error is that of the means.
+    assert got.change == pytest.approx(ref.change,
+                                       abs=1e-9 * max(1.0, abs(ref.mean_log_likelihood)))
+    return got
+
+
+@pytest.mark.parametrize("model", MODEL_TYPES)
+def test_the_loop_ends_where_the_engine_ends_for_every_model(faithful, synthetic, model):
+    settings = E.EMSettings(model, 1e-6, 1e-6, 100)
+    compared = 0
+    for X in (faithful, synthetic):
+        for k in (1, 2, 3, 5):
+            for i, init in enumerate(INITS):
+                start = initialise(X, k, init, covariance_type=model, seed=i)
+                compared += _compare(X, start, settings) is not None
+    assert compared >= 24
+
+
+@pytest.mark.parametrize("model", ["full", "VEV", "EVE", "diag"])
+def test_the_loop_counts_sample_weights(faithful, model):
+    w = np.random.default_rng(0).uniform(0.0, 3.0, faithful.shape[0])
+    start = initialise(faithful, 3, "kmeans", covariance_type=model, seed=0, weights=w)
+    got = _compare(faithful, start, E.EMSettings(model, tol=1e-6), w)
+    assert got is not None and got.sample_size == pytest.approx(w.sum())
+
+
+def test_the_stop_rule_and_max_iter_are_the_engines(faithful):
+    start = initialise(faithful, 4, "random", seed=3)
+    for tol, max_iter in ((0.0, 7), (1e-3, 100), (1e-9, 40), (0.0, 0)):
+        got = _compare(faithful, start, E.EMSettings(tol=tol, max_iter=max_iter))
+        assert got.iteration <= max_iter
+
+
+def test_a_collapse_fails_as_the_engine_fails():
+    # Two exact duplicates and no regularisation: a component collapses onto them.
+    rng = np.random.default_rng(3)
+    X = np.concatenate([rng.normal(size=(30, 2)), [[5.0, 5.0], [5.0, 5.0]]])
+    start = E.Mixture([0.5, 0.5], [[0.0, 0.0], [5.0, 5.0]],
+                      [np.eye(2), 0.01 * np.eye(2)], "full")
+    settings = E.EMSettings(reg_covar=0.0, tol=0.0, max_iter=200)
+    with pytest.raises(FitError):
+        list(E.iterate(X, start, settings))
+    with pytest.raises(FitError, match="component 2"):
+        fast_fit.run(X, start, settings)
+
+
+def test_only_plain_em_on_small_data_takes_the_loop(faithful):
+    start = initialise(faithful, 2, "kmeans", seed=0)
+    n = faithful.shape[0]
+    assert fast_fit.applies(start, E.EMSettings(), n_samples=n)
+    for settings in (E.EMSettings(algorithm="cem"), E.EMSettings(prior=True),
+                     E.EMSettings(noise=0.1), E.EMSettings("tied")):
+        assert not fast_fit.applies(start, settings, n_samples=n)
+    locks = Locks.none(2).toggled("mean", 0)
+    assert not fast_fit.applies(start, E.EMSettings(), locks=locks, n_samples=n)
+    assert not fast_fit.applies(start, E.EMSettings(), backend="numpy", n_samples=n)
+    assert not fast_fit.applies(start, E.EMSettings(),
+                                n_samples=fast_fit.MAX_PAIRS // 2 + 1)
+
+
+def test_the_closed_form_2x2_algebra_matches_numpy():
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        a = rng.normal(size=(2, 2)) * 10.0 ** rng.uniform(-3, 3)
+        s = a @ a.T
+        l1, l2, vx, vy = fast_fit._eig_sym(s[0, 0], s[0, 1], s[1, 1])
+        w, v = np.linalg.eigh(s)
+        np.testing.assert_allclose([l1, l2], w[::-1], rtol=1e-9, atol=1e-12 * w[-1])
+        assert abs(abs(vx * v[0, 1] + vy * v[1, 1]) - 1.0) < 1e-7  # the same axis
+        f = rng.normal(size=(2, 2))
+        u, _, vt = np.linalg.svd(f)
+        np.testing.assert_allclose(np.reshape(fast_fit._polar(*f.ravel()), (2, 2)), u @ vt,
+                                   atol=1e-12)
+    assert fast_fit._polar(0.0, 0.0, 0.0, 0.0) == (1.0, 0.0, 0.0, 1.0)  # numpy's SVD of 0
+
+
+def test_the_compiled_lloyd_is_scipys_kmeans2_bit_for_bit(faithful):
+    from scipy.cluster.vq import kmeans2
+
+    rng = np.random.default_rng(1)
+    for trial in range(120):
+        # Rounded data make ties and emptied clusters.
+        X = faithful if trial % 3 == 0 else np.round(rng.normal(size=(rng.integers(5, 200),
+                                                                      2)), 1)
+        k = int(rng.integers(1, min(10, X.shape[0]) + 1))
+        seeds = X[rng.choice(X.shape[0], k, replace=False)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            c1, l1 = kmeans2(X, seeds, iter=30, minit="matrix", missing="warn",
+                             check_finite=False)
+        c2, l2 = _kernels.lloyd(X, seeds, 30)
+        assert np.array_equal(c1, c2) and np.array_equal(l1, l2) and l1.dtype == l2.dtype
+
+
+def test_hc_merges_are_computed_once_per_data(faithful, monkeypatch):
+    calls = []
+    real = hierarchical._slots
+
+    def counting(*a, **kw):
+        calls.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(hierarchical, "_slots", counting)
+    X = faithful + 0.123  # data no earlier test used
+    a = hierarchical.hc_merges(X)
+    b = hierarchical.hc_merges(X.copy())
+    assert len(calls) == 1 and a is b and not a.flags.writeable
+    hierarchical.hc_merges(X, use="VARS")  # another transformation: computed
+    assert len(calls) == 2
+
+
+def test_the_degenerate_verdict_needs_no_overlaps(synthetic):
+    rng = np.random.default_rng(3)
+    X = np.concatenate([rng.normal(size=(60, 2)), [[5.0, 5.0], [5.0, 5.0]]])
+    for k in (2, 3, 4):
+        for s in range(4):
+            start = initialise(X, k, "random_from_data", seed=s)
+            try:
+                final = list(E.iterate(X, start, E.EMSettings(reg_covar=1e-9)))[-1]
+            except FitError:
+                continue
+            full = diagnostics.diagnose(final.mixture, final.n_effective, final.reg_covar,
+                                        final.data_covariance)
+            light = diagnostics.diagnose(final.mixture, final.n_effective, final.reg_covar,
+                                         final.data_covariance, duplicates=False)
+            assert [d.status if d.status != "duplicate" else "ok" for d in full] == \
+                [d.status for d in light]
+            fresh = list(E.iterate(X, start, E.EMSettings(reg_covar=1e-9)))[-1]
+            _ = fresh.diagnostics  # computed the ordinary way first
+            assert diagnostics.degenerate_reason(fresh) == \
+                diagnostics.degenerate_reason(final)
+
+
+def test_restarts_on_threads_give_the_serial_rows(faithful):
+    models = ["full", "VEV", "EVE", "EII"]
+    before = _kernels.get_num_threads()
+    try:
+        _kernels.set_num_threads(1)
+        serial = E.sweep(faithful, [2, 3], models, init="mixed", n_init=6, seed=0)
+        _kernels.set_num_threads(2)
+        threaded = E.sweep(faithful, [2, 3], models, init="mixed", n_init=6, seed=0)
+    finally:
+        _kernels.set_num_threads(before)
+    assert [(r.bic, r.icl, r.degenerate) for r in serial] == \
+        [(r.bic, r.icl, r.degenerate) for r in threaded]
