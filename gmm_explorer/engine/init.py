@@ -16,7 +16,10 @@ random numbers) for the window's k-means overlay.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,6 +169,13 @@ def mixture_from_labels(X: np.ndarray, labels: np.ndarray, n_components: int,
                         covariance_type: str, reg_covar: float, weights=None) -> Mixture:
     """M-step from one-hot responsibilities given as labels, without an N x K array
     (point i counting ``weights[i]`` times when sample weights are given)."""
+    stats, centres = _label_statistics(X, labels, n_components, weights)
+    return parameters_from_statistics(stats, centres, covariance_type, reg_covar)
+
+
+def _label_statistics(X: np.ndarray, labels: np.ndarray, n_components: int, weights=None):
+    """The statistics of one-hot responsibilities given as labels, about each class's
+    (weighted) mean, and those means: ``(stats, centres)``."""
     stats = np.zeros((n_components, N_STATS))
     if weights is None:
         counts = np.bincount(labels, minlength=n_components).astype(np.float64)
@@ -185,7 +195,7 @@ def mixture_from_labels(X: np.ndarray, labels: np.ndarray, n_components: int,
     stats[:, 3] = np.bincount(labels, wdx * dx, n_components)
     stats[:, 4] = np.bincount(labels, wdx * dy, n_components)
     stats[:, 5] = np.bincount(labels, wdy * dy, n_components)
-    return parameters_from_statistics(stats, centres, covariance_type, reg_covar)
+    return stats, centres
 
 
 def initialise_from_selection(X, selected, n_components: int, covariance_type: str = "full",
@@ -268,8 +278,9 @@ def initialise_from_labels(X, labels, covariance_type: str = "full",
     return mix, tuple(str(c) for c in classes)
 
 
-def _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar,
-                         weights=None) -> Mixture:
+def _random_statistics(X, n_components, rng, weights=None):
+    """The statistics of uniform random responsibilities (normalised per point) about
+    their weighted means, and those means: ``(stats, centres)``."""
     # Two passes over blocks of random responsibilities, drawn from a child generator
     # so the second pass sees the same numbers: first the centres, then the moments.
     child_seed = rng.integers(2**63)
@@ -294,7 +305,67 @@ def _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar,
     stats = np.zeros((n_components, N_STATS))
     for lo, hi, r in blocks():
         stats += statistics_from_responsibilities(X[lo:hi], r, centres)
-    return parameters_from_statistics(stats, centres, covariance_type, reg_covar)
+    return stats, centres
+
+
+def _seed_statistics(X, idx):
+    """One-hot responsibilities on K seed points (scikit-learn's k-means++ and
+    random_from_data): component k holds exactly point ``idx[k]`` (a point chosen twice
+    seeds two components), so its statistics about that point are S0 = 1 and zero
+    moments."""
+    stats = np.zeros((idx.shape[0], N_STATS))
+    stats[:, 0] = 1.0
+    return stats, X[idx]
+
+
+def _start_statistics(X, n_components, method, rng, weights):
+    """What a start by ``method`` (not "centre") fits its parameters to: ``(stats,
+    centres)``, the same for every covariance model."""
+    if method == HC:
+        return _label_statistics(X, _hc_labels(X, n_components, rng), n_components, weights)
+    if method == "k-means++":
+        return _seed_statistics(X, kmeans_plusplus(X, n_components, rng))
+    if method == "random_from_data":
+        return _seed_statistics(X, rng.choice(X.shape[0], size=n_components, replace=False))
+    if method == "random":
+        return _random_statistics(X, n_components, rng, weights)
+    return _label_statistics(X, kmeans_labels(X, n_components, rng), n_components, weights)
+
+
+#: Recent starts' statistics by (points, K, method, seed, weights): model selection starts
+#: every covariance model of a K from the same seeds, so k-means, hc and the random draws
+#: run once per K and seed, and only the M-step runs per model.
+_STARTS: OrderedDict = OrderedDict()
+_STARTS_KEPT = 256
+_STARTS_LOCK = threading.Lock()
+
+
+def _fingerprint(a) -> bytes | None:
+    """A digest of an array's bytes (None for None): the cache's key, so that an array
+    changed in place is a new key."""
+    if a is None:
+        return None
+    a = np.ascontiguousarray(a)
+    return hashlib.blake2b(memoryview(a).cast("B"), digest_size=16).digest()
+
+
+def _cached_start_statistics(X, n_components, method, seed, w):
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        return _start_statistics(X, n_components, method, rng_from(seed), w)
+    key = (_fingerprint(X), X.shape, _fingerprint(w), n_components, method, int(seed))
+    with _STARTS_LOCK:
+        hit = _STARTS.get(key)
+    if hit is not None:
+        return hit
+    stats, centres = _start_statistics(X, n_components, method, rng_from(seed), w)
+    stats.setflags(write=False)
+    centres = np.array(centres)
+    centres.setflags(write=False)
+    with _STARTS_LOCK:
+        _STARTS[key] = (stats, centres)
+        while len(_STARTS) > _STARTS_KEPT:
+            _STARTS.popitem(last=False)
+    return stats, centres
 
 
 def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type: str = "full",
@@ -347,20 +418,8 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
         return N.with_noise(m, weight, density)
     if method == "centre":
         return centre_start(X, n_components, covariance_type, reg_covar, weights=w)
-    rng = rng_from(seed)
-    if method == HC:
-        return mixture_from_labels(X, _hc_labels(X, n_components, rng), n_components,
-                                   covariance_type, reg_covar, w)
-    if method == "k-means++":
-        return _from_seed_points(X, kmeans_plusplus(X, n_components, rng), covariance_type,
-                                 reg_covar)
-    if method == "random_from_data":
-        idx = rng.choice(X.shape[0], size=n_components, replace=False)
-        return _from_seed_points(X, idx, covariance_type, reg_covar)
-    if method == "random":
-        return _random_resp_mixture(X, n_components, rng, covariance_type, reg_covar, w)
-    labels = kmeans_labels(X, n_components, rng)
-    return mixture_from_labels(X, labels, n_components, covariance_type, reg_covar, w)
+    stats, centres = _cached_start_statistics(X, n_components, method, seed, w)
+    return parameters_from_statistics(stats, centres, covariance_type, reg_covar)
 
 
 def _hc_labels(X: np.ndarray, n_components: int, rng: np.random.Generator) -> np.ndarray:
@@ -416,15 +475,6 @@ def centre_start(X, n_components: int, covariance_type: str = "full",
                    np.repeat(cov[None], n_components, axis=0), "full")
     return full if covariance_type == "full" else project_covariance_type(full,
                                                                           covariance_type)
-
-
-def _from_seed_points(X, idx, covariance_type, reg_covar) -> Mixture:
-    """M-step from one-hot responsibilities on K seed points (scikit-learn's k-means++ and
-    random_from_data): component k holds exactly point ``idx[k]`` (a point chosen twice
-    seeds two components), so its statistics about that point are S0 = 1 and zero moments."""
-    stats = np.zeros((idx.shape[0], N_STATS))
-    stats[:, 0] = 1.0
-    return parameters_from_statistics(stats, X[idx], covariance_type, reg_covar)
 
 
 @dataclass(frozen=True, eq=False)

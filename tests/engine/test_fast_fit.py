@@ -194,3 +194,25 @@ def test_restarts_on_threads_give_the_serial_rows(faithful):
         _kernels.set_num_threads(before)
     assert [(r.bic, r.icl, r.degenerate) for r in serial] == \
         [(r.bic, r.icl, r.degenerate) for r in threaded]
+
+
+def test_starts_share_their_k_means_and_draws_across_models_and_never_go_stale(faithful):
+    from gmm_explorer.engine import init
+
+    X = np.array(faithful)
+    for method in ("kmeans", "hc", "random", "k-means++", "random_from_data"):
+        for model in ("full", "VEV", "EII"):
+            cached = initialise(X, 4, method, covariance_type=model, seed=11)
+            fresh = init.parameters_from_statistics(
+                *init._start_statistics(X, 4, method, init.rng_from(11), None), model, 1e-6)
+            np.testing.assert_array_equal(cached.means, fresh.means)
+            np.testing.assert_array_equal(cached.covariances, fresh.covariances)
+    before = initialise(X, 3, "kmeans", seed=5)
+    X[:40] += 1.0  # the same array, changed in place: a new start, not the cached one
+    after = initialise(X, 3, "kmeans", seed=5)
+    assert not np.array_equal(before.means, after.means)
+    w = np.ones(X.shape[0])
+    weighted = initialise(X, 3, "kmeans", seed=5, weights=w)
+    w[:100] = 3.0
+    assert not np.array_equal(weighted.means, initialise(X, 3, "kmeans", seed=5,
+                                                         weights=w).means)
