@@ -256,7 +256,6 @@ def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, can
     return best
 
 
-
 def _outcome(one, make_start):
     """``one(make_start())``, or the FitError it raised (an ArithmeticError)."""
     try:
@@ -311,9 +310,10 @@ def _in_threads(one, starts) -> list:
                 futures.append(pool.submit(task, m))
         finally:
             outcomes = [f.result() for f in futures]
-    for out in outcomes:
-        if isinstance(out, _Raised):
-            raise out.exc
+    raised = [out.exc for out in outcomes if isinstance(out, _Raised)]
+    if raised:
+        # The error that stopped the others, not a run it stopped (reported as a cancel).
+        raise next((exc for exc in raised if not isinstance(exc, Cancelled)), raised[0])
     return outcomes
 
 
