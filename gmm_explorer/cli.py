@@ -16,7 +16,7 @@ import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
-from gmm_explorer.cli_parser import PROG, UsageError, build_parser
+from gmm_explorer.cli_parser import NOISE_AUTO, PROG, UsageError, build_parser
 from gmm_explorer.errors import FitError, GMMExplorerError, InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
@@ -188,6 +188,10 @@ def cmd_fit(args) -> int:
         ctype = KMEANS_MODEL
     else:
         ctype = args.covariance or (start.covariance_type if start is not None else "full")
+    auto_noise = args.noise == NOISE_AUTO
+    if auto_noise and (algorithm != "em" or args.prior):
+        raise UsageError("--noise auto: the noise component goes with EM (maximum "
+                         "likelihood); drop --algorithm or --prior")
     if start is not None and start.has_noise and not args.noise:
         args.noise = start.noise_weight  # a start with a noise component keeps it
     # The seed is fixed here so that SEM's draws and the restarts' starts share it.
@@ -197,6 +201,23 @@ def cmd_fit(args) -> int:
         notes.append(f"{init}: covariances projected from {start.covariance_type} to {ctype}")
         start = project_covariance_type(start, ctype)
     data = _load(args, labels=column if by_labels else None)
+    noise_points = None
+    if auto_noise:
+        from gmm_explorer.engine.noise import NEIGHBOUR_K, nnclean
+
+        with _about(args.data):
+            cleaned = nnclean(data.points, NEIGHBOUR_K)
+        m = int(cleaned.noise.sum())
+        if m == 0:
+            args.noise = 0.0
+            notes.append("--noise auto: NNclean classes no point as clutter; fitting "
+                         "without a noise component")
+        else:
+            args.noise = min(cleaned.fraction, 0.99)
+            noise_points = cleaned.noise
+            notes.append(f"--noise auto: NNclean (k={NEIGHBOUR_K}) classes {m} of "
+                         f"{data.n_points} points as clutter; the noise starts from them, "
+                         f"weight {args.noise:.3g}")
     settings = _settings(args, ctype, algorithm, seed)
     if by_labels:
         from gmm_explorer.engine import initialise_from_labels
@@ -212,7 +233,8 @@ def cmd_fit(args) -> int:
     with _about(args.data):
         result = fit(data.points, (args.k or 2) if start is None else None,
                      settings=settings, init=start if start is not None else init,
-                     n_init=args.n_init, seed=seed, weights=data.weights)
+                     n_init=args.n_init, seed=seed, weights=data.weights,
+                     noise_points=noise_points)
     init_name = init if start is None or by_labels else f"file:{Path(init).name}"
     text = dumps_mixture(result.mixture, columns=data.column_names,
                          fit=_fit_record(result, init_name))

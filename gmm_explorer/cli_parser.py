@@ -149,9 +149,15 @@ def _weight_prior(text: str) -> str:
     return _checked(check_weight_prior, text)
 
 
-def _noise_fraction(text: str) -> float:
+#: ``fit --noise auto``: the fraction NNclean classes as clutter.
+NOISE_AUTO = "auto"
+
+
+def _noise_fraction(text: str) -> float | str:
     from gmm_explorer.engine.noise import check_fraction
 
+    if text.strip().lower() == NOISE_AUTO:
+        return NOISE_AUTO
     return _checked(check_fraction, _float(text))
 
 
@@ -228,10 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="G", help="with --algorithm vb: the weight prior's "
                                      "concentration (default 1/K)")
     prior_option(f)
-    f.add_argument("--noise", type=_noise_fraction, default=0.0, metavar="FRACTION",
+    f.add_argument("--noise", type=_noise_fraction, default=0.0, metavar="FRACTION|auto",
                    help="add a uniform noise component for scattered outliers (mclust's "
                         "Vinv = 1/hypervolume), started from this fraction of the points, "
-                        "the most isolated ones; in [0, 1), 0 (default) for none")
+                        "the most isolated ones; in [0, 1), 0 (default) for none; auto: "
+                        "from the points NNclean (Byers & Raftery's nearest-neighbour "
+                        "clutter removal, k=5) classes as clutter")
     f.add_argument("--init", default="kmeans", metavar="METHOD|PARAMS.json|labels:COLUMN",
                    help=f"{', '.join(INIT_METHODS)} (default kmeans), a parameters file to "
                         "start from (K then comes from the file), or labels:COLUMN to start "

@@ -120,7 +120,7 @@ def _run(states, cancelled) -> tuple[StepResult, ...]:
 def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings(),
         init: str | Mixture = "kmeans", n_init: int = 1, seed=None,
         backend: str | None = None, cancelled=None, healthy_first: bool = False,
-        weights=None, fast: bool = False) -> FitResult:
+        weights=None, fast: bool = False, noise_points=None) -> FitResult:
     """Fit a mixture by ``settings.algorithm`` (EM by default), keeping the restart whose
     final state has the highest objective (for EM and SEM, the log-likelihood).
 
@@ -152,6 +152,9 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
     fast : bool
         Restarts in the compiled loop where it applies (see :func:`best_run`); the
         result's history then holds only the final state.
+    noise_points : array-like of bool, optional
+        With ``settings.noise``: the points every start begins as noise (see
+        :func:`~gmm_explorer.engine.init.initialise`).
 
     Returns
     -------
@@ -188,7 +191,7 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
     starts = (lambda: initialise(X, n_components, init,
                                  covariance_type=settings.covariance_type,
                                  reg_covar=settings.reg_covar, seed=rng, noise=settings.noise,
-                                 weights=w)
+                                 weights=w, noise_points=noise_points)
               for _ in range(n_init))
     best = best_run(X, starts, settings, backend=backend, cancelled=cancelled,
                     healthy_first=healthy_first, weights=w, fast=fast)

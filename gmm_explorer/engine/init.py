@@ -370,7 +370,7 @@ def _cached_start_statistics(X, n_components, method, seed, w):
 
 def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type: str = "full",
                reg_covar: float = 1e-6, seed=None, noise: float = 0.0,
-               weights=None) -> Mixture:
+               weights=None, noise_points=None) -> Mixture:
     """Initial parameters by one of :data:`INIT_METHODS`, with a uniform noise component
     when ``noise`` > 0: that fraction of the points, the most isolated ones
     (:func:`~gmm_explorer.engine.noise.isolated_points`), start as noise and the method
@@ -394,6 +394,9 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
     weights : array-like of shape (n_samples,), optional
         Sample weights (frequencies; see
         :func:`~gmm_explorer.engine.validation.as_sample_weights`).
+    noise_points : array-like of shape (n_samples,), bool, optional
+        With ``noise`` > 0: the points that start as noise, instead of the most isolated
+        fraction (e.g. :func:`~gmm_explorer.engine.noise.nnclean`'s clutter).
 
     Returns
     -------
@@ -407,7 +410,13 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
 
         weight = N.check_fraction(noise)
         density = N.noise_density(X, w)
-        keep = ~N.isolated_points(X, weight)
+        if noise_points is None:
+            keep = ~N.isolated_points(X, weight)
+        else:
+            mask = np.asarray(noise_points)
+            if mask.shape != (X.shape[0],) or mask.dtype != bool:
+                raise InputError(f"noise_points must be {X.shape[0]} true/false values")
+            keep = ~mask
         inliers = X[keep]
         if inliers.shape[0] < n_components:
             raise InputError(f"a noise fraction of {weight:g} leaves {inliers.shape[0]} "

@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
         self.brush_radius.valueChanged.connect(self._brush_changed)
         self.brush_density.valueChanged.connect(self._brush_changed)
         c.settings_edited.connect(run.settings_edited)
+        c.noise_auto_requested.connect(run.estimate_noise)
         # After a setting is chosen, give the keyboard back to the canvas, so that Space,
         # E and M step EM instead of typing into the spin box.
         for w in (c.k, c.seed, c.reg_covar, c.tol, c.max_iter):

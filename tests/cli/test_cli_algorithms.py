@@ -181,3 +181,21 @@ def test_fit_init_hc_is_deterministic_and_is_the_engines(capsys, faithful):
     ref = E.fit(faithful, 3, init=E.initialise(faithful, 3, "hc"))
     np.testing.assert_allclose(json.loads(a[1])["means"], ref.mixture.means, rtol=1e-12)
     assert json.loads(a[1])["fit"]["init"] == "hc"
+
+
+def test_fit_noise_auto_starts_from_nnclean_clutter(capsys, tmp_path):
+    from gmm_explorer.engine.noise import nnclean
+    from tests.mclust.make_reference import nnclean_points
+
+    X = nnclean_points("outliers")
+    path = tmp_path / "outliers.csv"
+    np.savetxt(path, X, delimiter=",", header="x,y", comments="")
+    code, out, err = run(capsys, "fit", path, "--k", "3", "--noise", "auto", "--seed", "0",
+                         "--max-iter", "0")
+    assert code == 0, err
+    m = int(nnclean(X, 5).noise.sum())
+    assert f"NNclean (k=5) classes {m} of {len(X)} points as clutter" in err
+    doc = json.loads(out)
+    assert doc["noise"]["weight"] == pytest.approx(m / len(X))  # the start, unfitted
+    code, _, err = run(capsys, "fit", path, "--noise", "auto", "--algorithm", "cem")
+    assert_one_line_error(code, err, "--noise auto", "goes with EM")

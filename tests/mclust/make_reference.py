@@ -4,6 +4,7 @@ on Debian, ``apt-get install r-base-core r-cran-mclust``).
     python tests/mclust/make_reference.py          # everything
     python tests/mclust/make_reference.py prior    # only reference_prior.json
     python tests/mclust/make_reference.py hc       # only reference_hc.json (reference_hc.R)
+    python tests/mclust/make_reference.py nnclean  # only reference_nnclean.json (prabclus)
 
 Writes the inputs (each data set's points and a starting z, from a fixed seed) next to
 this file, runs ``reference.R`` on each and stores mclust's numbers. The tests read only
@@ -221,6 +222,61 @@ def write_hc_reference() -> None:
     print(f"wrote {path}")
 
 
+#: The NNclean reference: data sets and the k asked for. "outliers" is the generator's
+#: clusters plus uniform noise, the case NNclean is for.
+NNCLEAN_CASES = ("faithful", "synthetic", "outliers")
+NNCLEAN_K = (5, 10)
+
+
+def nnclean_points(name: str) -> np.ndarray:
+    """The points of one NNclean case (committed <case>_points.csv; outliers generated)."""
+    if name == "outliers":
+        sys.path.insert(0, str(ROOT))
+        from gmm_explorer.engine.datasets import generate
+
+        return generate("noise", 400, 3, 5)[0]
+    return np.loadtxt(HERE / f"{name}_points.csv", delimiter=",")
+
+
+def parse_nnclean(text: str) -> dict:
+    """reference_nnclean.R's output as {"prabclus": version, "k": {k: {"p", "lambda1",
+    "lambda2", "z", "probs"}}}."""
+    ref: dict = {"prabclus": None, "k": {}}
+    current = None
+    for line in text.splitlines():
+        key, *values = line.split()
+        if key == "prabclus":
+            ref["prabclus"] = values[0]
+        elif key == "nnclean":
+            current = ref["k"].setdefault(values[0], {})
+        elif key in ("p", "lambda1", "lambda2"):
+            current[key] = float(values[0])
+        elif key == "z":
+            current["z"] = [int(v) for v in values]
+        elif key == "probs":
+            current["probs"] = [float(v) for v in values]
+    return ref
+
+
+def write_nnclean_reference() -> None:
+    """prabclus's NNclean(X, k) for k in NNCLEAN_K on each of NNCLEAN_CASES (needs R's
+    prabclus: ``apt-get install r-cran-prabclus``)."""
+    result: dict = {"cases": {}}
+    for name in NNCLEAN_CASES:
+        path = HERE / f"nnclean_{name}_points.csv"
+        np.savetxt(path, nnclean_points(name), delimiter=",", fmt="%.17g")
+        try:
+            out = subprocess.run(["Rscript", str(HERE / "reference_nnclean.R"), str(path),
+                                  *map(str, NNCLEAN_K)], check=True, capture_output=True,
+                                 text=True)
+        finally:
+            path.unlink()
+        result["cases"][name] = parse_nnclean(out.stdout)
+    path = HERE / "reference_nnclean.json"
+    path.write_text(_json_with_flat_lists(result) + "\n")
+    print(f"wrote {path}")
+
+
 def main() -> int:
     result = {"iterations": ITERATIONS, "cases": {},
               "selection": {"G": SELECTION_G, "choices": selection_reference()}}
@@ -236,6 +292,7 @@ def main() -> int:
     write_prior_reference()
     write_noise_reference()
     write_hc_reference()
+    write_nnclean_reference()
     return 0
 
 
@@ -249,6 +306,9 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["hc"]:
         write_hc_reference()
         sys.exit(0)
+    if sys.argv[1:] == ["nnclean"]:
+        write_nnclean_reference()
+        sys.exit(0)
     if sys.argv[1:]:
-        sys.exit(f"usage: {sys.argv[0]} [prior|noise|hc]")
+        sys.exit(f"usage: {sys.argv[0]} [prior|noise|hc|nnclean]")
     sys.exit(main())

@@ -283,3 +283,26 @@ def test_the_m_step_panel_says_which_m_step_made_a_state_of_another_algorithm(
     qtbot.waitUntil(lambda: words in panel.message.text(), timeout=TIMEOUT)
     assert "choose EM without the prior" in panel.message.text()
     assert not panel.overview.isVisible()
+
+
+def test_noise_auto_sets_the_fraction_nnclean_finds(qtbot, tmp_path):
+    from gmm_explorer.engine.noise import nnclean
+    from tests.mclust.make_reference import nnclean_points
+    from tests.qt.window_helpers import window_with
+
+    X = nnclean_points("outliers")
+    w = window_with(qtbot, tmp_path, X)
+    button = w.controls.noise_auto
+    assert button.isEnabled() and "NNclean" in button.toolTip()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+    cleaned = nnclean(X, 5)
+    assert w.session.settings.noise == pytest.approx(round(cleaned.fraction, 2))
+    assert f"{int(cleaned.noise.sum())} of {len(X)} points as clutter" in \
+        w.statusBar().currentMessage()
+    w.actions["initialise"].trigger()
+    idle(qtbot, w)
+    assert w.session.current.mixture.has_noise
+    # Not offered where the noise component is not: CEM.
+    choose(qtbot, w, "cem")
+    assert not button.isEnabled()

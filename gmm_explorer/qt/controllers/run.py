@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
+
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from gmm_explorer import engine as E
@@ -254,6 +256,39 @@ class RunController(QObject):
             self.controls.set_settings(self.session.settings)
             return
         self.apply_settings(new)
+
+    #: NNclean looks at most at this many points (a seeded sample beyond: its fraction
+    #: hardly changes, and the nearest-neighbour search stays well under half a second).
+    NNCLEAN_SAMPLE = 50_000
+
+    @Slot()
+    def estimate_noise(self) -> None:
+        """Noise's "auto": set the noise fraction to the share of points NNclean classes as
+        clutter (a settings change, as typing it would be)."""
+        from gmm_explorer.engine.noise import NEIGHBOUR_K, nnclean
+
+        X = self.session.points
+        if X.shape[0] <= NEIGHBOUR_K:
+            self.feedback.status(f"NNclean needs more than {NEIGHBOUR_K} points", 6000)
+            return
+        sample = ""
+        if X.shape[0] > self.NNCLEAN_SAMPLE:
+            rng = np.random.default_rng(0)
+            X = X[rng.choice(X.shape[0], self.NNCLEAN_SAMPLE, replace=False)]
+            sample = f" (on a sample of {self.NNCLEAN_SAMPLE:,} points)"
+        try:
+            cleaned = nnclean(X, NEIGHBOUR_K)
+        except GMMExplorerError as exc:
+            self.feedback.error("Could not estimate the noise", str(exc))
+            return
+        box = self.controls.noise
+        fraction = min(cleaned.fraction, box.maximum())
+        m = int(cleaned.noise.sum())
+        self.feedback.status(
+            f"NNclean classes {m} of {X.shape[0]:,} points as clutter{sample}: Noise "
+            f"{fraction:.2f}" + ("" if m else " (off: no clutter found)")
+            + ("; Initialise (I) starts the noise from them" if m else ""), 10000)
+        box.setValue(round(fraction, box.decimals()))  # valueChanged applies it
 
     def apply_settings(self, settings) -> None:
         """Use ``settings``; a change of K, covariance type or initialisation starts over."""

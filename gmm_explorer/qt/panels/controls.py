@@ -89,6 +89,8 @@ class ControlsPanel(QWidget):
 
     #: None: the user edited a model setting.
     settings_edited = Signal()
+    #: The user asked NNclean for the noise fraction (the Noise row's "auto" button).
+    noise_auto_requested = Signal()
     #: int: steps per second for Run (0 = as fast as possible).
     speed_changed = Signal(int)
 
@@ -143,6 +145,15 @@ class ControlsPanel(QWidget):
                            "this weight (on a new branch). Its points are drawn light grey. "
                            "Off: none.")
         self.noise.setToolTip(self._noise_tip)
+        self.noise_auto = QToolButton()
+        self.noise_auto.setText("auto")
+        self._noise_auto_tip = (
+            "Estimate the noise fraction from the data: NNclean (Byers & Raftery's "
+            "nearest-neighbour clutter removal, as R's prabclus, k = 5) classes the points "
+            "far from their 5th neighbour as clutter, and Noise is set to their share. "
+            "Initialise then starts the noise from those points.")
+        self.noise_auto.setToolTip(self._noise_auto_tip)
+        self.noise_auto.clicked.connect(self.noise_auto_requested)
         self.init = QComboBox()
         self.init.addItems(list(E.INIT_METHODS))
         self.init.setToolTip("How Initialise places the components: k-means, k-means++ "
@@ -269,6 +280,7 @@ class ControlsPanel(QWidget):
         noise_label.setToolTip(self._noise_tip)
         line.addWidget(noise_label)
         line.addWidget(self.noise)
+        line.addWidget(self.noise_auto)
         return row
 
     def _show_algorithm(self) -> None:
@@ -289,6 +301,7 @@ class ControlsPanel(QWidget):
         noise_ok = algorithm == algorithms.EM and not (self.prior.isChecked()
                                                        and self.prior.isEnabled())
         self.noise.setEnabled(noise_ok)
+        self.noise_auto.setEnabled(noise_ok)
         self.noise.setToolTip(self._noise_tip if noise_ok else
                               "The noise component goes with EM (maximum likelihood): "
                               "choose EM without the prior to use it")
