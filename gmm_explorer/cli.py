@@ -63,7 +63,8 @@ def _settings(args, covariance_type: str, algorithm: str = "em", seed: int = 0):
     return EMSettings(covariance_type, args.reg_covar, args.tol, args.max_iter, algorithm,
                       seed, getattr(args, "weight_prior", None) or "dirichlet_process",
                       getattr(args, "weight_concentration", None),
-                      bool(getattr(args, "prior", False)), float(getattr(args, "noise", 0.0)))
+                      bool(getattr(args, "prior", False)), float(getattr(args, "noise", 0.0)),
+                      getattr(args, "noise_region", None) or "box")
 
 
 def _fit_record(result, init_name: str):
@@ -188,6 +189,8 @@ def cmd_fit(args) -> int:
         ctype = KMEANS_MODEL
     else:
         ctype = args.covariance or (start.covariance_type if start is not None else "full")
+    if args.noise_region is not None and not args.noise:
+        raise UsageError("--noise-region: it is the noise component's region; add --noise")
     auto_noise = args.noise == NOISE_AUTO
     if auto_noise and (algorithm != "em" or args.prior):
         raise UsageError("--noise auto: the noise component goes with EM (maximum "

@@ -240,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "the most isolated ones; in [0, 1), 0 (default) for none; auto: "
                         "from the points NNclean (Byers & Raftery's nearest-neighbour "
                         "clutter removal, k=5) classes as clutter")
+    f.add_argument("--noise-region", choices=("box", "hull"), default=None,
+                   help="where the noise component spreads its density: box (mclust's "
+                        "hypvol, the smaller of the bounding box and the box along the "
+                        "principal axes; default) or hull (the points' convex hull)")
     f.add_argument("--init", default="kmeans", metavar="METHOD|PARAMS.json|labels:COLUMN",
                    help=f"{', '.join(INIT_METHODS)} (default kmeans), a parameters file to "
                         "start from (K then comes from the file), or labels:COLUMN to start "

@@ -389,7 +389,8 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     if settings.algorithm == "kmeans" and not algorithms.has_equal_weights(start):
         start = algorithms.with_equal_weights(start)
     if settings.noise and not start.has_noise:
-        start = noise.with_noise(start, settings.noise, noise.noise_density(X, w))
+        start = noise.with_noise(start, settings.noise,
+                                 noise.noise_density(X, w, settings.noise_region))
     elif not settings.noise and start.has_noise:
         start = noise.without_noise(start)
     if settings.algorithm == algorithms.VB and not _vb_state_fits(start, settings):

@@ -191,7 +191,8 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
     starts = (lambda: initialise(X, n_components, init,
                                  covariance_type=settings.covariance_type,
                                  reg_covar=settings.reg_covar, seed=rng, noise=settings.noise,
-                                 weights=w, noise_points=noise_points)
+                                 weights=w, noise_points=noise_points,
+                                 noise_region=settings.noise_region)
               for _ in range(n_init))
     best = best_run(X, starts, settings, backend=backend, cancelled=cancelled,
                     healthy_first=healthy_first, weights=w, fast=fast)

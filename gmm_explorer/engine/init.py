@@ -370,7 +370,7 @@ def _cached_start_statistics(X, n_components, method, seed, w):
 
 def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type: str = "full",
                reg_covar: float = 1e-6, seed=None, noise: float = 0.0,
-               weights=None, noise_points=None) -> Mixture:
+               weights=None, noise_points=None, noise_region: str = "box") -> Mixture:
     """Initial parameters by one of :data:`INIT_METHODS`, with a uniform noise component
     when ``noise`` > 0: that fraction of the points, the most isolated ones
     (:func:`~gmm_explorer.engine.noise.isolated_points`), start as noise and the method
@@ -397,6 +397,8 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
     noise_points : array-like of shape (n_samples,), bool, optional
         With ``noise`` > 0: the points that start as noise, instead of the most isolated
         fraction (e.g. :func:`~gmm_explorer.engine.noise.nnclean`'s clutter).
+    noise_region : {"box", "hull"}
+        The noise's region (see :func:`~gmm_explorer.engine.noise.noise_density`).
 
     Returns
     -------
@@ -409,7 +411,7 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
         from gmm_explorer.engine import noise as N
 
         weight = N.check_fraction(noise)
-        density = N.noise_density(X, w)
+        density = N.noise_density(X, w, noise_region)
         if noise_points is None:
             keep = ~N.isolated_points(X, weight)
         else:

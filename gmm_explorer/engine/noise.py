@@ -75,11 +75,41 @@ def hypervolume(X, weights=None) -> float:
     return min(box, float(np.prod(ranges)))
 
 
-def noise_density(X, weights=None) -> float:
+#: The regions a noise component can spread over: mclust's default ``hypvol`` box, or the
+#: points' convex hull (the area mclust's documentation computes with splancs' ``areapl``
+#: of ``chull`` to pass as ``Vinv``).
+NOISE_REGIONS = ("box", "hull")
+
+
+def check_region(region) -> str:
+    """A noise region name (:data:`NOISE_REGIONS`); :class:`InputError` otherwise."""
+    if region not in NOISE_REGIONS:
+        raise InputError(f"unknown noise region {region!r}; expected box or hull")
+    return region
+
+
+def hull_area(X, weights=None) -> float:
+    """The area of the convex hull of the points (of positive weight); 0 when they span
+    no area."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    X = np.asarray(X, dtype=np.float64)
+    if weights is not None:
+        X = X[np.asarray(weights) > 0]
+    if X.shape[0] < 3:
+        return 0.0
+    try:
+        return float(ConvexHull(X).volume)  # in 2-D, "volume" is the area
+    except (QhullError, ValueError):
+        return 0.0  # collinear or coincident points
+
+
+def noise_density(X, weights=None, region: str = "box") -> float:
     """mclust's default ``Vinv``: 1 / :func:`hypervolume` (of the points of positive
-    weight under sample ``weights``: a point of weight 0 is as if absent);
-    :class:`InputError` when the points span no area."""
-    v = hypervolume(X, weights)
+    weight under sample ``weights``: a point of weight 0 is as if absent), or with
+    ``region="hull"`` 1 / the area of their convex hull; :class:`InputError` when the
+    points span no area."""
+    v = hypervolume(X, weights) if check_region(region) == "box" else hull_area(X, weights)
     if not v > 0.0 or not np.isfinite(1.0 / v):
         raise InputError("the points span no area, so a uniform noise component has no "
                          "density: add points off the line, or drop the noise component")

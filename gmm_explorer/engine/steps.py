@@ -69,6 +69,9 @@ class EMSettings:
         A uniform noise component's starting weight, in [0, 1) (0: none; see
         :mod:`~gmm_explorer.engine.noise`). A run from parameters without one adds it
         with this weight; EM then estimates it. With EM only, without the prior.
+    noise_region : str
+        Where the noise component spreads its density: ``"box"`` (mclust's ``hypvol``,
+        the default) or ``"hull"`` (the points' convex hull).
     """
 
     covariance_type: str = "full"
@@ -81,6 +84,7 @@ class EMSettings:
     weight_concentration: float | None = None
     prior: bool = False
     noise: float = 0.0
+    noise_region: str = "box"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "covariance_type", canonical(self.covariance_type))
@@ -111,9 +115,10 @@ class EMSettings:
                     + ("has its own priors" if self.algorithm == algorithms.VB
                        else "has no place for one"))
             check_prior_model(self.covariance_type)
-        from gmm_explorer.engine.noise import check_fraction
+        from gmm_explorer.engine.noise import check_fraction, check_region
 
         object.__setattr__(self, "noise", check_fraction(self.noise))
+        check_region(self.noise_region)
         if self.noise and (self.algorithm != algorithms.EM or self.prior):
             raise InputError("the noise component goes with EM (maximum likelihood): "
                              "choose EM without the prior, or drop the noise")

@@ -29,8 +29,9 @@ in "branches" has "history": null for that reason. "branches", "active" and "loc
 optional (files written before branches existed have none). "units" (optional) says the
 points and parameters are in standardised units: z = (x - centre) / scale per column.
 "algorithm" (settings and each state; "em", "cem", "sem", "kmeans" or "vb"),
-"weight_prior" (settings), a state's "objective" (its algorithm's objective, total over the
-points; null for EM and SEM, whose objective is the log-likelihood) and a variational
+"weight_prior", "prior", "noise" and "noise_region" (settings), a state's "objective"
+(its algorithm's objective, total over the points; null for EM and SEM, whose objective
+is the log-likelihood) and a variational
 state's "mixture.posterior" (see _posterior_json) are optional: files without them hold EM
 runs. "weights" and "weights_name" (optional) are the sample weights, one per point,
 stored as the points are; a state's "total_weight" is their sum when it was evaluated
@@ -71,7 +72,7 @@ MAX_BYTES = 512 * 1024 * 1024
 LOCK_KINDS = ("weight", "mean", "covariance")
 SETTINGS_KEYS = ("k", "covariance_type", "init", "seed", "reg_covar", "tol", "max_iter")
 #: Settings added after version 2 first shipped: absent from older files (defaults apply).
-OPTIONAL_SETTINGS = ("algorithm", "weight_prior", "prior", "noise")
+OPTIONAL_SETTINGS = ("algorithm", "weight_prior", "prior", "noise", "noise_region")
 
 
 @dataclass(frozen=True, eq=False)

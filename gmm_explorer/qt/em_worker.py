@@ -218,7 +218,7 @@ class EMSolver:
         s = req.settings
         mix = E.initialise(req.points, s.k, s.init, covariance_type=s.fitted_covariance_type,
                            reg_covar=s.reg_covar, seed=s.seed, noise=s.noise,
-                           weights=req.weights)
+                           weights=req.weights, noise_region=s.noise_region)
         centroids = self._kmeans_centroids(req) if req.want_kmeans else None
         start = next(self._units(req, mix, iteration=0, previous=()))
         return EMResult(req.kind, (start.result,), "M", neutral=True,

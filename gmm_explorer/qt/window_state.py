@@ -12,7 +12,7 @@ from gmm_explorer.session import ModelSettings
 
 #: The keys of ModelSettings.as_dict(), in its order.
 _MODEL_KEYS = ("k", "covariance_type", "init", "seed", "reg_covar", "tol", "max_iter",
-               "algorithm", "weight_prior", "prior", "noise")
+               "algorithm", "weight_prior", "prior", "noise", "noise_region")
 
 
 def _flag(value) -> bool:
@@ -37,7 +37,8 @@ def restore_model_settings(q: QSettings) -> ModelSettings:
                              str(q.value("model/algorithm", "em")),
                              str(q.value("model/weight_prior", "dirichlet_process")),
                              _flag(q.value("model/prior", False)),
-                             float(q.value("model/noise", 0.0)))
+                             float(q.value("model/noise", 0.0)),
+                             str(q.value("model/noise_region", "box")))
     except (GMMExplorerError, TypeError, ValueError):
         return ModelSettings()
 

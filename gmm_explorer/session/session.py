@@ -268,7 +268,7 @@ class Session(PointEdits, History):
 
     #: Settings that change how the next steps run but not the current parameters.
     RUN_SETTINGS = ("seed", "reg_covar", "tol", "max_iter", "algorithm", "weight_prior",
-                    "prior", "noise")
+                    "prior", "noise", "noise_region")
 
     def set_settings(self, settings: ModelSettings) -> bool:
         """Change settings; a change of K, covariance type or initialisation resets the

@@ -40,6 +40,8 @@ class ModelSettings:
     prior: bool = False
     #: A uniform noise component's starting weight, in [0, 1) (0: none; engine.noise).
     noise: float = 0.0
+    #: The noise component's region: "box" (mclust's hypvol) or "hull" (convex hull).
+    noise_region: str = "box"
 
     def __post_init__(self) -> None:
         if not (1 <= int(self.k) <= MAX_K):
@@ -59,7 +61,8 @@ class ModelSettings:
     def em_settings(self) -> EMSettings:
         return EMSettings(self.fitted_covariance_type, float(self.reg_covar), float(self.tol),
                           int(self.max_iter), self.algorithm, int(self.seed),
-                          self.weight_prior, None, bool(self.prior), float(self.noise))
+                          self.weight_prior, None, bool(self.prior), float(self.noise),
+                          self.noise_region)
 
     def as_dict(self) -> dict:
         """The settings as the session file stores them."""
@@ -67,7 +70,7 @@ class ModelSettings:
                 "seed": self.seed, "reg_covar": self.reg_covar, "tol": self.tol,
                 "max_iter": self.max_iter, "algorithm": self.algorithm,
                 "weight_prior": self.weight_prior, "prior": bool(self.prior),
-                "noise": float(self.noise)}
+                "noise": float(self.noise), "noise_region": self.noise_region}
 
     @classmethod
     def from_dict(cls, d) -> "ModelSettings":
@@ -77,6 +80,7 @@ class ModelSettings:
                        float(d["reg_covar"]), float(d["tol"]), int(d["max_iter"]),
                        str(d.get("algorithm", "em")),
                        str(d.get("weight_prior", "dirichlet_process")),
-                       _flag(d.get("prior", False)), float(d.get("noise", 0.0)))
+                       _flag(d.get("prior", False)), float(d.get("noise", 0.0)),
+                       str(d.get("noise_region", "box")))
         except (TypeError, ValueError, KeyError) as exc:
             raise InputError(f"settings: {exc}") from None

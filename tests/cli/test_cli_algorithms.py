@@ -199,3 +199,19 @@ def test_fit_noise_auto_starts_from_nnclean_clutter(capsys, tmp_path):
     assert doc["noise"]["weight"] == pytest.approx(m / len(X))  # the start, unfitted
     code, _, err = run(capsys, "fit", path, "--noise", "auto", "--algorithm", "cem")
     assert_one_line_error(code, err, "--noise auto", "goes with EM")
+
+
+def test_fit_noise_region_hull(capsys, tmp_path):
+    from scipy.spatial import ConvexHull
+
+    from tests.mclust.make_reference import nnclean_points
+
+    X = nnclean_points("outliers")
+    path = tmp_path / "outliers.csv"
+    np.savetxt(path, X, delimiter=",", header="x,y", comments="")
+    code, out, err = run(capsys, "fit", path, "--k", "3", "--noise", "0.1", "--noise-region",
+                         "hull", "--seed", "0")
+    assert code == 0, err
+    assert json.loads(out)["noise"]["density"] == pytest.approx(1 / ConvexHull(X).volume)
+    code, _, err = run(capsys, "fit", path, "--noise-region", "hull")
+    assert_one_line_error(code, err, "--noise-region", "add --noise")

@@ -65,3 +65,29 @@ def test_a_start_from_the_clutter(faithful):
     np.testing.assert_allclose(start.means, inliers.means)
     with pytest.raises(InputError, match="true/false"):
         E.initialise(X, 3, seed=0, noise=0.1, noise_points=np.ones(5, dtype=bool))
+
+
+def test_the_convex_hull_region():
+    from scipy.spatial import ConvexHull
+
+    from gmm_explorer.engine.noise import hull_area, noise_density
+
+    rng = np.random.default_rng(2)
+    square = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]])
+    X = np.concatenate([square, rng.uniform(0.1, 1.9, (50, 2))])
+    assert hull_area(X) == pytest.approx(4.0)
+    assert noise_density(X, region="hull") == pytest.approx(0.25)
+    Y = rng.normal(size=(200, 2))
+    assert noise_density(Y, region="hull") == pytest.approx(1 / ConvexHull(Y).volume)
+    # Weights: a point of weight 0 is as if absent.
+    w = np.ones(X.shape[0])
+    w[2] = 0.0
+    assert hull_area(X, w) == pytest.approx(hull_area(X[w > 0]))
+    assert hull_area(X, w) < 4.0
+    with pytest.raises(InputError, match="span no area"):
+        noise_density(np.array([[0.0, 0], [1, 1], [2, 2]]), region="hull")
+    with pytest.raises(InputError, match="box or hull"):
+        noise_density(Y, region="disc")
+    s = E.EMSettings(noise=0.1, noise_region="hull", max_iter=3)
+    run = list(E.iterate(Y, E.initialise(Y, 2, seed=0), s))
+    assert run[0].mixture.noise_density == pytest.approx(1 / ConvexHull(Y).volume)

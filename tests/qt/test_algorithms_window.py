@@ -306,3 +306,29 @@ def test_noise_auto_sets_the_fraction_nnclean_finds(qtbot, tmp_path):
     # Not offered where the noise component is not: CEM.
     choose(qtbot, w, "cem")
     assert not button.isEnabled()
+
+
+def test_the_noise_region_is_chosen_in_the_auto_menu_and_kept(qtbot, tmp_path):
+    from scipy.spatial import ConvexHull
+
+    from gmm_explorer.qt.window_state import restore_model_settings
+    from tests.mclust.make_reference import nnclean_points
+    from tests.qt.window_helpers import window_with
+
+    X = nnclean_points("outliers")
+    w = window_with(qtbot, tmp_path, X)
+    w.controls.noise.setValue(0.1)
+    idle(qtbot, w)
+    menu = w.controls.noise_auto.menu()
+    hull = next(a for a in menu.actions() if a.text().startswith("Region: convex hull"))
+    hull.trigger()  # as choosing it from the menu does
+    idle(qtbot, w)
+    assert w.session.settings.noise_region == "hull"
+    w.actions["initialise"].trigger()
+    idle(qtbot, w)
+    assert w.session.current.mixture.noise_density == pytest.approx(1 / ConvexHull(X).volume)
+    path = tmp_path / "hull.gmmx"
+    assert w.files.save_to(str(path))
+    assert read_session(path).settings["noise_region"] == "hull"
+    w.close()  # later launches keep it, as the other model settings
+    assert restore_model_settings(w.qsettings).noise_region == "hull"

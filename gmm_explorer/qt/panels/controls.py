@@ -4,6 +4,7 @@ buttons and the view options."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QSlider,
     QSpinBox,
     QToolButton,
@@ -145,6 +147,25 @@ class ControlsPanel(QWidget):
                            "this weight (on a new branch). Its points are drawn light grey. "
                            "Off: none.")
         self.noise.setToolTip(self._noise_tip)
+        # The noise's region is chosen in the "auto" button's menu: a box of its own
+        # would widen the panel and shrink the canvas at 1280 x 720.
+        self.noise_region_group = QActionGroup(self)
+        self.noise_region_actions = {}
+        for key, text, tip in (
+                ("box", "Region: box (mclust's hypvol)",
+                 "The noise spreads over the smaller of the data's bounding box and the box "
+                 "along its principal axes (mclust's default)"),
+                ("hull", "Region: convex hull",
+                 "The noise spreads over the points' convex hull (the area mclust's "
+                 "documentation computes for Vinv)")):
+            action = QAction(text, self)
+            action.setCheckable(True)
+            action.setToolTip(tip)
+            action.setData(key)
+            self.noise_region_group.addAction(action)
+            self.noise_region_actions[key] = action
+        self.noise_region_actions["box"].setChecked(True)
+        self.noise_region_group.triggered.connect(self.settings_edited)
         self.noise_auto = QToolButton()
         self.noise_auto.setText("auto")
         self._noise_auto_tip = (
@@ -152,8 +173,18 @@ class ControlsPanel(QWidget):
             "nearest-neighbour clutter removal, as R's prabclus, k = 5) classes the points "
             "far from their 5th neighbour as clutter, and Noise is set to their share. "
             "Initialise then starts the noise from those points.")
-        self.noise_auto.setToolTip(self._noise_auto_tip)
+        self.noise_auto.setToolTip(self._noise_auto_tip + " The arrow's menu chooses the "
+                                   "noise's region: mclust's box or the convex hull.")
         self.noise_auto.clicked.connect(self.noise_auto_requested)
+        menu = QMenu(self.noise_auto)
+        menu.setToolTipsVisible(True)
+        estimate = menu.addAction("Estimate the fraction (NNclean)")
+        estimate.triggered.connect(self.noise_auto_requested)
+        menu.addSeparator()
+        for action in self.noise_region_actions.values():
+            menu.addAction(action)
+        self.noise_auto.setMenu(menu)
+        self.noise_auto.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.init = QComboBox()
         self.init.addItems(list(E.INIT_METHODS))
         self.init.setToolTip("How Initialise places the components: k-means, k-means++ "
@@ -322,17 +353,20 @@ class ControlsPanel(QWidget):
                              self.reg_covar.value(), self.tol.value(), self.max_iter.value(),
                              algorithm, weight_prior,
                              self.prior.isChecked() and self.prior.isEnabled(),
-                             self.noise.value() if self.noise.isEnabled() else 0.0)
+                             self.noise.value() if self.noise.isEnabled() else 0.0,
+                             self.noise_region_group.checkedAction().data())
 
     def set_settings(self, s: ModelSettings) -> None:
         with signals_blocked(self.k, self.covariance, self.algorithm, self.prior, self.noise,
-                             self.init, self.seed, self.reg_covar, self.tol, self.max_iter):
+                             self.noise_region_group, self.init, self.seed, self.reg_covar,
+                             self.tol, self.max_iter):
             self.k.setValue(s.k)
             self.covariance.set_model(s.covariance_type)
             self.algorithm.setCurrentIndex(self.algorithm.findData(
                 choice_key(s.algorithm, s.weight_prior)))
             self.prior.setChecked(s.prior)
             self.noise.setValue(s.noise)
+            self.noise_region_actions[s.noise_region].setChecked(True)
             self._show_algorithm()
             self.init.setCurrentText(s.init)
             self.seed.setValue(s.seed)
