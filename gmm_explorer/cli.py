@@ -249,7 +249,7 @@ def cmd_fit(args) -> int:
         resp = e_step(data.points, m, want_resp=True).responsibilities
         noise = noise_responsibility(data.points, m) if m.has_noise else None
         outputs.append((_out_path(args.labels_out),
-                        responsibilities_csv(data.points, resp, noise)))
+                        responsibilities_csv(data.points, resp, noise, data.weights)))
     _outputs_to(args, outputs)
     _notes(args, data)
     for note in notes:

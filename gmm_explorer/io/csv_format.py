@@ -43,16 +43,20 @@ def points_csv(points: np.ndarray, names=("x", "y")) -> str:
 
 
 def responsibilities_csv(points: np.ndarray, resp: np.ndarray,
-                         noise: np.ndarray | None = None) -> str:
+                         noise: np.ndarray | None = None,
+                         weights: np.ndarray | None = None) -> str:
     """CSV with columns ``x, y, label, p_1..p_K`` (and ``p_noise`` when ``noise``, each
-    point's noise responsibility, is given); ``label`` is the 1-based arg-max of p, 0 for a
-    point the noise claims most."""
+    point's noise responsibility, is given; ``weight`` after ``y`` when the points' sample
+    ``weights`` are given); ``label`` is the 1-based arg-max of p, 0 for a point the noise
+    claims most."""
     k = resp.shape[1]
     labels = resp.argmax(axis=1) + 1
-    header = ["x", "y", "label"] + [f"p_{j}" for j in range(1, k + 1)]
-    columns = [resp[:, j] for j in range(k)]
     if noise is not None:
         labels = np.where(claimed_by_noise(resp, noise), 0, labels)
-        header.append("p_noise")
-        columns.append(noise)
-    return format_csv(header, [points[:, 0], points[:, 1], labels] + columns)
+    weighted = weights is not None
+    header = ["x", "y"] + (["weight"] if weighted else []) + ["label"] + \
+        [f"p_{j}" for j in range(1, k + 1)] + (["p_noise"] if noise is not None else [])
+    columns = [points[:, 0], points[:, 1]] + \
+        ([np.asarray(weights, dtype=np.float64)] if weighted else []) + [labels] + \
+        [resp[:, j] for j in range(k)] + ([noise] if noise is not None else [])
+    return format_csv(header, columns)

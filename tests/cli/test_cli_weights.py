@@ -105,3 +105,18 @@ def test_help_names_the_weights_option(capsys):
     for command in ("fit", "select"):
         code, out, _ = run(capsys, command, "--help")
         assert code == 0 and "--weights COLUMN" in out
+
+
+def test_labels_out_carries_each_points_weight(capsys, tmp_path):
+    import csv
+
+    path = tmp_path / "w.csv"
+    path.write_text("x,y,w\n0,0,1\n0.2,0.1,3\n0.1,0.4,0\n5,5,2\n5.3,5.1,1\n5.1,4.7,1\n")
+    out = tmp_path / "labels.csv"
+    code, _, err = run(capsys, "fit", path, "--weights", "w", "--k", "2", "--seed", "0",
+                       "--out", tmp_path / "p.json", "--labels-out", out)
+    assert code == 0, err
+    rows = list(csv.reader(out.read_text().splitlines()))
+    assert rows[0][:4] == ["x", "y", "weight", "label"]
+    assert [float(r[2]) for r in rows[1:]] == [1, 3, 0, 2, 1, 1]
+    assert {r[3] for r in rows[1:]} == {"1", "2"}

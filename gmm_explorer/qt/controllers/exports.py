@@ -119,7 +119,7 @@ class ExportsController(QObject):
             m = cur.mixture
             resp = E.e_step(s.points, m, want_resp=True).responsibilities
             noise = E.noise_responsibility(s.points, m) if m.has_noise else None
-            return responsibilities_csv(s.data_points, resp, noise)
+            return responsibilities_csv(s.data_points, resp, noise, s.weights)
         if kind == "points":
             return points_csv(s.data_points, names)
         if kind == "history":
