@@ -192,9 +192,9 @@ def cmd_fit(args) -> int:
     if args.noise_region is not None and not args.noise:
         raise UsageError("--noise-region: it is the noise component's region; add --noise")
     auto_noise = args.noise == NOISE_AUTO
-    if auto_noise and (algorithm != "em" or args.prior):
-        raise UsageError("--noise auto: the noise component goes with EM (maximum "
-                         "likelihood); drop --algorithm or --prior")
+    if auto_noise and algorithm != "em":
+        raise UsageError("--noise auto: the noise component goes with EM (with or without "
+                         "--prior); drop --algorithm")
     if start is not None and start.has_noise and not args.noise:
         args.noise = start.noise_weight  # a start with a noise component keeps it
     # The seed is fixed here so that SEM's draws and the restarts' starts share it.

@@ -217,16 +217,24 @@ def _vb_state_fits(mixture: Mixture, settings: EMSettings) -> bool:
         post.prior.weight_concentration == g
 
 
-def run_prior(e: EStep, settings: EMSettings):
+def run_prior(e: EStep, settings: EMSettings, X=None, weights=None):
     """The conjugate prior of a run with ``settings.prior`` (mclust's defaults for these
-    data, K and model), from any pass over the data (``e``); None without a prior."""
+    data, K and model), from any pass over the data (``e``); None without a prior. With a
+    noise component the pass's statistics are only the Gaussians' shares, so the data's
+    moments come from the points ``X`` (and their ``weights``)."""
     if not settings.prior:
         return None
     from gmm_explorer.engine.priors import default_prior
     from gmm_explorer.engine.steps import data_moments
 
     n = e.sample_size
-    mean, cov = data_moments(e.stats, np.asarray(e.mixture.means), n)
+    if e.mixture.has_noise:
+        if X is None:
+            raise ValueError("a prior beside a noise component needs the points")
+        mean = np.average(X, axis=0, weights=weights)
+        cov = np.cov(X.T, bias=True, aweights=weights)
+    else:
+        mean, cov = data_moments(e.stats, np.asarray(e.mixture.means), n)
     return default_prior(mean, cov * (n / (n - 1.0)), n, e.mixture.n_components,
                          settings.covariance_type)
 
@@ -242,7 +250,13 @@ def _map_m_step(e: EStep, settings: EMSettings, locks: Locks | None, prior) -> M
     previous = (np.asarray(m.covariances) if m.covariance_type == settings.covariance_type
                 else None)
     weights, means, cov = map_parameters(e.stats, np.asarray(m.means), e.sample_size,
-                                         settings.covariance_type, prior, previous)
+                                         settings.covariance_type, prior, previous,
+                                         noise=m.has_noise)
+    if m.has_noise:
+        # mclust's pro: n_k / N for the Gaussians, the rest for the noise.
+        return Mixture(weights, means, cov, settings.covariance_type,
+                       noise_weight=max(0.0, 1.0 - float(np.sum(weights))),
+                       noise_density=m.noise_density)
     return Mixture(weights, means, cov, settings.covariance_type)
 
 
@@ -411,7 +425,7 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     # the data's covariance (the health verdicts' scale) is taken from the points, once.
     data_cov = np.cov(X.T, bias=True, aweights=w) if start.has_noise else None
     result = step_result(first_iteration, e, prev, settings, data_cov)
-    prior = run_prior(e, settings)  # the data's: the same for every M-step of the run
+    prior = run_prior(e, settings, X, w)  # the data's: the same for every M-step of the run
     yield HalfStep("M", result, e)
     while True:
         yield HalfStep("E", result, e)

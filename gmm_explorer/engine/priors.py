@@ -60,8 +60,11 @@ Quirks of the Fortran, replicated as the code has them (not as the paper writes 
   min |u_jj| / (1 + max |u_jj|) <= sqrt(eps); EEV when √(λ A_j) <= sqrt(eps); VEV when
   √A_j <= sqrt(eps). These floors are absolute, as mclust's are.
 
-Not replicated: the noise component (``Vinv``), equal proportions (``EQPRO``), and the
-guards meviip and meevip put on each point's contribution (dropped below ~1e-154,
+With a noise component (``Vinv``; ``map_parameters(..., noise=True)``) the weights stay
+n_k / N and the routines that pool the components count their mass Σ n_k (mclust's sumz)
+in place of N, as mclust's do (tests/mclust/reference_noise_prior.json).
+
+Not replicated: equal proportions (``EQPRO``), and the guards meviip and meevip put on each point's contribution (dropped below ~1e-154,
 i.e. underflow), which the sufficient statistics cannot see. The Fortran builds W_k + B_k
 + Λ_P by Givens rotations on chol(Λ_P) and takes Ω_k by an SVD of that factor; the same
 matrices are formed here directly, from statistics about nearby centres, which agree to
@@ -235,7 +238,7 @@ def default_prior(data_mean, data_covariance, n_samples: int, n_components: int,
 
 
 def map_parameters(stats, centres, n_samples: int, model: str, prior: ConjugatePrior,
-                   previous=None):
+                   previous=None, noise: bool = False):
     """The MAP M-step of mclust's ``me*p`` routine for ``model`` (see the module's table).
 
     Parameters
@@ -256,6 +259,11 @@ def map_parameters(stats, centres, n_samples: int, model: str, prior: ConjugateP
         The covariances of the previous EM iteration of the same model, where VEI's and
         VEV's inner iterations go on from (mclust keeps that state between iterations).
         None: mclust's start of a run. Ignored by the other models.
+    noise : bool
+        The statistics are the Gaussians' shares beside a uniform noise component
+        (mclust's ``me*p`` with ``Vinv``): the weights stay n_k / N (the noise keeps the
+        rest), and where the routines pool the components they count their total mass
+        Σ n_k in place of N, as mclust's do.
 
     Returns
     -------
@@ -322,7 +330,10 @@ def map_parameters(stats, centres, n_samples: int, model: str, prior: ConjugateP
     means = xbar + (kappa / (nk + kappa))[:, None] * off
     shrinks = 1.0 if kappa > 0 else 0.0   # the Fortran's "if (pshrnk .gt. zero)" terms
 
-    cov = _COVARIANCES[code](pulled, nk, weights, n, prior, shrinks, previous)
+    # mclust pools over the Gaussians' mass (its sumz) beside a noise component; VEV's
+    # pro(k) * n is n_k either way.
+    pooled = float(nk.sum()) if noise and code != "VEV" else n
+    cov = _COVARIANCES[code](pulled, nk, weights, pooled, prior, shrinks, previous)
     if code == "EEI":
         means = xbar                      # meeeip leaves the means unshrunk
     cov[:, 1, 0] = cov[:, 0, 1]

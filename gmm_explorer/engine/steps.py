@@ -68,7 +68,8 @@ class EMSettings:
     noise : float
         A uniform noise component's starting weight, in [0, 1) (0: none; see
         :mod:`~gmm_explorer.engine.noise`). A run from parameters without one adds it
-        with this weight; EM then estimates it. With EM only, without the prior.
+        with this weight; EM then estimates it. With EM only (under the prior too, as
+        mclust's ``me*p`` with ``Vinv``).
     noise_region : str
         Where the noise component spreads its density: ``"box"`` (mclust's ``hypvol``,
         the default) or ``"hull"`` (the points' convex hull).
@@ -119,9 +120,9 @@ class EMSettings:
 
         object.__setattr__(self, "noise", check_fraction(self.noise))
         check_region(self.noise_region)
-        if self.noise and (self.algorithm != algorithms.EM or self.prior):
-            raise InputError("the noise component goes with EM (maximum likelihood): "
-                             "choose EM without the prior, or drop the noise")
+        if self.noise and self.algorithm != algorithms.EM:
+            raise InputError("the noise component goes with EM: choose EM (with or "
+                             "without the prior), or drop the noise")
         for name in ("reg_covar", "tol"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and np.isfinite(v) and v >= 0):

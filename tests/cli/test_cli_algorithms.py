@@ -166,7 +166,7 @@ def test_fit_noise_writes_the_noise_and_its_responsibilities(capsys, outliers_cs
     (["--noise", "1"], ["[0, 1)"]), (["--noise", "-0.2"], ["[0, 1)"]),
     (["--noise", "lots"], ["expected a number"]),
     (["--noise", "0.1", "--algorithm", "cem"], ["goes with EM"]),
-    (["--noise", "0.1", "--prior"], ["goes with EM"]),
+    (["--noise", "0.1", "--prior", "--algorithm", "sem"], ["goes with EM"]),
 ])
 def test_bad_noise_exits_2_with_one_line(capsys, outliers_csv, argv, fragments):
     code, out, err = run(capsys, "fit", outliers_csv[0], "--k", "2", *argv)
@@ -199,6 +199,12 @@ def test_fit_noise_auto_starts_from_nnclean_clutter(capsys, tmp_path):
     assert doc["noise"]["weight"] == pytest.approx(m / len(X))  # the start, unfitted
     code, _, err = run(capsys, "fit", path, "--noise", "auto", "--algorithm", "cem")
     assert_one_line_error(code, err, "--noise auto", "goes with EM")
+    # Under the prior too, as mclust's me*p with Vinv.
+    code, out, err = run(capsys, "fit", path, "--k", "3", "--noise", "auto", "--prior",
+                         "--seed", "0")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["fit"]["prior"] is True and doc["noise"]["weight"] > 0
 
 
 def test_fit_noise_region_hull(capsys, tmp_path):

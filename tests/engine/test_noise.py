@@ -113,7 +113,7 @@ def test_a_run_adds_or_drops_the_noise_as_its_settings_say():
     (dict(noise=1.0), r"\[0, 1\)"), (dict(noise=-0.1), r"\[0, 1\)"),
     (dict(noise=float("nan")), r"\[0, 1\)"), (dict(noise=True), r"\[0, 1\)"),
     (dict(noise=0.1, algorithm="cem"), "goes with EM"),
-    (dict(noise=0.1, prior=True), "goes with EM"),
+    (dict(noise=0.1, prior=True, algorithm="sem"), "goes with EM"),
 ])
 def test_bad_noise_settings_are_input_errors(bad, message):
     with pytest.raises(InputError, match=message):

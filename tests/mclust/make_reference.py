@@ -5,6 +5,7 @@ on Debian, ``apt-get install r-base-core r-cran-mclust``).
     python tests/mclust/make_reference.py prior    # only reference_prior.json
     python tests/mclust/make_reference.py hc       # only reference_hc.json (reference_hc.R)
     python tests/mclust/make_reference.py nnclean  # only reference_nnclean.json (prabclus)
+    python tests/mclust/make_reference.py noise_prior  # reference_noise_prior.json
 
 Writes the inputs (each data set's points and a starting z, from a fixed seed) next to
 this file, runs ``reference.R`` on each and stores mclust's numbers. The tests read only
@@ -143,6 +144,25 @@ def noise_reference() -> dict:
                              text=True)
         result["cases"][name] = parse(out.stdout)
     return result
+
+
+def noise_prior_reference() -> dict:
+    """mclust's me() with a noise component and its default conjugate prior for the ten
+    models that have one, from the same z as :func:`noise_reference`."""
+    result: dict = {"iterations": ITERATIONS, "noise_start": NOISE_START, "cases": {}}
+    for name in ("faithful", "synthetic"):
+        data, zfile = HERE / f"{name}_points.csv", HERE / f"{name}_znoise.csv"
+        out = subprocess.run(["Rscript", str(HERE / "reference_noise_prior.R"), str(data),
+                              str(zfile), str(ITERATIONS)], check=True, capture_output=True,
+                             text=True)
+        result["cases"][name] = parse(out.stdout)
+    return result
+
+
+def write_noise_prior_reference() -> None:
+    path = HERE / "reference_noise_prior.json"
+    path.write_text(json.dumps(noise_prior_reference(), indent=1) + "\n")
+    print(f"wrote {path}")
 
 
 def write_noise_reference() -> None:
@@ -293,6 +313,7 @@ def main() -> int:
     write_noise_reference()
     write_hc_reference()
     write_nnclean_reference()
+    write_noise_prior_reference()
     return 0
 
 
@@ -306,9 +327,12 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["hc"]:
         write_hc_reference()
         sys.exit(0)
+    if sys.argv[1:] == ["noise_prior"]:
+        write_noise_prior_reference()
+        sys.exit(0)
     if sys.argv[1:] == ["nnclean"]:
         write_nnclean_reference()
         sys.exit(0)
     if sys.argv[1:]:
-        sys.exit(f"usage: {sys.argv[0]} [prior|noise|hc|nnclean]")
+        sys.exit(f"usage: {sys.argv[0]} [prior|noise|noise_prior|hc|nnclean]")
     sys.exit(main())

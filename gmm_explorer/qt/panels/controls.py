@@ -328,14 +328,14 @@ class ControlsPanel(QWidget):
         why = prior_unavailable(algorithm, self.covariance.model())
         self.prior.setEnabled(why is None)
         self.prior.setToolTip(self._prior_tip if why is None else why)
-        # The noise component goes with EM's soft responsibilities, without the prior.
-        noise_ok = algorithm == algorithms.EM and not (self.prior.isChecked()
-                                                       and self.prior.isEnabled())
+        # The noise component goes with EM's soft responsibilities (under the prior too,
+        # as mclust's me*p with Vinv).
+        noise_ok = algorithm == algorithms.EM
         self.noise.setEnabled(noise_ok)
         self.noise_auto.setEnabled(noise_ok)
         self.noise.setToolTip(self._noise_tip if noise_ok else
-                              "The noise component goes with EM (maximum likelihood): "
-                              "choose EM without the prior to use it")
+                              "The noise component goes with EM's soft responsibilities "
+                              "(with or without the prior): choose EM to use it")
 
     @property
     def steps_per_second(self) -> int:
