@@ -332,3 +332,22 @@ def test_the_noise_region_is_chosen_in_the_auto_menu_and_kept(qtbot, tmp_path):
     assert read_session(path).settings["noise_region"] == "hull"
     w.close()  # later launches keep it, as the other model settings
     assert restore_model_settings(w.qsettings).noise_region == "hull"
+
+
+def test_noise_stays_offered_under_the_prior_and_runs(qtbot, tmp_path):
+    from tests.mclust.make_reference import nnclean_points
+    from tests.qt.window_helpers import window_with
+
+    w = window_with(qtbot, tmp_path, nnclean_points("outliers"))
+    w.controls.prior.setChecked(True)  # as a click on MAP does
+    idle(qtbot, w)
+    assert w.session.settings.prior
+    assert w.controls.noise.isEnabled() and w.controls.noise_auto.isEnabled()
+    w.controls.noise.setValue(0.15)
+    idle(qtbot, w)
+    w.actions["initialise"].trigger()
+    idle(qtbot, w)
+    step(qtbot, w, 3)
+    cur = w.session.current
+    assert cur.prior and cur.mixture.has_noise and cur.iteration == 3
+    assert np.sum(cur.mixture.weights) + cur.mixture.noise_weight == pytest.approx(1.0)
