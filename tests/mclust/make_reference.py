@@ -132,29 +132,27 @@ def noise_reference() -> dict:
     """mclust's me() with a noise component (Vinv = 1/hypvol) for the fourteen models, on
     the committed points, from z with a tenth of every point given to the noise
     (<case>_znoise.csv, written here from <case>_z.csv)."""
-    result: dict = {"iterations": ITERATIONS, "noise_start": NOISE_START, "cases": {}}
     for name in ("faithful", "synthetic"):
-        data, zfile = HERE / f"{name}_points.csv", HERE / f"{name}_znoise.csv"
         z = np.loadtxt(HERE / f"{name}_z.csv", delimiter=",")
-        np.savetxt(zfile, np.column_stack([z * (1 - NOISE_START),
-                                           np.full(len(z), NOISE_START)]),
+        np.savetxt(HERE / f"{name}_znoise.csv",
+                   np.column_stack([z * (1 - NOISE_START), np.full(len(z), NOISE_START)]),
                    delimiter=",", fmt="%.17g")
-        out = subprocess.run(["Rscript", str(HERE / "reference_noise.R"), str(data),
-                              str(zfile), str(ITERATIONS)], check=True, capture_output=True,
-                             text=True)
-        result["cases"][name] = parse(out.stdout)
-    return result
+    return _noise_cases("reference_noise.R")
 
 
 def noise_prior_reference() -> dict:
     """mclust's me() with a noise component and its default conjugate prior for the ten
     models that have one, from the same z as :func:`noise_reference`."""
+    return _noise_cases("reference_noise_prior.R")
+
+
+def _noise_cases(script: str) -> dict:
+    """``script`` run on each case's points and <case>_znoise.csv."""
     result: dict = {"iterations": ITERATIONS, "noise_start": NOISE_START, "cases": {}}
     for name in ("faithful", "synthetic"):
         data, zfile = HERE / f"{name}_points.csv", HERE / f"{name}_znoise.csv"
-        out = subprocess.run(["Rscript", str(HERE / "reference_noise_prior.R"), str(data),
-                              str(zfile), str(ITERATIONS)], check=True, capture_output=True,
-                             text=True)
+        out = subprocess.run(["Rscript", str(HERE / script), str(data), str(zfile),
+                              str(ITERATIONS)], check=True, capture_output=True, text=True)
         result["cases"][name] = parse(out.stdout)
     return result
 
