@@ -41,20 +41,24 @@ _BIG = float(np.finfo(np.float64).max) / 2
 _LOG_2PI = _kernels.LOG_2PI
 
 
-#: The largest N x K the compiled loop takes. A run cannot be cancelled inside the loop,
-#: so it must be short: at most about 0.1 s for 100 iterations on this project's machine.
-#: Beyond it the E-pass dominates anyway and the ordinary loop loses little.
-MAX_PAIRS = 200_000
+#: The most work (N x K x max_iter) a run in the compiled loop may take. A run cannot be
+#: cancelled inside the loop, so it must be short: about 0.1 s on this project's machine
+#: (200,000 point-components for 100 iterations). Beyond it the E-pass dominates anyway and
+#: the ordinary loop, which checks the cancel every iteration, loses little.
+MAX_WORK = 200_000 * 100
+#: The largest N x K at the default 100 iterations.
+MAX_PAIRS = MAX_WORK // 100
 
 
 def applies(start: Mixture, settings: EMSettings, *, locks=None, backend=None,
             n_samples: int = 0) -> bool:
     """Whether :func:`run` can fit from ``start`` with ``settings`` on ``n_samples``
     points: plain EM (no locks, conjugate prior, noise component or variational
-    posterior), a start already of the run's model, at most :data:`MAX_PAIRS` points x
-    components, and the numba kernels available."""
+    posterior), a start already of the run's model, at most :data:`MAX_WORK` points x
+    components x ``settings.max_iter``, and the numba kernels available."""
+    work = n_samples * start.n_components * max(1, settings.max_iter)
     return (_kernels.HAVE_NUMBA and backend in (None, "numba") and settings.algorithm == "em"
-            and n_samples * start.n_components <= MAX_PAIRS
+            and work <= MAX_WORK
             and not settings.prior and not settings.noise and not start.has_noise
             and start.posterior is None and (locks is None or not locks.any)
             and start.covariance_type == settings.covariance_type)

@@ -107,6 +107,10 @@ def test_only_plain_em_on_small_data_takes_the_loop(faithful):
     assert not fast_fit.applies(start, E.EMSettings(), backend="numpy", n_samples=n)
     assert not fast_fit.applies(start, E.EMSettings(),
                                 n_samples=fast_fit.MAX_PAIRS // 2 + 1)
+    # The bound is on the whole run: many iterations on fewer points exceed it too, so a
+    # cancel never waits long.
+    assert not fast_fit.applies(start, E.EMSettings(max_iter=10_000), n_samples=n * 10)
+    assert fast_fit.applies(start, E.EMSettings(max_iter=10_000), n_samples=n)
 
 
 def test_the_closed_form_2x2_algebra_matches_numpy():

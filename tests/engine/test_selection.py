@@ -142,7 +142,7 @@ def test_a_cancel_inside_a_cell_ends_the_sweep_with_the_rows_so_far(faithful):
 
 
 def test_a_cancel_inside_a_large_cell_stops_between_iterations(synthetic):
-    # Beyond fast_fit.MAX_PAIRS the restarts run in the ordinary loop, which checks the
+    # Beyond fast_fit.MAX_WORK the restarts run in the ordinary loop, which checks the
     # cancel before every iteration: a long restart on large data never holds it up.
     from gmm_explorer.engine import fast_fit
 
