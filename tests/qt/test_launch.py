@@ -103,3 +103,24 @@ def test_the_first_launch_shows_em_walking(qtbot, tmp_path):
     qtbot.addWidget(w2)
     idle(qtbot, w2)
     assert w2.session.settings.init == "kmeans"
+
+
+def test_a_first_launch_on_a_file_asks_nothing(qtbot, tmp_path, monkeypatch):
+    # A first launch sets the demo's start before the file opens: the empty session must
+    # not ask to save "unsaved changes" (it did, on an empty window).
+    from gmm_explorer.qt.app import open_window
+    from gmm_explorer.qt.controllers.files import FilesController
+
+    def never(self):
+        raise AssertionError("an empty session asked to be saved")
+
+    monkeypatch.setattr(FilesController, "ask_save_changes", never)
+    import gmm_explorer.qt.app as app_module
+
+    monkeypatch.setattr(app_module, "first_launch", lambda qsettings: True)
+    path = tmp_path / "pts.csv"
+    path.write_text("a,b\n" + "".join(f"{i % 7},{i % 5}\n" for i in range(40)))
+    _, w = open_window(str(path))
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.session.initialised and not w.run.busy, timeout=20000)
+    assert w.session.n_points == 40 and w.session.settings.init == "centre"

@@ -266,8 +266,11 @@ class FilesController(QObject):
             QMessageBox.StandardButton(answer), "cancel")
 
     def maybe_save(self) -> bool:
-        """True when it is fine to replace the session (saved, discarded, or clean)."""
-        if not self.session.dirty:
+        """True when it is fine to replace the session (saved, discarded, or clean). An
+        empty session with nothing to undo has nothing to lose: no question (a first
+        launch changes the settings before a file named on the command line opens)."""
+        s = self.session
+        if not s.dirty or (s.n_points == 0 and not s.can_undo and not s.history):
             return True
         answer = self.ask_save_changes()
         if answer == "save":
