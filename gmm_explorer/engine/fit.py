@@ -201,7 +201,7 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
 
 def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, cancelled=None,
              healthy_first: bool = False, weights=None,
-             fast: bool = False) -> tuple[StepResult, ...]:
+             fast: bool = False, independent: bool = False) -> tuple[StepResult, ...]:
     """Run EM from each start and keep the best run (:func:`better_restart`): the one
     restart loop of :func:`fit` and model selection's mixed restarts.
 
@@ -218,6 +218,9 @@ def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, can
         Run each restart in the compiled loop (:mod:`~gmm_explorer.engine.fast_fit`)
         where it applies: the same final state to rounding, many times faster, but
         the returned history holds only the final state. Model selection asks for this.
+    independent : bool
+        With ``fast``: the starts do not share a generator (each has its own seed), so
+        each is made on the worker thread that runs it, beside the other runs.
 
     Returns
     -------
@@ -234,15 +237,21 @@ def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, can
                                      n_samples=X.shape[0]):
             if cancelled is not None and cancelled():
                 raise Cancelled("the fit was cancelled")
-            return (fast_fit.run(X, start, settings, weights),)
-        return _run(iterate(X, start, settings, backend=backend, weights=weights), cancelled)
+            history = (fast_fit.run(X, start, settings, weights),)
+        else:
+            history = _run(iterate(X, start, settings, backend=backend, weights=weights),
+                           cancelled)
+        if healthy_first:
+            degenerate_reason(history[-1])  # judged here, on the run's thread; kept
+        return history
 
     if fast:
         # The starts are made in turn (a shared generator draws them in order), and each
         # run goes to a worker thread as soon as its start is made, so the compiled loops
-        # (which release the GIL) run while the next starts are made. The outcomes are
-        # compared in the starts' order, as one by one.
-        outcomes = _in_threads(one, starts)
+        # (which release the GIL) run while the next starts are made; independent starts
+        # are made on the workers too. The outcomes are compared in the starts' order, as
+        # one by one.
+        outcomes = _in_threads(one, starts, independent)
     else:
         outcomes = (_outcome(one, make_start) for make_start in starts)
     best: tuple[StepResult, ...] | None = None
@@ -272,10 +281,11 @@ _POOL = None
 _POOL_LOCK = threading.Lock()
 
 
-def _in_threads(one, starts) -> list:
+def _in_threads(one, starts, independent: bool = False) -> list:
     """``one`` on each start that ``starts`` make (a start's own FitError passes
     through), on worker threads when the numba kernels use more than one; outcomes in the
-    starts' order. A cancel or another error is raised once every run has stopped."""
+    starts' order. ``independent``: each start is made on its run's thread. A cancel or
+    another error is raised once every run has stopped."""
     global _POOL
 
     stopped = threading.Event()  # a run was cancelled or failed: make no more
@@ -286,7 +296,7 @@ def _in_threads(one, starts) -> list:
         if stopped.is_set():
             return _Raised(Cancelled("the fit was cancelled"))
         try:
-            return _outcome(one, start)
+            return _outcome(one, start)  # calls start() when it is a maker
         except BaseException as exc:  # noqa: BLE001 - Cancelled and the like, raised below
             stopped.set()
             return _Raised(exc)
@@ -295,6 +305,9 @@ def _in_threads(one, starts) -> list:
         for make_start in starts:
             if stopped.is_set():
                 return
+            if independent:
+                yield make_start
+                continue
             try:
                 yield make_start()
             except ArithmeticError as exc:

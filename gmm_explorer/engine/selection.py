@@ -180,7 +180,7 @@ def _fit_mixed(X, k, settings, n_init, seed, cancelled, weights=None) -> FitResu
                       reg_covar=settings.reg_covar, seed=s, weights=weights)
               for s, method in plan)
     best = best_run(X, starts, settings, cancelled=cancelled, healthy_first=True,
-                    weights=weights, fast=True)
+                    weights=weights, fast=True, independent=True)
     return FitResult(best[-1], best, settings, MIXED, seed, n_init)
 
 
