@@ -217,11 +217,11 @@ def _vb_state_fits(mixture: Mixture, settings: EMSettings) -> bool:
         post.prior.weight_concentration == g
 
 
-def run_prior(e: EStep, settings: EMSettings, X=None, weights=None):
+def run_prior(e: EStep, settings: EMSettings, moments=None):
     """The conjugate prior of a run with ``settings.prior`` (mclust's defaults for these
     data, K and model), from any pass over the data (``e``); None without a prior. With a
     noise component the pass's statistics are only the Gaussians' shares, so the data's
-    moments come from the points ``X`` (and their ``weights``)."""
+    ``moments`` (mean, covariance divided by N) must be given, taken from the points."""
     if not settings.prior:
         return None
     from gmm_explorer.engine.priors import default_prior
@@ -229,10 +229,9 @@ def run_prior(e: EStep, settings: EMSettings, X=None, weights=None):
 
     n = e.sample_size
     if e.mixture.has_noise:
-        if X is None:
-            raise ValueError("a prior beside a noise component needs the points")
-        mean = np.average(X, axis=0, weights=weights)
-        cov = np.cov(X.T, bias=True, aweights=weights)
+        if moments is None:
+            raise ValueError("a prior beside a noise component needs the data's moments")
+        mean, cov = moments
     else:
         mean, cov = data_moments(e.stats, np.asarray(e.mixture.means), n)
     return default_prior(mean, cov * (n / (n - 1.0)), n, e.mixture.n_components,
@@ -422,10 +421,13 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         e = algorithm_pass(X, start, settings, first_iteration, want_resp=want_resp,
                            backend=backend, weights=w, _checked=True)
     # With noise the pass's statistics cover only the Gaussians' shares of the points, so
-    # the data's covariance (the health verdicts' scale) is taken from the points, once.
-    data_cov = np.cov(X.T, bias=True, aweights=w) if start.has_noise else None
+    # the data's mean and covariance (the health verdicts' scale, the prior's moments) are
+    # taken from the points, once.
+    moments = ((np.average(X, axis=0, weights=w), np.cov(X.T, bias=True, aweights=w))
+               if start.has_noise else None)
+    data_cov = None if moments is None else moments[1]
     result = step_result(first_iteration, e, prev, settings, data_cov)
-    prior = run_prior(e, settings, X, w)  # the data's: the same for every M-step of the run
+    prior = run_prior(e, settings, moments)  # the data's: the same for every M-step
     yield HalfStep("M", result, e)
     while True:
         yield HalfStep("E", result, e)
