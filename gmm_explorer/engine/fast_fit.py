@@ -27,7 +27,7 @@ import numpy as np
 from gmm_explorer.engine import _kernels
 from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.engine.models import INNER_MAX_ITER, INNER_TOL, mclust_code
-from gmm_explorer.engine.mstep import NK_FLOOR
+from gmm_explorer.engine.mstep import NK_FLOOR, StartStatistics
 from gmm_explorer.engine.steps import EMSettings, EStep, StepResult, step_result
 from gmm_explorer.errors import FitError
 
@@ -53,21 +53,23 @@ MAX_WORK = 200_000 * 100
 MAX_PAIRS = MAX_WORK // 100
 
 
-def applies(start: Mixture, settings: EMSettings, *, locks=None, backend=None,
-            n_samples: int = 0) -> bool:
+def applies(start: Mixture | StartStatistics, settings: EMSettings, *, locks=None,
+            backend=None, n_samples: int = 0) -> bool:
     """Whether :func:`run` can fit from ``start`` with ``settings`` on ``n_samples``
     points: plain EM (no locks, conjugate prior, noise component or variational
     posterior), a start already of the run's model, at most :data:`MAX_WORK` points x
     components x ``settings.max_iter``, and the numba kernels available."""
     work = n_samples * start.n_components * max(1, settings.max_iter)
+    plain = isinstance(start, StartStatistics) or (not start.has_noise
+                                                   and start.posterior is None)
     return (_kernels.HAVE_NUMBA and backend in (None, "numba") and settings.algorithm == "em"
             and work <= MAX_WORK
-            and not settings.prior and not settings.noise and not start.has_noise
-            and start.posterior is None and (locks is None or not locks.any)
+            and not settings.prior and not settings.noise and plain
+            and (locks is None or not locks.any)
             and start.covariance_type == settings.covariance_type)
 
 
-def run(X: np.ndarray, start: Mixture, settings: EMSettings,
+def run(X: np.ndarray, start: Mixture | StartStatistics, settings: EMSettings,
         weights: np.ndarray | None = None) -> StepResult:
     """The final state of the EM run :func:`~gmm_explorer.engine.em.iterate` makes from
     ``start`` (see :func:`applies`): the state where it converged or reached
@@ -78,7 +80,9 @@ def run(X: np.ndarray, start: Mixture, settings: EMSettings,
     ----------
     X : ndarray of shape (n_samples, 2)
         Checked points (C-contiguous float64).
-    start : Mixture
+    start : Mixture or StartStatistics
+        The start's parameters, or its statistics: then the loop makes the start by its
+        own M-step (what ``start.mixture()`` makes, to rounding) and runs on from it.
     settings : EMSettings
     weights : ndarray of shape (n_samples,), optional
         Checked sample weights.
@@ -88,16 +92,27 @@ def run(X: np.ndarray, start: Mixture, settings: EMSettings,
     FitError
         Where the ordinary loop raises one: a point of zero density under every
         component, a covariance that is not positive definite, an overflow, or an mclust
-        model's component collapsing.
+        model's component collapsing; from statistics, also where ``start.mixture()``
+        raises one.
     """
     code = CODES.index(mclust_code(settings.covariance_type))
     weighted = weights is not None
     w = weights if weighted else np.empty(0)
+    if isinstance(start, StartStatistics):
+        k = start.n_components
+        # Copies: the cached statistics are read-only, and a read-only array would be
+        # another compiled signature.
+        params = (np.empty(k), np.array(start.centres, dtype=np.float64),
+                  np.zeros((k, 2, 2)), np.array(start.stats, dtype=np.float64), True)
+    else:
+        params = (np.array(start.weights, dtype=np.float64),
+                  np.array(start.means, dtype=np.float64),
+                  np.array(start.covariances, dtype=np.float64), np.empty((0, 6)), False)
+    pi0, means0, cov0, stats0, from_stats = params
     status, where, it, history, pi, means, cov, stats, ll = _fit_loop(
-        X, w, weighted, np.array(start.weights, dtype=np.float64),
-        np.array(start.means, dtype=np.float64), np.array(start.covariances, dtype=np.float64),
-        code, float(settings.reg_covar), float(settings.tol), int(settings.max_iter),
-        INNER_TOL, INNER_MAX_ITER)
+        X, w, weighted, pi0, means0, cov0, code, float(settings.reg_covar),
+        float(settings.tol), int(settings.max_iter), INNER_TOL, INNER_MAX_ITER, stats0,
+        from_stats)
     if status != OK:
         raise _error(status, where, settings.reg_covar)
     final = Mixture(pi, means, cov, settings.covariance_type, True)
@@ -193,11 +208,12 @@ if _kernels.HAVE_NUMBA:
     LANES = 8
 
     @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
-    def _pass(X, w, weighted, pi, means, cov, stats, lp, mx, inv):  # pragma: no cover
-        """The E-pass (serial), statistics about ``means`` into ``stats``; returns (status,
-        log-likelihood, total weight). ``lp`` (K, N), ``mx`` and ``inv`` (N,) are scratch.
-        Each loop runs over the points of one component, so it vectorises."""
-        n = X.shape[0]
+    def _pass(xs, ys, w, weighted, pi, means, cov, stats, lp, mx, inv):  # pragma: no cover
+        """The E-pass (serial) over the points' coordinates ``xs``, ``ys``, statistics
+        about ``means`` into ``stats``; returns (status, log-likelihood, total weight).
+        ``lp`` (K, N), ``mx`` and ``inv`` (N,) are scratch. Each loop runs over the
+        points of one component, on contiguous arrays, so it vectorises."""
+        n = xs.shape[0]
         k = pi.shape[0]
         for i in range(n):
             mx[i] = -np.inf
@@ -213,8 +229,8 @@ if _kernels.HAVE_NUMBA:
             m0 = means[j, 0]
             m1 = means[j, 1]
             for i in range(n):
-                dx = X[i, 0] - m0
-                dy = X[i, 1] - m1
+                dx = xs[i] - m0
+                dy = ys[i] - m1
                 y0 = u00 * dx
                 y1 = u01 * dx + u11 * dy
                 v = c - 0.5 * (y0 * y0 + y1 * y1)
@@ -253,8 +269,8 @@ if _kernels.HAVE_NUMBA:
                 for t in range(LANES):
                     i = start + t
                     r = lp[j, i] * inv[i]
-                    dx = X[i, 0] - m0
-                    dy = X[i, 1] - m1
+                    dx = xs[i] - m0
+                    dy = ys[i] - m1
                     rdx = r * dx
                     rdy = r * dy
                     acc[0, t] += r
@@ -265,8 +281,8 @@ if _kernels.HAVE_NUMBA:
                     acc[5, t] += rdy * dy
             for i in range(whole, n):
                 r = lp[j, i] * inv[i]
-                dx = X[i, 0] - m0
-                dy = X[i, 1] - m1
+                dx = xs[i] - m0
+                dy = ys[i] - m1
                 rdx = r * dx
                 rdy = r * dy
                 acc[0, 0] += r
@@ -516,9 +532,11 @@ if _kernels.HAVE_NUMBA:
         return OK
 
     @njit(cache=True, error_model="numpy")
-    def _m_step(stats, code, reg, tol, max_iter, pi, means, cov):  # pragma: no cover
+    def _m_step(stats, code, reg, tol, max_iter, pi, means, cov,
+                has_prev):  # pragma: no cover
         """The M-step in place (``means`` are the centres of ``stats``; ``cov`` holds the
-        previous covariances); returns (status, component)."""
+        previous covariances when ``has_prev``, which warm-start mclust's inner
+        iterations; a start has none); returns (status, component)."""
         k = pi.shape[0]
         nk = np.empty(k)
         sxx = np.empty(k)
@@ -612,14 +630,14 @@ if _kernels.HAVE_NUMBA:
                     cov[j, 0, 1] = vx[j] * vy[j] * a0 - vy[j] * vx[j] * a1
                     cov[j, 1, 1] = vy[j] * vy[j] * a0 + vx[j] * vx[j] * a1
             elif code == 9:
-                status = _vei(wxx, wyy, nk, cov.copy(), True, tol, max_iter, cov)
+                status = _vei(wxx, wyy, nk, cov.copy(), has_prev, tol, max_iter, cov)
             elif code == 10:
                 status = _vee(wxx, wxy, wyy, nk, tol, max_iter, cov)
             elif code == 11 or code == 12:
-                status = _eve_vve(wxx, wxy, wyy, nk, code == 12, cov.copy(), True, tol,
-                                  max_iter, cov)
+                status = _eve_vve(wxx, wxy, wyy, nk, code == 12, cov.copy(), has_prev,
+                                  tol, max_iter, cov)
             else:
-                status = _vev(wxx, wxy, wyy, nk, cov.copy(), True, tol, max_iter, cov)
+                status = _vev(wxx, wxy, wyy, nk, cov.copy(), has_prev, tol, max_iter, cov)
         if status != OK:
             return status, 0
         for j in range(k):
@@ -642,10 +660,12 @@ if _kernels.HAVE_NUMBA:
 
     @njit(cache=True, nogil=True, error_model="numpy")
     def _fit_loop(X, w, weighted, pi, means, cov, code, reg, tol, max_iter, inner_tol,
-                  inner_max):  # pragma: no cover
+                  inner_max, start_stats, from_stats):  # pragma: no cover
         """EM from (pi, means, cov) until scikit-learn's rule stops it: returns (status,
         component, iteration, mean log-likelihoods of iterations 0..iteration, pi, means,
-        cov, statistics about its means, total log-likelihood) of the final state."""
+        cov, statistics about its means, total log-likelihood) of the final state. With
+        ``from_stats`` the start is first made by the M-step from ``start_stats`` about
+        ``means`` (a failure there returns at iteration -1)."""
         k = pi.shape[0]
         n = X.shape[0]
         stats = np.empty((k, 6))
@@ -653,16 +673,25 @@ if _kernels.HAVE_NUMBA:
         mx = np.empty(n)
         inv = np.empty(n)
         history = np.empty(max_iter + 1)
+        xs = np.ascontiguousarray(X[:, 0])
+        ys = np.ascontiguousarray(X[:, 1])
+        if from_stats:
+            status, j = _m_step(start_stats, code, reg, inner_tol, inner_max, pi, means,
+                                cov, False)
+            if status != OK:
+                return status, j, -1, history[:0], pi, means, cov, stats, 0.0
         it = 0
         while True:
-            status, ll, total = _pass(X, w, weighted, pi, means, cov, stats, lp, mx, inv)
+            status, ll, total = _pass(xs, ys, w, weighted, pi, means, cov, stats, lp, mx,
+                                      inv)
             if status != OK:
                 return status, 0, it, history[:it], pi, means, cov, stats, ll
             history[it] = ll / total
             converged = it >= 2 and abs(history[it - 1] - history[it - 2]) < tol
             if converged or it >= max_iter:
                 return OK, 0, it, history[:it + 1], pi, means, cov, stats, ll
-            status, j = _m_step(stats, code, reg, inner_tol, inner_max, pi, means, cov)
+            status, j = _m_step(stats, code, reg, inner_tol, inner_max, pi, means, cov,
+                                True)
             if status != OK:
                 return status, j, it, history[:it + 1], pi, means, cov, stats, ll
             it += 1
@@ -676,7 +705,8 @@ if _kernels.HAVE_NUMBA:
             for weighted in (False, True):
                 _fit_loop(X, np.ones(40) if weighted else np.empty(0), weighted,
                           np.array([0.5, 0.5]), np.array([[-1.0, 0.0], [1.0, 0.0]]),
-                          cov.copy(), code, 1e-6, 1e-3, 2, INNER_TOL, 100)
+                          cov.copy(), code, 1e-6, 1e-3, 2, INNER_TOL, 100,
+                          np.empty((0, 6)), False)
 else:  # pragma: no cover - exercised only without numba
 
     def warm_up() -> None:

@@ -16,6 +16,7 @@ from gmm_explorer.engine.diagnostics import degenerate_reason
 from gmm_explorer.engine.em import iterate
 from gmm_explorer.engine.init import check_init_method, fresh_seed, initialise, rng_from
 from gmm_explorer.engine.mixture import Mixture
+from gmm_explorer.engine.mstep import StartStatistics
 from gmm_explorer.engine.steps import EMSettings, StepResult
 from gmm_explorer.engine.validation import (
     as_points,
@@ -89,14 +90,20 @@ def aic_from(log_likelihood: float, mixture: Mixture) -> float:
 
 
 def better_restart(a: StepResult, b: StepResult, healthy_first: bool) -> bool:
-    """Whether restart ending in ``a`` beats the one ending in ``b``."""
-    if healthy_first:
-        ha = degenerate_reason(a) is None
-        hb = degenerate_reason(b) is None
-        if ha != hb:
-            return ha
+    """Whether restart ending in ``a`` beats the one ending in ``b``: with
+    ``healthy_first``, a healthy state beats a degenerate one
+    (:func:`~gmm_explorer.engine.diagnostics.degenerate_reason`); otherwise, or between
+    two of a kind, the higher objective wins."""
     # The run's own objective (the log-likelihood for EM and SEM), summed over the points.
-    return _total_objective(a) > _total_objective(b)
+    higher = _total_objective(a) > _total_objective(b)
+    if not healthy_first:
+        return higher
+    # The same answer as comparing (healthy, objective) pairs, judging only the states
+    # whose verdict can change it: a restart that ends below a healthy best is never
+    # judged, which spares model selection most of its verdicts.
+    if higher:
+        return degenerate_reason(a) is None or degenerate_reason(b) is not None
+    return degenerate_reason(b) is not None and degenerate_reason(a) is None
 
 
 def _total_objective(r: StepResult) -> float:
@@ -209,9 +216,10 @@ def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, can
     ----------
     X : ndarray of shape (n_samples, 2)
         Checked points.
-    starts : iterable of callable() -> Mixture
+    starts : iterable of callable() -> Mixture or StartStatistics
         Each makes one restart's start when called (in turn, so a shared generator draws
-        them in order).
+        them in order): its parameters, or its statistics (the compiled loop then takes
+        the start's M-step itself).
     settings, backend, cancelled, healthy_first, weights
         As for :func:`fit`.
     fast : bool
@@ -237,13 +245,11 @@ def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, can
                                      n_samples=X.shape[0]):
             if cancelled is not None and cancelled():
                 raise Cancelled("the fit was cancelled")
-            history = (fast_fit.run(X, start, settings, weights),)
-        else:
-            history = _run(iterate(X, start, settings, backend=backend, weights=weights),
-                           cancelled)
-        if healthy_first:
-            degenerate_reason(history[-1])  # judged here, on the run's thread; kept
-        return history
+            return (fast_fit.run(X, start, settings, weights),)
+        if isinstance(start, StartStatistics):
+            start = start.mixture()
+        return _run(iterate(X, start, settings, backend=backend, weights=weights),
+                    cancelled)
 
     if fast:
         # The starts are made in turn (a shared generator draws them in order), and each

@@ -28,6 +28,7 @@ from gmm_explorer.engine import _kernels
 from gmm_explorer.engine._kernels import N_STATS, NUMPY_BLOCK
 from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.engine.mstep import (
+    StartStatistics,
     parameters_from_statistics,
     statistics_from_responsibilities,
     weighted_sums,
@@ -429,8 +430,36 @@ def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type:
         return N.with_noise(m, weight, density)
     if method == "centre":
         return centre_start(X, n_components, covariance_type, reg_covar, weights=w)
+    return _start(X, n_components, method, covariance_type, reg_covar, seed, w).mixture()
+
+
+def start_statistics(X, n_components: int, method: str = "kmeans", *,
+                     covariance_type: str = "full", reg_covar: float = 1e-6, seed=None,
+                     weights=None) -> StartStatistics:
+    """The start :func:`initialise` makes (without noise), before its M-step: its
+    ``mixture()`` is that start, bit for bit.
+
+    Parameters
+    ----------
+    X, n_components, covariance_type, reg_covar, seed, weights
+        As for :func:`initialise`.
+    method : {"kmeans", "k-means++", "random", "random_from_data", "hc"}
+        The ``"centre"`` start has no statistics of its own.
+
+    Returns
+    -------
+    StartStatistics
+    """
+    X = checked_points(X, n_components)
+    w = as_sample_weights(weights, X.shape[0])
+    if check_init_method(method) == "centre":
+        raise InputError("the centre start has no statistics; use initialise()")
+    return _start(X, n_components, method, covariance_type, reg_covar, seed, w)
+
+
+def _start(X, n_components, method, covariance_type, reg_covar, seed, w) -> StartStatistics:
     stats, centres = _cached_start_statistics(X, n_components, method, seed, w)
-    return parameters_from_statistics(stats, centres, covariance_type, reg_covar)
+    return StartStatistics(stats, centres, canonical(covariance_type), float(reg_covar))
 
 
 def _hc_labels(X: np.ndarray, n_components: int, rng: np.random.Generator) -> np.ndarray:

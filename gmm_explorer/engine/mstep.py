@@ -5,6 +5,7 @@
   (scikit-learn's ``_initialize`` from ``resp``).
 * :func:`parameters_from_statistics` — the M-step proper, on sufficient statistics about
   given centres, with optional per-component locks (generalised EM).
+* :class:`StartStatistics` — a start's statistics before its M-step.
 
 The maths follow scikit-learn's ``GaussianMixture`` (``reg_covar`` added to the diagonal,
 component mass floored at ``10 * eps``, weights ``nk / sum(nk)``).
@@ -65,6 +66,47 @@ def weighted_sums(X, resp) -> np.ndarray:
     ndarray of shape (n_components, 2)
     """
     return np.stack([(resp * X[:, 0:1]).sum(axis=0), (resp * X[:, 1:2]).sum(axis=0)], axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class StartStatistics:
+    """A start before its M-step: the statistics an initialisation fits its parameters
+    to, about its centres (:func:`~gmm_explorer.engine.init.start_statistics`).
+
+    :meth:`mixture` makes the start's parameters, what
+    :func:`~gmm_explorer.engine.init.initialise` returns; model selection hands the
+    statistics themselves to the compiled loop (:mod:`~gmm_explorer.engine.fast_fit`),
+    which takes this M-step with the run's others.
+
+    Attributes
+    ----------
+    stats : ndarray of shape (n_components, 6)
+        ``S0, S1x, S1y, S2xx, S2xy, S2yy`` about ``centres`` (read-only).
+    centres : ndarray of shape (n_components, 2)
+    covariance_type : str
+    reg_covar : float
+    """
+
+    stats: np.ndarray
+    centres: np.ndarray
+    covariance_type: str
+    reg_covar: float
+
+    @property
+    def n_components(self) -> int:
+        """K, the number of components."""
+        return int(self.stats.shape[0])
+
+    def mixture(self) -> Mixture:
+        """The start's parameters (:func:`parameters_from_statistics`).
+
+        Raises
+        ------
+        FitError
+            If a covariance is not positive definite even after adding ``reg_covar``.
+        """
+        return parameters_from_statistics(self.stats, self.centres, self.covariance_type,
+                                          self.reg_covar)
 
 
 def parameters_from_statistics(stats: np.ndarray, centres: np.ndarray, covariance_type: str,

@@ -13,7 +13,7 @@ from gmm_explorer.engine.density import _logsumexp_rows, weighted_log_prob
 from gmm_explorer.engine.em import e_step
 from gmm_explorer.engine.diagnostics import degenerate_reason
 from gmm_explorer.engine.fit import FitResult, aic_from, best_run, bic_from, fit
-from gmm_explorer.engine.init import check_init_method, fresh_seed, initialise
+from gmm_explorer.engine.init import check_init_method, fresh_seed, start_statistics
 from gmm_explorer.engine.mixture import COVARIANCE_TYPES, Mixture
 from gmm_explorer.engine.models import canonical
 from gmm_explorer.engine.steps import EMSettings
@@ -176,7 +176,9 @@ def _fit_mixed(X, k, settings, n_init, seed, cancelled, weights=None) -> FitResu
     # mclust's deterministic hc start first (as Mclust's), then random restarts in turn.
     plan = ((0, "hc"),) + restart_plan(n_init - 1, seed=0 if seed is None else int(seed))
     X = as_points(X)
-    starts = (partial(initialise, X, k, method, covariance_type=settings.covariance_type,
+    # Statistics, not parameters: the compiled loop takes each start's M-step.
+    starts = (partial(start_statistics, X, k, method,
+                      covariance_type=settings.covariance_type,
                       reg_covar=settings.reg_covar, seed=s, weights=weights)
               for s, method in plan)
     best = best_run(X, starts, settings, cancelled=cancelled, healthy_first=True,

@@ -13,24 +13,28 @@ import pytest
 
 from gmm_explorer import engine as E
 from gmm_explorer.engine import _kernels, diagnostics, fast_fit, hierarchical
-from gmm_explorer.engine.init import initialise
+from gmm_explorer.engine.fit import best_run, better_restart
+from gmm_explorer.engine.init import initialise, start_statistics
 from gmm_explorer.engine.locks import Locks
 from gmm_explorer.engine.models import MODEL_TYPES
-from gmm_explorer.errors import FitError
+from gmm_explorer.errors import FitError, InputError
 
 pytestmark = pytest.mark.skipif(not _kernels.HAVE_NUMBA, reason="the loop is numba's")
 
 INITS = ("hc", "kmeans", "random", "random_from_data")
 
 
-def _compare(X, start, settings, weights=None):
+def _compare(X, start, settings, weights=None, fast_start=None):
+    """The loop from ``fast_start`` (default: ``start``) against the engine's loop from
+    ``start``."""
+    fast_start = start if fast_start is None else fast_start
     try:
         ref = list(E.iterate(X, start, settings, weights=weights))[-1]
     except FitError:
         with pytest.raises(FitError):
-            fast_fit.run(X, start, settings, weights)
+            fast_fit.run(X, fast_start, settings, weights)
         return None
-    got = fast_fit.run(X, start, settings, weights)
+    got = fast_fit.run(X, fast_start, settings, weights)
     assert got.iteration == ref.iteration
     assert got.converged == ref.converged
     assert got.log_likelihood == pytest.approx(ref.log_likelihood, rel=1e-10)
@@ -65,6 +69,46 @@ def test_the_loop_ends_where_the_engine_ends_for_every_model(faithful, synthetic
                 start = initialise(X, k, init, covariance_type=model, seed=i)
                 compared += _compare(X, start, settings) is not None
     assert compared >= 24
+
+
+@pytest.mark.parametrize("model", MODEL_TYPES)
+def test_from_a_starts_statistics_the_loop_ends_where_the_engine_ends(faithful, synthetic,
+                                                                      model):
+    # Model selection hands the loop each start's statistics; the loop's own M-step makes
+    # the start (mclust's inner iterations with no previous covariances to warm them).
+    settings = E.EMSettings(model, 1e-6, 1e-6, 100)
+    compared = 0
+    for X in (faithful, synthetic):
+        for k in (1, 2, 3, 5):
+            for i, init in enumerate(INITS):
+                stats = start_statistics(X, k, init, covariance_type=model, seed=i)
+                start = initialise(X, k, init, covariance_type=model, seed=i)
+                assert stats.mixture().equals(start)
+                assert fast_fit.applies(stats, settings, n_samples=X.shape[0])
+                compared += _compare(X, start, settings, fast_start=stats) is not None
+                # max_iter 0: the start itself, as the loop's M-step made it.
+                first = fast_fit.run(X, stats, E.EMSettings(model, 1e-6, 1e-6, 0))
+                loose = k == 1 and model in ("EVE", "VVE")  # see _compare
+                np.testing.assert_allclose(first.mixture.covariances, start.covariances,
+                                           rtol=1e-4 if loose else 1e-9,
+                                           atol=1e-12 * np.abs(start.covariances).max())
+                np.testing.assert_allclose(first.mixture.means, start.means, rtol=1e-12)
+                np.testing.assert_allclose(first.mixture.weights, start.weights, rtol=1e-12)
+    assert compared >= 24
+
+
+def test_a_start_that_cannot_be_made_fails_from_its_statistics_as_initialise_fails():
+    # Without reg_covar, a component seeded on one point has no covariance at all.
+    X = np.random.default_rng(1).normal(size=(20, 2))
+    stats = start_statistics(X, 2, "random_from_data", reg_covar=0.0, seed=0)
+    with pytest.raises(FitError):
+        initialise(X, 2, "random_from_data", reg_covar=0.0, seed=0)
+    with pytest.raises(FitError, match="not positive definite"):
+        fast_fit.run(X, stats, E.EMSettings(reg_covar=0.0))
+    with pytest.raises(FitError):  # the ordinary loop is handed the start's parameters
+        best_run(X, [lambda: stats], E.EMSettings(reg_covar=0.0, max_iter=10**6), fast=True)
+    with pytest.raises(InputError, match="centre"):
+        start_statistics(X, 2, "centre")
 
 
 @pytest.mark.parametrize("model", ["full", "VEV", "EVE", "diag"])
@@ -220,3 +264,30 @@ def test_starts_share_their_k_means_and_draws_across_models_and_never_go_stale(f
     w[:100] = 3.0
     assert not np.array_equal(weighted.means, initialise(X, 3, "kmeans", seed=5,
                                                          weights=w).means)
+
+
+def test_restarts_are_judged_only_where_the_verdict_decides(monkeypatch):
+    # better_restart's answer is that of comparing (healthy, objective) pairs; a restart
+    # ending below a healthy best is never judged (model selection's many restarts).
+    import sys
+    from types import SimpleNamespace
+
+    fit_module = sys.modules["gmm_explorer.engine.fit"]  # the package's ``fit`` is a function
+    judged = []
+    monkeypatch.setattr(fit_module, "degenerate_reason",
+                        lambda r: judged.append(r.name) or r.reason)
+    for ha in (True, False):
+        for hb in (True, False):
+            for la, lb in ((-10.0, -20.0), (-20.0, -10.0), (-10.0, -10.0),
+                           (float("nan"), -10.0)):
+                a = SimpleNamespace(name="a", log_likelihood=la, objective=None,
+                                    reason=None if ha else "component 1 is empty")
+                b = SimpleNamespace(name="b", log_likelihood=lb, objective=None,
+                                    reason=None if hb else "component 2 is empty")
+                judged.clear()
+                eager = (ha, la) > (hb, lb) if ha != hb else la > lb
+                assert better_restart(a, b, True) == eager, (ha, hb, la, lb)
+                if hb and not la > lb:
+                    assert judged == ["b"]  # the healthy best alone: a is never judged
+                judged.clear()
+                assert better_restart(a, b, False) == (la > lb) and judged == []
