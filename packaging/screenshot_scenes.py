@@ -9,7 +9,8 @@ standardised (Old Faithful in z-scores, View › Standardised units), selection 
 selection over mclust's fourteen models), cem (three EM steps, then classification EM on
 a new branch), vb (variational Bayes with K=6 run to convergence: components switched off),
 noise (two clusters among scattered outliers, fitted with a noise component), weights
-(binned data: each grid cell's centre weighted by its count, markers sized by weight).
+(binned data: each grid cell's centre weighted by its count, markers sized by weight),
+bound (the bound panel after three steps: ln p = 𝓛 + KL and the M-step's slice).
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -24,7 +25,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 SCENES = ("window", "explain", "mstep", "presentation", "standardised", "selection", "cem",
-          "vb", "noise", "weights")
+          "vb", "noise", "weights", "bound")
 
 
 def main(scene: str) -> int:
@@ -124,6 +125,9 @@ def main(scene: str) -> int:
             resp = E.predict_proba(s.points, s.current.mixture)
             w.actions["mode_inspect"].trigger()
             w.overlays.pin_point(int(np.argmin(np.abs(resp[:, 0] - 0.5))))
+        elif scene == "bound":
+            w.show_panel("bound")
+            wait_until(lambda: w.bound_explain.last_view is not None, 60)
         elif scene == "mstep":
             w.show_panel("mstep")
             w.panels["mstep"].select_component(1)

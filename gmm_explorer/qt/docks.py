@@ -1,4 +1,4 @@
-"""The exploration panels as docks: tabbed together down the window's right edge (seven
+"""The exploration panels as docks: tabbed together down the window's right edge (eight
 fit without eliding, and they cost no canvas width)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
 
 #: The exploration docks: key -> (tab title, title in View › Panels, tooltip). The tab
-#: titles are short so that all seven fit down the edge of a 1280 x 720 window unelided.
+#: titles are short so that all eight fit down the edge of a 1280 x 720 window unelided.
 DOCKS = {
     "health": ("Health", "Health", "Numerical health of each component"),
     "branches": ("Branches", "Branches", "History branches"),
@@ -16,6 +16,9 @@ DOCKS = {
     "gallery": ("Optima", "Local optima", "Gallery of local optima"),
     "inspector": ("Inspector", "Inspector", "Point inspector"),
     "mstep": ("M-step", "M-step", "The M-step that made the displayed state, with numbers"),
+    "bound": ("Bound", "Bound (ln p = 𝓛 + KL)",
+              "EM as the climb of a lower bound: ln p = 𝓛 + KL at each half-step, and the "
+              "slice through the M-step"),
     "truth": ("Truth", "Ground truth", "Agreement with ground-truth labels"),
 }
 

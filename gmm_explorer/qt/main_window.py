@@ -13,6 +13,7 @@ Controllers (``qt/controllers/``), each given the session and the widgets it dri
 * ``overlays``: colour modes, decision regions, k-means, the inspector, ground truth;
 * ``units``: the standardised view (z-scores) and the bar offering it;
 * ``m_step_explain``: the M-step panel (the displayed state's M-step, with numbers);
+* ``bound_explain``: the bound panel (ln p = 𝓛 + KL at each half-step, the M-step's slice);
 * ``analyses``: model selection and the optima gallery, in the background;
 * ``gif_export``: the animated GIF of a run, drawn in the background.
 
@@ -48,6 +49,7 @@ from gmm_explorer.qt.controllers.files import APP_NAME, FilesController
 from gmm_explorer.qt.controllers.gif_export import GifExportController
 from gmm_explorer.qt.controllers.history import HistoryController
 from gmm_explorer.qt.controllers.kernels import KernelsController
+from gmm_explorer.qt.controllers.bound_explain import BoundController
 from gmm_explorer.qt.controllers.m_step_explain import MStepExplainController
 from gmm_explorer.qt.controllers.overlays import OverlaysController
 from gmm_explorer.qt.controllers.points import PointsController
@@ -66,6 +68,7 @@ from gmm_explorer.qt.panels.ground_truth import GroundTruthPanel
 from gmm_explorer.qt.panels.health import HealthPanel
 from gmm_explorer.qt.panels.inspector import InspectorPanel
 from gmm_explorer.qt.panels.likelihood import LikelihoodPanel
+from gmm_explorer.qt.panels.bound import BoundPanel
 from gmm_explorer.qt.panels.m_step import MStepPanel
 from gmm_explorer.qt.panels.model_selection import SelectionPanel
 from gmm_explorer.qt.panels.optima_gallery import GalleryPanel
@@ -111,7 +114,7 @@ class MainWindow(QMainWindow):
         self.panels = {"health": HealthPanel(), "branches": BranchPanel(),
                        "selection": SelectionPanel(), "gallery": GalleryPanel(),
                        "inspector": InspectorPanel(), "truth": GroundTruthPanel(),
-                       "mstep": MStepPanel()}
+                       "mstep": MStepPanel(), "bound": BoundPanel()}
         (self.main_split, self.center_split, self.right_split,
          self.narration) = central_layout(self.controls, self.canvas, self.timeline,
                                           self.ll_panel, self.table, self.units_bar)
@@ -159,6 +162,7 @@ class MainWindow(QMainWindow):
                                      self.actions["standardise"], self.feedback, parent=self)
         self.m_step_explain = MStepExplainController(s, p["mstep"], self.docks["mstep"],
                                                      parent=self)
+        self.bound_explain = BoundController(s, p["bound"], self.docks["bound"], parent=self)
         self.exports = ExportsController(s, self.canvas, self.gif_export, self.files,
                                          self.feedback, parent=self)
         views = SimpleNamespace(canvas=self.canvas, ll_panel=self.ll_panel, table=self.table,
@@ -318,4 +322,5 @@ class MainWindow(QMainWindow):
         self.gif_export.shutdown()
         self.overlays.shutdown()
         self.m_step_explain.shutdown()
+        self.bound_explain.shutdown()
         super().closeEvent(event)

@@ -497,7 +497,7 @@ def test_a_long_wait_shows_what_it_waits_for(window, qtbot):
 
 
 def test_every_dock_tab_title_is_whole_at_1280x720(window, qtbot):
-    """Seven docks are tabbed down the right edge: their titles fit unelided."""
+    """The docks are tabbed down the right edge: their titles fit unelided."""
     from PySide6.QtWidgets import QTabBar
 
     window.resize(1280, 720)
