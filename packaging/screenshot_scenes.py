@@ -10,7 +10,9 @@ selection over mclust's fourteen models), cem (three EM steps, then classificati
 a new branch), vb (variational Bayes with K=6 run to convergence: components switched off),
 noise (two clusters among scattered outliers, fitted with a noise component), weights
 (binned data: each grid cell's centre weighted by its count, markers sized by weight),
-bound (the bound panel after three steps: ln p = 𝓛 + KL and the M-step's slice).
+bound (the bound panel after three steps: ln p = 𝓛 + KL and the M-step's slice),
+landscape (the likelihood landscape over the two components' x-means, after a run from
+the centre start to convergence).
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -25,7 +27,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 SCENES = ("window", "explain", "mstep", "presentation", "standardised", "selection", "cem",
-          "vb", "noise", "weights", "bound")
+          "vb", "noise", "weights", "bound", "landscape")
 
 
 def main(scene: str) -> int:
@@ -125,6 +127,12 @@ def main(scene: str) -> int:
             resp = E.predict_proba(s.points, s.current.mixture)
             w.actions["mode_inspect"].trigger()
             w.overlays.pin_point(int(np.argmin(np.abs(resp[:, 0] - 0.5))))
+        elif scene == "landscape":
+            converge_and_colour()
+            w.landscape.open()
+            lw = w.landscape_window
+            wait_until(lambda: lw.shown is not None and not w.landscape.busy, 60)
+            lw.move(w.geometry().center() - lw.rect().center())
         elif scene == "bound":
             w.show_panel("bound")
             wait_until(lambda: w.bound_explain.last_view is not None, 60)

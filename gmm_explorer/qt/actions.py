@@ -75,6 +75,10 @@ ACTIONS = {
                    "removes that component", True),
     "mode_inspect": ("&Inspect", "T", "Hover a point to inspect it; click pins it and shows "
                      "its responsibilities across iterations", True),
+    "landscape": ("Likelihood &landscape…", "Ctrl+L", "ln p over two parameters (say the "
+                  "x-means of components 1 and 2), every other one held at the displayed "
+                  "state: EM's path, the local maxima and label switching's mirror",
+                  False),
     "presentation": ("&Presentation mode", "F5", "Full screen for a lecture hall: the canvas "
                      "and the log-likelihood curve only, in large type and thick lines; F5 "
                      "again leaves", True),
@@ -96,7 +100,7 @@ MENUS = (
     ("&EM", ["initialise", "init_file", "init_labels", "init_selection", "reset_settings", None, "e_step", "m_step", "step", None, "run", "converge",
              "pause", None, "step_back", "step_forward", None, "sample_model"]),
     ("&View", ["hard", "uncertainty", "decision", "ghosts", "kmeans_overlay", None, "fit_view",
-               "standardise", "panels", None, "presentation"]),
+               "standardise", "panels", "landscape", None, "presentation"]),
     ("&Help", ["getting_started", "shortcuts"]),
 )
 
@@ -116,6 +120,7 @@ SHORTCUTS = [
     ("K", "Show the k-means centroids and regions"),
     ("F", "Fit view to data"),
     ("F5", "Presentation mode: full screen, large type (F5 again leaves)"),
+    ("Ctrl+L", "The likelihood landscape over two parameters"),
     ("A / B / S", "Mouse mode: add points / brush / select"),
     ("P", "Mouse mode: place components (click: new mean; right-click a mean: remove)"),
     ("T", "Mouse mode: inspect (click a point to pin it)"),

@@ -14,6 +14,7 @@ Controllers (``qt/controllers/``), each given the session and the widgets it dri
 * ``units``: the standardised view (z-scores) and the bar offering it;
 * ``m_step_explain``: the M-step panel (the displayed state's M-step, with numbers);
 * ``bound_explain``: the bound panel (ln p = 𝓛 + KL at each half-step, the M-step's slice);
+* ``landscape``: the likelihood landscape window (ln p over two parameters, in the background);
 * ``analyses``: model selection and the optima gallery, in the background;
 * ``gif_export``: the animated GIF of a run, drawn in the background.
 
@@ -50,6 +51,7 @@ from gmm_explorer.qt.controllers.gif_export import GifExportController
 from gmm_explorer.qt.controllers.history import HistoryController
 from gmm_explorer.qt.controllers.kernels import KernelsController
 from gmm_explorer.qt.controllers.bound_explain import BoundController
+from gmm_explorer.qt.controllers.landscape import LandscapeController
 from gmm_explorer.qt.controllers.m_step_explain import MStepExplainController
 from gmm_explorer.qt.controllers.overlays import OverlaysController
 from gmm_explorer.qt.controllers.points import PointsController
@@ -68,6 +70,7 @@ from gmm_explorer.qt.panels.ground_truth import GroundTruthPanel
 from gmm_explorer.qt.panels.health import HealthPanel
 from gmm_explorer.qt.panels.inspector import InspectorPanel
 from gmm_explorer.qt.panels.likelihood import LikelihoodPanel
+from gmm_explorer.qt.dialogs.landscape import LandscapeWindow
 from gmm_explorer.qt.panels.bound import BoundPanel
 from gmm_explorer.qt.panels.m_step import MStepPanel
 from gmm_explorer.qt.panels.model_selection import SelectionPanel
@@ -163,6 +166,8 @@ class MainWindow(QMainWindow):
         self.m_step_explain = MStepExplainController(s, p["mstep"], self.docks["mstep"],
                                                      parent=self)
         self.bound_explain = BoundController(s, p["bound"], self.docks["bound"], parent=self)
+        self.landscape_window = LandscapeWindow(self)
+        self.landscape = LandscapeController(s, self.landscape_window, parent=self)
         self.exports = ExportsController(s, self.canvas, self.gif_export, self.files,
                                          self.feedback, parent=self)
         views = SimpleNamespace(canvas=self.canvas, ll_panel=self.ll_panel, table=self.table,
@@ -189,7 +194,7 @@ class MainWindow(QMainWindow):
                 ("converge", run.converge), ("pause", run.pause),
                 ("step_back", self.history.step_back),
                 ("step_forward", self.history.step_forward),
-                ("fit_view", self.canvas.fit_view),
+                ("fit_view", self.canvas.fit_view), ("landscape", self.landscape.open),
                 ("shortcuts", lambda: show_shortcuts(bar))):
             a[name].triggered.connect(slot)
         a["pause"].triggered.connect(self.canvas.setFocus)  # Esc gives the keys back
@@ -323,4 +328,6 @@ class MainWindow(QMainWindow):
         self.overlays.shutdown()
         self.m_step_explain.shutdown()
         self.bound_explain.shutdown()
+        self.landscape.shutdown()
+        self.landscape_window.close()
         super().closeEvent(event)

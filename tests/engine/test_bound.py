@@ -5,6 +5,8 @@ densities."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
@@ -52,7 +54,7 @@ def _oracle(X, q_from, theta):
 
 def test_the_bound_and_kl_agree_with_scikit_learn_and_scipy(faithful):
     states = _run(faithful, 3, max_iter=5)
-    for old, new in zip(states, states[1:]):
+    for old, new in itertools.pairwise(states):
         got = B.bound_terms(faithful, old, new)
         bound, kl, log_p = _oracle(faithful, old, new)
         assert got.bound == pytest.approx(bound, rel=1e-10)

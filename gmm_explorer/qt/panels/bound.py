@@ -34,7 +34,8 @@ STRIP_RANGE_FROM = 4
 
 def colored(text: str, rgb) -> str:
     """``text`` in colour ``rgb``, as rich text for a plot title."""
-    return '<span style="color: #%02x%02x%02x">%s</span>' % (*rgb[:3], text)
+    r, g, b = rgb[:3]
+    return f'<span style="color: #{r:02x}{g:02x}{b:02x}">{text}</span>'
 
 
 def padded_range(values, fraction: float = 0.12) -> tuple[float, float] | None:
@@ -126,8 +127,8 @@ class BoundPanel(QWidget):
         grid.setVerticalSpacing(2)
         self.values: dict[str, tuple[QLabel, QLabel]] = {}
         rows = (("ll", "ln p(X | θ)", "the log-likelihood"),
-                ("bound", "𝓛(q, θ)", "the lower bound: expected complete-data "
-                                      "log-likelihood + entropy of q"),
+                ("bound", "𝓛(q, θ)", ("the lower bound: expected complete-data "
+                                       "log-likelihood + entropy of q")),
                 ("kl", "KL(q ‖ p(Z | X, θ))", "the gap: ln p − 𝓛, never negative"),
                 ("expected", "  𝔼_q[ln p(X, Z | θ)]", "what the M-step maximises"),
                 ("entropy", "  H(q)", "the entropy of the responsibilities"))
@@ -150,7 +151,7 @@ class BoundPanel(QWidget):
                 value.setToolTip(tip)
             color = {"ll": LL_COLOR, "bound": BOUND_COLOR}.get(key)
             if color is not None:
-                label.setStyleSheet("color: rgb(%d, %d, %d);" % color)
+                label.setStyleSheet("color: rgb({}, {}, {});".format(*color))
             grid.addWidget(label, r, 0)
             grid.addWidget(total, r, 1)
             grid.addWidget(per, r, 2)
