@@ -12,7 +12,8 @@ noise (two clusters among scattered outliers, fitted with a noise component), we
 (binned data: each grid cell's centre weighted by its count, markers sized by weight),
 bound (the bound panel after three steps: ln p = 𝓛 + KL and the M-step's slice),
 landscape (the likelihood landscape over the two components' x-means, after a run from
-the centre start to convergence).
+the centre start to convergence), compare (algorithms side by side from a K=3 random
+start, at iteration 8).
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -27,7 +28,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 SCENES = ("window", "explain", "mstep", "presentation", "standardised", "selection", "cem",
-          "vb", "noise", "weights", "bound", "landscape")
+          "vb", "noise", "weights", "bound", "landscape", "compare")
 
 
 def main(scene: str) -> int:
@@ -95,8 +96,9 @@ def main(scene: str) -> int:
             idle()
             converge_and_colour()
             return
-        init = "kmeans" if scene in ("standardised", "vb") else "centre"
-        k = 6 if scene == "vb" else 2
+        init = ("kmeans" if scene in ("standardised", "vb") else "random" if scene == "compare"
+                else "centre")
+        k = 6 if scene == "vb" else 3 if scene == "compare" else 2
         w.run.apply_settings(replace(w.session.settings, init=init, k=k))
         w.data.load_sample()
         idle()
@@ -108,6 +110,17 @@ def main(scene: str) -> int:
         if scene == "standardised":
             w.units_bar.button.click()
             idle()
+        if scene == "compare":
+            w.run.apply_settings(replace(w.session.settings, seed=1, tol=1e-4))
+            w.actions["initialise"].trigger()
+            idle()
+            w.session.mark_saved()
+            w.compare.open()
+            wait_until(lambda: w.compare.runs is not None and not w.compare.busy, 60)
+            w.compare_window.slider.setValue(8)
+            cw = w.compare_window
+            cw.move(w.geometry().center() - cw.rect().center())
+            return
         for _ in range(3):
             w.actions["step"].trigger()
             idle()

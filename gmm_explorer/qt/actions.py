@@ -75,6 +75,9 @@ ACTIONS = {
                    "removes that component", True),
     "mode_inspect": ("&Inspect", "T", "Hover a point to inspect it; click pins it and shows "
                      "its responsibilities across iterations", True),
+    "compare": ("Compare &algorithms…", None, "Run EM, CEM, SEM, variational Bayes and "
+                "k-means from the displayed state, side by side, with one iteration slider "
+                "and each one's objective; export as PNG or GIF", False),
     "landscape": ("Likelihood &landscape…", "Ctrl+L", "ln p over two parameters (say the "
                   "x-means of components 1 and 2), every other one held at the displayed "
                   "state: EM's path, the local maxima and label switching's mirror",
@@ -98,7 +101,7 @@ MENUS = (
     ("&Edit", ["undo", "redo", None, "mode_add", "mode_brush", "mode_select", "mode_place",
                "mode_inspect", None, "delete", "clear"]),
     ("&EM", ["initialise", "init_file", "init_labels", "init_selection", "reset_settings", None, "e_step", "m_step", "step", None, "run", "converge",
-             "pause", None, "step_back", "step_forward", None, "sample_model"]),
+             "pause", None, "step_back", "step_forward", None, "compare", "sample_model"]),
     ("&View", ["hard", "uncertainty", "decision", "ghosts", "kmeans_overlay", None, "fit_view",
                "standardise", "panels", "landscape", None, "presentation"]),
     ("&Help", ["getting_started", "shortcuts"]),

@@ -15,6 +15,7 @@ Controllers (``qt/controllers/``), each given the session and the widgets it dri
 * ``m_step_explain``: the M-step panel (the displayed state's M-step, with numbers);
 * ``bound_explain``: the bound panel (ln p = 𝓛 + KL at each half-step, the M-step's slice);
 * ``landscape``: the likelihood landscape window (ln p over two parameters, in the background);
+* ``compare``: algorithms side by side (EM, CEM, SEM, VB, k-means from one start; PNG, GIF);
 * ``analyses``: model selection and the optima gallery, in the background;
 * ``gif_export``: the animated GIF of a run, drawn in the background.
 
@@ -51,6 +52,7 @@ from gmm_explorer.qt.controllers.gif_export import GifExportController
 from gmm_explorer.qt.controllers.history import HistoryController
 from gmm_explorer.qt.controllers.kernels import KernelsController
 from gmm_explorer.qt.controllers.bound_explain import BoundController
+from gmm_explorer.qt.controllers.compare import CompareController
 from gmm_explorer.qt.controllers.landscape import LandscapeController
 from gmm_explorer.qt.controllers.m_step_explain import MStepExplainController
 from gmm_explorer.qt.controllers.overlays import OverlaysController
@@ -70,6 +72,7 @@ from gmm_explorer.qt.panels.ground_truth import GroundTruthPanel
 from gmm_explorer.qt.panels.health import HealthPanel
 from gmm_explorer.qt.panels.inspector import InspectorPanel
 from gmm_explorer.qt.panels.likelihood import LikelihoodPanel
+from gmm_explorer.qt.dialogs.compare import CompareWindow
 from gmm_explorer.qt.dialogs.landscape import LandscapeWindow
 from gmm_explorer.qt.panels.bound import BoundPanel
 from gmm_explorer.qt.panels.m_step import MStepPanel
@@ -168,6 +171,8 @@ class MainWindow(QMainWindow):
         self.bound_explain = BoundController(s, p["bound"], self.docks["bound"], parent=self)
         self.landscape_window = LandscapeWindow(self)
         self.landscape = LandscapeController(s, self.landscape_window, parent=self)
+        self.compare_window = CompareWindow(self)
+        self.compare = CompareController(s, self.compare_window, self.feedback, parent=self)
         self.exports = ExportsController(s, self.canvas, self.gif_export, self.files,
                                          self.feedback, parent=self)
         views = SimpleNamespace(canvas=self.canvas, ll_panel=self.ll_panel, table=self.table,
@@ -195,6 +200,7 @@ class MainWindow(QMainWindow):
                 ("step_back", self.history.step_back),
                 ("step_forward", self.history.step_forward),
                 ("fit_view", self.canvas.fit_view), ("landscape", self.landscape.open),
+                ("compare", self.compare.open),
                 ("shortcuts", lambda: show_shortcuts(bar))):
             a[name].triggered.connect(slot)
         a["pause"].triggered.connect(self.canvas.setFocus)  # Esc gives the keys back
@@ -330,4 +336,6 @@ class MainWindow(QMainWindow):
         self.bound_explain.shutdown()
         self.landscape.shutdown()
         self.landscape_window.close()
+        self.compare.shutdown()
+        self.compare_window.close()
         super().closeEvent(event)

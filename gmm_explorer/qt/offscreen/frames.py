@@ -64,21 +64,21 @@ def _font(pixels: float, bold: bool = False) -> QFont:
     return f
 
 
-def _text_lines(size, title: str, subtitle: str):
+def _text_lines(size, title: str, subtitle: str, text_scale: float | None = None):
     """(text, font, grey level) of the lines above the plot."""
-    s = _scale(size)
+    s = _scale(size) if text_scale is None else text_scale
     return [(text, _font(px * s, bold), grey) for text, px, bold, grey in
             ((title, 17, True, 20), (subtitle, 12, False, 95)) if text]
 
 
 def plot_area(size=(640, 480), *, title: str = "", subtitle: str = "",
-              axes: bool = True) -> QRectF:
+              axes: bool = True, text_scale: float | None = None) -> QRectF:
     """The rectangle of a frame (in pixels) that shows the data, below the text and
     inside the tick labels; :func:`render_frame` draws into exactly this rectangle."""
     w, h = size
-    top = 6 + sum(QFontMetricsF(font).height() for _, font, _ in _text_lines(size, title,
-                                                                              subtitle))
-    s = _scale(size)
+    top = 6 + sum(QFontMetricsF(font).height() for _, font, _ in _text_lines(
+        size, title, subtitle, text_scale))
+    s = _scale(size) if text_scale is None else text_scale
     left, bottom = (round(46 * s), round(22 * s)) if axes else (6, 6)
     return QRectF(left, top + 4, w - left - 8, h - top - 4 - bottom)
 
@@ -95,7 +95,7 @@ def data_to_pixels(xy: np.ndarray, plot: QRectF, x_range, y_range) -> np.ndarray
 def render_frame(points: np.ndarray, colors: np.ndarray | None, mixture: E.Mixture | None, *,
                  size=(640, 480), x_range, y_range, title: str = "", subtitle: str = "",
                  sigmas=(1, 2), show_means: bool = True, axes: bool = True,
-                 background=(255, 255, 255)) -> QImage:
+                 background=(255, 255, 255), text_scale: float | None = None) -> QImage:
     """Draw points and a mixture's ellipses and means on a new image (thread-safe).
 
     Parameters
@@ -116,6 +116,9 @@ def render_frame(points: np.ndarray, colors: np.ndarray | None, mixture: E.Mixtu
     axes : bool
         Light grid lines and tick labels on the left and bottom edges.
     background : (int, int, int)
+    text_scale : float, optional
+        The text's size (1: as at 640 x 480); by default it grows and shrinks with the
+        image. A small frame shown on screen asks for more, to stay legible.
 
     Returns
     -------
@@ -127,8 +130,9 @@ def render_frame(points: np.ndarray, colors: np.ndarray | None, mixture: E.Mixtu
         raise ValueError(f"empty view: x {x_range}, y {y_range}")
     img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
     img.fill(QColor(*background))
-    plot = plot_area(size, title=title, subtitle=subtitle, axes=axes)
+    plot = plot_area(size, title=title, subtitle=subtitle, axes=axes, text_scale=text_scale)
     scale = _scale(size)
+    text = scale if text_scale is None else text_scale
 
     def to_px(xy: np.ndarray) -> np.ndarray:
         return data_to_pixels(xy, plot, x_range, y_range)
@@ -138,16 +142,16 @@ def render_frame(points: np.ndarray, colors: np.ndarray | None, mixture: E.Mixtu
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         top = 6.0
-        for text, font, grey in _text_lines(size, title, subtitle):
+        for line_text, font, grey in _text_lines(size, title, subtitle, text_scale):
             p.setFont(font)
             p.setPen(QColor(grey, grey, grey))
             line = QFontMetricsF(font).height()
-            p.drawText(QRectF(0, top, w, line), Qt.AlignmentFlag.AlignCenter, text)
+            p.drawText(QRectF(0, top, w, line), Qt.AlignmentFlag.AlignCenter, line_text)
             top += line
         if plot.width() < 4 or plot.height() < 4:
             return img  # too small for a plot: the text only
         if axes:
-            _draw_axes(p, plot, x_range, y_range, to_px, _font(11 * scale))
+            _draw_axes(p, plot, x_range, y_range, to_px, _font(11 * text))
         p.save()
         p.setClipRect(plot)
         _draw_points(p, np.asarray(points, dtype=float).reshape(-1, 2), colors, plot,
