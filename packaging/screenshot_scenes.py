@@ -13,7 +13,8 @@ noise (two clusters among scattered outliers, fitted with a noise component), we
 bound (the bound panel after three steps: ln p = 𝓛 + KL and the M-step's slice),
 landscape (the likelihood landscape over the two components' x-means, after a run from
 the centre start to convergence), compare (algorithms side by side from a K=3 random
-start, at iteration 8).
+start, at iteration 8), lesson (Help › Lessons › E and M as half-steps, at its second
+step).
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -28,7 +29,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 SCENES = ("window", "explain", "mstep", "presentation", "standardised", "selection", "cem",
-          "vb", "noise", "weights", "bound", "landscape", "compare")
+          "vb", "noise", "weights", "bound", "landscape", "compare", "lesson")
 
 
 def main(scene: str) -> int:
@@ -80,6 +81,21 @@ def main(scene: str) -> int:
             w.files.load_file(str(path), columns="x,y", weights="count")
             idle()
             converge_and_colour()
+            return
+        if scene == "lesson":
+            from gmm_explorer.io.lessons import bundled_lessons
+
+            w.lessons.open(str(bundled_lessons()[2].path))
+            idle()
+            w.actions["initialise"].trigger()
+            idle()
+            w.actions["e_step"].trigger()
+            idle()
+            w.lesson_panel.next.click()
+            w.actions["m_step"].trigger()
+            idle()
+            wait_until(lambda: w.bound_explain.last_view is not None, 60)
+            w.session.mark_saved()
             return
         if scene == "noise":
             rng = np.random.default_rng(0)

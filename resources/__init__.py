@@ -1,4 +1,4 @@
-"""Files shipped with GMM Explorer: sample data sets and the app icon.
+"""Files shipped with GMM Explorer: sample data sets, lessons and the app icon.
 
 This folder is installed as the package ``gmm_explorer.resources`` (and bundled the same
 way by packaging/gmm-explorer.spec).
@@ -13,6 +13,14 @@ ICON_SIZES = (16, 32, 48, 64, 128, 256)
 def sample_path(name: str):
     """Return a Traversable for the shipped sample data file ``name`` (e.g. ``"faithful.csv"``)."""
     return files(__name__) / "data" / name
+
+
+def lessons_folder():
+    """The folder of the shipped lessons (``lessons/*.lesson.json`` and their sessions), as
+    a path on the file system."""
+    from pathlib import Path
+
+    return Path(str(files(__name__) / "lessons"))
 
 
 def icon_path(size: int | None = None):

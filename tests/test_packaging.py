@@ -85,6 +85,8 @@ def test_bundle_layout(bundle):
     for name in ("faithful.csv", "iris.csv", "penguins.csv"):
         assert (res / "data" / name).stat().st_size > 0
     assert (res / "icons" / "gmm-explorer.png").read_bytes()[:4] == b"\x89PNG"
+    assert len(list((res / "lessons").glob("*.lesson.json"))) == 7
+    assert len(list((res / "lessons").glob("*.gmmx"))) == 7
     # numba indexes cached kernels by their source files, so these must be on disk.
     assert (bundle / "_internal" / "gmm_explorer" / "engine" / "_kernels.py").is_file()
     # Test-only and unused packages stay out.

@@ -93,8 +93,8 @@ ACTIONS = {
 #: The mouse modes, in the order of their actions (``mode_<name>``).
 MODES = ("add", "brush", "select", "place", "inspect")
 
-#: Menu title -> action names (None: a separator; "recent", "samples", "export", "panels":
-#: submenus the window fills).
+#: Menu title -> action names (None: a separator; "recent", "samples", "export", "panels",
+#: "lessons": submenus the window fills).
 MENUS = (
     ("&File", ["new", "open", "recent", "samples", "generate", None, "save", "save_as",
                "export", None, "quit"]),
@@ -104,7 +104,7 @@ MENUS = (
              "pause", None, "step_back", "step_forward", None, "compare", "sample_model"]),
     ("&View", ["hard", "uncertainty", "decision", "ghosts", "kmeans_overlay", None, "fit_view",
                "standardise", "panels", "landscape", None, "presentation"]),
-    ("&Help", ["getting_started", "shortcuts"]),
+    ("&Help", ["getting_started", "lessons", "shortcuts"]),
 )
 
 SHORTCUTS = [
@@ -162,16 +162,17 @@ def make_actions(window: QMainWindow) -> dict[str, QAction]:
 
 def make_menus(window: QMainWindow, actions: dict[str, QAction]) -> dict:
     """The menu bar; returns the submenus the window fills: ``recent``, ``samples``,
-    ``export`` and ``panels``."""
+    ``export``, ``panels`` and ``lessons``."""
     submenus = {}
     for title, names in MENUS:
         menu = window.menuBar().addMenu(title)
         for n in names:
             if n is None:
                 menu.addSeparator()
-            elif n in ("recent", "samples", "export", "panels"):
+            elif n in ("recent", "samples", "export", "panels", "lessons"):
                 submenus[n] = menu.addMenu({"recent": "Open &Recent", "samples": "Sa&mples",
-                                            "export": "&Export", "panels": "&Panels"}[n])
+                                            "export": "&Export", "panels": "&Panels",
+                                            "lessons": "&Lessons"}[n])
             else:
                 menu.addAction(actions[n])
     return submenus

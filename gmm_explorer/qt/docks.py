@@ -17,8 +17,8 @@ DOCKS = {
     "inspector": ("Inspector", "Inspector", "Point inspector"),
     "mstep": ("M-step", "M-step", "The M-step that made the displayed state, with numbers"),
     "bound": ("Bound", "Bound (ln p = 𝓛 + KL)",
-              "EM as the climb of a lower bound: ln p = 𝓛 + KL at each half-step, and the "
-              "slice through the M-step"),
+              ("EM as the climb of a lower bound: ln p = 𝓛 + KL at each half-step, and "
+               "the slice through the M-step")),
     "truth": ("Truth", "Ground truth", "Agreement with ground-truth labels"),
 }
 
@@ -52,3 +52,36 @@ def make_docks(window: QMainWindow, panels: dict[str, QWidget],
     docks["health"].raise_()
     window.resizeDocks([docks["health"]], [330], Qt.Orientation.Horizontal)
     return docks
+
+
+#: The lesson panel's size when it first floats.
+LESSON_SIZE = (340, 270)
+
+
+def lesson_dock(window: QMainWindow, panel: QWidget) -> QDockWidget:
+    """The lesson panel's dock, hidden until a lesson opens (Help › Lessons). It floats
+    over the window's lower left (:func:`place_lesson`): docked beside the tabbed panels
+    it would shorten their tab bar until the titles no longer fit, and tabbed with them
+    it would hide behind the very panel a step brings forward. It can be docked by
+    dragging, like the others."""
+    dock = QDockWidget("Lesson", window)
+    dock.setObjectName("dock-lesson")
+    dock.setToolTip("The open lesson's steps: do this, notice that")
+    dock.setWidget(panel)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                     | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+    dock.setFloating(True)
+    dock.hide()
+    return dock
+
+
+def place_lesson(dock: QDockWidget) -> None:
+    """Float the lesson dock over the lower left of its window (over the View options),
+    :data:`LESSON_SIZE` pixels, inside the window."""
+    window = dock.parentWidget()
+    frame = window.geometry()
+    w, h = min(LESSON_SIZE[0], frame.width()), min(LESSON_SIZE[1], frame.height())
+    dock.setFloating(True)
+    dock.setGeometry(frame.left() + 8, frame.bottom() - h - 40, w, h)

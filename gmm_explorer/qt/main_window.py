@@ -16,6 +16,7 @@ Controllers (``qt/controllers/``), each given the session and the widgets it dri
 * ``bound_explain``: the bound panel (ln p = 𝓛 + KL at each half-step, the M-step's slice);
 * ``landscape``: the likelihood landscape window (ln p over two parameters, in the background);
 * ``compare``: algorithms side by side (EM, CEM, SEM, VB, k-means from one start; PNG, GIF);
+* ``lessons``: Help › Lessons, a lesson's session and its steps in the lesson panel;
 * ``analyses``: model selection and the optima gallery, in the background;
 * ``gif_export``: the animated GIF of a run, drawn in the background.
 
@@ -54,6 +55,7 @@ from gmm_explorer.qt.controllers.kernels import KernelsController
 from gmm_explorer.qt.controllers.bound_explain import BoundController
 from gmm_explorer.qt.controllers.compare import CompareController
 from gmm_explorer.qt.controllers.landscape import LandscapeController
+from gmm_explorer.qt.controllers.lessons import LessonsController
 from gmm_explorer.qt.controllers.m_step_explain import MStepExplainController
 from gmm_explorer.qt.controllers.overlays import OverlaysController
 from gmm_explorer.qt.controllers.points import PointsController
@@ -63,7 +65,7 @@ from gmm_explorer.qt.dialogs.getting_started import (
     FirstLaunchPointer,
     GettingStartedDialog,
 )
-from gmm_explorer.qt.docks import make_docks, on_screen
+from gmm_explorer.qt.docks import lesson_dock, make_docks, on_screen
 from gmm_explorer.qt.feedback import Feedback
 from gmm_explorer.qt.layout import central_layout
 from gmm_explorer.qt.panels.branches import BranchPanel
@@ -75,6 +77,7 @@ from gmm_explorer.qt.panels.likelihood import LikelihoodPanel
 from gmm_explorer.qt.dialogs.compare import CompareWindow
 from gmm_explorer.qt.dialogs.landscape import LandscapeWindow
 from gmm_explorer.qt.panels.bound import BoundPanel
+from gmm_explorer.qt.panels.lesson import LessonPanel
 from gmm_explorer.qt.panels.m_step import MStepPanel
 from gmm_explorer.qt.panels.model_selection import SelectionPanel
 from gmm_explorer.qt.panels.optima_gallery import GalleryPanel
@@ -127,6 +130,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.main_split)
         self.menus = make_menus(self, self.actions)
         self.brush_radius, self.brush_density = make_toolbar(self, self.actions)
+        self.lesson_panel = LessonPanel()
+        self.lesson_dock = lesson_dock(self, self.lesson_panel)
         self.docks = make_docks(self, self.panels, self.menus["panels"])
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -138,6 +143,16 @@ class MainWindow(QMainWindow):
         """Show and raise one of the docked panels (see :data:`~gmm_explorer.qt.docks.DOCKS`)."""
         self.docks[key].show()
         self.docks[key].raise_()
+
+    @Slot(str)
+    def _show_for_lesson(self, key: str) -> None:
+        """A lesson's step asks for a panel or a tool window."""
+        if key == "landscape":
+            self.landscape.open()
+        elif key == "compare":
+            self.compare.open()
+        elif key in self.docks:
+            self.show_panel(key)
 
     # ------------------------------------------------------------------ controllers
 
@@ -173,6 +188,9 @@ class MainWindow(QMainWindow):
         self.landscape = LandscapeController(s, self.landscape_window, parent=self)
         self.compare_window = CompareWindow(self)
         self.compare = CompareController(s, self.compare_window, self.feedback, parent=self)
+        self.lessons = LessonsController(self.files, self.lesson_panel, self.lesson_dock,
+                                         self.feedback, parent=self)
+        self.lessons.fill_menu(self.menus["lessons"])
         self.exports = ExportsController(s, self.canvas, self.gif_export, self.files,
                                          self.feedback, parent=self)
         views = SimpleNamespace(canvas=self.canvas, ll_panel=self.ll_panel, table=self.table,
@@ -185,6 +203,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         a, c, run, files, data = self.actions, self.controls, self.run, self.files, self.data
         bar = self.menuBar()
+        self.lessons.show_requested.connect(self._show_for_lesson)
         for name, slot in (
                 ("new", files.new_session), ("open", files.open_dialog), ("save", files.save),
                 ("save_as", files.save_as), ("quit", self.close), ("undo", self.points.undo),

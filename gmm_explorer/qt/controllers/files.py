@@ -150,6 +150,21 @@ class FilesController(QObject):
         self._add_recent(path)
         return True
 
+    def open_copy(self, path: str, title: str) -> bool:
+        """Open the ``.gmmx`` session ``path`` as an untitled copy called ``title`` (a
+        lesson's): Save asks for a new file, so the original is never written over."""
+        if not self.maybe_save():
+            return False
+        try:
+            restored = Session.from_record(read_session(path))
+        except InputError as exc:
+            msg = str(exc) if exc.path is not None else f"{path}: {exc}"
+            self.feedback.error("Could not open the session", msg)
+            return False
+        self._install_session(restored, title)
+        self.session_path = None
+        return True
+
     def _install_session(self, restored: Session, title: str, *, saved: bool = True) -> None:
         """Show a restored session: data, settings, history and view."""
         self.run.pause()
