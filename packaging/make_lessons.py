@@ -148,9 +148,10 @@ LESSONS = [
        "health"),
       ("Tick MAP (the conjugate prior) and press C.",
        "The prior keeps the covariance near the data's scale: no collapse.", "health"),
-      ("Untick MAP; in the Health tab press Re-seed on the collapsing component.",
-       "Re-seeding moves it onto the data: the cure that changes the start, not the "
-       "model.", "health")]),
+      ("Untick MAP. In the Health tab press Re-seed on component 3, then press C.",
+       "Re-seeding moves it to the points the model explains worst, inside the data, "
+       "where it takes a share of a cluster: the cure that changes the start, not the "
+       "model. With the ridge alone it no longer collapses.", "health")]),
     ("07-em-cem-vb", lambda: sample("faithful"), ModelSettings(k=4, init="kmeans"),
      "EM, CEM, SEM, VB and k-means",
      "The same start, five algorithms: soft and hard assignments, random ones, and a "

@@ -121,3 +121,15 @@ def test_nothing_is_computed_while_the_panel_is_hidden(window, qtbot):
     assert window.panels["bound"].shown is None and not window.bound_explain.busy
     open_from_menu(window)
     shown_at(qtbot, window, 2, "M")
+
+
+def test_a_start_before_its_e_step_says_so(window, qtbot):
+    open_from_menu(window)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_I)
+    idle(qtbot, window)
+    panel = shown_at(qtbot, window, 0, "E")
+    assert "before its E-step" in panel.headline.text()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_E)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: "After the E-step of iteration 0" in panel.headline.text(),
+                    timeout=TIMEOUT)

@@ -200,6 +200,16 @@ def test_lesson_6_a_singularity_and_its_cures(w, qtbot):
     assert "collapsing" not in [d.status for d in s.current.diagnostics]
     next_step(qtbot, panel)
     assert panel.counter.text() == "Step 5 of 5"
+    qtbot.mouseClick(w.controls.prior, LEFT)
+    idle(qtbot, w)
+    assert not s.settings.prior
+    qtbot.mouseClick(w.panels["health"].reseed_button(2), LEFT)
+    idle(qtbot, w)
+    moved = s.current.mixture.means[2]
+    assert np.linalg.norm(moved - lone) > 1.0  # off the lone point, into the data
+    converge(qtbot, w)
+    assert s.current.reg_covar == 1e-6 and not s.current.prior
+    assert "collapsing" not in [d.status for d in s.current.diagnostics]
 
 
 def test_lesson_7_compares_the_algorithms_from_one_start(w, qtbot):

@@ -155,9 +155,12 @@ class BoundController(QObject):
             return
         first, last = run_window(s)
         states = tuple(s.history[first:last + 1])
+        # A run's first state has no M-step to show: its E half is shown, said to be
+        # pending until the E-step is taken.
         last_e = s.phase == "E" or last == first
+        pending = last == first and s.phase != "E"
         version = s.data_version
-        key = (states, last_e, version)
+        key = (states, last_e, pending, version)
         if key == self._key:
             return
         self._key = key
@@ -215,7 +218,7 @@ class BoundController(QObject):
             return
         states = key[0]
         view = BoundView(halves, slice_, states[-2].iteration if slice_ is not None else 0,
-                         states[-1].iteration, run_note(states[-1], slice_))
+                         states[-1].iteration, run_note(states[-1], slice_), key[2])
         self.last_view = view
         self.panel.set_view(view)
 

@@ -82,6 +82,9 @@ class BoundView:
         That M-step's iterations (θ_old's and θ_new's).
     note : str
         A caveat for this run (the prior, reg_covar's ridge), or "".
+    e_pending : bool
+        The displayed state is a start whose E-step has not been taken yet: its "E" half
+        is what that E-step will give.
     """
 
     halves: tuple
@@ -89,6 +92,7 @@ class BoundView:
     slice_from: int = 0
     slice_to: int = 0
     note: str = ""
+    e_pending: bool = False
 
     @property
     def shown(self):
@@ -100,6 +104,10 @@ def headline(view: BoundView) -> str:
     """The sentence over the numbers: which half-step, and what it did to the bound."""
     h = view.shown
     t = h.terms
+    if h.half == "E" and view.e_pending:
+        return (f"Iteration {h.iteration}, before its E-step: the E-step will set q to the "
+                f"posterior p(Z | X, θ{sub(h.iteration)}), so that KL = 0 and the bound 𝓛 "
+                "touches ln p, as shown. Press E (or Space) to take it.")
     if h.half == "E":
         return (f"After the E-step of iteration {h.iteration}: q is the posterior "
                 f"p(Z | X, θ{sub(h.iteration)}), so KL = 0 and the bound 𝓛 touches ln p.")
