@@ -332,6 +332,25 @@ def test_console_entry_point_end_to_end(tmp_path):
     assert bare.returncode == 2 and "no display" in bare.stderr
 
 
+def test_a_command_leaves_at_once_with_its_output_whole(tmp_path):
+    # After a command the process ends without tearing the interpreter down
+    # (__main__.leave_now): everything printed must still arrive, and the exit code too.
+    for cmd in ([sys.executable, "-m", "gmm_explorer"],
+                [sys.executable, str(Path(__file__).resolve().parents[2] / "packaging"
+                                     / "entry.py")]):
+        out = tmp_path / "table.txt"
+        with open(out, "w") as f:
+            done = subprocess.run(cmd + ["select", FAITHFUL, "--k", "1-3", "--seed", "0"],
+                                  stdout=f, stderr=subprocess.PIPE, text=True, timeout=300)
+        assert done.returncode == 0
+        lines = out.read_text().splitlines()
+        assert lines[0].split()[:2] == ["K", "covariance"] and len(lines) == 5
+        assert lines[-1].startswith("* best by BIC")
+        bad = subprocess.run(cmd + ["select", FAITHFUL, "--k", "0"], capture_output=True,
+                             text=True, timeout=300)
+        assert bad.returncode == 2 and bad.stderr.startswith("gmm-explorer")
+
+
 @pytest.mark.parametrize("arg,is_data", [("faithful.csv", True), ("data/points", True),
                                          (FAITHFUL, True), ("fit", False), ("bogus", False),
                                          ("--help", False)])
