@@ -14,7 +14,8 @@ bound (the bound panel after three steps: ln p = 𝓛 + KL and the M-step's slic
 landscape (the likelihood landscape over the two components' x-means, after a run from
 the centre start to convergence), compare (algorithms side by side from a K=3 random
 start, at iteration 8), lesson (Help › Lessons › E and M as half-steps, at its second
-step).
+step), bound-presentation (the Bound panel open, then F5: it stays beside the canvas in
+large type).
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -29,7 +30,8 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 SCENES = ("window", "explain", "mstep", "presentation", "standardised", "selection", "cem",
-          "vb", "noise", "weights", "bound", "landscape", "compare", "lesson")
+          "vb", "noise", "weights", "bound", "landscape", "compare", "lesson",
+          "bound-presentation")
 
 
 def main(scene: str) -> int:
@@ -162,9 +164,11 @@ def main(scene: str) -> int:
             lw = w.landscape_window
             wait_until(lambda: lw.shown is not None and not w.landscape.busy, 60)
             lw.move(w.geometry().center() - lw.rect().center())
-        elif scene == "bound":
+        elif scene in ("bound", "bound-presentation"):
             w.show_panel("bound")
             wait_until(lambda: w.bound_explain.last_view is not None, 60)
+            if scene == "bound-presentation":
+                w.actions["presentation"].trigger()
         elif scene == "mstep":
             w.show_panel("mstep")
             w.panels["mstep"].select_component(1)

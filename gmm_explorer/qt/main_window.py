@@ -280,7 +280,8 @@ class MainWindow(QMainWindow):
             plot_split=self.center_split,
             splitters=(self.main_split, self.center_split, self.right_split),
             plots=(self.canvas, self.ll_panel), texts=(self.narration,),
-            leave_hint=f"{a['presentation'].shortcut().toString()} leaves presentation")
+            leave_hint=f"{a['presentation'].shortcut().toString()} leaves presentation",
+            panels=(self.docks["bound"],))
         a["presentation"].toggled.connect(self.presentation.set_active)
         self.presentation.active_changed.connect(a["presentation"].setChecked)
         self.getting_started = GettingStartedDialog(self)

@@ -28,6 +28,9 @@ from gmm_explorer.qt.plot_style import PlotStyle, font_px, projector_style
 
 #: Wider than this (width / height), the curve goes beside the canvas, else below it.
 SIDE_BY_SIDE_ASPECT = 1.45
+#: The width a kept panel (see PresentationMode's ``panels``) takes, as a share of the
+#: window's.
+PANEL_SHARE = 0.33
 #: The canvas's share of the window's width (side by side) or height (stacked).
 CANVAS_SHARE = {Qt.Orientation.Horizontal: 0.64, Qt.Orientation.Vertical: 0.66}
 
@@ -54,7 +57,10 @@ class PresentationMode(QObject):
     (``plot_split`` among them); ``plots``: views with a
     ``set_presentation_style(PlotStyle | None)``; ``texts``: widgets whose text grows
     (with the status bar); ``leave_hint``: the caption shown at the right of the menu bar
-    while presenting, saying how to leave (for the speaker: it stays small).
+    while presenting, saying how to leave (for the speaker: it stays small); ``panels``:
+    docks that stay, beside the canvas, when they are on screen as presenting starts,
+    their widgets styled through ``set_presentation_style`` (the Bound panel: a teacher
+    who has it open wants the hall to see it).
     """
 
     #: bool: presentation mode was entered (True) or left (False).
@@ -62,7 +68,7 @@ class PresentationMode(QObject):
 
     def __init__(self, window: QMainWindow, chrome: Sequence[QWidget], plot_split: QSplitter,
                  splitters: Sequence[QSplitter], plots: Sequence, texts: Sequence[QWidget],
-                 leave_hint: str) -> None:
+                 leave_hint: str, panels: Sequence[QDockWidget] = ()) -> None:
         # The window is this object's parent, looked up when needed: holding it here would
         # make a reference cycle through it (see ARCHITECTURE.md).
         super().__init__(window)
@@ -71,6 +77,9 @@ class PresentationMode(QObject):
         self._splitters = tuple(splitters)
         self._plots = tuple(plots)
         self._texts = (window.statusBar(), *texts)
+        self._panels = tuple(panels)
+        #: The panels kept while presenting (those on screen when it started).
+        self.kept: tuple[QDockWidget, ...] = ()
         self._before: _Before | None = None
         self._style: PlotStyle | None = None
         self.caption = QLabel(leave_hint)
@@ -110,7 +119,9 @@ class PresentationMode(QObject):
 
     def _enter(self) -> None:
         w = self.parent()
-        chrome = self._hidden_while_presenting()
+        self.kept = tuple(d for d in self._panels
+                          if d.isVisible() and not d.visibleRegion().isEmpty())
+        chrome = [c for c in self._hidden_while_presenting() if c not in self.kept]
         self._before = _Before(
             state=w.windowState(), geometry=w.geometry(), layout=w.saveState(),
             plot_orientation=self._plot_split.orientation(),
@@ -125,7 +136,11 @@ class PresentationMode(QObject):
             # The window manager makes it so; without one (a kiosk session), this does.
             w.setGeometry(screen.geometry())
         w.showFullScreen()
-        self._restyle(w.size() if screen is None else screen.geometry().size())
+        size = w.size() if screen is None else screen.geometry().size()
+        if self.kept:
+            w.resizeDocks(list(self.kept), [round(size.width() * PANEL_SHARE)] * len(self.kept),
+                          Qt.Orientation.Horizontal)
+        self._restyle(size)
         self.caption.show()
 
     def _leave(self) -> None:
@@ -135,6 +150,9 @@ class PresentationMode(QObject):
         self._style = None
         for plot in self._plots:
             plot.set_presentation_style(None)
+        for dock in self.kept:
+            dock.widget().set_presentation_style(None)
+        self.kept = ()
         for text, font in before.fonts:
             text.setFont(QFont() if font is None else font)  # QFont(): inherit again
         w.setWindowState(before.state)
@@ -163,6 +181,8 @@ class PresentationMode(QObject):
         self._style = style
         for plot in self._plots:
             plot.set_presentation_style(style)
+        for dock in self.kept:
+            dock.widget().set_presentation_style(style)
         for text in self._texts:
             text.setFont(font_px(style.text_px, text.font()))
 

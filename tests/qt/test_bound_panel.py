@@ -5,6 +5,7 @@ a user drives them (Space, E, the View › Panels menu, the algorithm box)."""
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 
@@ -69,7 +70,7 @@ def test_the_panel_shows_the_bound_after_an_m_step_with_the_engines_numbers(wind
     ok = np.isfinite(sb)
     assert np.all(sb[ok] <= sl[ok] + 1e-9 * np.abs(sl[ok]))
     assert abs(panel.shown.slice.best_t - 1.0) <= 0.05
-    assert "M-step 2 → 3" in panel.slice_plot.plotItem.titleLabel.text
+    assert "M-step 2 → 3" in panel.slice_title.text()
 
 
 def test_the_e_step_closes_the_gap(window, qtbot):
@@ -133,3 +134,35 @@ def test_a_start_before_its_e_step_says_so(window, qtbot):
     idle(qtbot, window)
     qtbot.waitUntil(lambda: "After the E-step of iteration 0" in panel.headline.text(),
                     timeout=TIMEOUT)
+
+
+def test_presentation_mode_keeps_the_open_bound_panel_in_large_type(window, qtbot):
+    open_from_menu(window)
+    for _ in range(2):
+        qtbot.keyClick(window.canvas, Qt.Key.Key_Space)
+        idle(qtbot, window)
+    panel = shown_at(qtbot, window, 2, "M")
+    normal = panel.headline.font()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.presentation.active, timeout=TIMEOUT)
+    style = window.presentation.style
+    assert window.docks["bound"].isVisible() and not window.docks["health"].isVisible()
+    assert window.presentation.kept == (window.docks["bound"],)
+    assert panel.headline.font().pixelSize() == max(16, round(0.85 * style.text_px))
+    # Everything fits the panel: nothing wider than its dock.
+    dock = window.docks["bound"]
+    assert panel.minimumSizeHint().width() <= dock.width()
+    assert panel.value_text("kl")  # the numbers are still there
+    pen = panel.slice_ll.opts["pen"]
+    assert pg.mkPen(pen).widthF() == pytest.approx(2 * style.line_scale)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: not window.presentation.active, timeout=TIMEOUT)
+    assert panel.headline.font() == normal
+    assert pg.mkPen(panel.slice_ll.opts["pen"]).widthF() == pytest.approx(2.0)
+
+
+def test_presentation_mode_hides_the_bound_panel_when_it_is_not_on_screen(window, qtbot):
+    qtbot.keyClick(window.canvas, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.presentation.active, timeout=TIMEOUT)
+    assert window.presentation.kept == () and not window.docks["bound"].isVisible()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_F5)

@@ -19,12 +19,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from gmm_explorer.qt.panels.widgets import format_number, hint_label
+from gmm_explorer.qt.plot_style import MIN_TEXT_PX, PlotLook, PlotStyle, font_px
 
 #: ln p(X | θ): blue; the bound 𝓛: vermilion, dashed; the KL gap between them: its shade.
 LL_COLOR = (0, 114, 178)
 BOUND_COLOR = (213, 94, 0)
 GAP_COLOR = (213, 94, 0, 60)
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+#: The panel's text in presentation mode, as a share of the status line's size.
+PRESENTING_TEXT = 0.85
 #: Half-steps the strip chart shows (drag it to see earlier ones), and how many of the
 #: latest set its vertical range: the first iterations climb so far that a range over all
 #: of them would hide the small gaps of the later ones.
@@ -120,6 +123,14 @@ def headline(view: BoundView) -> str:
             f"under iteration {h.iteration - 1}, held while θ moved to maximise 𝓛." + rise)
 
 
+def _title_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    label.setStyleSheet("color: #555;")
+    return label
+
+
 class BoundPanel(QWidget):
     """Passive view: :meth:`set_view`, :meth:`set_progress`, :meth:`clear`."""
 
@@ -168,8 +179,11 @@ class BoundPanel(QWidget):
 
         self.strip = pg.PlotWidget(background="w")
         self.strip.setMinimumHeight(150)
-        self.strip.setTitle(colored("ln p", LL_COLOR) + ", " + colored("𝓛 (dashed)", BOUND_COLOR)
-                            + " by half-step", size="9pt")
+        # Titles are word-wrapped labels over the plots (a plot's own title would keep
+        # the panel from narrowing, and large type in presentation mode would cut it).
+        self.strip_title = _title_label(colored("ln p", LL_COLOR) + " and "
+                                        + colored("𝓛 (dashed)", BOUND_COLOR)
+                                        + " at each half-step")
         self.strip.setLabel("left", "total")
         self.strip.showGrid(x=False, y=True, alpha=0.2)
         self.strip.setMenuEnabled(False)
@@ -188,11 +202,14 @@ class BoundPanel(QWidget):
         self.strip.setToolTip("Each E-step lifts 𝓛 to touch ln p (KL = 0); each M-step "
                               "raises 𝓛 and ln p rises more: the shaded gap is KL. Drag "
                               "to see earlier half-steps.")
+        layout.addWidget(self.strip_title)
         layout.addWidget(self.strip, 1)
 
+        self.slice_title = _title_label("")
+        layout.addWidget(self.slice_title)
         self.slice_plot = pg.PlotWidget(background="w")
         self.slice_plot.setMinimumHeight(150)
-        self.slice_plot.setLabel("bottom", "t:  θ(t) = θ_old + t (θ_new − θ_old)")
+        self.slice_plot.setLabel("bottom", "t")
         self.slice_plot.setLabel("left", "total")
         self.slice_plot.showGrid(x=True, y=True, alpha=0.2)
         self.slice_plot.setMenuEnabled(False)
@@ -211,9 +228,10 @@ class BoundPanel(QWidget):
                                              pen=pg.mkPen("w"))
         self.slice_plot.addItem(self.slice_peak)
         self.slice_marks = []
-        # θ old's label at the top, θ new's at the bottom: where the curves are not.
+        # θ old's label right of its line at the top, θ new's left of its line at the
+        # bottom: where the curves are not, and never past the plot's right edge.
         for t, text, where, anchor in ((0.0, "θ old", 0.95, (-0.05, 0.0)),
-                                       (1.0, "θ new", 0.04, (-0.05, 1.0))):
+                                       (1.0, "θ new", 0.04, (1.05, 1.0))):
             line = pg.InfiniteLine(t, angle=90, pen=pg.mkPen((90, 90, 90), width=1,
                                                              style=Qt.PenStyle.DashLine),
                                    label=text, labelOpts={"position": where,
@@ -228,6 +246,14 @@ class BoundPanel(QWidget):
         layout.addWidget(self.status)
         #: The view shown (None while a message is).
         self.shown: BoundView | None = None
+        #: The plots' looks in presentation mode (see set_presentation_style).
+        self._looks = (PlotLook(self.strip.getPlotItem(), scatters=()),
+                       PlotLook(self.slice_plot.getPlotItem(), scatters=(self.slice_peak,),
+                                texts=[line.label for line in self.slice_marks]))
+        self._text_widgets = (self.headline, self.note, self.status,
+                              *(w for pair in self.values.values() for w in pair),
+                              *self.findChildren(QLabel))
+        self._fonts = {w: w.font() for w in self._text_widgets}
         self.clear("No model yet: initialise (I), then step (Space).")
 
     # ------------------------------------------------------------------ updates
@@ -242,6 +268,7 @@ class BoundPanel(QWidget):
         for item in (self.strip_ll, self.strip_bound, self.slice_ll, self.slice_bound):
             item.setData([], [])
         self.slice_peak.setData([], [])
+        self.slice_title.setText("")
         self.note.setText("")
         self.status.setText("")
 
@@ -288,14 +315,15 @@ class BoundPanel(QWidget):
     def _set_slice(self, view: BoundView) -> None:
         s = view.slice
         if s is None:
-            self.slice_plot.setTitle("Step once: the M-step's slice appears here", size="9pt")
+            self.slice_title.setText("Step once: the M-step's slice appears here")
             self.slice_ll.setData([], [])
             self.slice_bound.setData([], [])
             self.slice_peak.setData([], [])
             return
-        self.slice_plot.setTitle(
-            f"The M-step {view.slice_from} → {view.slice_to}: " + colored("ln p", LL_COLOR)
-            + ", " + colored("𝓛 (dashed)", BOUND_COLOR), size="9pt")
+        self.slice_title.setText(
+            f"Along the M-step {view.slice_from} → {view.slice_to}, θ(t) = θ_old + t (θ_new "
+            f"− θ_old): " + colored("ln p", LL_COLOR) + " and "
+            + colored("𝓛(q_old, θ(t)) (dashed)", BOUND_COLOR))
         self.slice_ll.setData(np.asarray(s.t), np.asarray(s.log_likelihood))
         self.slice_bound.setData(np.asarray(s.t), np.asarray(s.bound))
         best = s.best_t
@@ -310,6 +338,21 @@ class BoundPanel(QWidget):
         y = padded_range(np.concatenate([s.log_likelihood, s.bound]), 0.06)
         if y is not None:
             self.slice_plot.setYRange(*y, padding=0)
+
+    def set_presentation_style(self, style: PlotStyle | None) -> None:
+        """Large type and thick lines for a projector (presentation mode keeps this panel
+        when it is on screen): its text at ``style.text_px``, the plots' axes, titles,
+        lines and markers at its sizes. None: the normal look."""
+        # A little under the status line's size: the numbers' grid must fit a third of
+        # the screen.
+        px = None if style is None else max(MIN_TEXT_PX, round(PRESENTING_TEXT * style.text_px))
+        for w, font in self._fonts.items():
+            w.setFont(font if px is None else font_px(px, font))
+        for look in self._looks:
+            look.apply(style)
+        line = 1.0 if style is None else style.line_scale
+        self._looks[0].pens.apply([self.strip_ll, self.strip_bound], line)
+        self._looks[1].pens.apply([self.slice_ll, self.slice_bound], line)
 
     # ------------------------------------------------------------------ reading back
 
