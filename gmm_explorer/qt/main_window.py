@@ -185,7 +185,9 @@ class MainWindow(QMainWindow):
                                                      parent=self)
         self.bound_explain = BoundController(s, p["bound"], self.docks["bound"], parent=self)
         self.landscape_window = LandscapeWindow(self)
-        self.landscape = LandscapeController(s, self.landscape_window, parent=self)
+        self.landscape = LandscapeController(s, self.landscape_window,
+                                             partial(_restart_paths, self.analyses),
+                                             parent=self)
         self.compare_window = CompareWindow(self)
         self.compare = CompareController(s, self.compare_window, self.feedback, parent=self)
         self.lessons = LessonsController(self.files, self.lesson_panel, self.lesson_dock,
@@ -359,3 +361,8 @@ class MainWindow(QMainWindow):
         self.compare.shutdown()
         self.compare_window.close()
         super().closeEvent(event)
+
+
+def _restart_paths(analyses) -> tuple:
+    """The optima gallery's restarts' paths (for the likelihood landscape)."""
+    return analyses.restart_paths

@@ -112,3 +112,31 @@ def test_closing_the_window_mid_computation_stops_the_thread(qtbot, tmp_path):
     qtbot.waitUntil(lambda: w.landscape.busy, timeout=TIMEOUT)
     w.close()
     assert not w.landscape.runner.running  # stopped, not left to abort the process
+
+
+def test_the_gallerys_restarts_are_drawn_on_request(window, qtbot):
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Space)
+    idle(qtbot, window)
+    window.show_panel("gallery")
+    gallery = window.panels["gallery"]
+    qtbot.mouseClick(gallery.run_controls.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(window.analyses.optima)
+                    and not window.analyses.gallery_runner.busy, timeout=120_000)
+    n = len(window.analyses.restart_paths)
+    lw = open_landscape(qtbot, window)
+    view = shown(qtbot, lw, 1)
+    assert view.restarts is None  # not asked for
+    lw.show_restarts.setChecked(True)  # as ticking it does
+    qtbot.waitUntil(lambda: lw.shown is not None and lw.shown.restarts is not None
+                    and not lw.controls.cancel_button.isEnabled(), timeout=TIMEOUT)
+    view = lw.shown
+    assert view.n_restarts == n >= 2
+    # One NaN row after each path; each path ends where its restart ended.
+    track = view.restarts
+    assert int(np.isnan(track[:, 0]).sum()) == n
+    first, second = view.scape.first, view.scape.second
+    ends = track[np.flatnonzero(np.isnan(track[:, 0])) - 1]
+    for p, end in zip(window.analyses.restart_paths, ends):
+        assert tuple(end) == (p[-1, first.component, first.axis],
+                              p[-1, second.component, second.axis])
+    assert f"{n} restart paths" in lw.controls.status.text()

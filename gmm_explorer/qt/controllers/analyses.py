@@ -102,6 +102,9 @@ class AnalysesController(QObject):
         self.optima: tuple = ()
         #: Per-axis standard deviations of the data the optima were found on.
         self._optima_scale = np.ones(2)
+        #: The gallery's restarts' paths of means, each (n_iterations, K, 2); () before
+        #: the first gallery (and after the data change).
+        self.restart_paths: tuple = ()
         self._selection_ever_run = False
         self._closed = False
         self._debounce = QTimer(self)
@@ -147,6 +150,7 @@ class AnalysesController(QObject):
         self.gallery_runner.cancel()
         self.rows = ()
         self.optima = ()
+        self.restart_paths = ()
         self.selection_panel.clear()
         self.gallery_panel.clear()
         if self._selection_wanted():
@@ -324,9 +328,13 @@ class AnalysesController(QObject):
                     thumb_pts, point_colors(resp, resp.shape[0], "soft"), o.mixture,
                     size=THUMB_SIZE, x_range=xr, y_range=yr))
             n_ok = sum(r.result is not None for r in restarts)
-            return optima, images, n_ok, len(restarts), data_scale(pts)
+            # Each restart's path of means, for the likelihood landscape's overlay.
+            paths = tuple(np.array([st.mixture.means for st in r.result.history])
+                          for r in restarts if r.result is not None)
+            return optima, images, n_ok, len(restarts), data_scale(pts), paths
 
         self.optima = ()
+        self.restart_paths = ()
         gp.clear()
         gp.set_running(True)
         self.gallery_runner.submit(Task("gallery", unless_cancelled(run), s.data_version))
@@ -366,8 +374,9 @@ class AnalysesController(QObject):
         if d.value is None:
             gp.set_status("cancelled" if d.cancelled else "data changed")
             return
-        optima, images, n_ok, total, scale = d.value
+        optima, images, n_ok, total, scale, paths = d.value
         self.optima, self._optima_scale = optima, scale
+        self.restart_paths = paths
         gp.set_optima([GalleryItem(img, o.mean_log_likelihood, o.count, total,
                                    self._optimum_tooltip(o)) for o, img in zip(optima, images)])
         self.mark_current(self.session.displayed_mixture)

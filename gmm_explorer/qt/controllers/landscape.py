@@ -6,6 +6,7 @@ whenever the displayed state, the data or the choice changes while the window is
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Slot
 
 from gmm_explorer.engine.landscape import (
@@ -27,6 +28,19 @@ from gmm_explorer.qt.threads import (
     unless_cancelled,
 )
 
+def restart_track(paths, first: Coordinate, second: Coordinate):
+    """Restarts' paths of means (each (n_iterations, K, 2)) in the two coordinates, one
+    after another with a row of NaN between them; None for None."""
+    if paths is None:
+        return None
+    rows = []
+    for p in paths:
+        rows.append(np.column_stack([p[:, first.component, first.axis],
+                                     p[:, second.component, second.axis]]))
+        rows.append(np.full((1, 2), np.nan))
+    return np.vstack(rows) if rows else np.empty((0, 2))
+
+
 #: Milliseconds to coalesce bursts of session events (a Run) into one recomputation.
 REFRESH_MS = 150
 
@@ -37,17 +51,23 @@ class LandscapeController(QObject):
     session : Session
         Read only.
     window : LandscapeWindow
+    gallery_paths : callable() -> tuple of ndarray, optional
+        The optima gallery's restarts' paths of means, each (n_iterations, K, 2).
     """
 
-    def __init__(self, session, window, parent: QObject | None = None) -> None:
+    def __init__(self, session, window, gallery_paths=lambda: (),
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.window = window
+        self._gallery_paths = gallery_paths
         self.runner = BackgroundThread("landscape", latest_only=True, parent=self)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
         self.runner.progressed.connect(self._on_progress)
         self._key: tuple | None = None
+        #: The restarts' paths of the key (held so that their ids stay theirs).
+        self._paths = None
         #: The mixture size the boxes were filled for.
         self._offered: int | None = None
         self._timer = QTimer(self)
@@ -123,10 +143,16 @@ class LandscapeController(QObject):
             self.window.controls.set_running(False)
             self.window.clear("Choose two different parameters.")
             return
-        key = (cur, s.data_version, first, second, grid)
+        paths = self._gallery_paths() if self.window.show_restarts.isChecked() else None
+        if paths is not None:
+            paths = tuple(p for p in paths if p.shape[1] == cur.mixture.n_components)
+        # The paths by identity (arrays do not compare as keys); the view keeps them
+        # alive, so an id is not reused while it is in the key.
+        key = (cur, s.data_version, first, second, grid,
+               None if paths is None else tuple(id(p) for p in paths))
         if key == self._key:
             return
-        self._key = key
+        self._key, self._paths = key, paths
         X, w, mixture = s.points, s.weights, cur.mixture
         states = [r.mixture for r in s.history[:s.current_index + 1]]
 
@@ -139,7 +165,8 @@ class LandscapeController(QObject):
                 return None
             return key, LandscapeView(scape, parameter_path(states, first, second),
                                       local_maxima(scape), cur.iteration,
-                                      cur.log_likelihood)
+                                      cur.log_likelihood, restart_track(paths, first, second),
+                                      0 if paths is None else len(paths))
 
         self.window.controls.set_running(True)
         self.window.controls.set_progress(0, 1, "Computing the landscape…")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from gmm_explorer.qt.panels.widgets import RunControls, hint_label, signals_blocked
 
@@ -42,6 +42,11 @@ class LandscapeView:
         The displayed iteration (the held parameters').
     log_likelihood : float
         The displayed state's own ln p.
+    restarts : ndarray of shape (n, 2) or None
+        The optima gallery's restarts' paths in the two coordinates, one after another
+        with a row of NaN between them (None: not shown).
+    n_restarts : int
+        How many paths ``restarts`` holds.
     """
 
     scape: object
@@ -49,6 +54,8 @@ class LandscapeView:
     peaks: tuple
     iteration: int
     log_likelihood: float
+    restarts: np.ndarray | None = None
+    n_restarts: int = 0
 
 
 def index_of(box: QComboBox, data) -> int:
@@ -79,13 +86,17 @@ class LandscapeWindow(QWidget):
         self.grid.setValue(100)
         self.grid.setSuffix(" per side")
         self.grid.setToolTip("Cells along each side of the grid")
+        self.show_restarts = QCheckBox("gallery's restarts")
+        self.show_restarts.setToolTip(
+            "Also draw the paths of the optima gallery's restarts (press Find in the Optima "
+            "tab first; shown when the gallery's K is the displayed K)")
         self.controls = RunControls(
             "Compute", run_tip="Compute the landscape again",
             cancel_tip="Stop computing the landscape",
             progress_tip="Rows of the grid computed",
             status_tip="What the landscape shows",
             leading=(QLabel("Vary"), self.first, QLabel("against"), self.second,
-                     QLabel("grid"), self.grid))
+                     QLabel("grid"), self.grid, self.show_restarts))
         layout.addWidget(self.controls)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
@@ -99,6 +110,8 @@ class LandscapeWindow(QWidget):
         self.bar.axis.setTicks([[(float(shade(d)), f"{d:,}") for d in BAR_TICKS]])
         self.diagonal = pg.PlotDataItem([], [], pen=pg.mkPen((255, 255, 255, 170), width=1,
                                                              style=Qt.PenStyle.DashLine))
+        self.restarts = pg.PlotDataItem([], [], pen=pg.mkPen((235, 235, 235, 150), width=1),
+                                        connect="finite")
         self.path = pg.PlotDataItem([], [], pen=pg.mkPen("w", width=2), symbol="o",
                                     symbolSize=5, symbolBrush="w", symbolPen=None)
         self.current = pg.ScatterPlotItem(size=16, symbol="o", brush=pg.mkBrush(None),
@@ -108,11 +121,13 @@ class LandscapeWindow(QWidget):
                                         pen=pg.mkPen((60, 60, 60), width=1))
         self.mirror = pg.ScatterPlotItem(size=15, symbol="d", brush=pg.mkBrush(None),
                                          pen=pg.mkPen((255, 120, 120), width=2.5))
-        for item in (self.diagonal, self.path, self.current, self.peaks, self.mirror):
+        for item in (self.diagonal, self.restarts, self.path, self.current, self.peaks,
+                     self.mirror):
             self.plot.addItem(item)
         layout.addWidget(self.plot, 1)
         self.legend = hint_label(
-            "White line: this branch's EM path, iteration 0 to the displayed one (ring). "
+            "White line: this branch's EM path, iteration 0 to the displayed one (ring); "
+            "faint lines: the optima gallery's restarts, when shown. "
             "Stars: the grid's local maxima. Pink diamond: the displayed state with the two "
             "components' labels swapped, the same likelihood when they are alike (label "
             "switching); the dashed diagonal is where the two are equal. Every other "
@@ -123,6 +138,7 @@ class LandscapeWindow(QWidget):
         self.first.currentIndexChanged.connect(self._chosen)
         self.second.currentIndexChanged.connect(self._chosen)
         self.grid.editingFinished.connect(self.choice_changed)
+        self.show_restarts.toggled.connect(self._chosen)
 
     def _chosen(self, _index: int) -> None:
         self.choice_changed.emit()
@@ -147,7 +163,7 @@ class LandscapeWindow(QWidget):
         """No landscape: ``message`` says why."""
         self.shown = None
         self.image.clear()
-        for item in (self.diagonal, self.path):
+        for item in (self.diagonal, self.path, self.restarts):
             item.setData([], [])
         for item in (self.current, self.peaks, self.mirror):
             item.setData([], [])
@@ -172,6 +188,10 @@ class LandscapeWindow(QWidget):
         self.plot.setLabel("bottom", s.second.label(self._names))
         path = np.asarray(view.path)
         self.path.setData(path[:, 1], path[:, 0], connect="finite")
+        if view.restarts is None:
+            self.restarts.setData([], [])
+        else:
+            self.restarts.setData(view.restarts[:, 1], view.restarts[:, 0], connect="finite")
         held = (s.first.value(s.held), s.second.value(s.held))
         self.current.setData([held[1]], [held[0]])
         self.peaks.setData([p[1] for p in view.peaks], [p[0] for p in view.peaks])
@@ -189,7 +209,9 @@ class LandscapeWindow(QWidget):
             f"ln p over {va.size} × {vb.size} values at iteration {view.iteration}: the "
             f"grid's best {best:,.4f} (per point {best / s.sample_size:.6f}); the displayed state "
             f"{view.log_likelihood:,.4f}. {len(view.peaks)} local "
-            f"maxim{'um' if len(view.peaks) == 1 else 'a'} on the grid.")
+            f"maxim{'um' if len(view.peaks) == 1 else 'a'} on the grid."
+            + ("" if view.restarts is None else
+               f" {view.n_restarts} restart paths from the optima gallery."))
 
     #: The data's column names, for the axis titles.
     _names = ("x", "y")
