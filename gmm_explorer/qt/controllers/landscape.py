@@ -28,6 +28,7 @@ from gmm_explorer.qt.threads import (
     unless_cancelled,
 )
 
+
 def restart_track(paths, first: Coordinate, second: Coordinate):
     """Restarts' paths of means (each (n_iterations, K, 2)) in the two coordinates, one
     after another with a row of NaN between them; None for None."""
