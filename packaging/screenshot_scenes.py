@@ -15,7 +15,7 @@ landscape (the likelihood landscape over the two components' x-means, after a ru
 the centre start to convergence), compare (algorithms side by side from a K=3 random
 start, at iteration 8), lesson (Help › Lessons › E and M as half-steps, at its second
 step), bound-presentation (the Bound panel open, then F5: it stays beside the canvas in
-large type).
+large type), landscape-presentation (the landscape window open, then F5).
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QApplication
 
 SCENES = ("window", "explain", "mstep", "presentation", "standardised", "selection", "cem",
           "vb", "noise", "weights", "bound", "landscape", "compare", "lesson",
-          "bound-presentation")
+          "bound-presentation", "landscape-presentation")
 
 
 def main(scene: str) -> int:
@@ -158,12 +158,15 @@ def main(scene: str) -> int:
             resp = E.predict_proba(s.points, s.current.mixture)
             w.actions["mode_inspect"].trigger()
             w.overlays.pin_point(int(np.argmin(np.abs(resp[:, 0] - 0.5))))
-        elif scene == "landscape":
+        elif scene in ("landscape", "landscape-presentation"):
             converge_and_colour()
             w.landscape.open()
             lw = w.landscape_window
             wait_until(lambda: lw.shown is not None and not w.landscape.busy, 60)
             lw.move(w.geometry().center() - lw.rect().center())
+            if scene == "landscape-presentation":
+                w.actions["presentation"].trigger()
+                lw.raise_()
         elif scene in ("bound", "bound-presentation"):
             w.show_panel("bound")
             wait_until(lambda: w.bound_explain.last_view is not None, 60)

@@ -283,7 +283,8 @@ class MainWindow(QMainWindow):
             splitters=(self.main_split, self.center_split, self.right_split),
             plots=(self.canvas, self.ll_panel), texts=(self.narration,),
             leave_hint=f"{a['presentation'].shortcut().toString()} leaves presentation",
-            panels=(self.docks["bound"],))
+            panels=(self.docks["bound"],),
+            tool_windows=(self.landscape_window, self.compare_window))
         a["presentation"].toggled.connect(self.presentation.set_active)
         self.presentation.active_changed.connect(a["presentation"].setChecked)
         self.getting_started = GettingStartedDialog(self)

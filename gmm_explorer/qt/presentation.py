@@ -60,7 +60,9 @@ class PresentationMode(QObject):
     while presenting, saying how to leave (for the speaker: it stays small); ``panels``:
     docks that stay, beside the canvas, when they are on screen as presenting starts,
     their widgets styled through ``set_presentation_style`` (the Bound panel: a teacher
-    who has it open wants the hall to see it).
+    who has it open wants the hall to see it); ``tool_windows``: the window's own
+    top-level tool windows (the likelihood landscape, algorithms side by side), which
+    stay above it and are styled the same way while presenting.
     """
 
     #: bool: presentation mode was entered (True) or left (False).
@@ -68,7 +70,8 @@ class PresentationMode(QObject):
 
     def __init__(self, window: QMainWindow, chrome: Sequence[QWidget], plot_split: QSplitter,
                  splitters: Sequence[QSplitter], plots: Sequence, texts: Sequence[QWidget],
-                 leave_hint: str, panels: Sequence[QDockWidget] = ()) -> None:
+                 leave_hint: str, panels: Sequence[QDockWidget] = (),
+                 tool_windows: Sequence[QWidget] = ()) -> None:
         # The window is this object's parent, looked up when needed: holding it here would
         # make a reference cycle through it (see ARCHITECTURE.md).
         super().__init__(window)
@@ -78,6 +81,7 @@ class PresentationMode(QObject):
         self._plots = tuple(plots)
         self._texts = (window.statusBar(), *texts)
         self._panels = tuple(panels)
+        self._tool_windows = tuple(tool_windows)
         #: The panels kept while presenting (those on screen when it started).
         self.kept: tuple[QDockWidget, ...] = ()
         self._before: _Before | None = None
@@ -152,6 +156,8 @@ class PresentationMode(QObject):
             plot.set_presentation_style(None)
         for dock in self.kept:
             dock.widget().set_presentation_style(None)
+        for tool in self._tool_windows:
+            tool.set_presentation_style(None)
         self.kept = ()
         for text, font in before.fonts:
             text.setFont(QFont() if font is None else font)  # QFont(): inherit again
@@ -183,6 +189,8 @@ class PresentationMode(QObject):
             plot.set_presentation_style(style)
         for dock in self.kept:
             dock.widget().set_presentation_style(style)
+        for tool in self._tool_windows:
+            tool.set_presentation_style(style)
         for text in self._texts:
             text.setFont(font_px(style.text_px, text.font()))
 

@@ -140,3 +140,17 @@ def test_the_gallerys_restarts_are_drawn_on_request(window, qtbot):
         assert tuple(end) == (p[-1, first.component, first.axis],
                               p[-1, second.component, second.axis])
     assert f"{n} restart paths" in lw.controls.status.text()
+
+
+def test_presentation_mode_styles_the_open_tool_windows(window, qtbot):
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Space)
+    idle(qtbot, window)
+    lw = open_landscape(qtbot, window)
+    shown(qtbot, lw, 1)
+    normal = lw.first.font()
+    window.actions["presentation"].trigger()  # F5, from the View menu
+    style = window.presentation.style
+    assert lw.first.font().pixelSize() == max(16, round(0.85 * style.text_px))
+    assert window.compare_window.frame_text > 1.0
+    window.actions["presentation"].trigger()
+    assert lw.first.font() == normal and window.compare_window.frame_text == 0.9

@@ -62,6 +62,7 @@ class CompareController(QObject):
         window.iteration_changed.connect(self.show_iteration)
         window.export_png_requested.connect(self.export_png_dialog)
         window.export_gif_requested.connect(self.export_gif_dialog)
+        window.restyled.connect(self._restyled)
         session.events.subscribe(self._on_session_event)  # held weakly
 
     @property
@@ -171,8 +172,14 @@ class CompareController(QObject):
             return
         image = self._images.get(t)
         if image is None:
-            image = self._images[t] = comparison_image(self._points, self.runs, t, cell=CELL)
+            image = self._images[t] = comparison_image(self._points, self.runs, t, cell=CELL,
+                                                       text_scale=self.window.frame_text)
         self.window.set_image(image)
+
+    @Slot()
+    def _restyled(self) -> None:
+        self._images.clear()
+        self.show_iteration(self.window.slider.value())
 
     # ------------------------------------------------------------------ exports
 

@@ -9,7 +9,7 @@ algorithms in the background and hands it the images to show
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,7 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gmm_explorer.qt.panels.widgets import RunControls, hint_label
+from gmm_explorer.qt.panels.widgets import (
+    RunControls,
+    hint_label,
+    keep_on_screen,
+    set_text_px,
+)
+from gmm_explorer.qt.plot_style import MIN_TEXT_PX, PlotStyle
+
+#: The frames' text size (see comparison_image's text_scale): normal, and while
+#: presentation mode is on.
+FRAME_TEXT = 0.9
+PRESENTING_FRAME_TEXT = 1.15
 
 
 class ImageView(QWidget):
@@ -60,6 +71,8 @@ class CompareWindow(QWidget):
     export_png_requested = Signal()
     #: None: the user asked for the iterations as an animated GIF.
     export_gif_requested = Signal()
+    #: None: the look changed (presentation mode): the images are drawn again.
+    restyled = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -108,6 +121,24 @@ class CompareWindow(QWidget):
         self.export_png.clicked.connect(self.export_png_requested)
         self.export_gif.clicked.connect(self.export_gif_requested)
         self.set_exports_enabled(False)
+        #: The frames' text size the images are drawn with.
+        self.frame_text = FRAME_TEXT
+        self._fonts = {w: w.font() for w in self.findChildren(QWidget)}
+
+    @Slot()
+    def _keep_on_screen(self) -> None:
+        keep_on_screen(self)
+
+    def set_presentation_style(self, style: PlotStyle | None) -> None:
+        """Large type while presentation mode is on (None: the normal look): the
+        controls' and notes' text, and the frames' text when the images are drawn
+        again."""
+        px = None if style is None else max(MIN_TEXT_PX, round(0.85 * style.text_px))
+        set_text_px(self._fonts, px)
+        # Once the window has taken its new size (after the event loop lays it out).
+        QTimer.singleShot(60, self._keep_on_screen)
+        self.frame_text = FRAME_TEXT if style is None else PRESENTING_FRAME_TEXT
+        self.restyled.emit()
 
     def _moved(self, value: int) -> None:
         self.iteration_label.setText(f"iteration {value} of {self.slider.maximum()}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,8 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gmm_explorer.qt.panels.widgets import RunControls, hint_label, signals_blocked
+from gmm_explorer.qt.panels.widgets import (
+    RunControls,
+    hint_label,
+    keep_on_screen,
+    set_text_px,
+    signals_blocked,
+)
+from gmm_explorer.qt.plot_style import MIN_TEXT_PX, PlotLook, PlotStyle
 
+#: The colour bar's title.
+BAR_LABEL = "nats below the grid's best"
 #: Drops below the grid's best (nats) labelled on the colour bar.
 BAR_TICKS = (0, 1, 10, 100, 1000, 10_000, 100_000)
 
@@ -84,8 +93,10 @@ class LandscapeWindow(QWidget):
         self.resize(760, 680)
         layout = QVBoxLayout(self)
         self.first = QComboBox()
+        self.first.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.first.setToolTip("The parameter along the vertical axis")
         self.second = QComboBox()
+        self.second.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.second.setToolTip("The parameter along the horizontal axis")
         self.grid = QSpinBox()
         self.grid.setRange(20, 200)
@@ -112,7 +123,7 @@ class LandscapeWindow(QWidget):
         self.plot.addItem(self.image)
         self.bar = pg.ColorBarItem(values=(float(shade(BAR_TICKS[-1])), 0.0),
                                    colorMap=pg.colormap.get("viridis"), interactive=False,
-                                   label="nats below the grid's best")
+                                   label=BAR_LABEL)
         self.bar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         self.bar.axis.setTicks([[(float(shade(d)), f"{d:,}") for d in BAR_TICKS]])
         self.diagonal = pg.PlotDataItem([], [], pen=pg.mkPen((255, 255, 255, 170), width=1,
@@ -142,6 +153,10 @@ class LandscapeWindow(QWidget):
         layout.addWidget(self.legend)
         #: The view shown (None while a message is).
         self.shown: LandscapeView | None = None
+        #: Its normal look, for presentation mode (see set_presentation_style).
+        self._look = PlotLook(self.plot.getPlotItem(),
+                              scatters=(self.current, self.peaks, self.mirror))
+        self._fonts = {w: w.font() for w in self.findChildren(QWidget)}
         self.first.currentIndexChanged.connect(self._chosen)
         self.second.currentIndexChanged.connect(self._chosen)
         self.grid.editingFinished.connect(self.choice_changed)
@@ -219,6 +234,24 @@ class LandscapeWindow(QWidget):
             f"maxim{'um' if len(view.peaks) == 1 else 'a'} on the grid."
             + ("" if view.restarts is None else
                f" {view.n_restarts} restart paths from the optima gallery."))
+
+    @Slot()
+    def _keep_on_screen(self) -> None:
+        keep_on_screen(self)
+
+    def set_presentation_style(self, style: PlotStyle | None) -> None:
+        """Large type and thick lines while presentation mode is on (None: the normal
+        look): the controls' and notes' text, the axes, the markers and the path."""
+        px = None if style is None else max(MIN_TEXT_PX, round(0.85 * style.text_px))
+        set_text_px(self._fonts, px)
+        # Once the window has taken its new size (after the event loop lays it out).
+        QTimer.singleShot(60, self._keep_on_screen)
+        self._look.apply(style)
+        self._look.pens.apply([self.path, self.restarts, self.diagonal],
+                              1.0 if style is None else style.line_scale)
+        # The colour bar keeps its size: its axis does not widen for larger ticks.
+        for box in (self.first, self.second):
+            box.setMinimumWidth(0 if style is None else box.sizeHint().width())
 
     #: The data's column names, for the axis titles.
     _names = ("x", "y")

@@ -18,8 +18,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from gmm_explorer.qt.panels.widgets import format_number, hint_label
-from gmm_explorer.qt.plot_style import MIN_TEXT_PX, PlotLook, PlotStyle, font_px
+from gmm_explorer.qt.panels.widgets import format_number, hint_label, set_text_px
+from gmm_explorer.qt.plot_style import MIN_TEXT_PX, PlotLook, PlotStyle
 
 #: ln p(X | θ): blue; the bound 𝓛: vermilion, dashed; the KL gap between them: its shade.
 LL_COLOR = (0, 114, 178)
@@ -346,8 +346,7 @@ class BoundPanel(QWidget):
         # A little under the status line's size: the numbers' grid must fit a third of
         # the screen.
         px = None if style is None else max(MIN_TEXT_PX, round(PRESENTING_TEXT * style.text_px))
-        for w, font in self._fonts.items():
-            w.setFont(font if px is None else font_px(px, font))
+        set_text_px(self._fonts, px)
         for look in self._looks:
             look.apply(style)
         line = 1.0 if style is None else style.line_scale

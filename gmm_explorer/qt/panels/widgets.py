@@ -4,6 +4,7 @@ compact tables, branch line styles and the run/cancel/progress controls."""
 from __future__ import annotations
 
 import contextlib
+import re
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer.drawing import component_color
+from gmm_explorer.qt.plot_style import font_px
 
 #: Qt pen style of each line style name (branch curves and their icons).
 LINE_STYLES = {
@@ -67,6 +69,35 @@ def format_number(value: float | None, spec: str = ".4f") -> str:
     if not np.isfinite(value):
         return "∞" if value > 0 else ("−∞" if value < 0 else "n/a")
     return format(value, spec).replace("-", "−")
+
+
+def set_text_px(fonts: dict, px: int | None) -> None:
+    """Give each widget of ``fonts`` (widget -> its normal font) text ``px`` pixels tall,
+    or (None) its normal font back; labels sized by their style sheet (:func:`hint_label`)
+    get the size in their style sheet too."""
+    for w, font in fonts.items():
+        w.setFont(font if px is None else font_px(px, font))
+        sheet = w.property("normal_sheet")
+        if sheet is None and "font-size" in (w.styleSheet() or ""):
+            sheet = w.styleSheet()
+            w.setProperty("normal_sheet", sheet)
+        if sheet is not None:
+            w.setStyleSheet(sheet if px is None else
+                            re.sub(r"font-size:\s*\d+px", f"font-size: {px}px", sheet))
+
+
+def keep_on_screen(window: QWidget) -> None:
+    """Move a shown top-level ``window`` (after its contents grew) back inside its
+    screen's available area, as far as it fits."""
+    screen = window.screen()
+    if screen is None or not window.isVisible():
+        return
+    area = screen.availableGeometry()
+    frame = window.frameGeometry()
+    x = max(area.left(), min(frame.left(), area.right() - frame.width()))
+    y = max(area.top(), min(frame.top(), area.bottom() - frame.height()))
+    if (x, y) != (frame.left(), frame.top()):
+        window.move(x, y)
 
 
 def hint_label(text: str) -> QLabel:
