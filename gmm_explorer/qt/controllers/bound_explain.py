@@ -4,13 +4,13 @@ half-steps and the slice through the last M-step.
 Each half-step costs an evaluation of the mixture on every point, and the slice
 :data:`~gmm_explorer.engine.bound.SLICE_POINTS` more (about 0.5 s in all at 1e5 points and
 K=5), so they run on a :class:`~gmm_explorer.qt.threads.BackgroundThread`, only while the
-panel is on screen, with progress. Half-steps already computed are kept (by the states
+panel is on screen (:class:`~.docked_computation.DockedComputation`), with progress. Half-steps already computed are kept (by the states
 themselves), so a Step computes only the new ones and the new slice.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, Slot
 
 from gmm_explorer.engine.bound import (
     SLICE_POINTS,
@@ -19,9 +19,9 @@ from gmm_explorer.engine.bound import (
     bound_slice,
     bound_terms,
 )
+from gmm_explorer.qt.controllers.docked_computation import DockedComputation
 from gmm_explorer.qt.panels.bound import BoundView
 from gmm_explorer.qt.threads import (
-    BackgroundThread,
     Task,
     TaskDone,
     TaskFailed,
@@ -82,7 +82,7 @@ def run_note(cur, slice_) -> str:
     return ""
 
 
-class BoundController(QObject):
+class BoundController(DockedComputation):
     """Parameters
     ----------
     session : Session
@@ -93,65 +93,21 @@ class BoundController(QObject):
     """
 
     def __init__(self, session, panel, dock, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.panel = panel
-        self._dock = dock
-        self.runner = BackgroundThread("bound", latest_only=True, parent=self)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
+        super().__init__(session, panel, dock, "bound", REFRESH_MS, parent)
         self.runner.progressed.connect(self._on_progress)
-        self._key: tuple | None = None
-        self._stale = True
         #: (q's state, θ's state, data version) -> BoundTerms, for states already seen.
         self._known: dict[tuple, BoundTerms] = {}
         #: The last BoundView shown (None before the first).
         self.last_view: BoundView | None = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self._refresh_if_on_screen)
-        dock.visibilityChanged.connect(self._visibility_changed)
-        session.events.subscribe(self._on_session_event)  # held weakly
-
-    @property
-    def on_screen(self) -> bool:
-        """Whether the panel can be seen (its dock shown and not behind another tab)."""
-        return self._dock.isVisible() and not self._dock.visibleRegion().isEmpty()
-
-    @property
-    def busy(self) -> bool:
-        """Whether a recomputation is queued or running."""
-        return self.runner.busy
-
-    def _on_session_event(self, topic: str) -> None:
-        if topic == "saved":
-            return
-        self._stale = True
-        if self.on_screen:
-            self._timer.start()
-
-    @Slot(bool)
-    def _visibility_changed(self, visible: bool) -> None:
-        if visible and self._stale:
-            self._timer.start()
-
-    @Slot()
-    def _refresh_if_on_screen(self) -> None:
-        if self.on_screen:
-            self.refresh()
 
     @Slot()
     def refresh(self) -> None:
         """Compute the displayed half-step's bound now (it arrives from the thread)."""
-        self._timer.stop()
-        self._stale = False
+        self._begin_refresh()
         s = self.session
         why = why_no_bound(s)
         if why is not None:
-            self._key = None
-            self.runner.cancel()
-            self.panel.clear(why)
+            self._show_reason(why)
             return
         first, last = run_window(s)
         states = tuple(s.history[first:last + 1])
@@ -225,8 +181,3 @@ class BoundController(QObject):
     @Slot(object)
     def _on_failed(self, failure: TaskFailed) -> None:
         self.panel.clear(f"Could not compute the bound: {failure.message}")
-
-    def shutdown(self) -> None:
-        """Stop the timer and the thread (on close)."""
-        self._timer.stop()
-        self.runner.shutdown()

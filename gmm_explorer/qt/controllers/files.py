@@ -138,12 +138,8 @@ class FilesController(QObject):
         """Open a ``.gmmx`` session exactly as it was saved."""
         if ask and not self.maybe_save():
             return False
-        try:
-            restored = Session.from_record(read_session(path))
-        except InputError as exc:
-            # The settings are validated by the session, which does not know the file.
-            msg = str(exc) if exc.path is not None else f"{path}: {exc}"
-            self.feedback.error("Could not open the session", msg)
+        restored = self._read_session(path)
+        if restored is None:
             return False
         self._install_session(restored, Path(path).name)
         self.session_path = str(path)
@@ -155,15 +151,22 @@ class FilesController(QObject):
         lesson's): Save asks for a new file, so the original is never written over."""
         if not self.maybe_save():
             return False
-        try:
-            restored = Session.from_record(read_session(path))
-        except InputError as exc:
-            msg = str(exc) if exc.path is not None else f"{path}: {exc}"
-            self.feedback.error("Could not open the session", msg)
+        restored = self._read_session(path)
+        if restored is None:
             return False
         self._install_session(restored, title)
         self.session_path = None
         return True
+
+    def _read_session(self, path: str) -> Session | None:
+        """The session in ``path``, or None after an error dialog naming the file."""
+        try:
+            return Session.from_record(read_session(path))
+        except InputError as exc:
+            # The settings are validated by the session, which does not know the file.
+            msg = str(exc) if exc.path is not None else f"{path}: {exc}"
+            self.feedback.error("Could not open the session", msg)
+            return None
 
     def _install_session(self, restored: Session, title: str, *, saved: bool = True) -> None:
         """Show a restored session: data, settings, history and view."""

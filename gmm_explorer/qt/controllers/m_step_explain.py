@@ -4,22 +4,18 @@ The displayed state at iteration t came from an M-step on the responsibilities u
 parameters of state t-1; :func:`gmm_explorer.engine.explain.m_step_terms` recomputes it
 term by term. That costs an E-pass and two passes over the responsibilities (about 65 ms
 at 1e5 points and K=5), so it runs on a :class:`~gmm_explorer.qt.threads.BackgroundThread`,
-and only while the panel is on screen: the controller listens to ``session.events``,
-marks the panel stale, and recomputes when it is (or becomes) visible.
+and only while the panel is on screen (:class:`~.docked_computation.DockedComputation`:
+the controller listens to ``session.events``, marks the panel stale, and recomputes when
+it is, or becomes, visible).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, Slot
 
 from gmm_explorer.engine.explain import m_step_terms
-from gmm_explorer.qt.threads import (
-    BackgroundThread,
-    Task,
-    TaskDone,
-    TaskFailed,
-    unless_cancelled,
-)
+from gmm_explorer.qt.controllers.docked_computation import DockedComputation
+from gmm_explorer.qt.threads import Task, TaskDone, TaskFailed, unless_cancelled
 
 #: Milliseconds to coalesce bursts of session events (a Run) into one recomputation.
 REFRESH_MS = 60
@@ -57,7 +53,7 @@ def why_no_m_step(session) -> str | None:
     return None
 
 
-class MStepExplainController(QObject):
+class MStepExplainController(DockedComputation):
     """Parameters
     ----------
     session : Session
@@ -68,65 +64,20 @@ class MStepExplainController(QObject):
     """
 
     def __init__(self, session, panel, dock, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.panel = panel
-        self._dock = dock
-        self.runner = BackgroundThread("m-step-terms", latest_only=True, parent=self)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
-        #: (previous StepResult, displayed StepResult, data version, locks) of what is
-        #: shown or being computed; None when nothing is.
-        self._key: tuple | None = None
-        self._stale = True
+        super().__init__(session, panel, dock, "m-step-terms", REFRESH_MS, parent)
+        # The key (DockedComputation._key) is (previous StepResult, displayed StepResult,
+        # data version, locks).
         #: The last MStepTerms shown (None before the first).
         self.last_terms = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self._refresh_if_on_screen)
-        dock.visibilityChanged.connect(self._visibility_changed)
-        session.events.subscribe(self._on_session_event)  # held weakly
-
-    @property
-    def on_screen(self) -> bool:
-        """Whether the panel can be seen: its dock is shown and not behind another tab
-        (a tabified dock hidden behind another tab still reports ``isVisible()``)."""
-        return self._dock.isVisible() and not self._dock.visibleRegion().isEmpty()
-
-    @property
-    def busy(self) -> bool:
-        """Whether a recomputation is queued or running."""
-        return self.runner.busy
-
-    def _on_session_event(self, topic: str) -> None:
-        if topic == "saved":
-            return
-        self._stale = True
-        if self.on_screen:
-            self._timer.start()
-
-    @Slot(bool)
-    def _visibility_changed(self, visible: bool) -> None:
-        if visible and self._stale:
-            self._timer.start()
-
-    @Slot()
-    def _refresh_if_on_screen(self) -> None:
-        if self.on_screen:
-            self.refresh()
 
     @Slot()
     def refresh(self) -> None:
         """Explain the displayed state's M-step now (the terms arrive from the thread)."""
-        self._timer.stop()
-        self._stale = False
+        self._begin_refresh()
         s = self.session
         why = why_no_m_step(s)
         if why is not None:
-            self._key = None
-            self.runner.cancel()
-            self.panel.clear(why)
+            self._show_reason(why)
             return
         t = s.current_index
         prev, cur = s.history[t - 1], s.current
@@ -167,8 +118,3 @@ class MStepExplainController(QObject):
     @Slot(object)
     def _on_failed(self, failure: TaskFailed) -> None:
         self.panel.clear(f"Could not recompute this M-step: {failure.message}")
-
-    def shutdown(self) -> None:
-        """Stop the timer and the thread (on close)."""
-        self._timer.stop()
-        self.runner.shutdown()
