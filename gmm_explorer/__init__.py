@@ -5,3 +5,13 @@ Layers (dependencies run one way): ``engine`` <- ``io`` <- ``session`` <- ``cli`
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # gmm_explorer.GaussianMixture, scikit-learn's estimator on GMM Explorer's engine:
+    # imported on first use, so that ``import gmm_explorer`` stays light.
+    if name == "GaussianMixture":
+        from gmm_explorer.estimator import GaussianMixture
+
+        return GaussianMixture
+    raise AttributeError(f"module 'gmm_explorer' has no attribute {name!r}")

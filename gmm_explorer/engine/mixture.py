@@ -287,6 +287,22 @@ class Mixture:
         """The same parameters relabelled with another type (the structure must already fit)."""
         return self.rebuilt(covariance_type=covariance_type)
 
+    @classmethod
+    def from_sklearn(cls, model) -> "Mixture":
+        """The parameters of a fitted scikit-learn ``GaussianMixture`` or
+        ``BayesianGaussianMixture`` on 2-D data, any covariance type
+        (:func:`~gmm_explorer.engine.sklearn_interop.mixture_from_sklearn`)."""
+        from gmm_explorer.engine.sklearn_interop import mixture_from_sklearn
+
+        return mixture_from_sklearn(model)
+
+    def to_sklearn(self):
+        """A fitted ``sklearn.mixture.GaussianMixture`` with these parameters (needs
+        scikit-learn; :func:`~gmm_explorer.engine.sklearn_interop.mixture_to_sklearn`)."""
+        from gmm_explorer.engine.sklearn_interop import mixture_to_sklearn
+
+        return mixture_to_sklearn(self)
+
     def equals(self, other: "Mixture") -> bool:
         """Bit-for-bit equality of all parameters and the covariance type."""
         return (self.covariance_type == other.covariance_type
