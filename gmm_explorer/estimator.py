@@ -177,7 +177,8 @@ class GaussianMixture:
         under ``warm_start``, or None for an initialisation by ``init_params``."""
         from gmm_explorer import engine as E
 
-        if self.warm_start and hasattr(self, "mixture_"):
+        if (self.warm_start and hasattr(self, "mixture_")
+                and self.mixture_.n_components == k):
             return self.mixture_
         if self.means_init is None:
             if self.weights_init is not None or self.precisions_init is not None:
