@@ -8,10 +8,15 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    # gmm_explorer.GaussianMixture, scikit-learn's estimator on GMM Explorer's engine:
-    # imported on first use, so that ``import gmm_explorer`` stays light.
+    # gmm_explorer.GaussianMixture (scikit-learn's estimator on GMM Explorer's engine) and
+    # gmm_explorer.render (the canvas as a PNG): imported on first use, so that
+    # ``import gmm_explorer`` stays light.
     if name == "GaussianMixture":
         from gmm_explorer.estimator import GaussianMixture
 
         return GaussianMixture
+    if name == "render":
+        from gmm_explorer.notebook import render
+
+        return render
     raise AttributeError(f"module 'gmm_explorer' has no attribute {name!r}")

@@ -287,6 +287,17 @@ class Mixture:
         """The same parameters relabelled with another type (the structure must already fit)."""
         return self.rebuilt(covariance_type=covariance_type)
 
+    def __repr__(self) -> str:
+        from gmm_explorer.engine.reprs import mixture_repr
+
+        return mixture_repr(self)
+
+    def _repr_html_(self) -> str:
+        """A table of the components, for notebooks."""
+        from gmm_explorer.engine.reprs import mixture_html
+
+        return mixture_html(self)
+
     @classmethod
     def from_sklearn(cls, model) -> "Mixture":
         """The parameters of a fitted scikit-learn ``GaussianMixture`` or

@@ -303,6 +303,17 @@ class StepResult:
     prior: bool = False
     total_weight: float | None = None
 
+    def __repr__(self) -> str:
+        from gmm_explorer.engine.reprs import step_line
+
+        return f"StepResult({step_line(self)}; {self.mixture!r})"
+
+    def _repr_html_(self) -> str:
+        """The state's iteration and log-likelihood, and its mixture's table."""
+        from gmm_explorer.engine.reprs import step_html
+
+        return step_html(self)
+
     @property
     def sample_size(self) -> float:
         """The number of points, or the sum of their sample weights (see
