@@ -124,6 +124,7 @@ SHORTCUTS = [
     ("F", "Fit view to data"),
     ("F5", "Presentation mode: full screen, large type (F5 again leaves)"),
     ("Ctrl+L", "The likelihood landscape over two parameters"),
+    ("Ctrl+C in the parameter table", "Copy the whole table (tab-separated, full precision)"),
     ("A / B / S", "Mouse mode: add points / brush / select"),
     ("P", "Mouse mode: place components (click: new mean; right-click a mean: remove)"),
     ("T", "Mouse mode: inspect (click a point to pin it)"),

@@ -514,3 +514,25 @@ def test_every_dock_tab_title_is_whole_at_1280x720(window, qtbot):
         assert bar.tabRect(i).height() >= needed, text  # tabs run down the East edge
     titles = {a.text() for a in window.menus["panels"].actions()}
     assert {"Model selection", "Local optima", "Ground truth"} <= titles
+
+
+def test_ctrl_c_on_the_parameter_table_copies_it_for_a_spreadsheet(window, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    window.actions["step"].trigger()
+    idle(qtbot, window)
+    table = window.table
+    table.setFocus()
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QGuiApplication.clipboard().text().splitlines()
+    header = lines[0].split("\t")
+    assert header[:4] == ["component", "w", "μx", "μy"] and "Σxy" in header
+    m = window.session.current.mixture
+    assert len(lines) == 1 + m.n_components
+    for j, line in enumerate(lines[1:]):
+        cells = line.split("\t")
+        assert cells[0] == str(j + 1)
+        assert float(cells[1]) == m.weights[j]  # full precision, not the 4 digits shown
+        assert float(cells[2]) == m.means[j, 0] and float(cells[3]) == m.means[j, 1]
+        assert float(cells[header.index("Σxy")]) == m.covariances[j, 0, 1]

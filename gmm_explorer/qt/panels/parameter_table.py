@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -124,10 +124,14 @@ class ParameterTable(QTableWidget):
         self.setColumnWidth(0, 22)
         self.setToolTip("Parameters of each component at the displayed iteration; tick the "
                         "box in the w, μx or σx cell to keep the weight, mean or covariance "
-                        "fixed in the M-step. Widen the table to see more columns.")
+                        "fixed in the M-step. Widen the table to see more columns. Ctrl+C "
+                        "copies every column, at full precision, for a spreadsheet.")
         self.itemChanged.connect(self._on_item_changed)
         #: How many of OPTIONAL_GROUPS are shown.
         self._n_groups = len(OPTIONAL_GROUPS)
+        #: Each row's values at full precision (component number or "noise" first), for
+        #: Copy.
+        self._values: list[list] = []
         self._apply_groups(0)
 
     # -- public
@@ -145,6 +149,24 @@ class ParameterTable(QTableWidget):
         # only show fewer, so that columns do not come and go while EM runs.
         self.fit_columns(allow_more=self.rowCount() != rows_before
                          or (result is not None and result.iteration == 0))
+
+    def tsv(self) -> str:
+        """Every column of the table (shown or not) as tab-separated text, the numbers at
+        full precision: a header row, then a row per component (and the noise's)."""
+        header = ["component", *self.HEADERS[1:]]
+        lines = ["\t".join(header)]
+        for row in self._values:
+            lines.append("\t".join("" if v is None else v if isinstance(v, str) else repr(v)
+                                   for v in row))
+        return "\n".join(lines) + "\n"
+
+    def keyPressEvent(self, event) -> None:  # Qt's name
+        # Ctrl+C (the platform's Copy) copies the whole table for a spreadsheet.
+        if event.matches(QKeySequence.StandardKey.Copy):
+            QGuiApplication.clipboard().setText(self.tsv())
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def cell_text(self, row: int, col: int) -> str:
         item = self.item(row, col)
@@ -223,7 +245,9 @@ class ParameterTable(QTableWidget):
     def _update(self, result, locks) -> None:
         if result is None:
             self.setRowCount(0)
+            self._values = []
             return
+        self._values = []
         m = result.mixture
         k = m.n_components
         self.setRowCount(k + int(m.has_noise))
@@ -240,6 +264,7 @@ class ParameterTable(QTableWidget):
                       "n_k": result.n_effective[j], "sd_major": sd_major[j],
                       "sd_minor": sd_minor[j], "angle": angle[j], "cov_xx": cov[j, 0, 0],
                       "cov_xy": cov[j, 0, 1], "cov_yy": cov[j, 1, 1]}
+            self._values.append([j + 1, *(float(values[key]) for key in KEYS[1:])])
             on = {kind: bool(locks is not None and locks.n_components == k
                              and getattr(locks, kind)[j]) for kind in self.LOCK_KINDS}
             locked = {key for kind, keys in LOCKED_CELLS.items() if on[kind] for key in keys}
@@ -279,6 +304,9 @@ class ParameterTable(QTableWidget):
                           "explains, at a constant density over the data's region")
         self.setItem(row, 0, swatch)
         claimed = result.sample_size - float(np.sum(result.n_effective))
+        self._values.append(["noise", *(float(m.noise_weight) if key == "weight" else
+                                        claimed if key == "n_k" else None
+                                        for key in KEYS[1:])])
         for col, key in enumerate(KEYS[1:], start=1):
             text = (format_value(key, m.noise_weight) if key == "weight" else
                     format_value(key, claimed) if key == "n_k" else
