@@ -120,9 +120,8 @@ class GaussianMixture:
         from gmm_explorer import engine as E
         from gmm_explorer.engine.sklearn_interop import (
             check_covariance_type,
-            full_covariances,
-            full_precisions,
             precisions_cholesky,
+            precisions_from_cholesky,
             sklearn_covariances,
         )
 
@@ -140,7 +139,7 @@ class GaussianMixture:
         except GMMExplorerError as exc:
             raise ValueError(str(exc)) from None
         sk_type = ctype if ctype in ("full", "tied", "diag", "spherical") else "full"
-        start = self._start(X, k, ctype, sk_type, full_covariances, full_precisions)
+        start = self._start(X, k, ctype, sk_type)
         seed = _seed(self.random_state)
         try:
             if start is not None:
@@ -157,7 +156,7 @@ class GaussianMixture:
         self.means_ = np.array(m.means)
         self.covariances_ = sklearn_covariances(m, sk_type)
         self.precisions_cholesky_ = precisions_cholesky(m, sk_type)
-        self.precisions_ = _precisions(self.precisions_cholesky_, sk_type)
+        self.precisions_ = precisions_from_cholesky(self.precisions_cholesky_, sk_type)
         self.converged_ = bool(result.final.converged)
         self.n_iter_ = int(result.final.iteration)
         # scikit-learn's lower_bound_ is the mean log-likelihood its last E-step measured:
@@ -172,10 +171,11 @@ class GaussianMixture:
                           "degenerate data.", ConvergenceWarning, stacklevel=3)
         return self
 
-    def _start(self, X, k, ctype, sk_type, full_covariances, full_precisions):
+    def _start(self, X, k, ctype, sk_type):
         """The start the user gave (scikit-learn's ``*_init``), the fitted parameters
         under ``warm_start``, or None for an initialisation by ``init_params``."""
         from gmm_explorer import engine as E
+        from gmm_explorer.engine.sklearn_interop import full_precisions
 
         if (self.warm_start and hasattr(self, "mixture_")
                 and self.mixture_.n_components == k):
@@ -280,14 +280,6 @@ def _points(X) -> np.ndarray:
     if not np.all(np.isfinite(X)):
         raise ValueError("Input X contains NaN or infinity.")
     return np.ascontiguousarray(X)
-
-
-def _precisions(chol: np.ndarray, sk_type: str) -> np.ndarray:
-    if sk_type == "full":
-        return np.einsum("kij,klj->kil", chol, chol)
-    if sk_type == "tied":
-        return chol @ chol.T
-    return chol ** 2
 
 
 def _random_state(random_state) -> np.random.RandomState:

@@ -133,7 +133,7 @@ def mixture_to_sklearn(mixture: Mixture):
     model.means_ = np.array(mixture.means, dtype=np.float64)
     model.covariances_ = sklearn_covariances(mixture, ctype)
     model.precisions_cholesky_ = precisions_cholesky(mixture, ctype)
-    model.precisions_ = _precisions(model.precisions_cholesky_, ctype)
+    model.precisions_ = precisions_from_cholesky(model.precisions_cholesky_, ctype)
     model.converged_ = True
     model.n_iter_ = 0
     model.lower_bound_ = -np.inf
@@ -141,7 +141,7 @@ def mixture_to_sklearn(mixture: Mixture):
     return model
 
 
-def _precisions(chol: np.ndarray, covariance_type: str) -> np.ndarray:
+def precisions_from_cholesky(chol: np.ndarray, covariance_type: str) -> np.ndarray:
     """scikit-learn's ``precisions_`` from its ``precisions_cholesky_``."""
     if covariance_type == "full":
         return np.einsum("kij,klj->kil", chol, chol)
