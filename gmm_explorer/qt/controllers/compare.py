@@ -223,7 +223,8 @@ class CompareController(QObject):
 
     def export_gif(self, path: str) -> bool:
         """Write every iteration as an animated GIF, in the background with progress."""
-        from gmm_explorer.io.gif import check_writable, write_gif
+        from gmm_explorer.io.gif import check_writable
+        from gmm_explorer.qt.offscreen.animation import write_frames
 
         if self.runs is None:
             return False
@@ -237,16 +238,8 @@ class CompareController(QObject):
         def work(report, cancelled):
             frames = comparison_frames(points, runs, cell=GIF_CELL, cancelled=cancelled,
                                        progress=lambda d, n: report((d, n, "Drawing")))
-
-            def checked():
-                yield from frames
-                if cancelled():
-                    raise _Cancelled
-
-            try:
-                return "gif", path, write_gif(path, checked(), fps=GIF_FPS)
-            except _Cancelled:
-                return None
+            written = write_frames(path, frames, fps=GIF_FPS, cancelled=cancelled)
+            return ("gif", path, written) if written else None
 
         self.window.set_exports_enabled(False)
         self.window.controls.set_running(True)
@@ -257,7 +250,3 @@ class CompareController(QObject):
     def shutdown(self) -> None:
         """Stop the thread (on close)."""
         self.runner.shutdown()
-
-
-class _Cancelled(Exception):
-    """Raised inside the frame generator so that the GIF writer leaves before writing."""

@@ -128,13 +128,23 @@ def export_gif(path, points: np.ndarray, mixtures: Sequence[E.Mixture], *, size=
     if len(mixtures) == 0:
         raise InputError("nothing to export: the run has no iterations yet", path=str(path))
 
-    def frames():
-        yield from history_frames(points, mixtures, size=size, titles=titles,
-                                  cancelled=cancelled, progress=progress)
+    return write_frames(path, history_frames(points, mixtures, size=size, titles=titles,
+                                             cancelled=cancelled, progress=progress),
+                        fps=fps, cancelled=cancelled)
+
+
+def write_frames(path, frames: Iterator[np.ndarray], *, fps: float,
+                 cancelled: Callable[[], bool] | None = None) -> int:
+    """Write ``frames`` (a generator that stops early when ``cancelled()``) as an
+    animated GIF; returns the number written, or 0 when cancelled, in which case nothing
+    is written (nor an existing file touched)."""
+
+    def checked():
+        yield from frames
         if cancelled is not None and cancelled():
             raise _Cancelled  # write_gif is left before it writes anything
 
     try:
-        return write_gif(path, frames(), fps=fps)
+        return write_gif(path, checked(), fps=fps)
     except _Cancelled:
         return 0
