@@ -13,7 +13,7 @@ log-likelihood rises at least as much, because a KL gap reopens.
 * :func:`bound_terms` — ln p, 𝓛, KL, the expected complete-data log-likelihood and the
   entropy, for ``q`` the posterior under one mixture and θ another.
 * :func:`half_step_bounds` — those terms at each half-step of a run (after each M-step and
-  after each E-step).
+  after each E-step); :func:`half_steps`, the order of those half-steps.
 * :func:`bound_slice` — ln p(X | θ(t)) and 𝓛(q_old, θ(t)) along the line
   θ(t) = θ_old + t (θ_new − θ_old) through one M-step: Bishop's figure 9.14 drawn from the
   data.
@@ -207,13 +207,26 @@ def half_step_bounds(X, states, *, weights=None, last_e: bool = True,
     X = as_points(X)
     w = as_sample_weights(weights, X.shape[0])
     out: list[HalfStepBound] = []
-    for t, theta in enumerate(states):
+    for t, half in half_steps(len(states), last_e):
         if cancelled is not None and cancelled():
             break
+        q = states[t - 1] if half == "M" else states[t]
+        theta = states[t] if half == "M" else None
+        out.append(HalfStepBound(t, half, bound_terms(X, q, theta, w)))
+    return tuple(out)
+
+
+def half_steps(n_states: int, last_e: bool = True) -> tuple[tuple[int, str], ...]:
+    """The half-steps through ``n_states`` consecutive EM states, in order, as (index of
+    the state whose θ is evaluated, ``"M"`` or ``"E"``): E₀, M₁, E₁, …, M_T, and E_T when
+    ``last_e``. An M half's q is the posterior under the state before; an E half's, under
+    its own state."""
+    out = []
+    for t in range(n_states):
         if t > 0:
-            out.append(HalfStepBound(t, "M", bound_terms(X, states[t - 1], theta, w)))
-        if t < len(states) - 1 or last_e:
-            out.append(HalfStepBound(t, "E", bound_terms(X, theta, None, w)))
+            out.append((t, "M"))
+        if t < n_states - 1 or last_e:
+            out.append((t, "E"))
     return tuple(out)
 
 

@@ -18,6 +18,7 @@ from gmm_explorer.engine.bound import (
     HalfStepBound,
     bound_slice,
     bound_terms,
+    half_steps,
 )
 from gmm_explorer.qt.controllers.docked_computation import DockedComputation
 from gmm_explorer.qt.panels.bound import BoundView
@@ -124,12 +125,8 @@ class BoundController(DockedComputation):
         known = dict(self._known)  # a snapshot: the worker only reads it
 
         def work(report, cancelled):
-            pairs = []
-            for t, state in enumerate(states):
-                if t > 0:
-                    pairs.append((states[t - 1], state, "M"))
-                if t < len(states) - 1 or last_e:
-                    pairs.append((state, state, "E"))
+            pairs = [(states[t - 1] if half == "M" else states[t], states[t], half)
+                     for t, half in half_steps(len(states), last_e)]
             with_slice = len(states) > 1
             total = len(pairs) + (SLICE_POINTS if with_slice else 0)
             halves, new = [], {}
