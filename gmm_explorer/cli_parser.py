@@ -214,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("fit", help="fit a mixture to a data file",
                        description="Fit a Gaussian mixture to the points in DATA by EM.")
-    f.add_argument("data", metavar="DATA", help="CSV/TSV/TXT, .npy or .npz file of points")
+    f.add_argument("data", metavar="DATA", help="CSV/TSV/TXT, .npy, .npz, .xlsx, Parquet or Feather file of points")
     em_options(f)
     f.add_argument("--covariance", type=_covariance, default=None, metavar="MODEL",
                    help="covariance model: full, tied, diag, spherical, or any of mclust's "
@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("select", help="compare K and covariance models by BIC/AIC/ICL",
                        description="Fit every (K, covariance model) and print BIC, AIC and "
                                    "ICL (lower is better).")
-    s.add_argument("data", metavar="DATA", help="CSV/TSV/TXT, .npy or .npz file of points")
+    s.add_argument("data", metavar="DATA", help="CSV/TSV/TXT, .npy, .npz, .xlsx, Parquet or Feather file of points")
     s.add_argument("--k", type=parse_k_range, default=parse_k_range("1-8"), metavar="RANGE",
                    help="K values, e.g. 1-8 (default), 3, 1,2,5")
     s.add_argument("--covariance", type=_covariance_list, default=["full"], metavar="MODELS",

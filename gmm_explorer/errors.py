@@ -22,13 +22,17 @@ class InputError(GMMExplorerError, ValueError):
         The file concerned, if any.
     line : int or None
         1-based line number in a text file, if known.
+    row : int or None
+        1-based row number in a spreadsheet or columnar file (Excel's own row number;
+        a Parquet or Feather file's data row), if known; shown as ``row N``.
     column : str or None
         Column name or index concerned, if any.
     """
 
     def __init__(self, reason: str, *, path: str | None = None, line: int | None = None,
-                 column: str | None = None):
+                 column: str | None = None, row: int | None = None):
         self.reason = reason
+        self.row = row
         self.path = None if path is None else str(path)
         self.line = line
         self.column = column
@@ -43,6 +47,8 @@ class InputError(GMMExplorerError, ValueError):
             where += ": "
         elif self.line is not None:
             where = f"line {self.line}: "
+        if self.row is not None:
+            where += f"row {self.row}: "
         if self.column is not None:
             return f"{where}column {self.column!s}: {self.reason}"
         return f"{where}{self.reason}"

@@ -11,6 +11,9 @@ Self-contained (numpy only, no pytest) so any test package can import it::
 * :data:`VALID_ODD`: unusual files that must load to exactly ``expected`` points (and,
   when ``names`` is given, those column names).
 
+Both end with the Excel, Parquet and Feather cases of :mod:`tests.table_corpus` (built
+with the ``[formats]`` extra's pyarrow and openpyxl, which the test extras install).
+
 File names are unique across both lists, so all cases can be written into one folder.
 """
 
@@ -46,6 +49,8 @@ class MalformedCase:
         Expected ``InputError.line`` (1-based), when the error concerns one line.
     weights : str or None
         The ``weights`` column to pass (``--weights`` on the CLI), if any.
+    row : int or None
+        Expected ``InputError.row`` (a spreadsheet's or columnar file's row), if any.
     """
 
     filename: str
@@ -54,6 +59,7 @@ class MalformedCase:
     columns: str | tuple[str | int, str | int] | None = None
     line: int | None = None
     weights: str | None = None
+    row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -296,3 +302,9 @@ VALID_ODD: list[ValidCase] = [
               ((5, 6), (7, 8))),
     ValidCase("single.npz", _npz(arr_0=np.array([[1.0, 2.0]])), ((1, 2),)),
 ]
+
+# Excel, Parquet and Feather (built with pyarrow and openpyxl).
+from tests.table_corpus import TABLE_MALFORMED, TABLE_VALID  # noqa: E402
+
+MALFORMED += TABLE_MALFORMED
+VALID_ODD += TABLE_VALID

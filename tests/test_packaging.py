@@ -90,8 +90,28 @@ def test_bundle_layout(bundle):
     # numba indexes cached kernels by their source files, so these must be on disk.
     assert (bundle / "_internal" / "gmm_explorer" / "engine" / "_kernels.py").is_file()
     # Test-only and unused packages stay out.
-    for name in ("sklearn", "pytest", "hypothesis", "tkinter", "matplotlib", "PyInstaller"):
+    for name in ("sklearn", "pytest", "hypothesis", "tkinter", "matplotlib", "PyInstaller",
+                 "pyarrow"):
         assert not (bundle / "_internal" / name).exists(), name
+
+
+@pytest.mark.slow
+def test_bundle_reads_excel_and_says_what_parquet_needs(bundle, tmp_path):
+    from tests.table_bytes import excel_bytes, parquet_bytes
+
+    book = tmp_path / "points.xlsx"
+    book.write_bytes(excel_bytes([["x", "y"], [0.0, 0.0], [1.0, 0.5], [0.2, 1.0], [3, 3],
+                                  [3.5, 2.5], [2.8, 3.4]]))
+    out = tmp_path / "fit.json"
+    proc = _run(bundle, "fit", str(book), "--k", "2", "--out", str(out),
+                cache_home=tmp_path / "cache", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert out.is_file()
+    table = tmp_path / "points.parquet"
+    table.write_bytes(parquet_bytes({"x": [0.0, 1.0], "y": [1.0, 2.0]}))
+    proc = _run(bundle, "fit", str(table), cache_home=tmp_path / "cache", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "this build of GMM Explorer does not include pyarrow" in proc.stderr
 
 
 @pytest.mark.slow

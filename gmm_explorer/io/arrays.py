@@ -34,12 +34,17 @@ __all__ = [
     "CORRUPT_BINARY",
     "NPY_MAGIC",
     "ZIP_MAGICS",
+    "FEATHER_MAGICS",
+    "OLE2_MAGIC",
+    "PARQUET_MAGIC",
+    "TABLE_FORMATS",
     "NpyHeader",
     "UnsupportedNpyVersion",
     "detect_format",
     "file_format",
     "load_numpy",
     "read_npy_header",
+    "zip_names",
 ]
 
 #: The first bytes of a ``.npy`` file.
@@ -47,6 +52,16 @@ NPY_MAGIC = b"\x93NUMPY"
 #: The first bytes of a zip archive (hence of a ``.npz``): a local file header; an empty
 #: archive.
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+
+#: The first bytes of a Parquet file (which ends with them too).
+PARQUET_MAGIC = b"PAR1"
+#: The first bytes of a Feather file: version 2 (an Arrow IPC file) and version 1.
+FEATHER_MAGICS = (b"ARROW1", b"FEA1")
+#: The first bytes of an OLE2 compound document: Excel 97–2003's .xls, among others.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Formats :func:`detect_format` names besides "npy", "npz" and "text": tables read by
+#: :mod:`~gmm_explorer.io.binary_tables`.
+TABLE_FORMATS = ("xlsx", "parquet", "feather")
 
 #: Exceptions numpy, zipfile and zlib raise on corrupt or hostile binary input. numpy
 #: tokenizes and literal_evals the .npy header, hence TokenError and SyntaxError; an odd
@@ -60,47 +75,88 @@ CORRUPT_BINARY = (ValueError, TypeError, KeyError, EOFError, OSError, RuntimeErr
 # --------------------------------------------------------------------------- format
 
 
-def detect_format(data: bytes, source: str) -> str:
-    """``"npy"``, ``"npz"`` or ``"text"`` from the leading bytes (and the extension).
+def detect_format(data: bytes, source: str, zip_members: list[str] | None = None) -> str:
+    """The format of a file from its leading bytes (and its extension).
+
+    Returns
+    -------
+    kind : str
+        ``"npy"``, ``"npz"``, ``"text"``, or one of :data:`TABLE_FORMATS`: ``"xlsx"`` (a
+        zip archive holding ``xl/workbook.xml``), ``"parquet"`` or ``"feather"``.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file, or (with ``zip_members``) at least its first 8 bytes.
+    zip_members : list of str, optional
+        The members of the archive when ``data`` is only the start of a zip file.
 
     Raises
     ------
     InputError
-        ``data`` is empty, or the file is named ``.npy``/``.npz`` but does not start
-        like one.
+        ``data`` is empty; the file is an Excel 97–2003 workbook or an OpenDocument
+        spreadsheet; or it is named ``.npy``/``.npz`` but does not start like one.
     """
     if data.startswith(NPY_MAGIC):
         return "npy"
+    if data.startswith(PARQUET_MAGIC):
+        return "parquet"
+    if data.startswith(FEATHER_MAGICS):
+        return "feather"
+    if data.startswith(OLE2_MAGIC):
+        raise InputError("is an Excel 97–2003 workbook (.xls) or another OLE2 document, "
+                         "which cannot be read; save it as .xlsx or CSV", path=source)
+    ext = os.path.splitext(source)[1].lower()
     if data.startswith(ZIP_MAGICS):
+        names = zip_names(data) if zip_members is None else zip_members
+        # A damaged workbook's members may be unreadable: its name then says what it is.
+        if "xl/workbook.xml" in names or ext in (".xlsx", ".xlsm"):
+            return "xlsx"
+        if "mimetype" in names and "content.xml" in names:
+            raise InputError("is an OpenDocument spreadsheet (.ods), which cannot be read; "
+                             "save it as .xlsx or CSV", path=source)
         return "npz"
     if not data:
         raise InputError("the file is empty", path=source)
-    ext = os.path.splitext(source)[1].lower()
     if ext == ".npy":
         raise InputError("is not a valid .npy file: it does not start with the NumPy "
                          "header", path=source)
     if ext == ".npz":
         raise InputError("is not a valid .npz file: it is not a zip archive", path=source)
+    if ext == ".parquet":
+        raise InputError("is not a valid Parquet file: it does not start with 'PAR1'",
+                         path=source)
     return "text"
+
+
+def zip_names(data_or_path) -> list[str]:
+    """The members of a zip archive (its bytes, or a path); [] when it cannot be read."""
+    try:
+        source = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else data_or_path
+        with zipfile.ZipFile(source) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return []
 
 
 def file_format(path: str | os.PathLike) -> str:
     """How :func:`~gmm_explorer.io.loaders.load_points` will read ``path``, judged from its
-    first bytes.
+    first bytes (and, for a zip archive, its members).
 
     Returns
     -------
     kind : str
-        ``"npy"``, ``"npz"`` or ``"text"``.
+        As :func:`detect_format`.
 
     Raises
     ------
     InputError
-        The file is missing, unreadable or empty, or is named ``.npy``/``.npz`` but does
-        not start like one.
+        As :func:`detect_format`, or the file is missing or unreadable.
     """
     source = os.fsdecode(path)
-    return detect_format(read_file_bytes(path, source, limit=8), source)
+    head = read_file_bytes(path, source, limit=8)
+    members = zip_names(path) if head.startswith(ZIP_MAGICS) else None
+    return detect_format(head, source, members)
 
 
 # --------------------------------------------------------------------------- headers

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gmm_explorer.errors import InputError
-from gmm_explorer.io.arrays import file_format
+from gmm_explorer.io.arrays import TABLE_FORMATS, file_format
 from gmm_explorer.io.cells import (
     INTEGER,
     MISSING_VALUES,
@@ -32,6 +32,7 @@ from gmm_explorer.io.cells import (
     parse_cells,
     summarize,
 )
+from gmm_explorer.io.files import read_file_bytes
 from gmm_explorer.io.points import MAX_LISTED, clip, plural
 from gmm_explorer.io.text_table import Layout, Table, read_table
 
@@ -142,7 +143,7 @@ def table_needing_choice(path: str | os.PathLike) -> Table | None:
     """The first rows of ``path`` when there are columns to choose, else None.
 
     None means the loader's automatic choice is the only sensible one: the file is a
-    ``.npy``/``.npz`` array, or a text table with exactly two numeric columns (not
+    ``.npy``/``.npz`` array, or a table (text, Excel, Parquet or Feather) with exactly two numeric columns (not
     counting a row-number column the loader skips) and no label candidates besides
     those two (X and Y are then fixed, and labels must differ from them), or with
     fewer than two numeric columns (``load_points`` then reports why). Otherwise the
@@ -154,9 +155,16 @@ def table_needing_choice(path: str | os.PathLike) -> Table | None:
     InputError
         The file cannot be read as a table (missing, empty, binary, ragged, ...).
     """
-    if file_format(path) != "text":
+    kind = file_format(path)
+    if kind in TABLE_FORMATS:
+        from gmm_explorer.io.binary_tables import preview_table
+
+        source = os.fsdecode(path)
+        table = preview_table(read_file_bytes(path, source), source, kind, CLASSIFY_ROWS)
+    elif kind != "text":
         return None
-    table = read_table(path, max_rows=CLASSIFY_ROWS)
+    else:
+        table = read_table(path, max_rows=CLASSIFY_ROWS)
     numeric = numeric_columns(table)
     if len(numeric) < 2:
         return None

@@ -1,4 +1,5 @@
-"""Load 2-D point sets from a user's file: delimited text, ``.npy`` and ``.npz``.
+"""Load 2-D point sets from a user's file: delimited text, ``.npy``, ``.npz``, Excel
+(``.xlsx``), Parquet and Feather.
 
 The public entry of the loading stages, shared by the command line and the window's
 Open dialog (pure Python and numpy, no Qt). :func:`load_points` reads the file's bytes
@@ -9,7 +10,10 @@ hands them to one branch:
   :mod:`~gmm_explorer.io.text_table` (bytes → cells), :mod:`~gmm_explorer.io.cells`
   (what a cell holds) and :mod:`~gmm_explorer.io.columns` (which columns are X and Y);
 * ``.npy`` and ``.npz``: :mod:`~gmm_explorer.io.array_points`, built on the safe readers
-  of :mod:`~gmm_explorer.io.arrays`.
+  of :mod:`~gmm_explorer.io.arrays`;
+* Excel, Parquet and Feather: :mod:`~gmm_explorer.io.binary_tables` (the optional extra
+  ``gmm-explorer[formats]``), which turns the file into the cells and row numbers of a
+  table and then follows the text rules.
 
 Both end in :mod:`~gmm_explorer.io.points`, whose :class:`LoadedData` is the result.
 Every problem with the file's content is reported as an
@@ -24,7 +28,7 @@ from collections.abc import Sequence
 
 from gmm_explorer.errors import InputError
 from gmm_explorer.io.array_points import load_npy_points, load_npz_points
-from gmm_explorer.io.arrays import detect_format
+from gmm_explorer.io.arrays import TABLE_FORMATS, detect_format
 from gmm_explorer.io.files import read_file_bytes
 from gmm_explorer.io.points import LoadedData
 from gmm_explorer.io.text_points import load_text_points
@@ -36,7 +40,8 @@ def load_points(path: str | os.PathLike,
                 columns: str | Sequence[str | int] | None = None,
                 labels: str | int | None = None,
                 weights: str | int | None = None) -> LoadedData:
-    """Load a 2-D point set from a text table, a ``.npy`` or a ``.npz`` file.
+    """Load a 2-D point set from a text table, a ``.npy``, a ``.npz``, an Excel workbook
+    (``.xlsx``), a Parquet or a Feather file.
 
     The format is read from the content: bytes starting with ``\\x93NUMPY`` are a
     ``.npy`` array, a zip archive is a ``.npz``, anything else is a text table (see
@@ -56,6 +61,11 @@ def load_points(path: str | os.PathLike,
       values are exactly 0, 1, ..., N-1 or 1, 2, ..., N), it is skipped. Then the first
       two numeric columns are taken. A note says which columns were used.
     * Fewer than two numeric columns is an error describing the columns found.
+
+    Excel, Parquet and Feather files are read as the text table they would be saved as
+    (see :mod:`~gmm_explorer.io.binary_tables`): the same rules choose the columns, the
+    labels and the weights, and a bad cell is named by its row. Their readers are the
+    optional extra ``gmm-explorer[formats]``; without it the error names the extra.
 
     Arrays: a ``.npy`` must hold a 2-D array of real numbers (float or integer) with at
     least two columns; by default its first two columns are used. A ``.npz`` must hold a
@@ -107,6 +117,10 @@ def load_points(path: str | os.PathLike,
     source = os.fsdecode(path)
     data = read_file_bytes(path, source)
     kind = detect_format(data, source)
+    if kind in TABLE_FORMATS:
+        from gmm_explorer.io.binary_tables import load_table_points
+
+        return load_table_points(data, source, kind, columns, labels, weights)
     if kind != "text" and labels is not None:
         raise InputError(f"labels need a text table; a .{kind} file holds only numbers, so "
                          "load it without a label column", path=source)

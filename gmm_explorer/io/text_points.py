@@ -32,6 +32,7 @@ from gmm_explorer.io.points import (
     resolve_columns,
 )
 from gmm_explorer.io.text_table import (
+    Layout,
     content_lines,
     decode_text,
     iter_rows,
@@ -39,7 +40,7 @@ from gmm_explorer.io.text_table import (
     split_lines,
 )
 
-__all__ = ["load_text_points"]
+__all__ = ["load_text_points", "points_from_cells"]
 
 
 def load_text_points(data: bytes, source: str, columns, label_column,
@@ -63,15 +64,59 @@ def load_text_points(data: bytes, source: str, columns, label_column,
     """
     lines = split_lines(decode_text(data, source)[0])
     layout = sniff_layout(lines, source)
-    names = display_names(layout.header, layout.n_fields)
-    labels = column_labels(layout.header, layout.n_fields)
     indices = content_lines(lines, layout.body_start)
-
     sample = [row for _, row in islice(iter_rows(lines, layout, source, indices),
                                        CLASSIFY_ROWS)]
+
+    def read(needed: tuple[int, ...], text: frozenset[int]):
+        # One pass over all rows, keeping only the cells of the needed columns.
+        kept: list[list[str]] = [[] for _ in needed]
+        line_numbers: list[int] = []
+        appenders = [col.append for col in kept]
+        for lineno, row in iter_rows(lines, layout, source, indices):
+            line_numbers.append(lineno)
+            for append, j in zip(appenders, needed):
+                append(row[j])
+        return dict(zip(needed, kept)), line_numbers
+
+    return points_from_cells(source, layout, sample, read, columns, label_column,
+                             weights_column)
+
+
+def points_from_cells(source: str, layout: Layout, sample: list[list[str]], read,
+                      columns, label_column, weights_column=None, *,
+                      where: str = "line") -> LoadedData:
+    """The X, Y (and label and weights) columns of any table of cells.
+
+    Shared by text tables and by spreadsheets and columnar files
+    (:mod:`~gmm_explorer.io.binary_tables`), so that every format follows one set of
+    rules for choosing columns, labels, weights, missing and bad values.
+
+    Parameters
+    ----------
+    source : str
+        The file, for messages.
+    layout : Layout
+        The table's header and field count (``layout.notes`` become the data's notes).
+    sample : list of list of str
+        Its first :data:`~gmm_explorer.io.columns.CLASSIFY_ROWS` rows as cell strings.
+    read : callable
+        ``read(needed, text)`` → ``(cells, numbers)``: for each column index in
+        ``needed``, its cells in row order, a list of strings or, for a column already
+        held as numbers, a float64 array with NaN where a value is missing (never for a
+        column in ``text``, which must be strings); and each row's line or row number.
+    columns, label_column, weights_column
+        As for :func:`load_text_points`.
+    where : str
+        ``"line"`` (text) or ``"row"`` (spreadsheets): how a bad cell's place is named.
+    """
     if not sample:
-        raise InputError(f"no data rows after the header on line {layout.header_line}",
+        if layout.header_line is None:
+            raise InputError("no data rows", path=source)
+        raise InputError(f"no data rows after the header on {where} {layout.header_line}",
                          path=source)
+    names = display_names(layout.header, layout.n_fields)
+    labels = column_labels(layout.header, layout.n_fields)
     summaries = [summarize([row[j] for row in sample]) for j in range(layout.n_fields)]
     has_header = layout.header is not None
     requested = resolve_columns(columns, names, has_header, source)
@@ -97,20 +142,13 @@ def load_text_points(data: bytes, source: str, columns, label_column,
     plan = plan_columns(requested, layout, summaries, labels, sample, source,
                         exclude=exclude)
 
-    # One pass over all rows, keeping only the cells of the needed columns.
     needed = plan.needed
     for j in (label_at, weights_at):
         if j is not None:
             needed += (j,)
-    kept: list[list[str]] = [[] for _ in needed]
-    line_numbers: list[int] = []
-    appenders = [col.append for col in kept]
-    for lineno, row in iter_rows(lines, layout, source, indices):
-        line_numbers.append(lineno)
-        for append, j in zip(appenders, needed):
-            append(row[j])
-    raw = dict(zip(needed, kept))
-    parsed = {j: parse_cells(cells) for j, cells in raw.items() if j != label_at}
+    raw, line_numbers = read(needed, frozenset(() if label_at is None else (label_at,)))
+    parsed = {j: (cells, None) if isinstance(cells, np.ndarray) else parse_cells(cells)
+              for j, cells in raw.items() if j != label_at}
 
     if plan.index_candidate is not None:
         values, first_text = parsed[plan.index_candidate]
@@ -137,7 +175,8 @@ def load_text_points(data: bytes, source: str, columns, label_column,
                 problems.append((int(negative[0]), j))
     if problems:
         row, j = min(problems)
-        cell = raw[j][row].strip()
+        cell = raw[j][row]
+        cell = repr(float(cell)) if isinstance(raw[j], np.ndarray) else cell.strip()
         column = layout.header[j] if layout.header and layout.header[j] else str(j)
         value = cell_value(cell)
         if value is None:
@@ -149,7 +188,8 @@ def load_text_points(data: bytes, source: str, columns, label_column,
                       "numbers >= 0")
         else:
             reason = f"infinite value '{clip(cell)}'; points must be finite numbers"
-        raise InputError(reason, path=source, line=line_numbers[row], column=column)
+        place = {where: line_numbers[row]}
+        raise InputError(reason, path=source, column=column, **place)
 
     xy = np.column_stack([parsed[j][0] for j in chosen])
     point_labels = None

@@ -49,6 +49,7 @@ __all__ = [
     "content_lines",
     "decode_text",
     "iter_rows",
+    "looks_like_header",
     "read_table",
     "sniff_layout",
     "split_lines",
@@ -90,6 +91,10 @@ class Table:
         False when ``max_rows`` stopped the reading before the end of the file.
     notes : tuple of str
         Messages about how the file was read (e.g. a header one name short).
+    kind : str
+        ``"text"``, or the binary format the table was read from (``"xlsx"``,
+        ``"parquet"``, ``"feather"``; :mod:`~gmm_explorer.io.binary_tables`), whose
+        ``line_numbers`` are then row numbers.
     """
 
     source: str
@@ -102,6 +107,7 @@ class Table:
     line_numbers: tuple[int, ...]
     complete: bool = True
     notes: tuple[str, ...] = ()
+    kind: str = "text"
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -148,8 +154,10 @@ def read_table(path: str | os.PathLike, *, max_rows: int | None = None) -> Table
         raise ValueError("max_rows must be None or >= 0")
     source = os.fsdecode(path)
     data = read_file_bytes(path, source)
-    if detect_format(data, source) != "text":
-        raise InputError("is a NumPy file, not a text table", path=source)
+    kind = detect_format(data, source)
+    if kind != "text":
+        what = "a NumPy file" if kind in ("npy", "npz") else f"a {kind} file"
+        raise InputError(f"is {what}, not a text table", path=source)
     text, encoding = decode_text(data, source)
     lines = split_lines(text)
     layout = sniff_layout(lines, source)
@@ -261,7 +269,7 @@ def _sniff_delimiter(sample: list[str]) -> str | None:
     return best
 
 
-def _looks_like_header(first: list[str], body: list[list[str]]) -> bool:
+def looks_like_header(first: list[str], body: list[list[str]]) -> bool:
     values = [cell_value(c) for c in first]
     if all(v is not None for v in values):
         return False  # all numbers or missing: data
@@ -295,7 +303,7 @@ def sniff_layout(lines: list[str], source: str) -> Layout:
     split = [_split_line(line, delimiter) for line in sample]
     first, body = split[0], split[1:]
     first_index = content[0][0]
-    if not _looks_like_header(first, body):
+    if not looks_like_header(first, body):
         return Layout(delimiter, None, None, first_index, len(first))
     header = tuple(c.strip() for c in first)
     notes: tuple[str, ...] = ()

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSpinBox, QWidge
 #: name -> (text, shortcut or None, tooltip, checkable)
 ACTIONS = {
     "new": ("&New", "Ctrl+N", "Start a new, empty session", False),
-    "open": ("&Open…", "Ctrl+O", "Open a CSV/TSV/TXT, .npy or .npz file of points, or a "
-             ".gmmx session", False),
+    "open": ("&Open…", "Ctrl+O", "Open a CSV/TSV/TXT, .npy, .npz, Excel, Parquet or Feather "
+             "file of points, or a .gmmx session", False),
     "save": ("&Save", "Ctrl+S", "Save the session (points, settings, every step)", False),
     "save_as": ("Save &As…", "Ctrl+Shift+S", "Save the session to a new file", False),
     "quit": ("&Quit", "Ctrl+Q", "Quit GMM Explorer", False),

@@ -50,6 +50,8 @@ def test_malformed_file_raises_input_error(tmp_path: Path, case: MalformedCase):
     assert info.value.path == str(path)
     if case.line is not None:
         assert info.value.line == case.line
+    if case.row is not None:
+        assert info.value.row == case.row and f"row {case.row}" in message
 
 
 @pytest.mark.parametrize("case", VALID_ODD, ids=lambda c: c.filename)

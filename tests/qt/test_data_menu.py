@@ -261,3 +261,34 @@ def test_first_launch_size_uses_a_large_screen():
     assert default_geometry(1920, 1040) == (1536, 832)
     assert default_geometry(1280, 720) == (1203, 676)  # 94% where 1280 x 820 does not fit
     assert default_geometry(2560, 1400) == (2048, 1120)
+
+
+def test_an_excel_workbook_opens_through_the_column_picker(qtbot, tmp_path, monkeypatch):
+    """The picker shows a workbook's sheet as it shows a CSV file, rows numbered as in
+    Excel; the choice loads the points and labels."""
+    from gmm_explorer.qt.dialogs.column_picker import ColumnPickerDialog
+    from tests.table_bytes import excel_bytes
+
+    path = tmp_path / "measured.xlsx"
+    path.write_bytes(excel_bytes([["Plot data", None, None, None],
+                                  ["site", "width", "height", "kind"],
+                                  *[[i, 0.5 * i, i * i / 7, "ab"[i % 2]] for i in range(1, 9)]],
+                                 merge=("A1:C1",)))
+    seen = []
+
+    def pick(self, p, table, initial):
+        dialog = ColumnPickerDialog(table, initial)
+        qtbot.addWidget(dialog)
+        seen.append((dialog.summary_label.text(),
+                     dialog.preview.verticalHeaderItem(0).text()))
+        return ColumnChoice("width", "height", "kind")
+
+    monkeypatch.setattr(FilesController, "ask_columns_for", pick)
+    w = make_window(qtbot, tmp_path)
+    assert w.files.load_file(str(path))
+    idle(qtbot, w)
+    summary, first_row = seen[0]
+    assert summary.startswith("Excel workbook; header on row 2") and "rows 1–2" in summary
+    assert first_row == "3"
+    assert w.session.column_names == ("width", "height") and w.session.n_points == 8
+    assert w.session.labels[:2] == ("b", "a")

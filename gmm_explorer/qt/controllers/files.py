@@ -186,7 +186,8 @@ class FilesController(QObject):
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self.parent(), "Open points or a session", self.last_folder(),
-            f"Data and sessions (*.csv *.tsv *.txt *.dat *.npy *.npz *{SUFFIX});;"
+            f"Data and sessions (*.csv *.tsv *.txt *.dat *.npy *.npz *.xlsx *.parquet *.feather "
+            f"*.arrow *{SUFFIX});;"
             f"GMM Explorer sessions (*{SUFFIX});;All files (*)")
         if path:
             self.load_file(path)

@@ -68,6 +68,8 @@ NO_WEIGHTS = "(none: each point counts once)"
 
 _DELIMITER_NAMES = {",": "comma-separated", ";": "semicolon-separated",
                     "\t": "tab-separated", None: "space-separated"}
+_TABLE_KINDS = {"xlsx": "Excel workbook", "parquet": "Parquet file",
+                "feather": "Feather (Arrow) file"}
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
@@ -215,11 +217,18 @@ class ColumnPickerDialog(QDialog):
 
     def _summary(self) -> str:
         table = self._table
-        parts = [_DELIMITER_NAMES.get(table.delimiter, "delimited")]
+        if table.kind != "text":
+            parts = [_TABLE_KINDS.get(table.kind, table.kind)]
+            where = "row"
+        else:
+            parts = [_DELIMITER_NAMES.get(table.delimiter, "delimited")]
+            where = "line"
         if table.header is None:
             parts.append("no header row")
+        elif table.header_line is None:
+            parts.append("named columns")
         else:
-            parts.append(f"header on line {table.header_line}")
+            parts.append(f"header on {where} {table.header_line}")
         shown = min(len(table.rows), PREVIEW_ROWS)
         more = "" if table.complete and shown == len(table.rows) else " (more follow)"
         parts.append(f"showing the first {shown} data rows{more}")
