@@ -1,7 +1,8 @@
 """NumPy files read safely: the one place that knows the ``.npy`` and ``.npz`` formats.
 
 Stage one of loading a file: its first bytes say whether it is a ``.npy`` array, a
-``.npz`` (zip) archive or text (:func:`detect_format`). Every NumPy file a user gives us
+``.npz`` (zip) archive, an Excel workbook (a zip too), a Parquet or Feather file, or text
+(:func:`detect_format`). Every NumPy file a user gives us
 is then read here, by the point loader (:mod:`~gmm_explorer.io.array_points`) and by the
 parameter exports (:mod:`~gmm_explorer.io.export`) alike:
 

@@ -44,6 +44,7 @@ __all__ = [
     "index_column",
     "is_index",
     "label_candidates",
+    "needs_choice",
     "numeric_columns",
     "plan_columns",
     "suggested_columns",
@@ -165,12 +166,16 @@ def table_needing_choice(path: str | os.PathLike) -> Table | None:
         return None
     else:
         table = read_table(path, max_rows=CLASSIFY_ROWS)
+    return table if needs_choice(table) else None
+
+
+def needs_choice(table: Table) -> bool:
+    """Whether a table read with ``max_rows=CLASSIFY_ROWS`` leaves columns to choose, by
+    the rule of :func:`table_needing_choice`."""
     numeric = numeric_columns(table)
     if len(numeric) < 2:
-        return None
-    if len(numeric) == 2 and not set(label_candidates(table)) - set(numeric):
-        return None
-    return table
+        return False
+    return len(numeric) > 2 or bool(set(label_candidates(table)) - set(numeric))
 
 
 def _table_summaries(table: Table) -> list[ColumnSummary]:

@@ -33,7 +33,7 @@ from gmm_explorer.io.files import read_file_bytes
 from gmm_explorer.io.points import LoadedData
 from gmm_explorer.io.text_points import load_text_points
 
-__all__ = ["load_points"]
+__all__ = ["load_points", "load_points_text"]
 
 
 def load_points(path: str | os.PathLike,
@@ -129,3 +129,17 @@ def load_points(path: str | os.PathLike,
     if kind == "npz":
         return load_npz_points(data, source, columns, weights)
     return load_text_points(data, source, columns, labels, weights)
+
+
+def load_points_text(text: str, source: str = "the clipboard",
+                     columns: str | Sequence[str | int] | None = None,
+                     labels: str | int | None = None,
+                     weights: str | int | None = None) -> LoadedData:
+    """:func:`load_points` for a text table already in hand: cells copied from a
+    spreadsheet (tab-separated lines) or lines of numbers, as Edit › Paste takes them.
+
+    Every rule of a text table applies (delimiter, header, columns, labels, weights,
+    missing and bad values); ``source`` names the text in messages and becomes
+    ``data.source``.
+    """
+    return load_text_points(text.encode("utf-8"), source, columns, labels, weights)

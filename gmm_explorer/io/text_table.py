@@ -51,6 +51,7 @@ __all__ = [
     "iter_rows",
     "looks_like_header",
     "read_table",
+    "read_table_text",
     "sniff_layout",
     "split_lines",
 ]
@@ -159,6 +160,19 @@ def read_table(path: str | os.PathLike, *, max_rows: int | None = None) -> Table
         what = "a NumPy file" if kind in ("npy", "npz") else f"a {kind} file"
         raise InputError(f"is {what}, not a text table", path=source)
     text, encoding = decode_text(data, source)
+    return _table(text, encoding, source, max_rows)
+
+
+def read_table_text(text: str, source: str, *, max_rows: int | None = None) -> Table:
+    """:func:`read_table` of text already in hand, such as cells copied from a
+    spreadsheet (tab-separated) and pasted; ``source`` names it in messages."""
+    if max_rows is not None and max_rows < 0:
+        raise ValueError("max_rows must be None or >= 0")
+    text, encoding = decode_text(text.encode("utf-8"), source)
+    return _table(text, encoding, source, max_rows)
+
+
+def _table(text: str, encoding: str, source: str, max_rows: int | None) -> Table:
     lines = split_lines(text)
     layout = sniff_layout(lines, source)
     parsed = iter_rows(lines, layout, source)

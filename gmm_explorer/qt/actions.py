@@ -20,6 +20,8 @@ ACTIONS = {
     "quit": ("&Quit", "Ctrl+Q", "Quit GMM Explorer", False),
     "undo": ("&Undo", "Ctrl+Z", "Undo the last edit of the points", False),
     "redo": ("&Redo", "Ctrl+Shift+Z", "Redo the edit just undone", False),
+    "paste": ("&Paste points", "Ctrl+V", "Paste cells copied from a spreadsheet (or lines "
+              "of numbers) as the data, or add them to it", False),
     "delete": ("&Delete selected", "Delete", "Delete the selected points", False),
     "clear": ("C&lear all points", "Ctrl+Shift+Backspace", "Remove every point", False),
     "initialise": ("&Initialise", "I", "Initialise the components (resets the run)", False),
@@ -98,7 +100,7 @@ MODES = ("add", "brush", "select", "place", "inspect")
 MENUS = (
     ("&File", ["new", "open", "recent", "samples", "generate", None, "save", "save_as",
                "export", None, "quit"]),
-    ("&Edit", ["undo", "redo", None, "mode_add", "mode_brush", "mode_select", "mode_place",
+    ("&Edit", ["undo", "redo", None, "paste", None, "mode_add", "mode_brush", "mode_select", "mode_place",
                "mode_inspect", None, "delete", "clear"]),
     ("&EM", ["initialise", "init_file", "init_labels", "init_selection", "reset_settings", None, "e_step", "m_step", "step", None, "run", "converge",
              "pause", None, "step_back", "step_forward", None, "compare", "sample_model"]),
@@ -125,6 +127,7 @@ SHORTCUTS = [
     ("F5", "Presentation mode: full screen, large type (F5 again leaves)"),
     ("Ctrl+L", "The likelihood landscape over two parameters"),
     ("Ctrl+C in the parameter table", "Copy the whole table (tab-separated, full precision)"),
+    ("Ctrl+V", "Paste points copied from a spreadsheet (as the data, or added to it)"),
     ("A / B / S", "Mouse mode: add points / brush / select"),
     ("P", "Mouse mode: place components (click: new mean; right-click a mean: remove)"),
     ("T", "Mouse mode: inspect (click a point to pin it)"),

@@ -209,7 +209,8 @@ class MainWindow(QMainWindow):
         for name, slot in (
                 ("new", files.new_session), ("open", files.open_dialog), ("save", files.save),
                 ("save_as", files.save_as), ("quit", self.close), ("undo", self.points.undo),
-                ("redo", self.points.redo), ("delete", self.points.delete_selection),
+                ("redo", self.points.redo), ("paste", data.paste),
+                ("delete", self.points.delete_selection),
                 ("clear", self.points.clear), ("initialise", run.initialise),
                 ("init_file", data.init_file_dialog), ("init_labels", data.initialise_from_labels),
                 ("init_selection", self.points.initialise_from_selection),

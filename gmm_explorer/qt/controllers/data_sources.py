@@ -1,14 +1,20 @@
 """Where data and starting parameters come from besides files: the built-in samples, the
-synthetic generators, sampling from the current model, and a parameters file as a start."""
+synthetic generators, the clipboard (Edit › Paste points), sampling from the current
+model, and a parameters file as a start."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from gmm_explorer.errors import GMMExplorerError, InputError
+from gmm_explorer.io.columns import CLASSIFY_ROWS, needs_choice
+from gmm_explorer.io.loaders import load_points_text
+from gmm_explorer.io.points import plural
+from gmm_explorer.io.text_table import read_table_text
 from gmm_explorer.io.samples import get_sample
 from gmm_explorer.qt.dialogs.generate_data import GenerateDialog
 from gmm_explorer.qt.dialogs.sample_from_model import SampleDialog
@@ -50,6 +56,70 @@ class DataSourcesController(QObject):
         return self.files.load_file(str(sample_path(sample.filename)), display_name=sample.title,
                                     columns=sample.columns, labels=sample.labels, ask=ask,
                                     pick=False)
+
+    # ------------------------------------------------------------------ the clipboard
+
+    @Slot()
+    def paste(self) -> bool:
+        """Edit › Paste points (Ctrl+V): the clipboard's text as a table of points."""
+        return self.paste_text(QGuiApplication.clipboard().text())
+
+    def paste_text(self, text: str) -> bool:
+        """Read ``text`` (cells copied from a spreadsheet: tab-separated lines; or lines of
+        numbers) by the rules of a text file, asking for the columns as opening a file
+        does. With no points yet it becomes the data; otherwise the user chooses to
+        replace the data (a new exploration, as opening a file) or add the points (one
+        undoable edit). Bad text shows an error and changes nothing."""
+        source = "the clipboard"
+        if not text.strip():
+            self.feedback.error("Paste points", "The clipboard holds no text. Copy cells "
+                                "from a spreadsheet, or lines of x and y numbers, first.")
+            return False
+        columns = labels = weights = None
+        try:
+            table = read_table_text(text, source, max_rows=CLASSIFY_ROWS)
+            if needs_choice(table):
+                choice = self.files.ask_columns_for(source, table, None)
+                if choice is None:
+                    return False
+                columns, labels, weights = choice.columns, choice.labels, choice.weights
+            data = load_points_text(text, source, columns, labels, weights)
+        except GMMExplorerError as exc:
+            self.feedback.error("Could not paste the points", str(exc))
+            return False
+        n = data.points.shape[0]
+        how = "replace" if self.session.n_points == 0 else self.ask_paste_mode(n)
+        if how is None:
+            return False
+        notes = data.notes
+        if how == "add":
+            self.session.add_points(data.points, f"Paste {plural(n, 'point')}")
+            self.points.after_edit()
+            if data.weights is not None:
+                notes += ("the pasted weights were not kept: added points count once",)
+            self.feedback.status("; ".join((f"added {plural(n, 'pasted point')}",) + notes),
+                                 8000)
+            return True
+        if not self.files.maybe_save():
+            return False
+        self.files.install_points(data.points, source, data.column_names, data.labels,
+                                  data.label_name, "Pasted data",
+                                  (f"pasted {plural(n, 'point')}",) + notes,
+                                  weights=data.weights, weights_name=data.weights_name)
+        return True
+
+    def ask_paste_mode(self, n: int) -> str | None:
+        """``"replace"``, ``"add"`` or None (cancelled), asked of the user."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Paste points",
+                          f"Paste {plural(n, 'point')} as new data, or add them to the "
+                          f"{plural(self.session.n_points, 'point')} on the canvas?",
+                          QMessageBox.StandardButton.Cancel, self.parent())
+        replace = box.addButton("Replace the data", QMessageBox.ButtonRole.AcceptRole)
+        add = box.addButton("Add to the data", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(add)
+        box.exec()
+        clicked = box.clickedButton()
+        return "replace" if clicked is replace else "add" if clicked is add else None
 
     # ------------------------------------------------------------------ generators
 
