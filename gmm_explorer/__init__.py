@@ -9,12 +9,17 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str):
     # gmm_explorer.GaussianMixture (scikit-learn's estimator on GMM Explorer's engine) and
-    # gmm_explorer.render (the canvas as a PNG): imported on first use, so that
+    # gmm_explorer.render (the canvas as a PNG) and gmm_explorer.explore (the window on
+    # data from Python): imported on first use, so that
     # ``import gmm_explorer`` stays light.
     if name == "GaussianMixture":
         from gmm_explorer.estimator import GaussianMixture
 
         return GaussianMixture
+    if name in ("explore", "Exploration", "ExplorationHandle"):
+        from gmm_explorer import exploration
+
+        return getattr(exploration, name)
     if name == "render":
         from gmm_explorer.notebook import render
 

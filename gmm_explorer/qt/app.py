@@ -45,19 +45,9 @@ def open_window(path: str | None = None):
     -------
     (QApplication, MainWindow)
     """
-    from PySide6.QtWidgets import QApplication
+    from gmm_explorer.qt.main_window import MainWindow
 
-    from gmm_explorer.qt.main_window import APP_NAME, MainWindow
-    from gmm_explorer.resources import icon_path
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setOrganizationName(APP_NAME)
-    app.setApplicationName(APP_NAME)
-    icon = icon_path()
-    if icon is not None:
-        from PySide6.QtGui import QIcon
-
-        app.setWindowIcon(QIcon(str(icon)))
+    app = application()
     win = MainWindow()
     win.show()
     if first_launch(win.qsettings):
@@ -69,6 +59,25 @@ def open_window(path: str | None = None):
     if path is None or not win.files.load_file(path):
         win.data.load_sample()
     return app, win
+
+
+def application():
+    """The QApplication (created if there is none yet), named GMM Explorer so that its
+    settings are the app's, with the app's icon."""
+    from PySide6.QtWidgets import QApplication
+
+    from gmm_explorer.qt.main_window import APP_NAME
+    from gmm_explorer.resources import icon_path
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationName(APP_NAME)
+    icon = icon_path()
+    if icon is not None:
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
 
 
 #: The initialisation of a first launch (see :func:`gmm_explorer.engine.init.centre_start`).

@@ -29,7 +29,7 @@ from __future__ import annotations
 from functools import partial
 from types import SimpleNamespace
 
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from gmm_explorer.io.samples import SAMPLES
@@ -92,6 +92,10 @@ from gmm_explorer.session import ModelSettings, Session
 
 class MainWindow(QMainWindow):
     """GMM Explorer's window."""
+
+    #: The window accepted a close (after any question about unsaved changes); its
+    #: session stays readable (``gmm_explorer.explore`` waits for this).
+    closing = Signal()
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -343,8 +347,15 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.files.open_dropped(files)
 
+    def discard_and_close(self) -> None:
+        """Close without asking about unsaved changes (they are dropped, as a user's
+        "Discard" drops them; the recovery file is removed as on any normal close)."""
+        self._discard = True
+        self.close()
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        if not self.closed and not self.files.maybe_save():
+        discard = getattr(self, "_discard", False)
+        if not self.closed and not discard and not self.files.maybe_save():
             event.ignore()
             return
         self.closed = True
@@ -363,6 +374,7 @@ class MainWindow(QMainWindow):
         self.compare.shutdown()
         self.compare_window.close()
         super().closeEvent(event)
+        self.closing.emit()
 
 
 def _restart_paths(analyses) -> tuple:
