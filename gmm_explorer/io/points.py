@@ -125,7 +125,7 @@ def finish_points(xy: np.ndarray, *, source: str, names: tuple[str, str],
         The weights column's values (NaN where missing: the row is dropped), already
         checked finite and >= 0.
     """
-    keep = ~np.isnan(xy).any(axis=1)
+    keep = ~(np.isnan(xy[:, 0]) | np.isnan(xy[:, 1]))
     if weights is not None:
         keep &= ~np.isnan(weights)
     n_dropped = int(xy.shape[0] - np.count_nonzero(keep))

@@ -14,6 +14,7 @@ from itertools import islice
 import numpy as np
 
 from gmm_explorer.errors import InputError
+from gmm_explorer.io import fast_text
 from gmm_explorer.io.cells import (
     DECIMAL_COMMA,
     MISSING_VALUES,
@@ -62,25 +63,73 @@ def load_text_points(data: bytes, source: str, columns, label_column,
     InputError
         For every problem with the content, ``columns`` or ``label_column``.
     """
-    lines = split_lines(decode_text(data, source)[0])
+    # A large file's layout and sample come from its first lines alone; the compiled pass
+    # then reads the bulk (fast_text), or declines and every line is split after all.
+    head = _head_lines(data, source) if _fast_candidate(data) else None
+    lines = head if head is not None else split_lines(decode_text(data, source)[0])
     layout = sniff_layout(lines, source)
-    indices = content_lines(lines, layout.body_start)
-    sample = [row for _, row in islice(iter_rows(lines, layout, source, indices),
+    sample = [row for _, row in islice(iter_rows(lines, layout, source,
+                                                 content_lines(lines, layout.body_start)),
                                        CLASSIFY_ROWS)]
 
-    def read(needed: tuple[int, ...], text: frozenset[int]):
-        # One pass over all rows, keeping only the cells of the needed columns.
-        kept: list[list[str]] = [[] for _ in needed]
-        line_numbers: list[int] = []
-        appenders = [col.append for col in kept]
-        for lineno, row in iter_rows(lines, layout, source, indices):
-            line_numbers.append(lineno)
-            for append, j in zip(appenders, needed):
-                append(row[j])
-        return dict(zip(needed, kept)), line_numbers
+    def read(needed: tuple[int, ...], text_columns: frozenset[int]):
+        if head is not None and not text_columns and fast_text.usable():
+            found = fast_text.read_columns(data, layout.body_start, layout.n_fields,
+                                           layout.delimiter, needed)
+            if found is not None:
+                return found
+        every = lines if head is None else split_lines(decode_text(data, source)[0])
+        return _read_lines(every, layout, source, needed)
 
     return points_from_cells(source, layout, sample, read, columns, label_column,
                              weights_column)
+
+
+#: Content lines a head must hold to sniff and classify as the whole file would: the
+#: header, the sniffed lines and the classified rows.
+_HEAD_CONTENT = 1 + 200 + CLASSIFY_ROWS
+#: The smallest head read: more than the 64 KiB that decode_text checks for binary bytes.
+_HEAD_BYTES = 1 << 17
+
+
+def _fast_candidate(data: bytes) -> bool:
+    """Large enough for the compiled pass, and free of what only the line-by-line path
+    judges (quotes; NUL bytes, which make a file binary; UTF-16)."""
+    return (len(data) >= fast_text.MIN_BYTES and b'"' not in data and b"\x00" not in data
+            and not data.startswith((b"\xff\xfe", b"\xfe\xff")))
+
+
+def _head_lines(data: bytes, source: str) -> list[str] | None:
+    """The first lines of the file, decoded as decode_text decodes the whole (an ASCII
+    head reads the same whatever the rest's encoding), and enough of them that the
+    layout and the sample are the whole file's; None when that would be the whole file,
+    or the head is not ASCII."""
+    size = _HEAD_BYTES
+    while size < len(data):
+        cut = max(data.rfind(b"\n", 0, size), data.rfind(b"\r", 0, size)) + 1
+        body = data[3:cut] if data.startswith(b"\xef\xbb\xbf") else data[:cut]
+        if cut >= _HEAD_BYTES // 2 + 3 and not body.isascii():
+            return None
+        if cut >= _HEAD_BYTES // 2 + 3:  # past the 64 KiB decode_text checks
+            lines = split_lines(decode_text(data[:cut], source)[0])
+            if len(content_lines(lines, 0)) > _HEAD_CONTENT:
+                return lines
+        size *= 4
+    return None
+
+
+def _read_lines(lines, layout, source, needed):
+    """Every row's cells of the ``needed`` columns, and the rows' line numbers."""
+    # One pass over all rows, keeping only the cells of the needed columns.
+    kept: list[list[str]] = [[] for _ in needed]
+    line_numbers: list[int] = []
+    appenders = [col.append for col in kept]
+    for lineno, row in iter_rows(lines, layout, source,
+                                 content_lines(lines, layout.body_start)):
+        line_numbers.append(lineno)
+        for append, j in zip(appenders, needed):
+            append(row[j])
+    return dict(zip(needed, kept)), line_numbers
 
 
 def points_from_cells(source: str, layout: Layout, sample: list[list[str]], read,

@@ -158,6 +158,10 @@ def compile_kernels(report, cancelled) -> None:
 
     # mclust's hierarchical start (Init method "hc", model selection's first restart).
     hc_merges(np.random.default_rng(0).normal(size=(8, 2)))
+    # The bulk reader of large text files (until it is ready they are read line by line).
+    from gmm_explorer.io import fast_text
+
+    fast_text.warm_up()
 
 
 #: What the window says it is waiting for, per kind of request.

@@ -26,6 +26,11 @@ class KernelsController(QObject):
         #: Whether the numba kernels are compiled or loaded.
         self.ready = False
         self._done = False
+        # The window never waits for a compiler: large text files are read line by line
+        # until the bulk reader is compiled too (em_worker.compile_kernels).
+        from gmm_explorer.io import fast_text
+
+        fast_text.COMPILE_ON_DEMAND = False
         self.thread = BackgroundThread("kernel-compiler", parent=self)
         self.thread.finished.connect(self._compiled)
         self.thread.failed.connect(self._compiled)
