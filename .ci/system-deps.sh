@@ -29,6 +29,9 @@ for so in "${!NEED[@]}"; do
     missing+=("${NEED[$so]}")
   fi
 done
+# The tests validate the desktop entry and build the .gmmx MIME type's database.
+command -v desktop-file-validate >/dev/null 2>&1 || missing+=(desktop-file-utils)
+command -v update-mime-database >/dev/null 2>&1 || missing+=(shared-mime-info)
 # Debian's python3 needs python3-venv for `python3 -m venv`.
 if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
   missing+=(python3-venv)

@@ -44,6 +44,13 @@ def run() -> None:
     sys.exit(code)
 
 
+def run_gui() -> None:
+    """The ``gmm-explorer-gui`` entry point (a gui-script: on Windows it opens no console
+    window): always the window, on the file named, if any."""
+    argv = sys.argv[1:]
+    sys.exit(cli.exit_code_of(lambda: _window(argv[0] if argv else None)))
+
+
 def leave_now(code: int) -> None:
     """End the process with ``code`` without tearing the interpreter down.
 

@@ -373,8 +373,19 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
+def cmd_install_desktop(args) -> int:
+    from pathlib import Path
+
+    from gmm_explorer.desktop import describe, install
+
+    written = install(None if args.prefix is None else Path(args.prefix))
+    print(describe(written))
+    return EXIT_OK
+
+
 #: The function that runs each command (build_parser has a subcommand of each name).
-HANDLERS = {"fit": cmd_fit, "select": cmd_select, "sample": cmd_sample, "render": cmd_render}
+HANDLERS = {"fit": cmd_fit, "select": cmd_select, "sample": cmd_sample, "render": cmd_render,
+            "install-desktop": cmd_install_desktop}
 COMMANDS = tuple(HANDLERS)
 
 

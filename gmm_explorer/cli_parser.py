@@ -297,4 +297,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=_seed, default=0, metavar="S", help="random seed (0)")
     r.add_argument("--iterations", type=_nonneg_int, default=None, metavar="N",
                    help="run exactly N EM iterations (default: until converged)")
+    d = sub.add_parser("install-desktop", help="add the menu entry, icons and .gmmx type "
+                       "(Linux)", description="Install the desktop entry (which opens "
+                       ".gmmx sessions and CSV files on a double-click), the .gmmx MIME "
+                       "type and the icons for the current user ($XDG_DATA_HOME, by "
+                       "default ~/.local/share), then update the desktop's databases.")
+    d.add_argument("--prefix", metavar="DIR",
+                   help="install under DIR instead (e.g. /usr/local/share, as root)")
     return p
