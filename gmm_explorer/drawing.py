@@ -95,6 +95,37 @@ def ellipse_color(k: int) -> tuple[int, int, int]:
     return tuple(int(0.72 * v) for v in component_color(k))
 
 
+def relative_luminance(colors) -> np.ndarray:
+    """WCAG 2's relative luminance of sRGB colours (..., 3) in 0-255, in [0, 1]."""
+    c = np.asarray(colors, dtype=np.float64) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(a, b) -> np.ndarray:
+    """WCAG 2's contrast ratio between colours ``a`` and ``b`` (broadcast), 1 to 21."""
+    la, lb = relative_luminance(a), relative_luminance(b)
+    return (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
+
+
+def readable_colors(colors, background, ratio: float = 3.0) -> np.ndarray:
+    """``colors`` (n, 3) uint8, each mixed towards white (on a dark ``background``) or
+    black (on a light one) just enough to stand ``ratio`` : 1 against it (WCAG's 3:1 for
+    graphics), in steps of 1/16 of the way; colours that already do are unchanged."""
+    colors = np.asarray(colors, dtype=np.uint8)
+    out = colors.astype(np.float64)
+    target = 255.0 if relative_luminance(background) < 0.18 else 0.0
+    todo = contrast_ratio(out, background) < ratio
+    for step in range(1, 17):
+        if not todo.any():
+            break
+        t = step / 16
+        mixed = colors[todo] * (1 - t) + target * t
+        out[todo] = mixed
+        todo[todo] = contrast_ratio(mixed, background) < ratio
+    return np.rint(out).astype(np.uint8)
+
+
 def quantised_colors(colors: np.ndarray) -> np.ndarray:
     """``colors`` (n, 3) rounded to 5 bits a channel: few distinct brushes or pens for a
     soft colouring, with colours no eye can tell apart.

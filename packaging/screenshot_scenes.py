@@ -15,7 +15,9 @@ landscape (the likelihood landscape over the two components' x-means, after a ru
 the centre start to convergence), compare (algorithms side by side from a K=3 random
 start, at iteration 8), lesson (Help › Lessons › E and M as half-steps, at its second
 step), bound-presentation (the Bound panel open, then F5: it stays beside the canvas in
-large type), landscape-presentation (the landscape window open, then F5).
+large type), landscape-presentation (the landscape window open, then F5). Any scene with
+"-dark" appended (window-dark, bound-dark...) is shown in a dark palette, as a dark
+desktop gives it.
 The window uses private settings, so a user's own settings and recovery file are
 untouched. packaging/make_screenshots.py makes the other tour pictures offscreen.
 """
@@ -44,10 +46,17 @@ def main(scene: str) -> int:
     from gmm_explorer.qt.main_window import MainWindow
     from gmm_explorer.qt.window_state import default_size
 
+    dark = scene.endswith("-dark")
+    scene = scene.removesuffix("-dark")
     if scene not in SCENES:
         print(f"unknown scene {scene!r}; one of {', '.join(SCENES)}", file=sys.stderr)
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if dark:  # what a dark desktop gives Qt's Fusion style
+        from gmm_explorer.qt.theme import dark_palette
+
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
     ini = Path(tempfile.mkdtemp()) / "settings.ini"
     w = MainWindow(settings=QSettings(str(ini), QSettings.Format.IniFormat))
     default_size(w)

@@ -34,7 +34,7 @@ def central_layout(controls: QWidget, canvas: QWidget, timeline: QWidget,
     narration = QLabel()
     narration.setTextFormat(Qt.TextFormat.PlainText)
     narration.setToolTip("What the last piece of EM work did")
-    narration.setStyleSheet("color: #333; padding: 1px 6px;")
+    narration.setStyleSheet("padding: 1px 6px;")  # the palette's text colour
     # A long line must not widen the canvas column: it wraps instead.
     narration.setWordWrap(True)
     narration.setMinimumWidth(1)

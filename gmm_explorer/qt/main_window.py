@@ -29,10 +29,11 @@ from __future__ import annotations
 from functools import partial
 from types import SimpleNamespace
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal, Slot
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from gmm_explorer.io.samples import SAMPLES
+from gmm_explorer.qt import theme as themes
 from gmm_explorer.qt import window_state
 from gmm_explorer.qt.actions import (
     MODES,
@@ -45,6 +46,8 @@ from gmm_explorer.qt.app import first_launch
 from gmm_explorer.qt.busy_indicator import BusyIndicator
 from gmm_explorer.qt.canvas.canvas import Canvas
 from gmm_explorer.qt.controllers.analyses import AnalysesController
+from gmm_explorer.qt.controllers.bound_explain import BoundController
+from gmm_explorer.qt.controllers.compare import CompareController
 from gmm_explorer.qt.controllers.components import ComponentsController
 from gmm_explorer.qt.controllers.data_sources import DataSourcesController
 from gmm_explorer.qt.controllers.exports import EXPORTS, ExportsController
@@ -52,8 +55,6 @@ from gmm_explorer.qt.controllers.files import APP_NAME, FilesController
 from gmm_explorer.qt.controllers.gif_export import GifExportController
 from gmm_explorer.qt.controllers.history import HistoryController
 from gmm_explorer.qt.controllers.kernels import KernelsController
-from gmm_explorer.qt.controllers.bound_explain import BoundController
-from gmm_explorer.qt.controllers.compare import CompareController
 from gmm_explorer.qt.controllers.landscape import LandscapeController
 from gmm_explorer.qt.controllers.lessons import LessonsController
 from gmm_explorer.qt.controllers.m_step_explain import MStepExplainController
@@ -61,23 +62,23 @@ from gmm_explorer.qt.controllers.overlays import OverlaysController
 from gmm_explorer.qt.controllers.points import PointsController
 from gmm_explorer.qt.controllers.run import RunController
 from gmm_explorer.qt.controllers.units import UnitsController
+from gmm_explorer.qt.dialogs.compare import CompareWindow
 from gmm_explorer.qt.dialogs.getting_started import (
     FirstLaunchPointer,
     GettingStartedDialog,
 )
+from gmm_explorer.qt.dialogs.landscape import LandscapeWindow
 from gmm_explorer.qt.docks import lesson_dock, make_docks, on_screen
 from gmm_explorer.qt.feedback import Feedback
 from gmm_explorer.qt.layout import central_layout
+from gmm_explorer.qt.panels.bound import BoundPanel
 from gmm_explorer.qt.panels.branches import BranchPanel
 from gmm_explorer.qt.panels.controls import ControlsPanel
 from gmm_explorer.qt.panels.ground_truth import GroundTruthPanel
 from gmm_explorer.qt.panels.health import HealthPanel
 from gmm_explorer.qt.panels.inspector import InspectorPanel
-from gmm_explorer.qt.panels.likelihood import LikelihoodPanel
-from gmm_explorer.qt.dialogs.compare import CompareWindow
-from gmm_explorer.qt.dialogs.landscape import LandscapeWindow
-from gmm_explorer.qt.panels.bound import BoundPanel
 from gmm_explorer.qt.panels.lesson import LessonPanel
+from gmm_explorer.qt.panels.likelihood import LikelihoodPanel
 from gmm_explorer.qt.panels.m_step import MStepPanel
 from gmm_explorer.qt.panels.model_selection import SelectionPanel
 from gmm_explorer.qt.panels.optima_gallery import GalleryPanel
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
+        self._themed = False  # apply_theme has styled every plot once
         self.qsettings = settings if settings is not None else QSettings()
         self.session = Session(settings=window_state.restore_model_settings(self.qsettings))
         self.closed = False
@@ -111,6 +113,7 @@ class MainWindow(QMainWindow):
         window_state.default_size(self)
         window_state.restore_geometry(self.qsettings, self)
         self.keys = WindowKeys(self)
+        self.apply_theme()
         self.presenter.refresh()
         self.files.title_changed.emit(f"Untitled[*] — {APP_NAME}")
 
@@ -346,6 +349,26 @@ class MainWindow(QMainWindow):
         if files:
             event.acceptProposedAction()
             self.files.open_dropped(files)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "keys"):
+            self.apply_theme()  # (once the window is built)
+
+    def apply_theme(self) -> None:
+        """Follow the palette (a desktop switching between light and dark): the canvas's
+        background, inks and component colours, and every plot's background and axes,
+        here and in the tool windows (qt/theme.py)."""
+        theme = themes.current(self.palette())
+        if theme is self.canvas.theme and self._themed:
+            return
+        self._themed = True
+        self.canvas.set_theme(theme)
+        for root in (self, self.landscape_window, self.compare_window):
+            themes.style_plots(root, theme)
+            for panel in root.findChildren(QWidget):
+                if hasattr(panel, "retheme"):  # marks drawn in the theme's inks
+                    panel.retheme(theme)
 
     def discard_and_close(self) -> None:
         """Close without asking about unsaved changes (they are dropped, as a user's

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer.qt.plot_style import PlotStyle, font_px, projector_style
+from gmm_explorer.qt.theme import mute
 
 #: Wider than this (width / height), the curve goes beside the canvas, else below it.
 SIDE_BY_SIDE_ASPECT = 1.45
@@ -88,7 +89,8 @@ class PresentationMode(QObject):
         self._style: PlotStyle | None = None
         self.caption = QLabel(leave_hint)
         self.caption.setToolTip("Presentation mode is on")
-        self.caption.setStyleSheet("color: #555; padding: 0 10px;")
+        self.caption.setStyleSheet("padding: 0 10px;")
+        mute(self.caption)
         window.menuBar().setCornerWidget(self.caption, Qt.Corner.TopRightCorner)
         self.caption.hide()
         window.installEventFilter(self)

@@ -127,8 +127,8 @@ class Presenter:
     def _show_points(self) -> None:
         s, c = self.session, self.v.canvas
         x, y = s.column_names
-        c.plotItem.setLabel("bottom", x, color="k")
-        c.plotItem.setLabel("left", y, color="k")
+        c.plotItem.setLabel("bottom", x, color=c.theme.ink_hex)
+        c.plotItem.setLabel("left", y, color=c.theme.ink_hex)
         c.set_points(s.points, s.weights)
 
     def _show_settings(self) -> None:

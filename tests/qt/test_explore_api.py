@@ -32,9 +32,17 @@ def iris_df():
 
 
 @pytest.fixture(autouse=True)
-def discard_on_close(monkeypatch):
-    """Closing a window with unsaved steps asks; the tests' user says "discard"."""
+def discard_on_close(monkeypatch, tmp_path, _private_qsettings):
+    """Closing a window with unsaved steps asks; the tests' user says "discard". explore()
+    opens windows on the app's own settings, which here are this test's alone (a closed
+    window saves its model settings there, and other tests expect none)."""
+    from PySide6.QtCore import QSettings
+
     monkeypatch.setattr(FilesController, "ask_save_changes", lambda self: "discard")
+    scope = QSettings.Scope.UserScope
+    QSettings.setPath(QSettings.Format.IniFormat, scope, str(tmp_path / "settings"))
+    yield
+    QSettings.setPath(QSettings.Format.IniFormat, scope, _private_qsettings)
 
 
 def live(qtbot, *args, **kwargs):

@@ -12,6 +12,8 @@ boundaries and centroids, ellipses, means, handles, health warnings, hover and p
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from gmm_explorer import engine as E
 from gmm_explorer.drawing import view_ranges, weight_sizes
+from gmm_explorer.qt import theme as themes
 from gmm_explorer.qt.canvas.ghosts import GhostLayer
 from gmm_explorer.qt.canvas.hint import CanvasHint
 from gmm_explorer.qt.canvas.layers import CanvasLayers
@@ -37,14 +40,15 @@ class Canvas(pg.PlotWidget):
 
     def __init__(self, parent=None) -> None:
         self.view = EditViewBox()
-        super().__init__(parent=parent, viewBox=self.view, background="w")
+        self._theme = themes.current()
+        super().__init__(parent=parent, viewBox=self.view, background=self._theme.background)
         self.setToolTip("")
         self.plotItem.showGrid(x=True, y=True, alpha=0.15)
         self.plotItem.hideButtons()  # pyqtgraph's auto-range "A": F / Fit view does that
         for ax in ("left", "bottom"):
             axis = self.plotItem.getAxis(ax)
-            axis.setTextPen("k")
-            axis.setPen(pg.mkPen(120, 120, 120))
+            axis.setTextPen(pg.mkPen(*self._theme.ink))
+            axis.setPen(pg.mkPen(*self._theme.axis))
             # The axes also draw the grid, so their bounds cover the plot and every step's
             # repaint would replay their text (~14 ms each); cache them as pixmaps instead.
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -69,6 +73,11 @@ class Canvas(pg.PlotWidget):
         self._layers = CanvasLayers.on(self.plotItem)
 
         self._ghosts = GhostLayer(self.plotItem)
+        self._layers.set_theme(self._theme)
+        self._ghosts.set_theme(self._theme)
+        self._paint.palette = self._theme.palette
+        #: Point colours as the theme shows them: (source array, shown array).
+        self._shown_colors: tuple[np.ndarray, np.ndarray] | None = None
         self._hint = CanvasHint()
         self.plotItem.addItem(self._hint, ignoreBounds=True)
         self.view.sigRangeChanged.connect(lambda *_: self._hint.place(self.view.viewRange()))
@@ -197,6 +206,36 @@ class Canvas(pg.PlotWidget):
         self.show_density = on
         self._redraw_density()
 
+    @property
+    def theme(self):
+        """The light or dark :class:`~gmm_explorer.qt.theme.Theme` the canvas draws with."""
+        return self._theme
+
+    def set_theme(self, theme) -> None:
+        """Draw on ``theme``'s background, with its inks and component colours."""
+        if theme is self._theme:
+            return
+        self._theme = theme
+        themes.style_plot(self, theme)
+        self._layers.set_theme(theme)
+        self._ghosts.set_theme(theme)
+        self._paint.palette = theme.palette
+        self._shown_colors = None
+        self._redraw_points()
+        self._redraw_model()
+        self._redraw_grids()
+        self._redraw_ghosts()
+
+    @contextmanager
+    def paper(self):
+        """Draw on white paper (the light theme) inside the block, for an export."""
+        shown = self._theme
+        self.set_theme(themes.LIGHT)
+        try:
+            yield self
+        finally:
+            self.set_theme(shown)
+
     def fit_view(self) -> None:
         """Zoom to the points (and the component means), with a margin."""
         if self._points.shape[0] == 0 and self._mixture is None:
@@ -292,8 +331,15 @@ class Canvas(pg.PlotWidget):
         return self._paint.shapes_shown(self._points.shape[0], not self.uses_raster)
 
     def point_colors(self) -> np.ndarray:
-        """The RGB colour each point is drawn with (n, 3), as currently shown."""
-        return self._paint.colors_for(self._points.shape[0])
+        """The RGB colour each point is drawn in (n, 3), as the theme shows it."""
+        colors = self._paint.colors_for(self._points.shape[0])
+        if not self._theme.dark or (self._paint.mode == "hard"
+                                    and self._paint.labels is not None):
+            return colors  # hard colours come from the theme's palette already
+        cached = self._shown_colors
+        if cached is None or cached[0] is not colors:
+            cached = self._shown_colors = (colors, self._theme.points(colors))
+        return cached[1]
 
     def point_symbols(self):
         """The marker symbol of every point (an object array), or "o" for all."""
@@ -352,9 +398,11 @@ class Canvas(pg.PlotWidget):
 
     def _redraw_raster(self) -> None:
         x_range, y_range = self.view.viewRange()
+        # One image pixel per device pixel: crisp on a HiDPI screen (ratio 2, say).
+        ratio = self.devicePixelRatioF()
         self._layers.points.draw_raster(self._points, self.point_colors(), x_range, y_range,
-                                        max(1, int(self.view.width())),
-                                        max(1, int(self.view.height())))
+                                        max(1, round(self.view.width() * ratio)),
+                                        max(1, round(self.view.height() * ratio)))
 
     def _redraw_markers(self) -> None:
         n = self._points.shape[0]

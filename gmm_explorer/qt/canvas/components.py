@@ -8,8 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gmm_explorer import engine as E
-from gmm_explorer.drawing import ellipse_color
 from gmm_explorer.qt.canvas.overlays import ClickThroughScatter, Z, scatter_positions
+from gmm_explorer.qt.theme import LIGHT
 
 SIGMAS = (1, 2, 3)
 #: The handles sit on the ellipse at this many standard deviations.
@@ -93,9 +93,16 @@ class ComponentLayer:
         self._handles.setZValue(Z["handles"])
         plot.addItem(self._handles)
         self._warnings: dict[int, pg.TextItem] = {}
+        self._theme = LIGHT
 
     def items(self) -> dict[str, pg.GraphicsObject]:
         return {"means": self._means, "handles": self._handles}
+
+    def set_theme(self, theme) -> None:
+        """Ellipse colours for ``theme``'s background (drawn at the next redraw)."""
+        self._theme = theme
+        for key in self._ellipse_warn:  # every ellipse's pen is set again
+            self._ellipse_warn[key] = "new colours"
 
     def redraw(self, m: E.Mixture | None, statuses: tuple[str, ...] | None,
                show_sigma: dict[int, bool], show_handles: bool) -> dict[str, np.ndarray] | None:
@@ -121,7 +128,7 @@ class ComponentLayer:
         handles = []
         off_labels = _switched_off_labels(m, statuses)
         for j in range(k):
-            dark = ellipse_color(j)
+            dark = self._theme.ellipse(j)
             status = "ok" if statuses is None or j >= len(statuses) else statuses[j]
             warn = "off" if status == "off" else status != "ok"
             for s in SIGMAS:

@@ -8,8 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gmm_explorer import engine as E
-from gmm_explorer.drawing import ellipse_color
 from gmm_explorer.qt.canvas.overlays import ClickThroughScatter, Z
+from gmm_explorer.qt.theme import LIGHT
 
 #: Opacity of the ghost ellipses and arrows (0-255).
 GHOST_ALPHA = 120
@@ -35,9 +35,17 @@ class GhostLayer:
         self.shown: E.Mixture | None = None
         for item in (self._arrows, self._heads):
             item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # the view box edits
+        self._theme = LIGHT
+
+    def set_theme(self, theme) -> None:
+        """Colours for ``theme``'s background (drawn at the next redraw)."""
+        self._theme = theme
 
     def items(self) -> dict[str, pg.GraphicsObject]:
         return {"ghost_arrows": self._arrows, "ghost_heads": self._heads}
+
+    def _arrow_ink(self) -> tuple[int, int, int]:
+        return self._theme.soft_ink if self._theme.dark else (60, 60, 60)
 
     def redraw(self, current: E.Mixture | None,
                pixel_size: tuple[float, float] = (1.0, 1.0)) -> None:
@@ -60,7 +68,7 @@ class GhostLayer:
             if j >= k:
                 item.hide()
                 continue
-            r, g, b = ellipse_color(j)
+            r, g, b = self._theme.ellipse(j)
             item.setPen(pg.mkPen(r, g, b, GHOST_ALPHA, width=1.5, style=Qt.PenStyle.DashLine))
             xy = E.ellipse(previous, j, 1.0, 72)
             item.setData(xy[:, 0], xy[:, 1])
@@ -73,8 +81,8 @@ class GhostLayer:
         segments = np.empty((2 * k, 2))
         segments[0::2], segments[1::2] = start, end
         self._arrows.setData(segments[:, 0], segments[:, 1],
-                             pen=pg.mkPen(60, 60, 60, GHOST_ALPHA + 60, width=1.5))
-        self._heads.setData(pos=end, brush=pg.mkBrush(60, 60, 60, GHOST_ALPHA + 60),
+                             pen=pg.mkPen(*self._arrow_ink(), GHOST_ALPHA + 60, width=1.5))
+        self._heads.setData(pos=end, brush=pg.mkBrush(*self._arrow_ink(), GHOST_ALPHA + 60),
                             pen=None, symbol=[_arrow_symbol(a, b, pixel_size)
                                               for a, b in zip(start, end)])
 

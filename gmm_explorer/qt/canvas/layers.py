@@ -35,6 +35,13 @@ class CanvasLayers:
                    points=PointsLayer(plot), kmeans=KMeansLayer(plot),
                    components=ComponentLayer(plot), markers=PointMarkers(plot))
 
+    def set_theme(self, theme) -> None:
+        """Inks and component colours for the background of ``theme`` (qt/theme.py)."""
+        for f in fields(self):
+            layer = getattr(self, f.name)
+            if hasattr(layer, "set_theme"):
+                layer.set_theme(theme)
+
     def stacking_order(self) -> list[str]:
         """Names of the layers' persistent items, bottom to top, as stacked now."""
         items = {}

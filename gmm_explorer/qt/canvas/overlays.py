@@ -105,6 +105,9 @@ class PointsLayer:
     def items(self) -> dict[str, pg.GraphicsObject]:
         return {"raster": self._raster, "points": self._scatter, "selection": self._selected}
 
+    def set_theme(self, theme) -> None:
+        self._selected.setPen(pg.mkPen(*theme.ink, width=1.5))
+
     def _brush(self, rgb) -> QBrush:
         key = (int(rgb[0]), int(rgb[1]), int(rgb[2]))
         b = self._brush_cache.get(key)
@@ -179,6 +182,10 @@ class DensityLayer:
     def items(self) -> dict[str, pg.GraphicsObject]:
         return {"shading": self._shading, "contours": self._contours[0]}
 
+    def set_theme(self, theme) -> None:
+        for j, c in enumerate(self._contours):
+            c.setPen(pg.mkPen(*theme.soft_ink, 150 - 12 * j, width=1))
+
     def clear(self) -> None:
         self._shading.clear()
         for c in self._contours:
@@ -252,6 +259,10 @@ class KMeansLayer:
     def items(self) -> dict[str, pg.GraphicsObject]:
         return {"kmeans_boundaries": self._lines, "kmeans_centroids": self._markers}
 
+    def set_theme(self, theme) -> None:
+        ink = (40, 40, 40) if not theme.dark else theme.ink
+        self._lines.setPen(pg.mkPen(*ink, 200, width=1.2, style=Qt.PenStyle.DashLine))
+
     def clear(self) -> None:
         self._markers.setData([], [])
         self._lines.setData([], [])
@@ -296,6 +307,9 @@ class PointMarkers:
 
     def items(self) -> dict[str, pg.GraphicsObject]:
         return dict(self._items)
+
+    def set_theme(self, theme) -> None:
+        self._items["pin"].setPen(pg.mkPen(*theme.ink, width=2))
 
     def place(self, kind: str, xy: tuple[float, float] | None) -> None:
         """Put the ``kind`` ("hover" or "pin") marker at data point ``xy`` (None: hide)."""

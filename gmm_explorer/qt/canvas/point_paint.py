@@ -25,6 +25,8 @@ class PointPaint:
         self._uncertainty: np.ndarray | None = None
         self._uncertainty_rgb: np.ndarray | None = None  # cache of uncertainty_colors
         self._codes: np.ndarray | None = None
+        #: The component colours of hard labels (the canvas's theme sets them).
+        self.palette: np.ndarray = PALETTE
 
     def set_colors(self, colors: np.ndarray | None, labels: np.ndarray | None) -> None:
         """Colours per point (soft) and hard labels; None also forgets the uncertainty."""
@@ -67,7 +69,7 @@ class PointPaint:
         if self.mode == "hard" and self.labels is not None:
             # Label -1: the noise component's point.
             return np.where((self.labels < 0)[:, None], NOISE_RGB,
-                            PALETTE[self.labels % len(PALETTE)])
+                            self.palette[self.labels % len(self.palette)])
         return self.colors
 
     def symbols_for(self, n: int, markers: bool):

@@ -152,17 +152,18 @@ class ExportsController(QObject):
         """The canvas as PNG bytes, re-rendered at ``size`` (w, h) when given."""
         from PySide6.QtCore import QBuffer, QIODevice
 
-        image = self.canvas.grab().toImage()
-        if size is not None and (image.width(), image.height()) != tuple(size):
-            # Re-render the scene at the requested size rather than scaling pixels.
-            from PySide6.QtGui import QImage, QPainter
+        with self.canvas.paper():  # white paper, as on a light screen
+            image = self.canvas.grab().toImage()
+            if size is not None and (image.width(), image.height()) != tuple(size):
+                # Re-render the scene at the requested size rather than scaling pixels.
+                from PySide6.QtGui import QImage, QPainter
 
-            image = QImage(int(size[0]), int(size[1]), QImage.Format.Format_ARGB32)
-            image.fill(Qt.GlobalColor.white)
-            painter = QPainter(image)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            self.canvas.render(painter)
-            painter.end()
+                image = QImage(int(size[0]), int(size[1]), QImage.Format.Format_ARGB32)
+                image.fill(Qt.GlobalColor.white)
+                painter = QPainter(image)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                self.canvas.render(painter)
+                painter.end()
         buf = QBuffer()
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buf, "PNG")
@@ -183,7 +184,8 @@ class ExportsController(QObject):
         gen.setSize(QSize(w, h))
         gen.setViewBox(QRect(0, 0, w, h))
         gen.setTitle("GMM Explorer")
-        painter = QPainter(gen)
-        self.canvas.render(painter)
-        painter.end()
+        with self.canvas.paper():
+            painter = QPainter(gen)
+            self.canvas.render(painter)
+            painter.end()
         return bytes(buf.data())

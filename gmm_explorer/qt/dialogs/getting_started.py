@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer.qt.actions import ACTIONS
+from gmm_explorer.qt.theme import mute
 
 __all__ = ["ITEMS", "FirstLaunchPointer", "GettingStartedDialog"]
 
@@ -102,7 +103,7 @@ class GettingStartedDialog(QDialog):
                       f"{_key('presentation')} shows the canvas and the curve full screen "
                       "in large type.")
         more.setWordWrap(True)
-        more.setStyleSheet("color: #555;")
+        mute(more)
         layout.addWidget(more)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)

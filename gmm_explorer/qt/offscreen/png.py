@@ -45,8 +45,10 @@ def render_png(points: np.ndarray, mixture: E.Mixture | None, *, column_names=("
     from PySide6.QtCore import QBuffer, QIODevice
 
     from gmm_explorer.qt.canvas.canvas import Canvas
+    from gmm_explorer.qt.theme import LIGHT
 
     canvas = Canvas()
+    canvas.set_theme(LIGHT)  # white paper, whatever the screen's palette
     canvas.resize(int(size[0]), int(size[1]))
     canvas.plotItem.setLabel("bottom", column_names[0], color="k")
     canvas.plotItem.setLabel("left", column_names[1], color="k")

@@ -18,8 +18,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from gmm_explorer.qt import theme as themes
 from gmm_explorer.qt.panels.widgets import format_number, hint_label, set_text_px
 from gmm_explorer.qt.plot_style import MIN_TEXT_PX, PlotLook, PlotStyle
+from gmm_explorer.qt.theme import mute
 
 #: ln p(X | θ): blue; the bound 𝓛: vermilion, dashed; the KL gap between them: its shade.
 LL_COLOR = (0, 114, 178)
@@ -127,8 +129,7 @@ def _title_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-    label.setStyleSheet("color: #555;")
-    return label
+    return mute(label)
 
 
 class BoundPanel(QWidget):
@@ -154,7 +155,7 @@ class BoundPanel(QWidget):
         for col, title in ((1, "total"), (2, "per point")):
             head = QLabel(title)
             head.setAlignment(Qt.AlignmentFlag.AlignRight)
-            head.setStyleSheet("color: #444;")
+            mute(head)
             grid.addWidget(head, 0, col)
         for r, (key, name, tip) in enumerate(rows, start=1):
             label = QLabel(name)
@@ -177,7 +178,8 @@ class BoundPanel(QWidget):
             self.values[key] = (total, per)
         layout.addLayout(grid)
 
-        self.strip = pg.PlotWidget(background="w")
+        theme = themes.current()
+        self.strip = pg.PlotWidget(background=theme.background)
         self.strip.setMinimumHeight(150)
         # Titles are word-wrapped labels over the plots (a plot's own title would keep
         # the panel from narrowing, and large type in presentation mode would cut it).
@@ -207,7 +209,7 @@ class BoundPanel(QWidget):
 
         self.slice_title = _title_label("")
         layout.addWidget(self.slice_title)
-        self.slice_plot = pg.PlotWidget(background="w")
+        self.slice_plot = pg.PlotWidget(background=theme.background)
         self.slice_plot.setMinimumHeight(150)
         self.slice_plot.setLabel("bottom", "t")
         self.slice_plot.setLabel("left", "total")
@@ -235,11 +237,14 @@ class BoundPanel(QWidget):
             line = pg.InfiniteLine(t, angle=90, pen=pg.mkPen((90, 90, 90), width=1,
                                                              style=Qt.PenStyle.DashLine),
                                    label=text, labelOpts={"position": where,
-                                                          "color": (60, 60, 60),
+                                                          "color": theme.soft_ink,
                                                           "anchors": [anchor, anchor]})
             self.slice_plot.addItem(line)
             self.slice_marks.append(line)
         layout.addWidget(self.slice_plot, 1)
+        for plot in (self.strip, self.slice_plot):
+            themes.style_plot(plot, theme)
+        self.retheme(theme)
         self.note = hint_label("")
         layout.addWidget(self.note)
         self.status = hint_label("")
@@ -257,6 +262,11 @@ class BoundPanel(QWidget):
         self.clear("No model yet: initialise (I), then step (Space).")
 
     # ------------------------------------------------------------------ updates
+
+    def retheme(self, theme) -> None:
+        """The θ marks' labels in the theme's ink (the plots: theme.style_plot)."""
+        for line in self.slice_marks:
+            line.label.setColor(theme.soft_ink)
 
     def clear(self, message: str) -> None:
         """Show ``message`` instead of numbers (nothing to show, or a reason why not)."""

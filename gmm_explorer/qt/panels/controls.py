@@ -9,14 +9,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFrame,
-    QScrollArea,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMenu,
+    QScrollArea,
     QSlider,
     QSpinBox,
     QToolButton,
@@ -28,8 +28,8 @@ from gmm_explorer import engine as E
 from gmm_explorer.engine import algorithms
 from gmm_explorer.qt.panels.model_glyphs import ModelCombo
 from gmm_explorer.qt.panels.widgets import SciSpinBox, signals_blocked
+from gmm_explorer.qt.theme import mute
 from gmm_explorer.session.settings import MAX_K, ModelSettings
-
 
 #: The Algorithm box's key for variational Bayes with a Dirichlet-distribution prior
 #: (plain "vb" has scikit-learn's default, the Dirichlet process).
@@ -288,7 +288,8 @@ class ControlsPanel(QWidget):
                         "first E-step, light grey: noise); with sample weights, larger "
                         "points weigh more.")
         legend.setWordWrap(True)
-        legend.setStyleSheet("color: #444; font-size: 11px;")
+        legend.setStyleSheet("font-size: 11px;")
+        mute(legend)
         vgrid.addWidget(legend, 3, 0, 1, 3)
         outer.addWidget(view)
         outer.addStretch(1)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from gmm_explorer.drawing import component_color
 from gmm_explorer.qt.panels.widgets import (
+    INK_ON_TINT,
     MATCH_COLOR,
     color_icon,
     compact_table,
@@ -125,6 +126,7 @@ class GroundTruthPanel(QWidget):
                                 f"{v:,.0f}{share}")
                 if i == c and c < n_matched:
                     item.setBackground(MATCH_COLOR)
+                    item.setForeground(INK_ON_TINT)  # a light tint: dark ink in any theme
                     f = item.font()
                     f.setBold(True)
                     item.setFont(f)

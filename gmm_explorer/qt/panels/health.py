@@ -28,6 +28,7 @@ from gmm_explorer.engine.diagnostics import (
 )
 from gmm_explorer.qt.panels.widgets import (
     BANNER_STYLE,
+    INK_ON_TINT,
     component_swatch,
     fit_height,
     format_number,
@@ -177,6 +178,7 @@ class HealthPanel(QWidget):
             status.setText(self._status_label(d))
             status.setBackground(QBrush() if ok else
                                  QBrush(_BAD if d.status in _DEGENERATE else _WARN))
+            status.setForeground(QBrush() if ok else QBrush(INK_ON_TINT))
             status.setToolTip(self._status_tip(j, d))
             self.remove_button(j).setEnabled(k > 1)
         self._fit_columns()

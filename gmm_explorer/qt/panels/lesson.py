@@ -6,6 +6,7 @@ controller (:mod:`gmm_explorer.qt.controllers.lessons`) fills it and acts on its
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer.qt.panels.widgets import hint_label
+from gmm_explorer.qt.theme import mute
 
 
 def _wrapped(bold: bool = False) -> QLabel:
@@ -55,12 +57,13 @@ class LessonPanel(QWidget):
         self.title = _wrapped(bold=True)
         self.summary = hint_label("")
         self.counter = QLabel()
-        self.counter.setStyleSheet("color: #444;")
+        mute(self.counter)
         self.do_label = QLabel("Do this")
-        self.do_label.setStyleSheet("font-weight: bold; color: #0b5394;")
+        self.do_label.setStyleSheet("font-weight: bold;")
+        self.do_label.setForegroundRole(QPalette.ColorRole.Link)  # blue, or light blue
         self.do_text = _wrapped()
         self.notice_label = QLabel("Notice")
-        self.notice_label.setStyleSheet("font-weight: bold; color: #7a4a00;")
+        self.notice_label.setStyleSheet("font-weight: bold;")
         self.notice_text = _wrapped()
         for w in (self.title, self.summary, self.counter, self.do_label, self.do_text,
                   self.notice_label, self.notice_text):

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF, QPen
 
 from gmm_explorer.engine.algorithms import objective_axis, objective_name, short_label
+from gmm_explorer.qt import theme as themes
 from gmm_explorer.qt.panels.widgets import LINE_STYLES, branch_style, curve_data
 from gmm_explorer.qt.plot_style import PlotLook, PlotStyle, scale_spots, widened
 
@@ -88,15 +89,16 @@ class LikelihoodPanel(pg.PlotWidget):
     log-likelihood (mean and total)."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent=parent, background="w")
+        theme = themes.current()
+        super().__init__(parent=parent, background=theme.background)
         self.setMinimumHeight(150)
         p = self.plotItem
-        p.setLabel("left", "mean log-likelihood", color="k")
-        p.setLabel("bottom", "iteration", color="k")
+        p.setLabel("left", "mean log-likelihood")
+        p.setLabel("bottom", "iteration")
         p.showGrid(x=True, y=True, alpha=0.2)
         for ax in ("left", "bottom"):
-            p.getAxis(ax).setTextPen("k")
             p.getAxis(ax).enableAutoSIPrefix(False)
+        themes.style_plot(self, theme)
         self._curve = p.plot([], [], pen=pg.mkPen(0, 114, 178, width=2), connect="finite")
         self._curve.setZValue(2)
         # The active branch's states: one marker each, the shape saying how it was made;
@@ -193,7 +195,7 @@ class LikelihoodPanel(pg.PlotWidget):
             self._current.setData([], [])
             self._hand_x = self._hand_y = np.zeros(0)
             self._converged.hide()
-            self.plotItem.setLabel("left", axis_title("em"), color="k")
+            self.plotItem.setLabel("left", axis_title("em"), color=themes.current().ink_hex)
             self._show_box(EMPTY_BOX)
             self.setToolTip("Mean log-likelihood per point at each iteration (none yet)")
             self._restyle_lines()
@@ -215,7 +217,8 @@ class LikelihoodPanel(pg.PlotWidget):
         self._current.setData([cur.iteration], [cur.mean_objective],
                               symbol=HAND_SYMBOL if index in hand else "o",
                               size=HAND_SIZE + 2 if index in hand else CURRENT_SIZE)
-        self.plotItem.setLabel("left", axis_title(cur.algorithm), color="k")
+        self.plotItem.setLabel("left", axis_title(cur.algorithm),
+                               color=themes.current().ink_hex)
         last = history[-1]
         if last.converged:
             self._converged.setValue(last.iteration)

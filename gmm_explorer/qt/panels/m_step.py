@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gmm_explorer.drawing import component_color
 from gmm_explorer.engine.models import ITERATIVE, describe, mclust_code
+from gmm_explorer.qt import theme as themes
 from gmm_explorer.qt.panels.e_step_terms import sig, sig4
 from gmm_explorer.qt.panels.widgets import (
     BANNER_STYLE,
@@ -34,6 +34,7 @@ from gmm_explorer.qt.panels.widgets import (
     right_item,
     signals_blocked,
 )
+from gmm_explorer.qt.theme import mute
 
 #: Overview rows shown before it scrolls (K up to 20).
 MAX_ROWS = 6
@@ -41,7 +42,7 @@ MAX_ROWS = 6
 QUANTITIES = (("weight", "π"), ("mean_x", "μ x"), ("mean_y", "μ y"),
               ("cov_xx", "Σ xx"), ("cov_xy", "Σ xy"), ("cov_yy", "Σ yy"))
 #: The formula under each quantity: indented, a shade lighter than the numbers.
-FORMULA_STYLE = "color: #444; padding-left: 12px; padding-bottom: 3px;"
+FORMULA_STYLE = "padding-left: 12px; padding-bottom: 3px;"  # muted: theme.mute
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 #: A no-break space: a word-wrapped label breaks a line only at a plain space.
 NBSP = "\u00a0"
@@ -277,6 +278,7 @@ class MStepPanel(QWidget):
             formula = _label()
             formula.setWordWrap(True)
             formula.setStyleSheet(FORMULA_STYLE)
+            mute(formula)
             grid.addWidget(name, r, 0)
             grid.addWidget(before, r, 1)
             grid.addWidget(after, r, 2)
@@ -381,11 +383,11 @@ class MStepPanel(QWidget):
         terms, after, it0, it1 = self._shown
         j = self._selected
         k = sub(j)
-        rgb = component_color(j)
+        rgb = themes.current().ellipse(j)  # a shade darker, or lighter on a dark panel
         r = responsibility_symbol(terms)
         self.component_title.setText(f"Component {j + 1}: N{k} = Σᵢ {r}{k} = "
                                      f"{sig(terms.n_k[j], self._digits)}")
-        self.component_title.setStyleSheet(f"color: {QColor(*rgb).darker(130).name()};")
+        self.component_title.setStyleSheet(f"color: {QColor(*rgb).name()};")
         self.before_header.setText(f"before (it. {it0})")
         self.after_header.setText(f"after (it. {it1})")
         old = parameter_values(terms.previous, j)

@@ -19,6 +19,7 @@ from gmm_explorer.engine.mixture import COVARIANCE_TYPES
 from gmm_explorer.engine.models import MODEL_TYPES, describe, label, mclust_code
 from gmm_explorer.engine.selection import CRITERIA, SelectionRow
 from gmm_explorer.engine.selection import best_row as _best_row
+from gmm_explorer.qt import theme as themes
 from gmm_explorer.qt.panels.selection_options import (
     COVARIANCE_COLORS,
     COVARIANCE_SYMBOLS,
@@ -92,7 +93,8 @@ class SelectionPanel(QWidget):
         self.progress = self.run_controls.progress
         self.status_text = self.run_controls.status
 
-        self.plot = pg.PlotWidget(background="w")
+        theme = themes.current()
+        self.plot = pg.PlotWidget(background=theme.background)
         self.plot.setMinimumHeight(220)
         white_plot(self.plot, "criterion (lower is better)", "K")
         self.plot.setToolTip("BIC (solid lines, filled markers), AIC (dashed, hollow) and "
@@ -116,7 +118,7 @@ class SelectionPanel(QWidget):
                 self._curves[(t, c)] = curve
                 self._scatters[(t, c)] = scatter
         self._current_ring = pg.ScatterPlotItem(symbol="o", size=17, brush=None,
-                                                pen=pg.mkPen("k", width=1.5))
+                                                pen=pg.mkPen(*theme.ink, width=1.5))
         self._current_ring.setZValue(4)
         self.plot.addItem(self._current_ring)
         self._current_line = pg.InfiniteLine(
@@ -129,8 +131,9 @@ class SelectionPanel(QWidget):
         self._current_line.hide()
         self.plot.addItem(self._current_line)
         # Degenerate fits (a component collapsed): crossed out, never best.
-        self._degenerate = pg.ScatterPlotItem(symbol="x", size=13, brush=pg.mkBrush(40, 40, 40),
-                                              pen=pg.mkPen(40, 40, 40, width=1.5),
+        cross = (40, 40, 40) if not theme.dark else theme.soft_ink
+        self._degenerate = pg.ScatterPlotItem(symbol="x", size=13, brush=pg.mkBrush(*cross),
+                                              pen=pg.mkPen(*cross, width=1.5),
                                               hoverable=True, tip=self._tip)
         self._degenerate.setZValue(6)
         self.plot.addItem(self._degenerate)
@@ -149,19 +152,20 @@ class SelectionPanel(QWidget):
         self.best_label = p.titleLabel
         self.best_label.setToolTip("The model with the lowest criterion (starred in the plot)")
         # The legend sits under the plot, where it hides no data.
-        self.legend = pg.LegendItem(colCount=3, labelTextColor="k", labelTextSize="8pt")
+        self.legend = pg.LegendItem(colCount=3, labelTextColor=theme.ink, labelTextSize="8pt")
         self.plot.plotItem.layout.addItem(self.legend, 4, 1)
         # Proxies (never in the plot) with one point each: the legend draws the marker of
         # a PlotDataItem from its scatter, which takes the symbol options with the data.
         self._legend_proxies = []
         self._legend_models: tuple[str, ...] = ()
         self._criterion_proxies = []
+        grey = (60, 60, 60) if not theme.dark else theme.soft_ink
         for c in CRITERIA:
             proxy = pg.PlotDataItem([0.0], [0.0],
-                                    pen=pg.mkPen(60, 60, 60, width=1.5, style=self.STYLES[c]),
+                                    pen=pg.mkPen(*grey, width=1.5, style=self.STYLES[c]),
                                     symbol="o", symbolSize=7,
-                                    symbolBrush=pg.mkBrush(60, 60, 60) if c != "aic" else
-                                    pg.mkBrush("w"), symbolPen=pg.mkPen(60, 60, 60))
+                                    symbolBrush=pg.mkBrush(*grey) if c != "aic" else
+                                    pg.mkBrush(*theme.background), symbolPen=pg.mkPen(*grey))
             self._criterion_proxies.append((proxy, c.upper()))
         self._set_legend(DEFAULT_TYPES)
         outer.addWidget(self.plot, 1)
@@ -173,6 +177,23 @@ class SelectionPanel(QWidget):
         self._current: tuple[int, str] | None = None
         self.run_controls.run_requested.connect(self.recompute_requested)
         self.run_controls.cancel_requested.connect(self.cancel_requested)
+
+    def retheme(self, theme) -> None:
+        """The marks drawn in the theme's inks (the plot itself: theme.style_plot)."""
+        grey = (60, 60, 60) if not theme.dark else theme.soft_ink
+        cross = (40, 40, 40) if not theme.dark else theme.soft_ink
+        self._current_ring.setPen(pg.mkPen(*theme.ink, width=1.5))
+        self._degenerate.setPen(pg.mkPen(*cross, width=1.5))
+        self._degenerate.setBrush(pg.mkBrush(*cross))
+        for proxy, text in self._criterion_proxies:
+            proxy.setPen(pg.mkPen(*grey, width=1.5, style=proxy.opts["pen"].style()))
+            proxy.setSymbolPen(pg.mkPen(*grey))
+            if text != "AIC":
+                proxy.setSymbolBrush(pg.mkBrush(*grey))
+            else:
+                proxy.setSymbolBrush(pg.mkBrush(*theme.background))
+        self.legend.setLabelTextColor(theme.ink)
+        self._fit_best_label()
 
     def _set_legend(self, models) -> None:
         """The legend names the models a sweep covers (then BIC and AIC)."""
@@ -410,7 +431,7 @@ class SelectionPanel(QWidget):
         text = next((t for t in self._best_texts if fm.horizontalAdvance(t) <= room),
                     fm.elidedText(self._best_texts[-1], Qt.TextElideMode.ElideRight,
                                   max(room, 0)))
-        self.best_label.setText(f"{STAR_HTML} {html.escape(text)}", color=(0, 0, 0),
+        self.best_label.setText(f"{STAR_HTML} {html.escape(text)}", color=themes.current().ink,
                                 size=f"{BEST_LABEL_PT}pt")
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API

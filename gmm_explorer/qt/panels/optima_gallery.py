@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from gmm_explorer.qt.panels.widgets import (
+    INK_ON_TINT,
     MATCH_COLOR,
     RunControls,
     format_number,
@@ -301,6 +302,7 @@ class GalleryPanel(QWidget):
                 item = self.list.item(i)
                 loaded = i == self._current
                 item.setBackground(QBrush(MATCH_COLOR) if loaded else QBrush())
+                item.setForeground(QBrush(INK_ON_TINT) if loaded else QBrush())
                 item.setText(self._text(i, loaded))
                 base = self._items[i].tooltip or self._text(i)
                 item.setToolTip(base + ("\n(currently loaded)" if loaded else ""))

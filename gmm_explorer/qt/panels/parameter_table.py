@@ -24,7 +24,11 @@ from PySide6.QtWidgets import (
 
 from gmm_explorer import engine as E
 from gmm_explorer.drawing import NOISE_RGB
-from gmm_explorer.qt.panels.widgets import component_swatch, signals_blocked
+from gmm_explorer.qt.panels.widgets import (
+    INK_ON_TINT,
+    component_swatch,
+    signals_blocked,
+)
 
 #: Background of the cells whose parameter is locked (kept by the M-step).
 LOCKED_BACKGROUND = QColor(226, 232, 244)
@@ -272,9 +276,10 @@ class ParameterTable(QTableWidget):
             for col, key in enumerate(KEYS[1:], start=1):
                 item = self.item(j, col)
                 item.setText(format_value(key, float(values[key])))
-                item.setForeground(QColor(0, 0, 0) if status == "ok" else
-                                   QColor(140, 140, 140) if status == "off" else
-                                   QColor(190, 40, 0))
+                item.setForeground(
+                    (QBrush(INK_ON_TINT) if key in locked else QBrush())  # palette text
+                    if status == "ok" else
+                    QColor(140, 140, 140) if status == "off" else QColor(190, 40, 0))
                 item.setBackground(QBrush(LOCKED_BACKGROUND) if key in locked else QBrush())
                 tips = []
                 if status == "off":

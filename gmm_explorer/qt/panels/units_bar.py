@@ -17,8 +17,10 @@ class UnitsBar(QFrame):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("unitsBar")
+        # A light tint: dark ink on it in a dark theme too.
         self.setStyleSheet("#unitsBar { background: #fff4d6; border: 1px solid #e0c070; "
-                           "border-radius: 3px; }")
+                           "border-radius: 3px; } "
+                           "#unitsBar QLabel, #unitsBar QToolButton { color: #3a2a00; }")
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 2, 2, 2)
         self.text = QLabel()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from gmm_explorer.drawing import component_color
 from gmm_explorer.qt.plot_style import font_px
+from gmm_explorer.qt.theme import mute
 
 #: Qt pen style of each line style name (branch curves and their icons).
 LINE_STYLES = {
@@ -42,7 +43,9 @@ BRANCH_COLORS = ((0, 114, 178), (204, 121, 167), (0, 158, 115), (86, 180, 233),
 
 #: Background of matched class/component pairs and of the loaded optimum.
 MATCH_COLOR = QColor(200, 236, 222)
-HINT_STYLE = "color: #444; font-size: 11px;"
+#: Text on a light tint (MATCH_COLOR, a locked cell, a warning): dark in either theme.
+INK_ON_TINT = QColor(0, 0, 0)
+HINT_STYLE = "font-size: 11px;"  # in the palette's placeholder colour (theme.mute)
 BANNER_STYLE = ("background: #fff1e0; color: #5a2d00; border: 1px solid #e0a060; "
                 "border-radius: 3px; padding: 4px; font-size: 11px;")
 
@@ -105,7 +108,7 @@ def hint_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setStyleSheet(HINT_STYLE)
-    return label
+    return mute(label)
 
 
 def color_icon(rgb, size: int = 12) -> QIcon:
@@ -164,15 +167,17 @@ def component_swatch(j: int) -> QTableWidgetItem:
 
 
 def white_plot(plot: pg.PlotWidget, left: str, bottom: str) -> None:
-    """White background, black axis text, no SI prefixes (as the LL panel)."""
+    """The palette's paper (white, or dark in a dark theme) and ink, the axis titles, no
+    SI prefixes (as the LL panel)."""
+    from gmm_explorer.qt import theme as themes
+
     p = plot.plotItem
-    p.setLabel("left", left, color="k")
-    p.setLabel("bottom", bottom, color="k")
+    p.setLabel("left", left)
+    p.setLabel("bottom", bottom)
     p.showGrid(x=True, y=True, alpha=0.2)
     for ax in ("left", "bottom"):
-        p.getAxis(ax).setTextPen("k")
-        p.getAxis(ax).setPen("k")
         p.getAxis(ax).enableAutoSIPrefix(False)
+    themes.style_plot(plot, themes.current())
     p.hideButtons()
 
 
@@ -305,6 +310,7 @@ class RunControls(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setStyleSheet(HINT_STYLE)
+        mute(self.status)
         self.status.setToolTip(status_tip)
         outer.addWidget(self.status)
         self.run_button.clicked.connect(self.run_requested)
