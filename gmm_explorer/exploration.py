@@ -203,12 +203,20 @@ def explore(data, x=None, y=None, labels=None, k: int = 2, covariance: str = "fu
         No display to open a window on.
     """
     from gmm_explorer.notebook import points_and_names
+    from gmm_explorer.session.settings import ModelSettings
 
     pts, names, point_labels, label_name, source = points_and_names(data, x, y, labels)
     mixture = None if start is None else _start_mixture(start)
     if mixture is not None and mixture.n_components > pts.shape[0]:
         raise InputError(f"the start has {mixture.n_components} components but there are "
                          f"only {pts.shape[0]} points")
+    try:  # K and the model checked as the window's controls check them
+        chosen = ModelSettings(k=int(k), covariance_type=str(covariance))
+    except (TypeError, ValueError) as exc:
+        raise InputError(str(exc)) from exc
+    if mixture is None and chosen.k > pts.shape[0]:
+        raise InputError(f"K = {chosen.k} components but there are only {pts.shape[0]} "
+                         "points")
 
     from gmm_explorer.qt.app import application, display_problem
 
@@ -224,7 +232,8 @@ def explore(data, x=None, y=None, labels=None, k: int = 2, covariance: str = "fu
     window = MainWindow()
     window.show()
     settings = window.session.settings
-    window.session.set_settings(replace(settings, k=int(k), covariance_type=str(covariance))
+    window.session.set_settings(replace(settings, k=chosen.k,
+                                        covariance_type=chosen.covariance_type)
                                 if mixture is None else settings)
     if title is None:
         title = os.path.basename(source) if source else "Python data"

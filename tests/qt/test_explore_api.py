@@ -147,12 +147,14 @@ def test_arrays_polars_like_and_arrow_tables_and_their_errors(qtbot, faithful_df
             (faithful_df, {"x": "eruptions"}, "name both columns"),
             (pts[:, :1], {}, r"shape \(N, 2\)"),
             (pts, {"labels": ["a"]}, "1 labels for 272 points"),
-            (pts, {"k": 2, "start": Mixture.from_sklearn(_tiny_sklearn(pts))},
-             "but there are only")):
+            (pts, {"k": 0}, "K must be between"),
+            (pts, {"covariance": "round"}, "round"),
+            (pts[:3], {"k": 5}, "only 3 points"),
+            (pts[:2], {"start": Mixture.from_sklearn(_tiny_sklearn(pts))},
+             "the start has 3 components but there are only 2")):
         n_windows = len(QApplication.topLevelWidgets())
         with pytest.raises(InputError, match=fragment):
-            gmm_explorer.explore(data[:2] if "only" in fragment else data, block=False,
-                                 **kwargs)
+            gmm_explorer.explore(data, block=False, **kwargs)
         assert len(QApplication.topLevelWidgets()) == n_windows  # no window opened
 
 
