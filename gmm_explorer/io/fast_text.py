@@ -105,7 +105,8 @@ def warm_up() -> None:
 
 
 def read_columns(data: bytes, body_start: int, n_fields: int, delimiter: str | None,
-                 needed: tuple[int, ...]) -> tuple[dict[int, np.ndarray], np.ndarray] | None:
+                 needed: tuple[int, ...], *, unquoted: bool = False,
+                 ) -> tuple[dict[int, np.ndarray], np.ndarray] | None:
     """The ``needed`` columns of every data row, or None to let the line-by-line path
     read the file.
 
@@ -122,6 +123,8 @@ def read_columns(data: bytes, body_start: int, n_fields: int, delimiter: str | N
         ``","``, ``";"``, ``"\\t"``, or None for runs of spaces and tabs.
     needed : tuple of int
         Column indices to read.
+    unquoted : bool
+        The caller has checked that ``data`` holds no quote character.
 
     Returns
     -------
@@ -130,7 +133,7 @@ def read_columns(data: bytes, body_start: int, n_fields: int, delimiter: str | N
         ``line_numbers`` the 1-based line of each row (int32; files of 4 GiB or
         more, which could hold more lines, are declined).
     """
-    if not needed or b'"' in data:
+    if not needed or (not unquoted and b'"' in data):
         return None
     if len(data) >= ARROW_MIN_BYTES and delimiter is not None:
         found = _arrow_columns(data, body_start, n_fields, delimiter, needed)

@@ -75,7 +75,7 @@ def load_text_points(data: bytes, source: str, columns, label_column,
     def read(needed: tuple[int, ...], text_columns: frozenset[int]):
         if head is not None and not text_columns and fast_text.usable():
             found = fast_text.read_columns(data, layout.body_start, layout.n_fields,
-                                           layout.delimiter, needed)
+                                           layout.delimiter, needed, unquoted=True)
             if found is not None:
                 return found
         every = lines if head is None else split_lines(decode_text(data, source)[0])

@@ -95,7 +95,7 @@ def test_a_large_file_is_read_by_the_compiled_pass_bit_for_bit(tmp_path, monkeyp
     calls = []
     real = fast_text.read_columns
     monkeypatch.setattr(fast_text, "read_columns",
-                        lambda *a: calls.append(r := real(*a)) or r)
+                        lambda *a, **k: calls.append(r := real(*a, **k)) or r)
     fast, slow = both(path, monkeypatch)
     assert calls and calls[0] is not None  # the compiled pass read it
     assert_same(fast, slow)
@@ -220,7 +220,8 @@ def test_a_window_reads_line_by_line_until_the_pass_is_compiled(tmp_path, monkey
     monkeypatch.setattr(fast_text, "_warm", False)
     calls = []
     real = fast_text.read_columns
-    monkeypatch.setattr(fast_text, "read_columns", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(fast_text, "read_columns",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
     before = load_points(path)
     assert not fast_text.usable() and calls == []
     fast_text.warm_up()  # what the window's kernel thread does
