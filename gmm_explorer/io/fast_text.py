@@ -150,7 +150,7 @@ def read_columns(data: bytes, body_start: int, n_fields: int, delimiter: str | N
     buffer = np.frombuffer(data, dtype=np.uint8)[start:end]
     # The chunks start at the first line after the header: every line in them is a row,
     # a blank line or a comment.
-    body = _line_start(buffer, body_start)
+    body = min(_body_offset(data, start, body_start), end - start)
     bounds = _chunk_bounds(data, start + body, end) + body
     delim = -1 if delimiter is None else ord(delimiter)
     want = np.full(n_fields, -1, dtype=np.int64)
@@ -469,19 +469,6 @@ if HAVE_NUMBA:
         if not ok:
             return 1, 0.0, i
         return 0, -value if negative else value, i
-
-    @njit(cache=True, nogil=True)
-    def _line_start(buf, line):  # pragma: no cover - compiled
-        """Where line ``line`` (0-based) of buf starts (len(buf) past the last)."""
-        n = buf.shape[0]
-        k = 0
-        seen = 0
-        while seen < line and k < n:
-            c = buf[k]
-            k += 1
-            if c == 10 or (c == 13 and not (k < n and buf[k] == 10)):
-                seen += 1
-        return k
 
     @njit(cache=True, nogil=True)
     def _line_breaks(buf, lo, hi, has_cr):  # pragma: no cover - compiled

@@ -21,7 +21,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
 
-from gmm_explorer.drawing import PALETTE, readable_colors
+from gmm_explorer.drawing import PALETTE, ellipse_color, readable_colors
 
 __all__ = ["DARK", "LIGHT", "Theme", "current", "dark_palette", "mute", "style_plot"]
 
@@ -53,10 +53,9 @@ class Theme:
     def ellipse(self, k: int) -> tuple[int, int, int]:
         """Component ``k``'s ellipses and mean ring: a shade darker than its points on
         white, a shade lighter on a dark background, so they stand out of the points."""
-        rgb = self.component(k)
-        if self.dark:
-            return tuple(int(v + 0.35 * (255 - v)) for v in rgb)
-        return tuple(int(0.72 * v) for v in rgb)
+        if not self.dark:
+            return ellipse_color(k)  # the palette is drawing's own
+        return tuple(int(v + 0.35 * (255 - v)) for v in self.component(k))
 
     def points(self, colors: np.ndarray) -> np.ndarray:
         """Point colours (n, 3) as this background shows them."""

@@ -47,8 +47,6 @@ class Canvas(pg.PlotWidget):
         self.plotItem.hideButtons()  # pyqtgraph's auto-range "A": F / Fit view does that
         for ax in ("left", "bottom"):
             axis = self.plotItem.getAxis(ax)
-            axis.setTextPen(pg.mkPen(*self._theme.ink))
-            axis.setPen(pg.mkPen(*self._theme.axis))
             # The axes also draw the grid, so their bounds cover the plot and every step's
             # repaint would replay their text (~14 ms each); cache them as pixmaps instead.
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -73,9 +71,7 @@ class Canvas(pg.PlotWidget):
         self._layers = CanvasLayers.on(self.plotItem)
 
         self._ghosts = GhostLayer(self.plotItem)
-        self._layers.set_theme(self._theme)
-        self._ghosts.set_theme(self._theme)
-        self._paint.palette = self._theme.palette
+        self._take_theme(self._theme)
         #: Point colours as the theme shows them: (source array, shown array).
         self._shown_colors: tuple[np.ndarray, np.ndarray] | None = None
         self._hint = CanvasHint()
@@ -216,15 +212,19 @@ class Canvas(pg.PlotWidget):
         if theme is self._theme:
             return
         self._theme = theme
-        themes.style_plot(self, theme)
-        self._layers.set_theme(theme)
-        self._ghosts.set_theme(theme)
-        self._paint.palette = theme.palette
+        self._take_theme(theme)
         self._shown_colors = None
         self._redraw_points()
         self._redraw_model()
         self._redraw_grids()
         self._redraw_ghosts()
+
+    def _take_theme(self, theme) -> None:
+        """Give the axes, layers, ghosts and hard colours ``theme``'s colours."""
+        themes.style_plot(self, theme)
+        self._layers.set_theme(theme)
+        self._ghosts.set_theme(theme)
+        self._paint.palette = theme.palette
 
     @contextmanager
     def paper(self):

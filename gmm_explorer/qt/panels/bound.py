@@ -237,7 +237,6 @@ class BoundPanel(QWidget):
             line = pg.InfiniteLine(t, angle=90, pen=pg.mkPen((90, 90, 90), width=1,
                                                              style=Qt.PenStyle.DashLine),
                                    label=text, labelOpts={"position": where,
-                                                          "color": theme.soft_ink,
                                                           "anchors": [anchor, anchor]})
             self.slice_plot.addItem(line)
             self.slice_marks.append(line)

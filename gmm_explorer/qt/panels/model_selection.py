@@ -117,8 +117,8 @@ class SelectionPanel(QWidget):
                 self.plot.addItem(scatter)
                 self._curves[(t, c)] = curve
                 self._scatters[(t, c)] = scatter
-        self._current_ring = pg.ScatterPlotItem(symbol="o", size=17, brush=None,
-                                                pen=pg.mkPen(*theme.ink, width=1.5))
+        # Its pen, the crosses', the legend's text: the theme's inks (retheme, below).
+        self._current_ring = pg.ScatterPlotItem(symbol="o", size=17, brush=None)
         self._current_ring.setZValue(4)
         self.plot.addItem(self._current_ring)
         self._current_line = pg.InfiniteLine(
@@ -131,10 +131,8 @@ class SelectionPanel(QWidget):
         self._current_line.hide()
         self.plot.addItem(self._current_line)
         # Degenerate fits (a component collapsed): crossed out, never best.
-        cross = (40, 40, 40) if not theme.dark else theme.soft_ink
-        self._degenerate = pg.ScatterPlotItem(symbol="x", size=13, brush=pg.mkBrush(*cross),
-                                              pen=pg.mkPen(*cross, width=1.5),
-                                              hoverable=True, tip=self._tip)
+        self._degenerate = pg.ScatterPlotItem(symbol="x", size=13, hoverable=True,
+                                              tip=self._tip)
         self._degenerate.setZValue(6)
         self.plot.addItem(self._degenerate)
         self._star = pg.ScatterPlotItem(symbol="star", size=26, brush=pg.mkBrush(240, 228, 66),
@@ -152,20 +150,16 @@ class SelectionPanel(QWidget):
         self.best_label = p.titleLabel
         self.best_label.setToolTip("The model with the lowest criterion (starred in the plot)")
         # The legend sits under the plot, where it hides no data.
-        self.legend = pg.LegendItem(colCount=3, labelTextColor=theme.ink, labelTextSize="8pt")
+        self.legend = pg.LegendItem(colCount=3, labelTextSize="8pt")
         self.plot.plotItem.layout.addItem(self.legend, 4, 1)
         # Proxies (never in the plot) with one point each: the legend draws the marker of
         # a PlotDataItem from its scatter, which takes the symbol options with the data.
         self._legend_proxies = []
         self._legend_models: tuple[str, ...] = ()
         self._criterion_proxies = []
-        grey = (60, 60, 60) if not theme.dark else theme.soft_ink
         for c in CRITERIA:
-            proxy = pg.PlotDataItem([0.0], [0.0],
-                                    pen=pg.mkPen(*grey, width=1.5, style=self.STYLES[c]),
-                                    symbol="o", symbolSize=7,
-                                    symbolBrush=pg.mkBrush(*grey) if c != "aic" else
-                                    pg.mkBrush(*theme.background), symbolPen=pg.mkPen(*grey))
+            proxy = pg.PlotDataItem([0.0], [0.0], pen=pg.mkPen(style=self.STYLES[c]),
+                                    symbol="o", symbolSize=7)
             self._criterion_proxies.append((proxy, c.upper()))
         self._set_legend(DEFAULT_TYPES)
         outer.addWidget(self.plot, 1)
@@ -175,6 +169,7 @@ class SelectionPanel(QWidget):
         self._best_texts: tuple[str, ...] = ()
         self._complete = False
         self._current: tuple[int, str] | None = None
+        self.retheme(theme)
         self.run_controls.run_requested.connect(self.recompute_requested)
         self.run_controls.cancel_requested.connect(self.cancel_requested)
 
