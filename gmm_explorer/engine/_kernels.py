@@ -28,6 +28,8 @@ import os
 
 import numpy as np
 
+from gmm_explorer.engine import work_split
+
 #: Columns of the statistics array: S0, S1x, S1y, S2xx, S2xy, S2yy.
 N_STATS = 6
 #: Rows per block in the numpy fallback (bounds its temporaries to BLOCK x K).
@@ -40,6 +42,7 @@ def n_chunks_for(n: int) -> int:
     return max(1, min(1024, n // 1024))
 
 
+
 def _numba_wanted() -> bool:
     return os.environ.get("GMM_EXPLORER_NO_NUMBA", "").strip() not in ("1", "true", "yes")
 
@@ -48,7 +51,9 @@ HAVE_NUMBA = False
 if _numba_wanted():
     try:  # numba is a runtime dependency, but the engine must still work without it.
         import numba
-        from numba import njit, prange
+        from numba import njit, types
+        from numba.core import cgutils
+        from numba.extending import intrinsic
 
         HAVE_NUMBA = True
     except Exception:  # pragma: no cover - exercised only where numba is broken or absent
@@ -244,21 +249,35 @@ if HAVE_NUMBA:
         two_n = np.int64((np.int64(n) + 1023) << 52).view(np.float64)
         return p * two_n * np.float64(x > -708.0)
 
-    @njit(parallel=True, fastmath=False, cache=True, nogil=True)
-    def _pass_numba(X, means, prec, const, n_chunks, resp_out, write_resp,
-                    noise, weights, weighted):  # pragma: no cover
+    @intrinsic
+    def _fetch_add(typingctx, counter, step):  # pragma: no cover - compiled
+        # counter[0] += step atomically; returns the value before. LLVM's atomicrmw:
+        # numba has no atomics of its own on the CPU.
+        sig = types.int64(counter, types.int64)
+
+        def codegen(context, builder, signature, args):
+            array, inc = args
+            array_type = signature.args[0]
+            view = context.make_array(array_type)(context, builder, array)
+            zero = context.get_constant(types.intp, 0)
+            ptr = cgutils.get_item_pointer(context, builder, array_type, view, [zero])
+            return builder.atomic_rmw("add", ptr, inc, "monotonic")
+
+        return sig, codegen
+
+    @njit(fastmath=False, cache=True, nogil=True)
+    def _pass_chunks(X, means, prec, const, chunk, c_lo, c_hi, stats, ll, lost, resp_out,
+                     write_resp, noise, weights, weighted):  # pragma: no cover
         # (coverage cannot see inside compiled code; tests compare it with pass_numpy)
+        # Chunks c_lo..c_hi-1 of `chunk` points each; chunk c's sums go to stats[c], ll[c],
+        # lost[c] (_pass_worker hands chunks to threads).
         # Tiled: for a tile of T points, each loop runs over the T points of one component,
         # so it vectorises; per-lane accumulators (K, 6, T) avoid reductions across lanes,
         # which fastmath=False would forbid LLVM to vectorise.
         n = X.shape[0]
         kc = means.shape[0]
         T = TILE
-        chunk = (n + n_chunks - 1) // n_chunks
-        stats = np.zeros((n_chunks, kc, 6))
-        ll = np.zeros(n_chunks)
-        lost = np.zeros(n_chunks, dtype=np.int64)
-        for c in prange(n_chunks):
+        for c in range(c_lo, c_hi):
             lo = c * chunk
             hi = min(n, lo + chunk)
             lp = np.empty((kc, T))
@@ -364,7 +383,21 @@ if HAVE_NUMBA:
                     stats[c, k, j] = tot
             ll[c] = llc
             lost[c] = lostc
-        return stats, ll, lost
+
+    # Each thread of a pass (work_split.run_shared) runs this worker: it takes chunks one
+    # at a time from the shared counter until none is left, rather than one fixed share
+    # per thread, so a thread the OS holds back delays only the chunk it is in. Which
+    # thread ran a chunk changes nothing in that chunk's slot: the sums stay
+    # bit-identical for any thread count.
+    @njit(fastmath=False, cache=True, nogil=True)
+    def _pass_worker(X, means, prec, const, chunk, n_chunks, counter, stats, ll, lost,
+                     resp_out, write_resp, noise, weights, weighted):  # pragma: no cover
+        while True:
+            c = _fetch_add(counter, 1)
+            if c >= n_chunks:
+                return
+            _pass_chunks(X, means, prec, const, chunk, c, c + 1, stats, ll, lost, resp_out,
+                         write_resp, noise, weights, weighted)
 
     def pass_numba(X, means, prec, const, resp_out, noise=-np.inf, weights=None):
         """The fused numba pass; same contract as :func:`pass_numpy`."""
@@ -373,8 +406,19 @@ if HAVE_NUMBA:
         buf = resp_out if write else np.empty((0, k))
         weighted = weights is not None
         w = weights if weighted else np.empty(0)
-        stats_c, ll_c, lost_c = _pass_numba(X, means, prec, const, n_chunks_for(n), buf, write,
-                                            float(noise), w, weighted)
+        n_chunks = n_chunks_for(n)
+        chunk = (n + n_chunks - 1) // n_chunks
+        stats_c = np.zeros((n_chunks, k, N_STATS))
+        ll_c = np.zeros(n_chunks)
+        lost_c = np.zeros(n_chunks, dtype=np.int64)
+        counter = np.zeros(1, dtype=np.int64)
+        noise = float(noise)
+
+        def worker():
+            _pass_worker(X, means, prec, const, chunk, n_chunks, counter, stats_c, ll_c,
+                         lost_c, buf, write, noise, w, weighted)
+
+        work_split.run_shared(worker, n_chunks, n * k)
         # numpy reduces axis 0 of a C-ordered array row by row, in chunk order, and the
         # 1-D sum pairwise: fixed orders, so results do not depend on the thread count.
         stats = stats_c.sum(axis=0)
@@ -382,19 +426,15 @@ if HAVE_NUMBA:
         return stats, float(ll), int(lost_c.sum())
 
 
-    @njit(parallel=True, fastmath=False, cache=True, nogil=True)
-    def _pass_assign_numba(X, means, prec, const, n_chunks, u, sample, labels_out,
-                           write_labels, weights, weighted):  # pragma: no cover
+    @njit(fastmath=False, cache=True, nogil=True)
+    def _pass_assign_chunks(X, means, prec, const, chunk, c_lo, c_hi, stats, ll, cll, lost,
+                            u, sample, labels_out, write_labels, weights,
+                            weighted):  # pragma: no cover
         # One point at a time: the hard variants are not the hot path, and a point's
-        # statistics go to one component only.
+        # statistics go to one component only. Chunks c_lo..c_hi-1, as _pass_chunks.
         n = X.shape[0]
         kc = means.shape[0]
-        chunk = (n + n_chunks - 1) // n_chunks
-        stats = np.zeros((n_chunks, kc, 6))
-        ll = np.zeros(n_chunks)
-        cll = np.zeros(n_chunks)
-        lost = np.zeros(n_chunks, dtype=np.int64)
-        for c in prange(n_chunks):
+        for c in range(c_lo, c_hi):
             lo = c * chunk
             hi = min(n, lo + chunk)
             lp = np.empty(kc)
@@ -463,7 +503,18 @@ if HAVE_NUMBA:
             ll[c] = llc
             cll[c] = cllc
             lost[c] = lostc
-        return stats, ll, cll, lost
+
+    @njit(fastmath=False, cache=True, nogil=True)
+    def _pass_assign_worker(X, means, prec, const, chunk, n_chunks, counter, stats, ll, cll,
+                            lost, u, sample, labels_out, write_labels, weights,
+                            weighted):  # pragma: no cover
+        # As _pass_worker.
+        while True:
+            c = _fetch_add(counter, 1)
+            if c >= n_chunks:
+                return
+            _pass_assign_chunks(X, means, prec, const, chunk, c, c + 1, stats, ll, cll, lost,
+                                u, sample, labels_out, write_labels, weights, weighted)
 
     def pass_assign_numba(X, means, prec, const, u, labels_out, weights=None):
         """The hard variants' numba pass; same contract as :func:`pass_assign_numpy`."""
@@ -474,9 +525,20 @@ if HAVE_NUMBA:
         buf = labels_out if write else np.empty(0, dtype=np.int64)
         weighted = weights is not None
         w = weights if weighted else np.empty(0)
-        stats_c, ll_c, cll_c, lost_c = _pass_assign_numba(X, means, prec, const,
-                                                          n_chunks_for(n), draws, sample,
-                                                          buf, write, w, weighted)
+        k = means.shape[0]
+        n_chunks = n_chunks_for(n)
+        chunk = (n + n_chunks - 1) // n_chunks
+        stats_c = np.zeros((n_chunks, k, N_STATS))
+        ll_c = np.zeros(n_chunks)
+        cll_c = np.zeros(n_chunks)
+        lost_c = np.zeros(n_chunks, dtype=np.int64)
+        counter = np.zeros(1, dtype=np.int64)
+
+        def worker():
+            _pass_assign_worker(X, means, prec, const, chunk, n_chunks, counter, stats_c, ll_c,
+                                cll_c, lost_c, draws, sample, buf, write, w, weighted)
+
+        work_split.run_shared(worker, n_chunks, n * k)
         return stats_c.sum(axis=0), float(ll_c.sum()), float(cll_c.sum()), int(lost_c.sum())
 
 
@@ -570,14 +632,17 @@ def run_assign_pass(X, means, prec, const, u, labels_out, backend: str | None = 
 
 
 def set_num_threads(n: int) -> None:
-    """Set the number of threads the numba pass uses (no effect on the numpy path)."""
+    """Set the number of threads the numba passes use (no effect on the numpy path): the
+    E-passes' own threads (:mod:`~gmm_explorer.engine.work_split`) and numba's ``prange``
+    kernels (the landscape grid, the large-file reader) alike."""
+    work_split.set_num_threads(n)
     if HAVE_NUMBA:
         numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
 
 
 def get_num_threads() -> int:
-    """Threads the numba pass will use (1 on the numpy path)."""
-    return numba.get_num_threads() if HAVE_NUMBA else 1
+    """Threads the numba passes will use (1 on the numpy path)."""
+    return work_split.get_num_threads() if HAVE_NUMBA else 1
 
 
 def warm_up() -> None:
@@ -588,10 +653,10 @@ def warm_up() -> None:
     """
     if not HAVE_NUMBA:
         return
-    X = np.zeros((4, 2))
     means = np.zeros((1, 2))
     prec = np.array([[1.0, 0.0, 1.0]])
     const = np.zeros(1)
+    X = np.zeros((4, 2))
     pass_numba(X, means, prec, const, None)
     pass_numba(X, means, prec, const, np.empty((4, 1)))
     pass_numba(X, means, prec, const, None, weights=np.ones(4))

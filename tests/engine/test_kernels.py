@@ -13,6 +13,7 @@ import pytest
 
 from gmm_explorer import engine as E
 from gmm_explorer.engine import _kernels
+from gmm_explorer.engine.em import _pass_inputs
 
 pytestmark = pytest.mark.skipif(not _kernels.HAVE_NUMBA, reason="numba is a runtime dependency")
 
@@ -30,28 +31,60 @@ def test_numba_pass_equals_numpy_pass(n, k):
     np.testing.assert_allclose(a.responsibilities.sum(axis=1), 1.0, rtol=1e-14)
 
 
-def test_result_is_independent_of_thread_count(synthetic):
-    import numba
+def _two_threads_possible():
+    from gmm_explorer.engine import work_split
 
-    if numba.config.NUMBA_NUM_THREADS < 2:
+    if work_split.max_threads() < 2:
         # set_num_threads clamps to this, so "2 threads" would silently be 1 again.
-        pytest.skip(f"numba may use only {numba.config.NUMBA_NUM_THREADS} thread here "
-                    "(one CPU, or NUMBA_NUM_THREADS=1): cannot compare 1 and 2 threads")
+        pytest.skip(f"this process may use only {work_split.max_threads()} CPU "
+                    "(or NUMBA_NUM_THREADS=1): cannot compare 1 and 2 threads")
+
+
+@pytest.mark.parametrize("assignment", ["soft", "hard", "sample"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_result_is_independent_of_thread_count(synthetic, assignment, weighted):
+    from gmm_explorer.engine import work_split
+
+    _two_threads_possible()
     mix = E.initialise(synthetic, 3, "kmeans", seed=0)
-    X = np.tile(synthetic, (50, 1))
-    assert _kernels.n_chunks_for(X.shape[0]) >= 2  # else a second thread has nothing to do
+    X = np.tile(synthetic, (200, 1))
+    n = X.shape[0]
+    # Large enough to be shared among threads, in many chunks.
+    assert n * 3 >= work_split.SINGLE_THREAD_PAIRS and _kernels.n_chunks_for(n) >= 16
+    w = np.random.default_rng(1).uniform(0.5, 2.0, n) if weighted else None
+    u = np.random.default_rng(2).uniform(size=n) if assignment == "sample" else None
+    before = E.get_num_threads()
+    runs = []
+    try:
+        for threads in (1, 2, 1, 2, 2):
+            E.set_num_threads(threads)
+            assert E.get_num_threads() == threads
+            runs.append(E.e_step(X, mix, want_resp=True, weights=w, assignment=assignment,
+                                 draws=u))
+    finally:
+        E.set_num_threads(before)
+    for other in runs[1:]:
+        np.testing.assert_array_equal(runs[0].stats, other.stats)
+        assert runs[0].log_likelihood == other.log_likelihood
+        assert runs[0].objective == other.objective
+        np.testing.assert_array_equal(runs[0].responsibilities, other.responsibilities)
+
+
+def test_noise_pass_is_independent_of_thread_count(synthetic):
+    _two_threads_possible()
+    X = np.tile(synthetic, (200, 1))
+    mix = E.initialise(X, 3, "kmeans", seed=0)
+    means, prec, const = _pass_inputs(mix)
     before = E.get_num_threads()
     try:
         E.set_num_threads(1)
-        assert E.get_num_threads() == 1
-        one = E.e_step(X, mix)
+        one = _kernels.pass_numba(X, means, prec, const, None, noise=-8.0)
         E.set_num_threads(2)
-        assert E.get_num_threads() == 2
-        two = E.e_step(X, mix)
+        two = _kernels.pass_numba(X, means, prec, const, None, noise=-8.0)
     finally:
         E.set_num_threads(before)
-    np.testing.assert_array_equal(one.stats, two.stats)
-    assert one.log_likelihood == two.log_likelihood
+    np.testing.assert_array_equal(one[0], two[0])
+    assert one[1:] == two[1:]
 
 
 def test_responsibility_buffer_is_reused_and_read_only(synthetic):
