@@ -222,7 +222,7 @@ if HAVE_NUMBA:
     #: Points per tile: the tile's K x T working set stays in L1/L2 cache.
     TILE = 32
 
-    @njit(fastmath=False, cache=True, inline="always")
+    @njit(fastmath={"contract"}, cache=True, inline="always")
     def _exp_nonpositive(x):  # pragma: no cover
         # exp(x) for x <= 0 in plain arithmetic, so LLVM can vectorise it (libm's exp is a
         # call). Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, then the degree-13
@@ -265,7 +265,7 @@ if HAVE_NUMBA:
 
         return sig, codegen
 
-    @njit(fastmath=False, cache=True, nogil=True)
+    @njit(fastmath={"contract"}, cache=True, nogil=True)
     def _pass_chunks(X, means, prec, const, chunk, c_lo, c_hi, stats, ll, lost, resp_out,
                      write_resp, noise, weights, weighted):  # pragma: no cover
         # (coverage cannot see inside compiled code; tests compare it with pass_numpy)
