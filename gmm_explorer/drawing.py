@@ -22,7 +22,7 @@ from gmm_explorer.engine import _kernels
 from gmm_explorer.engine.noise import claimed_by_noise
 
 if _kernels.HAVE_NUMBA:
-    from numba import njit
+    from gmm_explorer.engine.lazy_jit import njit
 
     @njit(cache=True, nogil=True)
     def _colour_sums_numba(flat, inside, colors, size):  # pragma: no cover - compiled

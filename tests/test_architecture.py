@@ -92,3 +92,52 @@ def test_an_installed_wheel_finds_its_sample_data(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "(272, 2) ('eruptions', 'waiting')"
+
+
+#: Heavy libraries no module may load at import: each is imported where first used.
+HEAVY_ROOTS = ("numba", "llvmlite", "scipy", "sklearn", "pandas", "pyarrow", "openpyxl")
+
+
+def test_importing_the_package_outside_qt_loads_nothing_heavy():
+    """Instant start: importing the engine, io, the session and the command line loads
+    no numba, scipy or other heavy library; each comes when first used."""
+    names = [n for n in qt_free_modules() if n != "gmm_explorer.__main__"]
+    code = ("import importlib, json, sys\n"
+            "roots = json.loads(sys.argv[2])\n"
+            "for name in json.loads(sys.argv[1]):\n"
+            "    importlib.import_module(name)\n"
+            "    heavy = sorted({m.split('.')[0] for m in sys.modules} & set(roots))\n"
+            "    if heavy:\n"
+            "        print(json.dumps({'culprit': name, 'heavy': heavy}))\n"
+            "        break\n"
+            "else:\n"
+            "    print(json.dumps({'imported': len(json.loads(sys.argv[1]))}))\n")
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(names),
+                          json.dumps(HEAVY_ROOTS)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report == {"imported": len(names)}, f"a heavy library loaded at import: {report}"
+
+
+def test_a_small_fit_on_the_command_line_never_loads_numba_and_a_large_one_does(tmp_path):
+    import numpy as np
+
+    small = Path(__file__).parent.parent / "resources" / "data" / "faithful.csv"
+    rng = np.random.default_rng(0)
+    large = tmp_path / "large.npy"
+    np.save(large, rng.normal(size=(30_000, 2)))
+    code = ("import sys\n"
+            "from gmm_explorer.cli import main\n"
+            "code = main(['fit', sys.argv[1], '--k', '2', '--seed', '1', '--quiet'])\n"
+            "print(code, 'numba' in sys.modules, 'scipy' in sys.modules, file=sys.stderr)\n")
+    seen = {}
+    for name, path in (("small", small), ("large", large)):
+        out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                             text=True, timeout=300)
+        assert out.returncode == 0, out.stderr[-3000:]
+        seen[name] = out.stderr.strip().splitlines()[-1].split()
+    assert seen["small"] == ["0", "False", "False"]  # numpy passes, numpy Lloyd: neither
+    from gmm_explorer.engine import HAVE_NUMBA
+
+    if HAVE_NUMBA:
+        assert seen["large"][:2] == ["0", "True"]  # 60,000 pairs per pass: compiled

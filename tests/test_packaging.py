@@ -123,8 +123,13 @@ def test_version(bundle, tmp_path):
 
 @pytest.mark.slow
 def test_render_twice_uses_the_user_numba_cache(bundle, tmp_path):
+    import numpy as np
+
     cache_home = tmp_path / "cache"
-    args = ("render", str(SAMPLE), "--size", "320x240")
+    # Large enough for the compiled pass (Old Faithful's passes run in numpy).
+    points = tmp_path / "points.npy"
+    np.save(points, np.random.default_rng(0).normal(size=(30_000, 2)))
+    args = ("render", str(points), "--k", "2", "--size", "320x240")
 
     out1 = tmp_path / "smoke.png"
     first = _run(bundle, *args, "--out", str(out1), cache_home=cache_home, cwd=tmp_path)

@@ -28,7 +28,7 @@ import os
 
 import numpy as np
 
-from gmm_explorer.engine import work_split
+from gmm_explorer.engine import lazy_jit, work_split
 
 #: Columns of the statistics array: S0, S1x, S1y, S2xx, S2xy, S2yy.
 N_STATS = 6
@@ -42,23 +42,9 @@ def n_chunks_for(n: int) -> int:
     return max(1, min(1024, n // 1024))
 
 
-
-def _numba_wanted() -> bool:
-    return os.environ.get("GMM_EXPLORER_NO_NUMBA", "").strip() not in ("1", "true", "yes")
-
-
-HAVE_NUMBA = False
-if _numba_wanted():
-    try:  # numba is a runtime dependency, but the engine must still work without it.
-        import numba
-        from numba import njit, types
-        from numba.core import cgutils
-        from numba.extending import intrinsic
-
-        HAVE_NUMBA = True
-    except Exception:  # pragma: no cover - exercised only where numba is broken or absent
-        HAVE_NUMBA = False
-
+# numba is a runtime dependency, but the engine must still work without it; it is
+# imported only when a compiled kernel first runs (lazy_jit).
+from gmm_explorer.engine.lazy_jit import HAVE_NUMBA, intrinsic, njit  # noqa: E402
 
 def accumulate_statistics(stats, r, dx, dy) -> None:
     """Add one block's sufficient statistics into ``stats`` (numpy; shared by the fallback
@@ -90,9 +76,9 @@ def _blocks(X, means, prec, const):
         hi = min(X.shape[0], lo + NUMPY_BLOCK)
         dx = X[lo:hi, 0:1] - means[:, 0]
         dy = X[lo:hi, 1:2] - means[:, 1]
-        y0 = prec[:, 0] * dx
-        y1 = prec[:, 1] * dx + prec[:, 2] * dy
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore"):  # a point far out: -inf, counted as lost
+            y0 = prec[:, 0] * dx
+            y1 = prec[:, 1] * dx + prec[:, 2] * dy
             lp = const - 0.5 * (y0 * y0 + y1 * y1)
         yield lo, hi, dx, dy, lp
 
@@ -136,7 +122,7 @@ def pass_numpy(X, means, prec, const, resp_out, noise=-np.inf, weights=None):
             mx = np.where(lost, 0.0, mx)
         e = np.exp(lp - mx[:, None])
         s = e.sum(axis=1) + np.exp(noise - mx)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # lost points: zeroed below
             terms = (mx + np.log(s))
             if weights is not None:
                 terms = terms * weights[lo:hi]
@@ -253,6 +239,9 @@ if HAVE_NUMBA:
     def _fetch_add(typingctx, counter, step):  # pragma: no cover - compiled
         # counter[0] += step atomically; returns the value before. LLVM's atomicrmw:
         # numba has no atomics of its own on the CPU.
+        from numba import types
+        from numba.core import cgutils
+
         sig = types.int64(counter, types.int64)
 
         def codegen(context, builder, signature, args):
@@ -399,6 +388,18 @@ if HAVE_NUMBA:
             _pass_chunks(X, means, prec, const, chunk, c, c + 1, stats, ll, lost, resp_out,
                          write_resp, noise, weights, weighted)
 
+    def _read_only(*arrays):
+        # Read-only views of the inputs: numba compiles one version per array type, and
+        # writable and read-only arrays are different types. Passing every input read-only
+        # keeps one compiled version for all callers (the session's frozen points, a
+        # Mixture's frozen parameters, fresh arrays), the one warm_up() loads.
+        views = []
+        for a in arrays:
+            v = a.view()
+            v.flags.writeable = False
+            views.append(v)
+        return views
+
     def pass_numba(X, means, prec, const, resp_out, noise=-np.inf, weights=None):
         """The fused numba pass; same contract as :func:`pass_numpy`."""
         n, k = X.shape[0], means.shape[0]
@@ -406,6 +407,7 @@ if HAVE_NUMBA:
         buf = resp_out if write else np.empty((0, k))
         weighted = weights is not None
         w = weights if weighted else np.empty(0)
+        X, means, prec, const, w = _read_only(X, means, prec, const, w)
         n_chunks = n_chunks_for(n)
         chunk = (n + n_chunks - 1) // n_chunks
         stats_c = np.zeros((n_chunks, k, N_STATS))
@@ -525,6 +527,7 @@ if HAVE_NUMBA:
         buf = labels_out if write else np.empty(0, dtype=np.int64)
         weighted = weights is not None
         w = weights if weighted else np.empty(0)
+        X, means, prec, const, w, draws = _read_only(X, means, prec, const, w, draws)
         k = means.shape[0]
         n_chunks = n_chunks_for(n)
         chunk = (n + n_chunks - 1) // n_chunks
@@ -582,35 +585,78 @@ if HAVE_NUMBA:
         return code, label
 
 
+#: Below this many point-component distance evaluations (N x K x iterations) Lloyd's
+#: iterations run in numpy: on a small problem that beats loading the compiled loop
+#: (about 0.4 s the first time in a process, even from numba's cache).
+LLOYD_NUMPY_BELOW = 20_000_000
+
+
 def lloyd(X, seeds, iterations: int):
     """``iterations`` of Lloyd's k-means from the code book ``seeds``, exactly as
     ``scipy.cluster.vq.kmeans2(X, seeds, iter=iterations, minit="matrix",
-    missing="warn")`` computes them (compiled: about ten times faster on small data).
+    missing="warn")`` computes them: compiled on large problems, numpy on small ones
+    (both bit for bit the same as scipy; neither imports scipy).
 
     Returns
     -------
     (centroids, labels) : ndarray of shape (K, 2), ndarray of shape (n,)
         The final code book, and the labels of the last assignment (before its update).
     """
-    if HAVE_NUMBA and iterations > 0:
-        code, label = _lloyd_numba(np.ascontiguousarray(X, dtype=np.float64),
-                                   np.ascontiguousarray(seeds, dtype=np.float64),
-                                   int(iterations))
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    seeds = np.ascontiguousarray(seeds, dtype=np.float64)
+    if (HAVE_NUMBA and iterations > 0
+            and X.shape[0] * seeds.shape[0] * iterations >= LLOYD_NUMPY_BELOW):
+        code, label = _lloyd_numba(X, seeds, int(iterations))
         return code, label.astype(np.int32)
-    import warnings
+    return lloyd_numpy(X, seeds, iterations)
 
-    from scipy.cluster.vq import kmeans2
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return kmeans2(X, seeds, iter=iterations, minit="matrix", missing="warn",
-                       check_finite=False)
+def lloyd_numpy(X, seeds, iterations: int):
+    """:func:`lloyd` in numpy, bit for bit: squared distances ``d0*d0 + d1*d1`` (scipy's
+    ``vq``), the first nearest code on ties (``argmin``), each cluster's sum in point
+    order (``bincount`` adds its weights in order, as scipy's ``update_cluster_means``),
+    an emptied cluster keeping its code."""
+    n, k = X.shape[0], seeds.shape[0]
+    code = seeds.copy()
+    label = np.zeros(n, dtype=np.int32)
+    block = max(1, NUMPY_BLOCK // max(1, k))
+    for _ in range(iterations):
+        for lo in range(0, n, block):
+            d0 = X[lo:lo + block, 0, None] - code[None, :, 0]
+            d1 = X[lo:lo + block, 1, None] - code[None, :, 1]
+            label[lo:lo + block] = np.argmin(d0 * d0 + d1 * d1, axis=1)
+        counts = np.bincount(label, minlength=k)
+        sx = np.bincount(label, weights=X[:, 0], minlength=k)
+        sy = np.bincount(label, weights=X[:, 1], minlength=k)
+        kept = counts > 0
+        code[kept, 0] = sx[kept] / counts[kept]
+        code[kept, 1] = sy[kept] / counts[kept]
+    return code, label
+
+
+#: A pass asking for no backend runs on the numpy path below this many point-component
+#: pairs (N x K): there a numpy pass takes well under a millisecond, and a short
+#: command never pays for loading the compiled kernels (about 0.4 s the first time in a
+#: process, even from numba's cache; ``gmm-explorer fit`` on Old Faithful went from
+#: 0.52 s to 0.35 s). A function of the pass's size alone, so a given computation always
+#: takes the same path and gives the same numbers. The paths agree to rounding (tests:
+#: 1e-12).
+NUMPY_PASS_BELOW = 20_000
+
+
+def _numpy_for(backend: str | None, X, means) -> bool:
+    if backend == "numpy":
+        return True
+    if backend is None:
+        return not HAVE_NUMBA or X.shape[0] * means.shape[0] < NUMPY_PASS_BELOW
+    return False
 
 
 def run_pass(X, means, prec, const, resp_out, backend: str | None = None,
              noise: float = -np.inf, weights=None):
-    """Dispatch to the numba pass when available (``backend`` None or "numba"), else numpy."""
-    if backend == "numpy" or (backend is None and not HAVE_NUMBA):
+    """Dispatch to the numba pass (``backend`` "numba", or None on a pass of at least
+    :data:`NUMPY_PASS_BELOW` pairs when numba is available), else to numpy."""
+    if _numpy_for(backend, X, means):
         return pass_numpy(X, means, prec, const, resp_out, noise, weights)
     if backend not in (None, "numba"):
         raise ValueError(f"unknown backend {backend!r}; expected 'numba' or 'numpy'")
@@ -622,7 +668,7 @@ def run_pass(X, means, prec, const, resp_out, backend: str | None = None,
 def run_assign_pass(X, means, prec, const, u, labels_out, backend: str | None = None,
                     weights=None):
     """Dispatch the hard variants' pass as :func:`run_pass` does."""
-    if backend == "numpy" or (backend is None and not HAVE_NUMBA):
+    if _numpy_for(backend, X, means):
         return pass_assign_numpy(X, means, prec, const, u, labels_out, weights)
     if backend not in (None, "numba"):
         raise ValueError(f"unknown backend {backend!r}; expected 'numba' or 'numpy'")
@@ -636,7 +682,9 @@ def set_num_threads(n: int) -> None:
     E-passes' own threads (:mod:`~gmm_explorer.engine.work_split`) and numba's ``prange``
     kernels (the landscape grid, the large-file reader) alike."""
     work_split.set_num_threads(n)
-    if HAVE_NUMBA:
+    if HAVE_NUMBA and lazy_jit.loaded():  # else set when numba is loaded (lazy_jit)
+        import numba
+
         numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
 
 

@@ -141,7 +141,7 @@ def _error(status: int, j: int, reg_covar: float) -> FitError:
 
 
 if _kernels.HAVE_NUMBA:
-    from numba import njit
+    from gmm_explorer.engine.lazy_jit import njit
 
     _exp = _kernels._exp_nonpositive
 

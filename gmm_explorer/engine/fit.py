@@ -144,6 +144,8 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
     seed : int or None
         Seeds every restart; None draws a seed, which is recorded in the result.
     backend : {None, "numba", "numpy"}
+        None: the compiled pass, except on passes too small to repay loading it
+        (:data:`~gmm_explorer.engine._kernels.NUMPY_PASS_BELOW`), which run in numpy.
     cancelled : callable() -> bool, optional
         Checked before every EM iteration of every restart; when it returns true the fit
         stops by raising :class:`~gmm_explorer.engine.batch.Cancelled`.

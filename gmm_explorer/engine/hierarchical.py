@@ -83,7 +83,7 @@ HC_SUBSET = 2000
 HC_USES = ("SVD", "VARS", "STD", "PCS", "PCR")
 
 if HAVE_NUMBA:
-    from numba import njit
+    from gmm_explorer.engine.lazy_jit import njit
 
     def _jit(func):
         return njit(cache=True)(func)

@@ -250,7 +250,7 @@ def _same_cells_numpy(xs, ys, w, rest, u, const, mean_x, mean_y, out) -> None:
 
 
 if _kernels.HAVE_NUMBA:
-    from numba import njit, prange
+    from gmm_explorer.engine.lazy_jit import njit, prange
 
     from gmm_explorer.engine.fast_fit import _log_normaliser  # log of a sum in [1, K]
 

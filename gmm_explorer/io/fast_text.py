@@ -47,14 +47,8 @@ MIN_BYTES = 256 * 1024
 COMPILE_ON_DEMAND = True
 _warm = False
 
-try:  # the same switch as the EM kernels (engine/_kernels.py)
-    if os.environ.get("GMM_EXPLORER_NO_NUMBA"):
-        raise ImportError("numba disabled by GMM_EXPLORER_NO_NUMBA")
-    from numba import njit
-
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - numba is a dependency
-    HAVE_NUMBA = False
+# The same switch as the EM kernels; numba itself is imported when the pass first runs.
+from gmm_explorer.engine.lazy_jit import HAVE_NUMBA, njit, prange  # noqa: E402
 
 #: Status codes of the pass.
 _OK, _DECLINE = 0, 1
@@ -280,8 +274,6 @@ def _chunk_bounds(data: bytes, start: int, end: int) -> np.ndarray:
 
 
 if HAVE_NUMBA:
-    from numba import prange
-
     _U32 = np.uint64(0xFFFFFFFF)
     _TOP = np.uint64(1) << np.uint64(63)
     _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)

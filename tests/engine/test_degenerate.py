@@ -85,10 +85,13 @@ def test_zero_reg_covar_on_identical_points_says_what_to_change():
         E.fit(X, 1, settings=E.EMSettings(reg_covar=0.0), seed=0)
 
 
-def test_point_beyond_double_precision_says_rescale():
+@pytest.mark.parametrize("backend", [None, "numpy", "numba"])
+def test_point_beyond_double_precision_says_rescale(backend):
+    if backend == "numba" and not E.HAVE_NUMBA:
+        pytest.skip("numba is not available")
     mix = E.Mixture([1.0], [[0.0, 0.0]], [np.eye(2) * 1e-300])
     with pytest.raises(FitError, match="Rescale"):
-        E.e_step(np.array([[1e200, 1e200]]), mix)
+        E.e_step(np.array([[1e200, 1e200]]), mix, backend=backend)
 
 
 def test_fewer_points_than_components():

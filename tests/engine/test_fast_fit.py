@@ -173,21 +173,35 @@ def test_the_closed_form_2x2_algebra_matches_numpy():
     assert fast_fit._polar(0.0, 0.0, 0.0, 0.0) == (1.0, 0.0, 0.0, 1.0)  # numpy's SVD of 0
 
 
-def test_the_compiled_lloyd_is_scipys_kmeans2_bit_for_bit(faithful):
+@pytest.mark.parametrize("impl", ["compiled", "numpy", "dispatch"])
+def test_lloyd_is_scipys_kmeans2_bit_for_bit(faithful, impl):
     from scipy.cluster.vq import kmeans2
 
+    def lloyd(X, seeds, iterations):
+        if impl == "compiled":
+            if not _kernels.HAVE_NUMBA:
+                pytest.skip("numba is not available")
+            code, label = _kernels._lloyd_numba(X, seeds, iterations)
+            return code, label.astype(np.int32)
+        if impl == "numpy":
+            return _kernels.lloyd_numpy(X, seeds, iterations)
+        return _kernels.lloyd(X, seeds, iterations)
+
     rng = np.random.default_rng(1)
-    for trial in range(120):
-        # Rounded data make ties and emptied clusters.
+    for trial in range(121):
+        # Rounded data make ties and emptied clusters; the last is larger than numpy's
+        # block of rows, and takes the compiled path under the dispatch.
         X = faithful if trial % 3 == 0 else np.round(rng.normal(size=(rng.integers(5, 200),
                                                                       2)), 1)
+        if trial == 120:
+            X = np.round(rng.normal(size=(80_000, 2)) * 3, 1)
         k = int(rng.integers(1, min(10, X.shape[0]) + 1))
         seeds = X[rng.choice(X.shape[0], k, replace=False)]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             c1, l1 = kmeans2(X, seeds, iter=30, minit="matrix", missing="warn",
                              check_finite=False)
-        c2, l2 = _kernels.lloyd(X, seeds, 30)
+        c2, l2 = lloyd(X, seeds, 30)
         assert np.array_equal(c1, c2) and np.array_equal(l1, l2) and l1.dtype == l2.dtype
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sklearn.mixture import GaussianMixture
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
@@ -12,7 +12,7 @@ from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 from gmm_explorer import engine as E
 from gmm_explorer.engine.locks import LOCK_KINDS, Locks
 from gmm_explorer.engine.mstep import NK_FLOOR, parameters_from_statistics
-from gmm_explorer.errors import InputError
+from gmm_explorer.errors import FitError, InputError
 from tests.conftest import blobs
 
 
@@ -66,8 +66,17 @@ def test_locked_em_never_decreases_the_likelihood(problem):
     X = random_data(seed)
     # reg_covar = 0: then each M-step exactly maximises Q over the unlocked parameters.
     s = E.EMSettings(ctype, reg_covar=0.0, tol=0.0, max_iter=30)
-    history = list(E.iterate(X, start_for(X, k, ctype, seed), s, locks=locks_from(flags)))
-    assert len(history) == 31
+    history = []
+    try:
+        for r in E.iterate(X, start_for(X, k, ctype, seed), s, locks=locks_from(flags)):
+            history.append(r)
+    except FitError:
+        # Without reg_covar a start or a step may legitimately collapse a component onto
+        # two points (seed 389, K=4, nothing locked: the start does): the steps up to the
+        # collapse must still climb.
+        assume(history)
+    else:
+        assert len(history) == 31
     assert_monotone(history)
     for r in history:
         assert abs(r.mixture.weights.sum() - 1.0) <= 1e-12

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from gmm_explorer import engine as E
+from gmm_explorer.engine.diagnostics import degenerate_reason
 
 
 @st.composite
@@ -35,7 +36,11 @@ def test_em_invariants(problem):
     start = E.initialise(X, k, init, covariance_type=ctype, reg_covar=reg, seed=seed)
     history = list(E.iterate(X, start, s))
     lls = np.array([r.mean_log_likelihood for r in history])
-    # EM never decreases the likelihood (up to rounding and the tiny effect of reg_covar).
+    # EM never decreases the likelihood (up to rounding and the tiny effect of reg_covar),
+    # while no component is degenerate: on one the engine itself judges unsupported
+    # (say four components on 8 points at scale 1e-3), reg_covar is no longer tiny
+    # beside its spread, and the step may go down (the engine then flags it).
+    assume(not any(degenerate_reason(r) for r in history))
     assert np.all(np.diff(lls) >= -1e-9 * np.maximum(1.0, np.abs(lls[1:])))
     assert not any(r.ll_decreased for r in history)
     for r in history:

@@ -1,0 +1,159 @@
+"""numba's decorators, applied when a compiled function is first called, not at import.
+
+Importing numba takes about 0.15 s and preparing its compiler about 0.4 s more; a command
+that never runs a compiled kernel (``--help``, a small fit, a file check) should pay
+neither. A module writes its kernels as before, with the decorators from here::
+
+    from gmm_explorer.engine.lazy_jit import HAVE_NUMBA, njit, prange
+
+    @njit(cache=True, nogil=True)
+    def _kernel(x): ...
+
+``njit(...)`` returns a :class:`Deferred` that keeps the Python function. The first call
+of any Deferred *materialises its module*: numba is imported, and every Deferred among
+the module's globals is replaced by the real dispatcher (and ``prange`` by numba's), in
+one go, before anything compiles. So when numba compiles a kernel it sees real
+dispatchers for the kernels it calls (typing, ``inline="always"`` and the on-disk cache
+work exactly as with plain ``numba.njit``). A Deferred kept under another name or in
+another module (``_exp = _kernels._exp_nonpositive``) is materialised with its owner.
+
+``HAVE_NUMBA`` says whether numba can be imported here (found, and not switched off by
+``GMM_EXPLORER_NO_NUMBA=1``); it is decided without importing it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import threading
+
+
+def _numba_wanted() -> bool:
+    return os.environ.get("GMM_EXPLORER_NO_NUMBA", "").strip() not in ("1", "true", "yes")
+
+
+def _numba_found() -> bool:
+    try:
+        return importlib.util.find_spec("numba") is not None
+    except (ImportError, ValueError):  # sys.modules["numba"] is None, or no spec
+        return False
+
+
+#: Whether the compiled kernels can run here (numba is found and not switched off).
+HAVE_NUMBA = _numba_wanted() and _numba_found()
+
+_lock = threading.RLock()
+
+
+class Deferred:
+    """A function to be compiled by numba (``kind`` "njit" or "intrinsic") on first use."""
+
+    def __init__(self, py_func, kind: str, options: dict):
+        self.py_func = py_func
+        self.kind = kind
+        self.options = options
+        self.real = None
+        self.__name__ = py_func.__name__
+        self.__qualname__ = py_func.__qualname__
+        self.__module__ = py_func.__module__
+        self.__doc__ = py_func.__doc__
+
+    def materialise(self):
+        """The real numba object (materialising this function's module first)."""
+        if self.real is None:
+            materialise(sys.modules[self.__module__])
+        if self.real is None:  # not a global of its module: compiled on its own
+            with _lock:
+                if self.real is None:
+                    self.real = _compile(self)
+        return self.real
+
+    def __call__(self, *args, **kwargs):
+        return (self.real or self.materialise())(*args, **kwargs)
+
+    def __getattr__(self, name):
+        # signatures, inspect_asm, py_func's attributes...: those of the real dispatcher.
+        if name in ("real", "py_func", "kind", "options"):
+            raise AttributeError(name)
+        return getattr(self.materialise(), name)
+
+    def __repr__(self) -> str:
+        state = "compiled" if self.real is not None else "not yet compiled"
+        return f"<numba function {self.__module__}.{self.__qualname__} ({state})>"
+
+
+def njit(*args, **options):
+    """``numba.njit``, deferred: ``@njit`` or ``@njit(cache=True, ...)``."""
+    if args and callable(args[0]) and not options:
+        return Deferred(args[0], "njit", {})
+
+    def wrap(func):
+        return Deferred(func, "njit", options)
+
+    return wrap
+
+
+def intrinsic(func):
+    """``numba.extending.intrinsic``, deferred (the typing function may import numba)."""
+    return Deferred(func, "intrinsic", {})
+
+
+class _PrangePlaceholder:
+    """Stands for ``numba.prange`` in a module until it is materialised (a plain range
+    if called from Python, which only happens without numba)."""
+
+    def __call__(self, *args):
+        return range(*args)
+
+    def __repr__(self) -> str:
+        return "prange (numba not loaded yet)"
+
+
+prange = _PrangePlaceholder()
+
+_done: set[str] = set()
+
+
+def _compile(deferred: Deferred):
+    import numba
+    from numba.extending import intrinsic as numba_intrinsic
+
+    if deferred.kind == "intrinsic":
+        return numba_intrinsic(deferred.py_func)
+    return numba.njit(**deferred.options)(deferred.py_func)
+
+
+def materialise(module) -> None:
+    """Import numba and replace every Deferred and ``prange`` among ``module``'s globals
+    with the real thing (a Deferred owned by another module: that module first)."""
+    name = module.__name__
+    if name in _done:
+        return
+    with _lock:
+        if name in _done:
+            return
+        import numba
+
+        from gmm_explorer.engine import work_split
+
+        numba.set_num_threads(max(1, min(work_split.get_num_threads(),
+                                         numba.config.NUMBA_NUM_THREADS)))
+        scope = vars(module)
+        # This module's own functions first, then those borrowed from other modules.
+        for key, value in list(scope.items()):
+            if isinstance(value, Deferred) and value.__module__ == name:
+                if value.real is None:
+                    value.real = _compile(value)
+                scope[key] = value.real
+            elif isinstance(value, _PrangePlaceholder):
+                scope[key] = numba.prange
+        _done.add(name)
+        for key, value in list(scope.items()):
+            if isinstance(value, Deferred):
+                scope[key] = value.materialise()
+
+
+def loaded() -> bool:
+    """Whether numba has been imported in this process (by us or anyone)."""
+    return "numba" in sys.modules

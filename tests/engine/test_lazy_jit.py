@@ -1,0 +1,73 @@
+"""numba is loaded when a compiled kernel first runs, and then behaves as plain numba."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from gmm_explorer.engine import lazy_jit
+
+pytestmark = pytest.mark.skipif(not lazy_jit.HAVE_NUMBA, reason="numba is a dependency")
+
+
+def _run(code: str) -> str:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out.stdout.split()
+
+
+def test_kernels_compile_on_first_call_and_become_real_dispatchers():
+    code = (
+        "import sys, numpy as np\n"
+        "from gmm_explorer.engine import _kernels, fast_fit, lazy_jit\n"
+        "from gmm_explorer.engine.em import _pass_inputs\n"
+        "from gmm_explorer import engine as E\n"
+        "print('numba' in sys.modules, isinstance(_kernels._pass_chunks, lazy_jit.Deferred))\n"
+        "X = np.random.default_rng(0).normal(size=(30_000, 2))\n"
+        "m = E.initialise(X[:500], 3, 'random', seed=1)\n"
+        "a = _kernels.run_pass(X, *_pass_inputs(m), None)\n"
+        "b = _kernels.run_pass(X, *_pass_inputs(m), None, backend='numpy')\n"
+        "import numba.core.registry as reg\n"
+        "print('numba' in sys.modules, isinstance(_kernels._pass_chunks, reg.CPUDispatcher),\n"
+        "      bool(np.allclose(a[0], b[0], rtol=1e-12, atol=1e-9)))\n"
+        # fast_fit borrowed _kernels' exp before either was compiled: it gets the real one.
+        "print(isinstance(fast_fit._exp, lazy_jit.Deferred))\n"
+        "fast_fit.warm_up()\n"
+        "print(fast_fit._exp is _kernels._exp_nonpositive,\n"
+        "      isinstance(fast_fit._fit_loop, reg.CPUDispatcher))\n")
+    assert _run(code) == ["False", "True", "True", "True", "True", "True", "True", "True"]
+
+
+def test_prange_becomes_numbas_when_its_module_is_compiled():
+    code = (
+        "import numba\n"
+        "from gmm_explorer.engine import landscape, lazy_jit\n"
+        "print(landscape.prange is numba.prange)\n"
+        "lazy_jit.materialise(landscape)\n"
+        "print(landscape.prange is numba.prange,\n"
+        "      not isinstance(landscape._pair_cells, lazy_jit.Deferred))\n")
+    assert _run(code) == ["False", "True", "True"]
+
+
+def test_a_deferred_function_outside_module_globals_still_compiles():
+    @lazy_jit.njit(cache=False)
+    def add(a, b):
+        return a + b
+
+    assert isinstance(add, lazy_jit.Deferred)
+    assert add(2, 3) == 5
+    assert "compiled" in repr(add) and add.py_func(1, 1) == 2
+
+
+def test_numba_switched_off_is_seen_without_importing_it():
+    code = ("import sys\n"
+            "from gmm_explorer.engine import lazy_jit, _kernels\n"
+            "print(lazy_jit.HAVE_NUMBA, _kernels.HAVE_NUMBA, 'numba' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "GMM_EXPLORER_NO_NUMBA": "1"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False", "False"]
