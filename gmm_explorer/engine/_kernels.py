@@ -591,11 +591,12 @@ if HAVE_NUMBA:
 LLOYD_NUMPY_BELOW = 20_000_000
 
 
-def lloyd(X, seeds, iterations: int):
+def lloyd(X, seeds, iterations: int, compiled: bool | None = None):
     """``iterations`` of Lloyd's k-means from the code book ``seeds``, exactly as
     ``scipy.cluster.vq.kmeans2(X, seeds, iter=iterations, minit="matrix",
-    missing="warn")`` computes them: compiled on large problems, numpy on small ones
-    (both bit for bit the same as scipy; neither imports scipy).
+    missing="warn")`` computes them: compiled (``compiled`` True; by default on large
+    problems, or once numba is loaded anyway) or in numpy, bit for bit the same as
+    scipy either way (neither imports scipy), so the choice changes no number.
 
     Returns
     -------
@@ -604,8 +605,10 @@ def lloyd(X, seeds, iterations: int):
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     seeds = np.ascontiguousarray(seeds, dtype=np.float64)
-    if (HAVE_NUMBA and iterations > 0
-            and X.shape[0] * seeds.shape[0] * iterations >= LLOYD_NUMPY_BELOW):
+    if compiled is None:
+        compiled = (lazy_jit.loaded()
+                    or X.shape[0] * seeds.shape[0] * iterations >= LLOYD_NUMPY_BELOW)
+    if HAVE_NUMBA and iterations > 0 and compiled:
         code, label = _lloyd_numba(X, seeds, int(iterations))
         return code, label.astype(np.int32)
     return lloyd_numpy(X, seeds, iterations)

@@ -78,3 +78,53 @@ def test_the_hc_start_is_the_m_step_of_mclusts_hc_classes(faithful):
     ref = mixture_from_labels(faithful, hc_labels(faithful, 3), 3, "VEV", 1e-6)
     assert m.equals(ref)
     assert m.equals(E.initialise(faithful, 3, "hc", covariance_type="VEV", seed=6))
+
+
+def test_kmeans_on_large_data_seeds_on_a_subsample_then_refines_on_all_points():
+    """Above KMEANS_SAMPLE points: k-means++ and scipy's Lloyd on a seeded subsample,
+    then KMEANS_FULL_ITER Lloyd iterations on every point, each step scipy's own."""
+    import warnings
+
+    from scipy.cluster.vq import kmeans2
+
+    from gmm_explorer.engine import init as I
+
+    rng = np.random.default_rng(7)
+    n = I.KMEANS_SAMPLE + 20_001
+    X = np.round(rng.normal(size=(n, 2)) * rng.uniform(1, 3, (n, 1))
+                 + rng.integers(0, 4, (n, 1)) * 6, 3)
+    seeds, centroids, labels = I.run_kmeans(X, 4, np.random.default_rng(11))
+
+    replay = np.random.default_rng(11)
+    sample = X[np.sort(replay.choice(n, I.KMEANS_SAMPLE, replace=False))]
+    expected_seeds = sample[I.kmeans_plusplus(sample, 4, replay)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code, _ = kmeans2(sample, expected_seeds, iter=I.KMEANS_ITER, minit="matrix",
+                          missing="warn", check_finite=False)
+        final, final_labels = kmeans2(X, code, iter=I.KMEANS_FULL_ITER, minit="matrix",
+                                      missing="warn", check_finite=False)
+    np.testing.assert_array_equal(seeds, expected_seeds)
+    np.testing.assert_array_equal(centroids, final)
+    np.testing.assert_array_equal(labels, final_labels)
+    # The window's k-means overlay replays the same k-means.
+    details = I.kmeans_details(X, 4, seed=11)
+    np.testing.assert_array_equal(details.centroids, final)
+
+
+def test_kmeans_up_to_the_sample_size_runs_on_every_point():
+    import warnings
+
+    from scipy.cluster.vq import kmeans2
+
+    from gmm_explorer.engine import init as I
+
+    X = np.random.default_rng(3).normal(size=(5000, 2))
+    seeds, centroids, labels = I.run_kmeans(X, 3, np.random.default_rng(5))
+    np.testing.assert_array_equal(
+        seeds, X[I.kmeans_plusplus(X, 3, np.random.default_rng(5))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected, _ = kmeans2(X, seeds, iter=I.KMEANS_ITER, minit="matrix", missing="warn",
+                              check_finite=False)
+    np.testing.assert_array_equal(centroids, expected)
