@@ -19,7 +19,6 @@ import statistics
 import sys
 import time
 
-import numpy as np
 
 #: Floating-point operations per point-component pair in the soft pass (a fused
 #: multiply-add counts 2), from _kernels._pass_chunks:

@@ -203,6 +203,10 @@ def cmd_fit(args) -> int:
     if start is not None and start.covariance_type != ctype:
         notes.append(f"{init}: covariances projected from {start.covariance_type} to {ctype}")
         start = project_covariance_type(start, ctype)
+    if args.dask:
+        return _fit_dask(args, out, start, seed, ctype, notes)
+    if args.chunks is not None:
+        raise UsageError("--chunks: it sizes the blocks of a --dask fit; add --dask")
     data = _load(args, labels=column if by_labels else None)
     noise_points = None
     if auto_noise:
@@ -255,6 +259,68 @@ def cmd_fit(args) -> int:
     for note in notes:
         _say(args, note)
     _say(args, _summary(result, ctype, data.weights_name))
+    return EXIT_OK
+
+
+#: --dask's scheduler names besides "local" and an address.
+DASK_SCHEDULERS = ("threads", "synchronous", "processes")
+
+
+def _fit_dask(args, out, start, seed, ctype, notes) -> int:
+    """``fit --dask``: EM over the file's blocks (engine/dask.py), the file never read
+    whole; the same parameters file and summary as an in-memory fit."""
+    from gmm_explorer.engine import dask as engine_dask
+    from gmm_explorer.engine.init import KMEANS_SAMPLE
+    from gmm_explorer.io.dask_points import open_points
+    from gmm_explorer.io.params import dumps_mixture
+
+    unsupported = [flag for flag, given in (
+        ("--weights", args.weights is not None), ("--labels-out", bool(args.labels_out)),
+        ("--init labels:", args.init.startswith(LABELS_PREFIX)),
+        ("--noise", bool(args.noise)), ("--prior", args.prior),
+        ("--algorithm", args.algorithm != "em"), ("--n-init", args.n_init != 1)) if given]
+    if unsupported:
+        raise UsageError(f"{unsupported[0]}: not with --dask (the Dask path fits EM once, "
+                         "without weights, noise or a prior, and returns no labels)")
+    scheduler = args.dask
+    client = None
+    if "://" in scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UsageError("--dask with an address needs dask.distributed: "
+                             "pip install 'gmm-explorer[dask]'") from None
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise InputError(f"cannot reach the Dask scheduler at {scheduler} ({exc})")                 from None
+        scheduler = client
+    elif scheduler not in ("local",) + DASK_SCHEDULERS:
+        raise UsageError(f"--dask {scheduler!r}: give local, {', '.join(DASK_SCHEDULERS)} "
+                         "or a scheduler address such as tcp://host:8786")
+    try:
+        points, names = open_points(args.data, args.columns, args.chunks)
+        settings = _settings(args, ctype, "em", seed)
+        with _about(args.data):
+            result = engine_dask.fit(points, (args.k or 2) if start is None else None,
+                                     settings=settings,
+                                     init=start if start is not None else args.init,
+                                     seed=seed, chunks=args.chunks,
+                                     scheduler=scheduler)
+    finally:
+        if client is not None:
+            client.close()
+    init_name = args.init if start is None else f"file:{Path(args.init).name}"
+    text = dumps_mixture(result.mixture, columns=names, fit=_fit_record(result, init_name))
+    _outputs_to(args, [(out, text)])
+    for note in notes:
+        _say(args, note)
+    blocks = len(points.chunks[0]) if args.chunks is None else \
+        -(-int(points.shape[0]) // args.chunks)
+    _say(args, f"{args.data}: read by Dask in {blocks} block(s) ({args.dask}); "
+               + ("the start was made on a seeded subsample of at most "
+                  f"{KMEANS_SAMPLE:,} points" if start is None else "started from " + args.init))
+    _say(args, _summary(result, ctype, None))
     return EXIT_OK
 
 

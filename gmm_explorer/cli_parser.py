@@ -253,6 +253,14 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--labels-out", metavar="FILE.csv",
                    help="write x, y, label, p_1..p_K per point (label is 1-based; - for "
                         "stdout when --out names a file)")
+    f.add_argument("--dask", metavar="SCHEDULER",
+                   help="fit out of core with Dask (the [dask] extra): DATA (.npy, "
+                        "memory-mapped; Parquet; CSV/TSV) is read in blocks, never whole. "
+                        "SCHEDULER: local (a cluster of 2 worker processes here), threads, "
+                        "synchronous, or a dask.distributed address (tcp://host:8786). EM "
+                        "only; the start is made on a seeded 50,000-point subsample")
+    f.add_argument("--chunks", type=_positive_int, default=None, metavar="ROWS",
+                   help="with --dask: points per block (default 1,000,000)")
 
     s = sub.add_parser("select", help="compare K and covariance models by BIC/AIC/ICL",
                        description="Fit every (K, covariance model) and print BIC, AIC and "

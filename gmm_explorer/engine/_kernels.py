@@ -24,11 +24,12 @@ Set the environment variable ``GMM_EXPLORER_NO_NUMBA=1`` to force the numpy path
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 
 from gmm_explorer.engine import lazy_jit, work_split
+from gmm_explorer.engine.blocked import BlockedPoints
+from gmm_explorer.errors import InputError
 
 #: Columns of the statistics array: S0, S1x, S1y, S2xx, S2xy, S2yy.
 N_STATS = 6
@@ -659,6 +660,11 @@ def run_pass(X, means, prec, const, resp_out, backend: str | None = None,
              noise: float = -np.inf, weights=None):
     """Dispatch to the numba pass (``backend`` "numba", or None on a pass of at least
     :data:`NUMPY_PASS_BELOW` pairs when numba is available), else to numpy."""
+    if isinstance(X, BlockedPoints):  # out of core: the pass runs where the blocks are
+        if resp_out is not None or weights is not None:
+            raise InputError("points held in blocks give no responsibilities and take no "
+                             "sample weights")
+        return X.run_pass(means, prec, const, noise, backend)
     if _numpy_for(backend, X, means):
         return pass_numpy(X, means, prec, const, resp_out, noise, weights)
     if backend not in (None, "numba"):
@@ -671,6 +677,8 @@ def run_pass(X, means, prec, const, resp_out, backend: str | None = None,
 def run_assign_pass(X, means, prec, const, u, labels_out, backend: str | None = None,
                     weights=None):
     """Dispatch the hard variants' pass as :func:`run_pass` does."""
+    if isinstance(X, BlockedPoints):
+        raise InputError("points held in blocks run EM's soft pass only; choose EM")
     if _numpy_for(backend, X, means):
         return pass_assign_numpy(X, means, prec, const, u, labels_out, weights)
     if backend not in (None, "numba"):

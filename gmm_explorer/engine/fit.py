@@ -124,6 +124,15 @@ def _run(states, cancelled) -> tuple[StepResult, ...]:
             return tuple(out)
 
 
+def check_given_k(n_components: int | None, start: Mixture) -> int:
+    """K of a fit from given parameters: theirs (a different ``n_components`` is an
+    InputError)."""
+    if n_components is not None and n_components != start.n_components:
+        raise InputError(f"K={n_components} conflicts with the {start.n_components} components "
+                         "of the given initial parameters")
+    return start.n_components
+
+
 def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings(),
         init: str | Mixture = "kmeans", n_init: int = 1, seed=None,
         backend: str | None = None, cancelled=None, healthy_first: bool = False,
@@ -184,10 +193,7 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
     if seed is None:
         seed = fresh_seed()
     if isinstance(init, Mixture):
-        if n_components is not None and n_components != init.n_components:
-            raise InputError(f"K={n_components} conflicts with the {init.n_components} components "
-                             "of the given initial parameters")
-        n_components = init.n_components
+        n_components = check_given_k(n_components, init)
         check_enough_points(X.shape[0], n_components)
         history = _run(iterate(X, init, settings, backend=backend, weights=w), cancelled)
         return FitResult(history[-1], history, settings, "given", seed, 1)

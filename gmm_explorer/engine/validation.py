@@ -19,7 +19,14 @@ def as_points(X) -> np.ndarray:
     ------
     InputError
         If the shape is wrong, there are no points, or values are not finite.
+
+    Points held in blocks elsewhere (:class:`~gmm_explorer.engine.blocked.BlockedPoints`)
+    pass through: each block is checked where its pass runs.
     """
+    from gmm_explorer.engine.blocked import BlockedPoints
+
+    if isinstance(X, BlockedPoints):
+        return X
     try:
         arr = np.ascontiguousarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
