@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The README's speed tables for #15, regenerated in one run. Run on an idle machine:
+#   bash benchmarks/speed_tables.sh [PYTHON]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${1:-.venv/bin/python}
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs);" \
+     "$(nproc) CPUs; $(free -g | awk '/Mem:/{print $2}') GiB; vector flags:" \
+     "$(grep -m1 -o -w -E 'avx512f|avx2|fma' /proc/cpuinfo | sort -u | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "## bound";       $PY benchmarks/bench_bound.py
+echo "## contention";  $PY benchmarks/bench_contention.py
+echo "## start-up";    $PY benchmarks/bench_startup.py
+echo "## whole fit";   echo "| N | K | gmm-explorer fit | scikit-learn | ratio |"; echo "|---:|---:|---:|---:|---:|"
+$PY benchmarks/bench_whole_fit.py --n 1e6 --k 10
+echo "## select";      $PY benchmarks/bench_select.py --repeats 3 --models sklearn
+$PY benchmarks/bench_select.py --repeats 3 --models all
+echo "## dask";        $PY benchmarks/bench_dask.py --n 1e8 --iters 3
