@@ -113,6 +113,7 @@ class _PrangePlaceholder:
 prange = _PrangePlaceholder()
 
 _done: set[str] = set()
+_busy: set[str] = set()
 
 
 def _compile(deferred: Deferred):
@@ -131,27 +132,33 @@ def materialise(module) -> None:
     if name in _done:
         return
     with _lock:
-        if name in _done:
+        if name in _done or name in _busy:  # done, or this thread is on it (a cycle)
             return
-        import numba
+        _busy.add(name)
+        try:
+            import numba
 
-        from gmm_explorer.engine import work_split
+            from gmm_explorer.engine import work_split
 
-        numba.set_num_threads(max(1, min(work_split.get_num_threads(),
-                                         numba.config.NUMBA_NUM_THREADS)))
-        scope = vars(module)
-        # This module's own functions first, then those borrowed from other modules.
-        for key, value in list(scope.items()):
-            if isinstance(value, Deferred) and value.__module__ == name:
-                if value.real is None:
-                    value.real = _compile(value)
-                scope[key] = value.real
-            elif isinstance(value, _PrangePlaceholder):
-                scope[key] = numba.prange
-        _done.add(name)
-        for key, value in list(scope.items()):
-            if isinstance(value, Deferred):
-                scope[key] = value.materialise()
+            numba.set_num_threads(max(1, min(work_split.get_num_threads(),
+                                             numba.config.NUMBA_NUM_THREADS)))
+            scope = vars(module)
+            # This module's own functions first, then those borrowed from other modules
+            # (whose modules may borrow back from this one: ours are real by then).
+            for key, value in list(scope.items()):
+                if isinstance(value, Deferred) and value.__module__ == name:
+                    if value.real is None:
+                        value.real = _compile(value)
+                    scope[key] = value.real
+                elif isinstance(value, _PrangePlaceholder):
+                    scope[key] = numba.prange
+            for key, value in list(scope.items()):
+                if isinstance(value, Deferred):
+                    scope[key] = value.materialise()
+            # Only now may other threads skip the lock: every global is real.
+            _done.add(name)
+        finally:
+            _busy.discard(name)
 
 
 def loaded() -> bool:

@@ -71,3 +71,28 @@ def test_numba_switched_off_is_seen_without_importing_it():
                          timeout=120, env={**os.environ, "GMM_EXPLORER_NO_NUMBA": "1"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+def test_first_calls_from_two_threads_at_once_both_work():
+    # The window compiles its kernels on one thread while EM may start on another.
+    code = (
+        "import threading, numpy as np\n"
+        "from gmm_explorer.engine import _kernels, fast_fit\n"
+        "from gmm_explorer.engine.em import _pass_inputs\n"
+        "from gmm_explorer import engine as E\n"
+        "X = np.random.default_rng(0).normal(size=(30_000, 2))\n"
+        "m = E.initialise(X[:500], 3, 'random', seed=1)\n"
+        "gate = threading.Barrier(2)\n"
+        "errors = []\n"
+        "def go(f):\n"
+        "    gate.wait()\n"
+        "    try:\n"
+        "        f()\n"
+        "    except BaseException as exc:\n"
+        "        errors.append(repr(exc))\n"
+        "ts = [threading.Thread(target=go, args=(fast_fit.warm_up,)),\n"
+        "      threading.Thread(target=go, args=(lambda: _kernels.run_pass(\n"
+        "          X, *_pass_inputs(m), None),))]\n"
+        "[t.start() for t in ts]; [t.join() for t in ts]\n"
+        "print(errors == [])\n")
+    assert _run(code) == ["True"]
