@@ -129,7 +129,7 @@ class _Run:
 
 
 def run_shared(worker: Callable[[], None], n_chunks: int, pairs: int,
-               threads: int | None = None) -> None:
+               threads: int | None = None, *, min_work: int | None = None) -> None:
     """Run ``worker`` on the calling thread and on helpers until it has no chunk left.
 
     Parameters
@@ -145,10 +145,14 @@ def run_shared(worker: Callable[[], None], n_chunks: int, pairs: int,
         calling thread alone.
     threads : int, optional
         Threads to use, the caller's included; default :func:`get_num_threads`.
+    min_work : int, optional
+        The least ``pairs`` worth sharing (default :data:`SINGLE_THREAD_PAIRS`); a
+        caller whose ``pairs`` count other units of work (the large-file reader: chunks
+        of a megabyte) gives its own.
     """
     threads = _threads if threads is None else max(1, min(int(threads), _MAX_THREADS))
     threads = min(threads, n_chunks)
-    if threads <= 1 or pairs < SINGLE_THREAD_PAIRS:
+    if threads <= 1 or pairs < (SINGLE_THREAD_PAIRS if min_work is None else min_work):
         worker()
         return
     run = _Run(worker)

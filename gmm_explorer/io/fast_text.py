@@ -48,7 +48,8 @@ COMPILE_ON_DEMAND = True
 _warm = False
 
 # The same switch as the EM kernels; numba itself is imported when the pass first runs.
-from gmm_explorer.engine.lazy_jit import HAVE_NUMBA, njit, prange  # noqa: E402
+from gmm_explorer.engine import work_split  # noqa: E402
+from gmm_explorer.engine.lazy_jit import HAVE_NUMBA, njit  # noqa: E402
 
 #: Status codes of the pass.
 _OK, _DECLINE = 0, 1
@@ -274,6 +275,8 @@ def _chunk_bounds(data: bytes, start: int, end: int) -> np.ndarray:
 
 
 if HAVE_NUMBA:
+    from gmm_explorer.engine._kernels import _fetch_add  # counter[0] += 1, atomically
+
     _U32 = np.uint64(0xFFFFFFFF)
     _TOP = np.uint64(1) << np.uint64(63)
     _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -578,13 +581,23 @@ if HAVE_NUMBA:
             pos = k
         return _OK, n_rows, n_slow
 
-    @njit(parallel=True, cache=True, nogil=True)
-    def _scan(buf, bounds, body_start, n_fields, delim, want, n_want, pow10, five_high,
-              five_low, slow_per_chunk, has_cr):  # pragma: no cover - compiled
+    # The threads of a read (engine/work_split.run_shared) each run a worker that takes
+    # chunks from a shared atomic counter, as the EM pass does: a thread the OS holds
+    # back delays only the chunk it is in. Each chunk writes its own slots, so the result
+    # does not depend on which thread read which chunk.
+    @njit(cache=True, nogil=True)
+    def _breaks_worker(buf, bounds, has_cr, counter, breaks):  # pragma: no cover
         n_chunks = bounds.shape[0] - 1
-        breaks = np.zeros(n_chunks, dtype=np.int64)
-        for c in prange(n_chunks):
+        while True:
+            c = _fetch_add(counter, 1)
+            if c >= n_chunks:
+                return
             breaks[c] = _line_breaks(buf, bounds[c], bounds[c + 1], has_cr)
+
+    @njit(cache=True, nogil=True)
+    def _layout(buf, breaks, body_start):  # pragma: no cover - compiled
+        """Each chunk's first line number and first row slot (at most one row a line)."""
+        n_chunks = breaks.shape[0]
         first_line = np.zeros(n_chunks, dtype=np.int64)
         row0 = np.zeros(n_chunks + 1, dtype=np.int64)
         n = buf.shape[0]
@@ -595,16 +608,26 @@ if HAVE_NUMBA:
                 first_line[c] = first_line[c - 1] + breaks[c - 1]
             # At most one row per line: a chunk but the last ends with a line break.
             row0[c + 1] = row0[c] + breaks[c] + (1 if c == n_chunks - 1 and ends_open else 0)
-        values = np.empty((max(n_want, 1), row0[n_chunks]), dtype=np.float64)
-        lines = np.empty(row0[n_chunks], dtype=np.int32)
-        slow = np.empty((n_chunks, slow_per_chunk, 4), dtype=np.int64)
-        status = np.zeros(n_chunks, dtype=np.int64)
-        rows = np.zeros(n_chunks, dtype=np.int64)
-        n_slow = np.zeros(n_chunks, dtype=np.int64)
-        for c in prange(n_chunks):
+        return first_line, row0
+
+    @njit(cache=True, nogil=True)
+    def _scan_worker(buf, bounds, first_line, body_start, n_fields, delim, want, values,
+                     lines, row0, slow, pow10, five_high, five_low, counter, status, rows,
+                     n_slow):  # pragma: no cover - compiled
+        n_chunks = bounds.shape[0] - 1
+        while True:
+            c = _fetch_add(counter, 1)
+            if c >= n_chunks:
+                return
             status[c], rows[c], n_slow[c] = _scan_chunk(
                 buf, bounds[c], bounds[c + 1], first_line[c], body_start, n_fields, delim,
                 want, values, lines, row0[c], slow[c], pow10, five_high, five_low)
+
+    @njit(cache=True, nogil=True)
+    def _gather(values, lines, row0, slow, status, rows, n_slow,
+                n_want):  # pragma: no cover - compiled
+        """The chunks' rows back to back in file order, and their slow numbers."""
+        n_chunks = rows.shape[0]
         if status.max() != _OK:
             return (_DECLINE, values[:, :0], lines[:0],
                     np.empty((0, 4), dtype=np.int64))
@@ -634,3 +657,27 @@ if HAVE_NUMBA:
                 s_at += 1
             at += r
         return _OK, out_values, out_lines, out_slow
+
+    def _scan(buf, bounds, body_start, n_fields, delim, want, n_want, pow10, five_high,
+              five_low, slow_per_chunk, has_cr):
+        """Count each chunk's lines, lay the rows out, read the chunks, gather: the two
+        parallel phases on every thread (work_split), the rest on this one."""
+        n_chunks = bounds.shape[0] - 1
+        breaks = np.zeros(n_chunks, dtype=np.int64)
+        counter = np.zeros(1, dtype=np.int64)
+        work_split.run_shared(lambda: _breaks_worker(buf, bounds, has_cr, counter, breaks),
+                              n_chunks, n_chunks, min_work=2)
+        first_line, row0 = _layout(buf, breaks, body_start)
+        values = np.empty((max(n_want, 1), row0[n_chunks]), dtype=np.float64)
+        lines = np.empty(row0[n_chunks], dtype=np.int32)
+        slow = np.empty((n_chunks, slow_per_chunk, 4), dtype=np.int64)
+        status = np.zeros(n_chunks, dtype=np.int64)
+        rows = np.zeros(n_chunks, dtype=np.int64)
+        n_slow = np.zeros(n_chunks, dtype=np.int64)
+        counter[0] = 0
+        work_split.run_shared(
+            lambda: _scan_worker(buf, bounds, first_line, body_start, n_fields, delim, want,
+                                 values, lines, row0, slow, pow10, five_high, five_low,
+                                 counter, status, rows, n_slow),
+            n_chunks, n_chunks, min_work=2)
+        return _gather(values, lines, row0, slow, status, rows, n_slow, n_want)
