@@ -157,8 +157,11 @@ def run_shared(worker: Callable[[], None], n_chunks: int, pairs: int,
         return
     run = _Run(worker)
     pool = _helpers()
-    for _ in range(threads - 1):
-        pool.submit(run.help)
+    try:
+        for _ in range(threads - 1):
+            pool.submit(run.help)
+    except RuntimeError:  # the interpreter is shutting down: no new threads, no matter
+        pass
     try:
         worker()
     finally:
