@@ -1,7 +1,7 @@
 """The fused E-pass against this machine's arithmetic bound, and its scaling over threads.
 
 The bound: the floating-point operations one point-component pair costs in the pass
-(counted below from ``_kernels._pass_chunks``), divided by the peak rate of one core.
+(counted below from ``_kernels._pass_chunk``), divided by the peak rate of one core.
 The peak is measured, not looked up: a compiled loop of independent fused multiply-adds
 as wide as the CPU's vectors (read from its flags), so it includes this machine's clock.
 A pass at the bound would keep every vector unit busy with useful arithmetic all the
@@ -21,7 +21,7 @@ import time
 
 
 #: Floating-point operations per point-component pair in the soft pass (a fused
-#: multiply-add counts 2), from _kernels._pass_chunks:
+#: multiply-add counts 2), from _kernels._pass_chunk:
 FLOPS_PER_PAIR = {
     # dx, dy (2); y0 = u0 dx (1); y1 = u1 dx + u2 dy (3); y0^2 + y1^2, times 0.5,
     # ck minus it (5); the running maximum (1)

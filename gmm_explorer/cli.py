@@ -203,8 +203,9 @@ def cmd_fit(args) -> int:
     if start is not None and start.covariance_type != ctype:
         notes.append(f"{init}: covariances projected from {start.covariance_type} to {ctype}")
         start = project_covariance_type(start, ctype)
+    init_name = init if start is None or by_labels else f"file:{Path(init).name}"
     if args.dask:
-        return _fit_dask(args, out, start, seed, ctype, notes)
+        return _fit_dask(args, out, start, init_name, seed, ctype, notes)
     if args.chunks is not None:
         raise UsageError("--chunks: it sizes the blocks of a --dask fit; add --dask")
     data = _load(args, labels=column if by_labels else None)
@@ -242,7 +243,6 @@ def cmd_fit(args) -> int:
                      settings=settings, init=start if start is not None else init,
                      n_init=args.n_init, seed=seed, weights=data.weights,
                      noise_points=noise_points)
-    init_name = init if start is None or by_labels else f"file:{Path(init).name}"
     text = dumps_mixture(result.mixture, columns=data.column_names,
                          fit=_fit_record(result, init_name))
     outputs = [(out, text)]
@@ -266,7 +266,7 @@ def cmd_fit(args) -> int:
 DASK_SCHEDULERS = ("threads", "synchronous", "processes")
 
 
-def _fit_dask(args, out, start, seed, ctype, notes) -> int:
+def _fit_dask(args, out, start, init_name, seed, ctype, notes) -> int:
     """``fit --dask``: EM over the file's blocks (engine/dask.py), the file never read
     whole; the same parameters file and summary as an in-memory fit."""
     from gmm_explorer.engine import dask as engine_dask
@@ -310,7 +310,6 @@ def _fit_dask(args, out, start, seed, ctype, notes) -> int:
     finally:
         if client is not None:
             client.close()
-    init_name = args.init if start is None else f"file:{Path(args.init).name}"
     text = dumps_mixture(result.mixture, columns=names, fit=_fit_record(result, init_name))
     _outputs_to(args, [(out, text)])
     for note in notes:

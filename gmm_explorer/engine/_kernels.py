@@ -43,6 +43,12 @@ def n_chunks_for(n: int) -> int:
     return max(1, min(1024, n // 1024))
 
 
+def _chunking(n: int) -> tuple[int, int]:
+    """``(chunk count, points per chunk)`` for ``n`` points (the last chunk may be short)."""
+    n_chunks = n_chunks_for(n)
+    return n_chunks, (n + n_chunks - 1) // n_chunks
+
+
 # numba is a runtime dependency, but the engine must still work without it; it is
 # imported only when a compiled kernel first runs (lazy_jit).
 from gmm_explorer.engine.lazy_jit import HAVE_NUMBA, intrinsic, njit  # noqa: E402
@@ -256,123 +262,122 @@ if HAVE_NUMBA:
         return sig, codegen
 
     @njit(fastmath={"contract"}, cache=True, nogil=True)
-    def _pass_chunks(X, means, prec, const, chunk, c_lo, c_hi, stats, ll, lost, resp_out,
-                     write_resp, noise, weights, weighted):  # pragma: no cover
+    def _pass_chunk(X, means, prec, const, chunk, c, stats, ll, lost, resp_out,
+                    write_resp, noise, weights, weighted):  # pragma: no cover
         # (coverage cannot see inside compiled code; tests compare it with pass_numpy)
-        # Chunks c_lo..c_hi-1 of `chunk` points each; chunk c's sums go to stats[c], ll[c],
-        # lost[c] (_pass_worker hands chunks to threads).
+        # Chunk c of `chunk` points; its sums go to stats[c], ll[c], lost[c]
+        # (_pass_worker hands chunks to threads).
         # Tiled: for a tile of T points, each loop runs over the T points of one component,
         # so it vectorises; per-lane accumulators (K, 6, T) avoid reductions across lanes,
         # which fastmath=False would forbid LLVM to vectorise.
         n = X.shape[0]
         kc = means.shape[0]
         T = TILE
-        for c in range(c_lo, c_hi):
-            lo = c * chunk
-            hi = min(n, lo + chunk)
-            lp = np.empty((kc, T))
-            acc = np.zeros((kc, 6, T))
-            xs = np.empty(T)
-            ys = np.empty(T)
-            mx = np.empty(T)
-            inv = np.empty(T)
-            unw = np.empty(T)
-            llc = 0.0
-            lostc = 0
-            for start in range(lo, hi, T):
-                m = min(T, hi - start)
-                for t in range(T):
-                    # Padding lanes repeat the tile's first point; their weight is 0 below.
-                    src = start + t if t < m else start
-                    xs[t] = X[src, 0]
-                    ys[t] = X[src, 1]
-                    mx[t] = noise  # -inf without a noise component
-                    inv[t] = 0.0
-                # Pass 1: weighted log-densities and their running maximum per point.
-                for k in range(kc):
-                    m0 = means[k, 0]
-                    m1 = means[k, 1]
-                    u0 = prec[k, 0]
-                    u1 = prec[k, 1]
-                    u2 = prec[k, 2]
-                    ck = const[k]
-                    for t in range(T):
-                        dx = xs[t] - m0
-                        dy = ys[t] - m1
-                        y0 = u0 * dx
-                        y1 = u1 * dx + u2 * dy
-                        v = ck - 0.5 * (y0 * y0 + y1 * y1)
-                        lp[k, t] = v
-                        mx[t] = max(mx[t], v)
-                for t in range(T):
-                    # A point with zero density under every component: counted, weight 0.
-                    if not (mx[t] > -np.inf):
-                        if t < m:
-                            lostc += 1
-                        mx[t] = 0.0
-                if noise > -np.inf:
-                    # The noise component's share of each point's normaliser.
-                    for t in range(T):
-                        inv[t] = _exp_nonpositive(noise - mx[t])
-                # Pass 2: exp(lp - max) and the normaliser per point.
-                for k in range(kc):
-                    for t in range(T):
-                        e = _exp_nonpositive(lp[k, t] - mx[t])
-                        lp[k, t] = e
-                        inv[t] += e
-                if weighted:
-                    # Point i counts w_i times in the statistics and the log-likelihood
-                    # (inv holds w_i / s_i); its responsibilities (1 / s_i, kept in
-                    # unw) are not weighted.
-                    for t in range(m):
-                        s = inv[t]
-                        wt = weights[start + t]
-                        if s > 0.0:
-                            llc += wt * (mx[t] + np.log(s))
-                            unw[t] = 1.0 / s
-                        else:
-                            unw[t] = 0.0
-                        inv[t] = unw[t] * wt
-                else:
-                    for t in range(m):
-                        s = inv[t]
-                        if s > 0.0:
-                            llc += mx[t] + np.log(s)
-                            inv[t] = 1.0 / s
-                        else:
-                            inv[t] = 0.0
-                for t in range(m, T):
-                    inv[t] = 0.0
-                # Pass 3: responsibilities into per-lane accumulators. The offsets are
-                # recomputed: two subtractions cost less than storing and reloading them.
-                for k in range(kc):
-                    m0 = means[k, 0]
-                    m1 = means[k, 1]
-                    for t in range(T):
-                        r = lp[k, t] * inv[t]
-                        dx = xs[t] - m0
-                        dy = ys[t] - m1
-                        rdx = r * dx
-                        rdy = r * dy
-                        acc[k, 0, t] += r
-                        acc[k, 1, t] += rdx
-                        acc[k, 2, t] += rdy
-                        acc[k, 3, t] += rdx * dx
-                        acc[k, 4, t] += rdx * dy
-                        acc[k, 5, t] += rdy * dy
-                if write_resp:
-                    rs = unw if weighted else inv
-                    for t in range(m):
-                        for k in range(kc):
-                            resp_out[start + t, k] = lp[k, t] * rs[t]
+        lo = c * chunk
+        hi = min(n, lo + chunk)
+        lp = np.empty((kc, T))
+        acc = np.zeros((kc, 6, T))
+        xs = np.empty(T)
+        ys = np.empty(T)
+        mx = np.empty(T)
+        inv = np.empty(T)
+        unw = np.empty(T)
+        llc = 0.0
+        lostc = 0
+        for start in range(lo, hi, T):
+            m = min(T, hi - start)
+            for t in range(T):
+                # Padding lanes repeat the tile's first point; their weight is 0 below.
+                src = start + t if t < m else start
+                xs[t] = X[src, 0]
+                ys[t] = X[src, 1]
+                mx[t] = noise  # -inf without a noise component
+                inv[t] = 0.0
+            # Pass 1: weighted log-densities and their running maximum per point.
             for k in range(kc):
-                for j in range(6):
-                    tot = 0.0
-                    for t in range(T):
-                        tot += acc[k, j, t]
-                    stats[c, k, j] = tot
-            ll[c] = llc
-            lost[c] = lostc
+                m0 = means[k, 0]
+                m1 = means[k, 1]
+                u0 = prec[k, 0]
+                u1 = prec[k, 1]
+                u2 = prec[k, 2]
+                ck = const[k]
+                for t in range(T):
+                    dx = xs[t] - m0
+                    dy = ys[t] - m1
+                    y0 = u0 * dx
+                    y1 = u1 * dx + u2 * dy
+                    v = ck - 0.5 * (y0 * y0 + y1 * y1)
+                    lp[k, t] = v
+                    mx[t] = max(mx[t], v)
+            for t in range(T):
+                # A point with zero density under every component: counted, weight 0.
+                if not (mx[t] > -np.inf):
+                    if t < m:
+                        lostc += 1
+                    mx[t] = 0.0
+            if noise > -np.inf:
+                # The noise component's share of each point's normaliser.
+                for t in range(T):
+                    inv[t] = _exp_nonpositive(noise - mx[t])
+            # Pass 2: exp(lp - max) and the normaliser per point.
+            for k in range(kc):
+                for t in range(T):
+                    e = _exp_nonpositive(lp[k, t] - mx[t])
+                    lp[k, t] = e
+                    inv[t] += e
+            if weighted:
+                # Point i counts w_i times in the statistics and the log-likelihood
+                # (inv holds w_i / s_i); its responsibilities (1 / s_i, kept in
+                # unw) are not weighted.
+                for t in range(m):
+                    s = inv[t]
+                    wt = weights[start + t]
+                    if s > 0.0:
+                        llc += wt * (mx[t] + np.log(s))
+                        unw[t] = 1.0 / s
+                    else:
+                        unw[t] = 0.0
+                    inv[t] = unw[t] * wt
+            else:
+                for t in range(m):
+                    s = inv[t]
+                    if s > 0.0:
+                        llc += mx[t] + np.log(s)
+                        inv[t] = 1.0 / s
+                    else:
+                        inv[t] = 0.0
+            for t in range(m, T):
+                inv[t] = 0.0
+            # Pass 3: responsibilities into per-lane accumulators. The offsets are
+            # recomputed: two subtractions cost less than storing and reloading them.
+            for k in range(kc):
+                m0 = means[k, 0]
+                m1 = means[k, 1]
+                for t in range(T):
+                    r = lp[k, t] * inv[t]
+                    dx = xs[t] - m0
+                    dy = ys[t] - m1
+                    rdx = r * dx
+                    rdy = r * dy
+                    acc[k, 0, t] += r
+                    acc[k, 1, t] += rdx
+                    acc[k, 2, t] += rdy
+                    acc[k, 3, t] += rdx * dx
+                    acc[k, 4, t] += rdx * dy
+                    acc[k, 5, t] += rdy * dy
+            if write_resp:
+                rs = unw if weighted else inv
+                for t in range(m):
+                    for k in range(kc):
+                        resp_out[start + t, k] = lp[k, t] * rs[t]
+        for k in range(kc):
+            for j in range(6):
+                tot = 0.0
+                for t in range(T):
+                    tot += acc[k, j, t]
+                stats[c, k, j] = tot
+        ll[c] = llc
+        lost[c] = lostc
 
     # Each thread of a pass (work_split.run_shared) runs this worker: it takes chunks one
     # at a time from the shared counter until none is left, rather than one fixed share
@@ -386,8 +391,8 @@ if HAVE_NUMBA:
             c = _fetch_add(counter, 1)
             if c >= n_chunks:
                 return
-            _pass_chunks(X, means, prec, const, chunk, c, c + 1, stats, ll, lost, resp_out,
-                         write_resp, noise, weights, weighted)
+            _pass_chunk(X, means, prec, const, chunk, c, stats, ll, lost, resp_out,
+                        write_resp, noise, weights, weighted)
 
     def _read_only(*arrays):
         # Read-only views of the inputs: numba compiles one version per array type, and
@@ -409,8 +414,7 @@ if HAVE_NUMBA:
         weighted = weights is not None
         w = weights if weighted else np.empty(0)
         X, means, prec, const, w = _read_only(X, means, prec, const, w)
-        n_chunks = n_chunks_for(n)
-        chunk = (n + n_chunks - 1) // n_chunks
+        n_chunks, chunk = _chunking(n)
         stats_c = np.zeros((n_chunks, k, N_STATS))
         ll_c = np.zeros(n_chunks)
         lost_c = np.zeros(n_chunks, dtype=np.int64)
@@ -430,82 +434,80 @@ if HAVE_NUMBA:
 
 
     @njit(fastmath=False, cache=True, nogil=True)
-    def _pass_assign_chunks(X, means, prec, const, chunk, c_lo, c_hi, stats, ll, cll, lost,
-                            u, sample, labels_out, write_labels, weights,
-                            weighted):  # pragma: no cover
+    def _pass_assign_chunk(X, means, prec, const, chunk, c, stats, ll, cll, lost, u, sample,
+                           labels_out, write_labels, weights, weighted):  # pragma: no cover
         # One point at a time: the hard variants are not the hot path, and a point's
-        # statistics go to one component only. Chunks c_lo..c_hi-1, as _pass_chunks.
+        # statistics go to one component only. Chunk c, as _pass_chunk.
         n = X.shape[0]
         kc = means.shape[0]
-        for c in range(c_lo, c_hi):
-            lo = c * chunk
-            hi = min(n, lo + chunk)
-            lp = np.empty(kc)
-            acc = np.zeros((kc, 6))
-            llc = 0.0
-            cllc = 0.0
-            lostc = 0
-            for i in range(lo, hi):
-                x0 = X[i, 0]
-                x1 = X[i, 1]
-                mx = -np.inf
-                best = 0
-                for k in range(kc):
-                    dx = x0 - means[k, 0]
-                    dy = x1 - means[k, 1]
-                    y0 = prec[k, 0] * dx
-                    y1 = prec[k, 1] * dx + prec[k, 2] * dy
-                    v = const[k] - 0.5 * (y0 * y0 + y1 * y1)
-                    lp[k] = v
-                    if v > mx:
-                        mx = v
-                        best = k
-                if not (mx > -np.inf):
-                    lostc += 1
-                    if write_labels:
-                        labels_out[i] = -1
-                    continue
-                s = 0.0
-                for k in range(kc):
-                    s += np.exp(lp[k] - mx)
-                wt = weights[i] if weighted else 1.0
-                llc += wt * (mx + np.log(s))
-                z = best
-                if sample:
-                    # The first component whose cumulative responsibility exceeds u
-                    # (never one of zero responsibility), as _labels_from does.
-                    inv = 1.0 / s
-                    cum = 0.0
-                    z = -1
-                    last = 0
-                    for k in range(kc):
-                        r = np.exp(lp[k] - mx) * inv
-                        cum += r
-                        if r > 0.0:
-                            last = k
-                        if z < 0 and cum > u[i]:
-                            z = k
-                    if z < 0 or z > last:
-                        z = last
-                cllc += wt * lp[z]
-                dx = x0 - means[z, 0]
-                dy = x1 - means[z, 1]
-                wdx = wt * dx
-                wdy = wt * dy
-                acc[z, 0] += wt
-                acc[z, 1] += wdx
-                acc[z, 2] += wdy
-                acc[z, 3] += wdx * dx
-                acc[z, 4] += wdx * dy
-                acc[z, 5] += wdy * dy
-                if write_labels:
-                    labels_out[i] = z
+        lo = c * chunk
+        hi = min(n, lo + chunk)
+        lp = np.empty(kc)
+        acc = np.zeros((kc, 6))
+        llc = 0.0
+        cllc = 0.0
+        lostc = 0
+        for i in range(lo, hi):
+            x0 = X[i, 0]
+            x1 = X[i, 1]
+            mx = -np.inf
+            best = 0
             for k in range(kc):
-                for j in range(6):
-                    stats[c, k, j] = acc[k, j]
-            ll[c] = llc
-            cll[c] = cllc
-            lost[c] = lostc
+                dx = x0 - means[k, 0]
+                dy = x1 - means[k, 1]
+                y0 = prec[k, 0] * dx
+                y1 = prec[k, 1] * dx + prec[k, 2] * dy
+                v = const[k] - 0.5 * (y0 * y0 + y1 * y1)
+                lp[k] = v
+                if v > mx:
+                    mx = v
+                    best = k
+            if not (mx > -np.inf):
+                lostc += 1
+                if write_labels:
+                    labels_out[i] = -1
+                continue
+            s = 0.0
+            for k in range(kc):
+                s += np.exp(lp[k] - mx)
+            wt = weights[i] if weighted else 1.0
+            llc += wt * (mx + np.log(s))
+            z = best
+            if sample:
+                # The first component whose cumulative responsibility exceeds u
+                # (never one of zero responsibility), as _labels_from does.
+                inv = 1.0 / s
+                cum = 0.0
+                z = -1
+                last = 0
+                for k in range(kc):
+                    r = np.exp(lp[k] - mx) * inv
+                    cum += r
+                    if r > 0.0:
+                        last = k
+                    if z < 0 and cum > u[i]:
+                        z = k
+                if z < 0 or z > last:
+                    z = last
+            cllc += wt * lp[z]
+            dx = x0 - means[z, 0]
+            dy = x1 - means[z, 1]
+            wdx = wt * dx
+            wdy = wt * dy
+            acc[z, 0] += wt
+            acc[z, 1] += wdx
+            acc[z, 2] += wdy
+            acc[z, 3] += wdx * dx
+            acc[z, 4] += wdx * dy
+            acc[z, 5] += wdy * dy
+            if write_labels:
+                labels_out[i] = z
+        for k in range(kc):
+            for j in range(6):
+                stats[c, k, j] = acc[k, j]
+        ll[c] = llc
+        cll[c] = cllc
+        lost[c] = lostc
 
     @njit(fastmath=False, cache=True, nogil=True)
     def _pass_assign_worker(X, means, prec, const, chunk, n_chunks, counter, stats, ll, cll,
@@ -516,8 +518,8 @@ if HAVE_NUMBA:
             c = _fetch_add(counter, 1)
             if c >= n_chunks:
                 return
-            _pass_assign_chunks(X, means, prec, const, chunk, c, c + 1, stats, ll, cll, lost,
-                                u, sample, labels_out, write_labels, weights, weighted)
+            _pass_assign_chunk(X, means, prec, const, chunk, c, stats, ll, cll, lost, u,
+                               sample, labels_out, write_labels, weights, weighted)
 
     def pass_assign_numba(X, means, prec, const, u, labels_out, weights=None):
         """The hard variants' numba pass; same contract as :func:`pass_assign_numpy`."""
@@ -530,8 +532,7 @@ if HAVE_NUMBA:
         w = weights if weighted else np.empty(0)
         X, means, prec, const, w, draws = _read_only(X, means, prec, const, w, draws)
         k = means.shape[0]
-        n_chunks = n_chunks_for(n)
-        chunk = (n + n_chunks - 1) // n_chunks
+        n_chunks, chunk = _chunking(n)
         stats_c = np.zeros((n_chunks, k, N_STATS))
         ll_c = np.zeros(n_chunks)
         cll_c = np.zeros(n_chunks)
@@ -690,8 +691,9 @@ def run_assign_pass(X, means, prec, const, u, labels_out, backend: str | None = 
 
 def set_num_threads(n: int) -> None:
     """Set the number of threads the numba passes use (no effect on the numpy path): the
-    E-passes' own threads (:mod:`~gmm_explorer.engine.work_split`) and numba's ``prange``
-    kernels (the landscape grid, the large-file reader) alike."""
+    E-passes' and the large-file reader's own threads
+    (:mod:`~gmm_explorer.engine.work_split`) and numba's ``prange`` kernels (the
+    landscape grid) alike."""
     work_split.set_num_threads(n)
     if HAVE_NUMBA and lazy_jit.loaded():  # else set when numba is loaded (lazy_jit)
         import numba

@@ -32,7 +32,8 @@ from gmm_explorer.engine.steps import EMSettings
 from gmm_explorer.engine.validation import check_n_components
 from gmm_explorer.errors import InputError
 
-#: Rows per block when the caller gives an array that is not yet a Dask array.
+#: Rows per block when the caller gives an array that is not yet a Dask array (and
+#: io/dask_points' blocks of a file unless ``--chunks`` says otherwise).
 DEFAULT_CHUNK_ROWS = 1_000_000
 
 
@@ -86,7 +87,7 @@ class DaskPoints(BlockedPoints):
     """
 
     def __init__(self, array, scheduler=None):
-        dask, da = _dask()
+        _dask()  # installed, or an InputError that says how
         if array.ndim != 2 or array.shape[1] != 2:
             raise InputError(f"points must have shape (n, 2), got {array.shape}")
         if any(np.isnan(c) for c in array.shape):
@@ -101,7 +102,6 @@ class DaskPoints(BlockedPoints):
         self.scheduler = scheduler
         self.blocks = self.array.to_delayed().ravel().tolist()
         self.offsets = np.concatenate([[0], np.cumsum(self.array.chunks[0])[:-1]]).tolist()
-        self.passes = 0
 
     def _compute(self, *values):
         dask, _ = _dask()
@@ -118,7 +118,6 @@ class DaskPoints(BlockedPoints):
                  for b, o in zip(self.blocks, self.offsets, strict=True)]
         total = dask.delayed(_add_in_order, pure=True)(parts)
         (stats, ll, lost), = self._compute(total)
-        self.passes += 1
         return np.asarray(stats), float(ll), int(lost)
 
     def sample(self, n: int, seed) -> np.ndarray:
@@ -135,7 +134,7 @@ def as_dask_points(data, chunks: int | None = None, scheduler=None) -> DaskPoint
     """A :class:`DaskPoints` from a ``dask.array``, a Dask DataFrame's two columns, or a
     numpy array (a memory map of a ``.npy`` larger than memory included), in blocks of
     ``chunks`` rows (default: the Dask array's own, else :data:`DEFAULT_CHUNK_ROWS`)."""
-    dask, da = _dask()
+    _, da = _dask()
     if isinstance(data, DaskPoints):
         return data
     if hasattr(data, "to_dask_array"):  # a Dask DataFrame (or Series pair)

@@ -17,10 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from gmm_explorer.engine.dask import DEFAULT_CHUNK_ROWS
 from gmm_explorer.errors import InputError
-
-#: Rows per block unless ``--chunks`` says otherwise.
-DEFAULT_CHUNK_ROWS = 1_000_000
 
 
 def _pick(names: list[str], columns: str | None, path) -> list[str]:
