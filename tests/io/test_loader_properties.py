@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -122,3 +123,18 @@ def test_fuzz_random_and_damaged_bytes(tmp_path_factory, seed, prefix, cut, patc
     path = tmp_path_factory.mktemp("bytes") / f"fuzz{extension}"
     path.write_bytes(data)
     _load_or_input_error(path)
+
+
+def test_a_zip_claiming_a_newer_version_is_an_input_error(tmp_path):
+    # Found by the fuzz test above: zipfile raises NotImplementedError ("zip file version
+    # 6.4") for a central directory whose version-needed byte was damaged.
+    buf = io.BytesIO()
+    np.savez(buf, np.arange(8.0).reshape(4, 2))
+    data = bytearray(buf.getvalue())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6] = 64  # version needed to extract: 6.4
+    for name in ("points.npz", "points.csv"):
+        path = tmp_path / name
+        path.write_bytes(bytes(data))
+        with pytest.raises(InputError):
+            load_points(path)
