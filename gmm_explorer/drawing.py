@@ -144,6 +144,15 @@ NOISE_RGB = np.array([175, 175, 175], dtype=np.uint8)
 NOISE_SHARE_TOL = 1e-9
 
 
+def summary_table(k: int) -> np.ndarray:
+    """The table an E-pass blends into each point's soft colour
+    (:class:`~gmm_explorer.engine.steps.PointSummary`): the K component colours, then
+    the noise colour. The pass then gives :func:`point_colors`' soft colours, to within
+    one level of 255 (it blends in float64, this function in float32)."""
+    pal = PALETTE[np.arange(k) % len(PALETTE)]
+    return np.vstack([pal, NOISE_RGB]).astype(np.float64)
+
+
 def point_colors(resp: np.ndarray | None, n: int, mode: str = "soft") -> np.ndarray:
     """RGB colour of every point.
 

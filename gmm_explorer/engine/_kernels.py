@@ -90,7 +90,24 @@ def _blocks(X, means, prec, const):
         yield lo, hi, dx, dy, lp
 
 
-def pass_numpy(X, means, prec, const, resp_out, noise=-np.inf, weights=None):
+def summarise_numpy(r, share, table, labels_out, unc_out, blend_out) -> None:
+    """A block's per-point summary (numpy): see :class:`~gmm_explorer.engine.steps.
+    PointSummary`. ``r`` (n, K) are the block's responsibilities, ``share`` (n,) the noise
+    component's (zeros without one), ``table`` (K + 1, 3) the values to blend (the last
+    row the noise component's); the outputs are the block's rows. The arithmetic is the
+    compiled pass's, in the same order."""
+    k = r.shape[1]
+    best = r.max(axis=1)
+    labels_out[:] = np.where(share > best, -1, r.argmax(axis=1))
+    unc_out[:] = 1.0 - best
+    b = share[:, None] * table[k]
+    for j in range(k):
+        b += r[:, j:j + 1] * table[j]
+    blend_out[:] = np.minimum(255.0, np.maximum(0.0, b + 0.5))
+
+
+def pass_numpy(X, means, prec, const, resp_out, noise=-np.inf, weights=None,
+               summary_out=None):
     """Reference implementation of the pass (same maths, numpy, blocks of rows).
 
     Parameters
@@ -109,6 +126,10 @@ def pass_numpy(X, means, prec, const, resp_out, noise=-np.inf, weights=None):
     weights : ndarray of shape (n_samples,) or None
         Sample weights ``w_i >= 0``: point i counts ``w_i`` times in the statistics and
         the log-likelihood (None: once each). The responsibilities are not weighted.
+    summary_out : tuple or None
+        ``(table, labels, uncertainty, blend)``: write each point's summary of its
+        responsibilities (:func:`summarise_numpy`) into the last three, without keeping
+        the responsibilities.
 
     Returns
     -------
@@ -138,6 +159,11 @@ def pass_numpy(X, means, prec, const, resp_out, noise=-np.inf, weights=None):
         r[lost] = 0.0
         if resp_out is not None:
             resp_out[lo:hi] = r
+        if summary_out is not None:
+            table, labels, unc, blend = summary_out
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(lost, 0.0, np.exp(noise - mx) * (1.0 / s))
+            summarise_numpy(r, share, table, labels[lo:hi], unc[lo:hi], blend[lo:hi])
         if weights is not None:
             r = r * weights[lo:hi, None]
         accumulate_statistics(stats, r, dx, dy)
@@ -261,9 +287,38 @@ if HAVE_NUMBA:
 
         return sig, codegen
 
+    @njit(fastmath=False, cache=True, nogil=True)
+    def _summarise_tile(e, rs, nz, m, start, table, labels_out, unc_out,
+                        blend_out):  # pragma: no cover
+        # The per-point summary of a tile's responsibilities r = e[k, t] * rs[t] (see
+        # PointSummary); the same arithmetic as summarise_numpy, without contraction.
+        kc = e.shape[0]
+        for t in range(m):
+            s = rs[t]
+            best = -1.0
+            lab = 0
+            share = nz[t] * s
+            b0 = share * table[kc, 0]
+            b1 = share * table[kc, 1]
+            b2 = share * table[kc, 2]
+            for k in range(kc):
+                r = e[k, t] * s
+                if r > best:
+                    best = r
+                    lab = k
+                b0 += r * table[k, 0]
+                b1 += r * table[k, 1]
+                b2 += r * table[k, 2]
+            i = start + t
+            labels_out[i] = -1 if share > best else lab
+            unc_out[i] = 1.0 - best
+            blend_out[i, 0] = min(255.0, max(0.0, b0 + 0.5))
+            blend_out[i, 1] = min(255.0, max(0.0, b1 + 0.5))
+            blend_out[i, 2] = min(255.0, max(0.0, b2 + 0.5))
+
     @njit(fastmath={"contract"}, cache=True, nogil=True)
     def _pass_chunk(X, means, prec, const, chunk, c, stats, ll, lost, resp_out,
-                    write_resp, noise, weights, weighted):  # pragma: no cover
+                    write_resp, noise, weights, weighted, summary):  # pragma: no cover
         # (coverage cannot see inside compiled code; tests compare it with pass_numpy)
         # Chunk c of `chunk` points; its sums go to stats[c], ll[c], lost[c]
         # (_pass_worker hands chunks to threads).
@@ -282,6 +337,8 @@ if HAVE_NUMBA:
         mx = np.empty(T)
         inv = np.empty(T)
         unw = np.empty(T)
+        nz = np.zeros(T)
+        table, labels_out, unc_out, blend_out, write_summary = summary
         llc = 0.0
         lostc = 0
         for start in range(lo, hi, T):
@@ -319,6 +376,7 @@ if HAVE_NUMBA:
                 # The noise component's share of each point's normaliser.
                 for t in range(T):
                     inv[t] = _exp_nonpositive(noise - mx[t])
+                    nz[t] = inv[t]
             # Pass 2: exp(lp - max) and the normaliser per point.
             for k in range(kc):
                 for t in range(T):
@@ -370,6 +428,9 @@ if HAVE_NUMBA:
                 for t in range(m):
                     for k in range(kc):
                         resp_out[start + t, k] = lp[k, t] * rs[t]
+            if write_summary:
+                _summarise_tile(lp, unw if weighted else inv, nz, m, start, table,
+                                labels_out, unc_out, blend_out)
         for k in range(kc):
             for j in range(6):
                 tot = 0.0
@@ -386,13 +447,14 @@ if HAVE_NUMBA:
     # bit-identical for any thread count.
     @njit(fastmath=False, cache=True, nogil=True)
     def _pass_worker(X, means, prec, const, chunk, n_chunks, counter, stats, ll, lost,
-                     resp_out, write_resp, noise, weights, weighted):  # pragma: no cover
+                     resp_out, write_resp, noise, weights, weighted,
+                     summary):  # pragma: no cover
         while True:
             c = _fetch_add(counter, 1)
             if c >= n_chunks:
                 return
             _pass_chunk(X, means, prec, const, chunk, c, stats, ll, lost, resp_out,
-                        write_resp, noise, weights, weighted)
+                        write_resp, noise, weights, weighted, summary)
 
     def _read_only(*arrays):
         # Read-only views of the inputs: numba compiles one version per array type, and
@@ -406,14 +468,22 @@ if HAVE_NUMBA:
             views.append(v)
         return views
 
-    def pass_numba(X, means, prec, const, resp_out, noise=-np.inf, weights=None):
+    def pass_numba(X, means, prec, const, resp_out, noise=-np.inf, weights=None,
+                   summary_out=None):
         """The fused numba pass; same contract as :func:`pass_numpy`."""
         n, k = X.shape[0], means.shape[0]
         write = resp_out is not None
         buf = resp_out if write else np.empty((0, k))
         weighted = weights is not None
         w = weights if weighted else np.empty(0)
-        X, means, prec, const, w = _read_only(X, means, prec, const, w)
+        if summary_out is None:
+            table, labels, unc, blend = (np.zeros((k + 1, 3)), np.empty(0, np.int16),
+                                         np.empty(0, np.float32), np.empty((0, 3), np.uint8))
+        else:
+            table, labels, unc, blend = summary_out
+        X, means, prec, const, w, table = _read_only(X, means, prec, const, w,
+                                                     np.ascontiguousarray(table, np.float64))
+        summary = (table, labels, unc, blend, summary_out is not None)
         n_chunks, chunk = _chunking(n)
         stats_c = np.zeros((n_chunks, k, N_STATS))
         ll_c = np.zeros(n_chunks)
@@ -423,7 +493,7 @@ if HAVE_NUMBA:
 
         def worker():
             _pass_worker(X, means, prec, const, chunk, n_chunks, counter, stats_c, ll_c,
-                         lost_c, buf, write, noise, w, weighted)
+                         lost_c, buf, write, noise, w, weighted, summary)
 
         work_split.run_shared(worker, n_chunks, n * k)
         # numpy reduces axis 0 of a C-ordered array row by row, in chunk order, and the
@@ -658,21 +728,21 @@ def _numpy_for(backend: str | None, X, means) -> bool:
 
 
 def run_pass(X, means, prec, const, resp_out, backend: str | None = None,
-             noise: float = -np.inf, weights=None):
+             noise: float = -np.inf, weights=None, summary_out=None):
     """Dispatch to the numba pass (``backend`` "numba", or None on a pass of at least
     :data:`NUMPY_PASS_BELOW` pairs when numba is available), else to numpy."""
     if isinstance(X, BlockedPoints):  # out of core: the pass runs where the blocks are
-        if resp_out is not None or weights is not None:
+        if resp_out is not None or weights is not None or summary_out is not None:
             raise InputError("points held in blocks give no responsibilities and take no "
                              "sample weights")
         return X.run_pass(means, prec, const, noise, backend)
     if _numpy_for(backend, X, means):
-        return pass_numpy(X, means, prec, const, resp_out, noise, weights)
+        return pass_numpy(X, means, prec, const, resp_out, noise, weights, summary_out)
     if backend not in (None, "numba"):
         raise ValueError(f"unknown backend {backend!r}; expected 'numba' or 'numpy'")
     if not HAVE_NUMBA:
         raise RuntimeError("numba is not available; use backend='numpy'")
-    return pass_numba(X, means, prec, const, resp_out, noise, weights)
+    return pass_numba(X, means, prec, const, resp_out, noise, weights, summary_out)
 
 
 def run_assign_pass(X, means, prec, const, u, labels_out, backend: str | None = None,
@@ -721,6 +791,9 @@ def warm_up() -> None:
     pass_numba(X, means, prec, const, None)
     pass_numba(X, means, prec, const, np.empty((4, 1)))
     pass_numba(X, means, prec, const, None, weights=np.ones(4))
+    pass_numba(X, means, prec, const, None, summary_out=(
+        np.zeros((2, 3)), np.empty(4, np.int16), np.empty(4, np.float32),
+        np.empty((4, 3), np.uint8)))
     pass_assign_numba(X, means, prec, const, None, None)
     pass_assign_numba(X, means, prec, const, np.zeros(4), np.empty(4, dtype=np.int64))
     pass_assign_numba(X, means, prec, const, None, None, weights=np.ones(4))

@@ -28,7 +28,8 @@ from gmm_explorer.engine import _kernels, algorithms, noise, variational
 from gmm_explorer.engine.locks import Locks
 from gmm_explorer.engine.mixture import Mixture, project_covariance_type
 from gmm_explorer.engine.mstep import m_step
-from gmm_explorer.engine.steps import EMSettings, EStep, StepResult, run_kind, step_result
+from gmm_explorer.engine.steps import (EMSettings, EStep, PointSummary, StepResult, run_kind,
+                                      step_result)
 from gmm_explorer.engine.validation import as_points, as_sample_weights, check_enough_points
 from gmm_explorer.errors import FitError, InputError
 
@@ -41,7 +42,8 @@ def _pass_inputs(mixture: Mixture):
 
 def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | None = None,
            backend: str | None = None, assignment: str = "soft",
-           draws: np.ndarray | None = None, weights=None, _checked: bool = False) -> EStep:
+           draws: np.ndarray | None = None, weights=None, summary_table=None,
+           _checked: bool = False) -> EStep:
     """Expectation step: evaluate the current parameters on the data.
 
     Parameters
@@ -67,6 +69,11 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
         :func:`~gmm_explorer.engine.validation.as_sample_weights`): the statistics, the
         log-likelihood and the objective count point i ``w_i`` times; the
         responsibilities are not weighted. ``EStep.sample_size`` is then ``sum w``.
+    summary_table : array-like of shape (n_components + 1, 3), optional
+        Also summarise each point's responsibilities inside the pass
+        (``EStep.summary``, a :class:`~gmm_explorer.engine.steps.PointSummary`), blending
+        the rows of this table (the last row the noise component's). Costs 9 bytes a
+        point, where responsibilities cost 8 K.
 
     Returns
     -------
@@ -90,9 +97,12 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
         resp = np.empty((n, k))
     means, prec, const = _pass_inputs(mixture)
     objective = None
+    table = _summary_table(summary_table, k)
+    summary = None if table is None else PointSummary.empty(n)
     if assignment == "soft":
-        stats, ll, n_lost = _kernels.run_pass(X, means, prec, const, resp, backend,
-                                              mixture.noise_log_term, w)
+        stats, ll, n_lost = _kernels.run_pass(
+            X, means, prec, const, resp, backend, mixture.noise_log_term, w,
+            None if summary is None else summary.outputs(table))
     elif assignment in ("hard", "sample"):
         if mixture.has_noise:
             raise InputError("the noise component goes with EM's soft responsibilities; "
@@ -102,13 +112,16 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
             if draws is None or np.shape(draws) != (n,):
                 raise ValueError(f"sampled assignments need {n} uniform draws")
             u = np.ascontiguousarray(draws, dtype=np.float64)
-        labels = np.empty(n, dtype=np.int64) if resp is not None else None
+        labels = (np.empty(n, dtype=np.int64) if resp is not None or summary is not None
+                  else None)
         stats, ll, objective, n_lost = _kernels.run_assign_pass(X, means, prec, const, u,
                                                                labels, backend, w)
         if resp is not None:
             resp[:] = 0.0
             kept = labels >= 0
             resp[np.flatnonzero(kept), labels[kept]] = 1.0
+        if summary is not None:
+            _summarise_labels(labels, table, summary)
     else:
         raise ValueError(f"unknown assignment {assignment!r}")
     if n_lost:
@@ -122,26 +135,48 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
         view.setflags(write=False)
     default_algorithm = {"soft": "em", "hard": "cem", "sample": "sem"}[assignment]
     return EStep(mixture, float(ll), n, stats, view, objective, assignment, default_algorithm,
-                 total_weight=None if w is None else float(np.sum(w)))
+                 total_weight=None if w is None else float(np.sum(w)), summary=summary)
+
+
+def _summary_table(table, k: int) -> np.ndarray | None:
+    if table is None:
+        return None
+    t = np.asarray(table, dtype=np.float64)
+    if t.shape != (k + 1, 3) or not np.all(np.isfinite(t)):
+        raise ValueError(f"summary_table must be finite, of shape {(k + 1, 3)}")
+    return np.ascontiguousarray(t)
+
+
+def _summarise_labels(labels: np.ndarray, table: np.ndarray, summary: PointSummary) -> None:
+    """The summary of one-hot responsibilities (the hard passes): each point's own
+    component, no uncertainty, that component's row (a point lost to every component,
+    label -1 in the pass, has no responsibility: label 0, uncertainty 1, blend 0, as
+    the soft pass gives it)."""
+    kept = labels >= 0
+    summary.labels[:] = np.where(kept, labels, 0)
+    summary.uncertainty[:] = np.where(kept, 0.0, 1.0)
+    rows = np.minimum(255.0, np.maximum(0.0, table + 0.5)).astype(np.uint8)
+    summary.blend[:] = np.where(kept[:, None], rows[np.maximum(labels, 0)], 0)
 
 
 def algorithm_pass(X, mixture: Mixture, settings: EMSettings, iteration: int, *,
                    want_resp: bool = False, backend: str | None = None, weights=None,
-                   _checked: bool = False) -> EStep:
+                   summary_table=None, _checked: bool = False) -> EStep:
     """The E-pass of ``settings.algorithm`` for the state at ``iteration``: EM's soft
     pass, or the hard or sampled one of CEM, k-means and SEM, with that algorithm's
     objective (see :mod:`~gmm_explorer.engine.algorithms`), under sample ``weights``
-    (as :func:`e_step`)."""
+    (as :func:`e_step`, with its ``summary_table``)."""
     if not _checked:
         X = as_points(X)
         weights = as_sample_weights(weights, X.shape[0])
     if settings.algorithm == algorithms.VB:
-        return _vb_pass(X, mixture, want_resp=want_resp, backend=backend, weights=weights)
+        return _vb_pass(X, mixture, want_resp=want_resp, backend=backend, weights=weights,
+                        summary_table=summary_table)
     kind = algorithms.ASSIGNMENT[settings.algorithm]
     n = np.shape(X)[0]
     u = algorithms.draws(settings.seed, iteration, n) if kind == "sample" else None
     e = e_step(X, mixture, want_resp=want_resp, backend=backend, assignment=kind, draws=u,
-               weights=weights, _checked=True)
+               weights=weights, summary_table=summary_table, _checked=True)
     if settings.algorithm == "kmeans":
         e = replace(e, objective=algorithms.kmeans_objective(e.stats), algorithm="kmeans")
     elif settings.algorithm == "sem":
@@ -150,7 +185,7 @@ def algorithm_pass(X, mixture: Mixture, settings: EMSettings, iteration: int, *,
 
 
 def _vb_pass(X, mixture: Mixture, *, want_resp: bool, backend: str | None,
-             weights) -> EStep:
+             weights, summary_table=None) -> EStep:
     """Variational Bayes' E-pass: the fused pass with the posterior's expected
     log-weights and log-precisions as constants; then the log-likelihood of the
     parameters shown (the posterior's summary) in a second pass without
@@ -159,8 +194,11 @@ def _vb_pass(X, mixture: Mixture, *, want_resp: bool, backend: str | None,
     resp = np.empty((n, k)) if want_resp else None
     means, prec, _ = _pass_inputs(mixture)
     const = variational.pass_constants(mixture)
-    stats, log_norm, n_lost = _kernels.run_pass(X, means, prec, const, resp, backend,
-                                                weights=weights)
+    table = _summary_table(summary_table, k)
+    summary = None if table is None else PointSummary.empty(n)
+    stats, log_norm, n_lost = _kernels.run_pass(
+        X, means, prec, const, resp, backend, weights=weights,
+        summary_out=None if summary is None else summary.outputs(table))
     if n_lost:
         raise FitError(f"{n_lost} point(s) have zero density under every component; rescale "
                        "the data (e.g. standardise it) or initialise nearer the data.")
@@ -172,7 +210,7 @@ def _vb_pass(X, mixture: Mixture, *, want_resp: bool, backend: str | None,
         view.setflags(write=False)
     return EStep(mixture, plain.log_likelihood, n, stats, view,
                  mixture.posterior.lower_bound, "soft", algorithms.VB, entropy,
-                 plain.total_weight)
+                 plain.total_weight, summary)
 
 
 def vb_start(X, mixture: Mixture, settings: EMSettings, *, backend: str | None = None,
@@ -335,7 +373,7 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
                previous_mean_log_likelihoods: tuple[float, ...] = (),
                locks: Locks | None = None, start_estep: EStep | None = None,
                want_resp: bool = False, stop: bool = True,
-               weights=None) -> Iterator[HalfStep]:
+               weights=None, summary_table=None) -> Iterator[HalfStep]:
     """Run EM as a generator of half-steps: the one EM loop.
 
     Yields ``HalfStep("M", r0, e0)`` for the start (iteration ``first_iteration``), then
@@ -368,10 +406,14 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         An E-pass of ``start`` on ``X`` already computed: reused instead of a new pass.
         Ignored (a new pass is made) when it is not a pass of the mixture the run starts
         from (e.g. ``start`` had to be projected), has another number of points, or lacks
-        responsibilities that ``want_resp`` asks for.
+        responsibilities that ``want_resp`` asks for, or a summary that
+        ``summary_table`` asks for.
     want_resp : bool
         Compute the responsibilities in every E-pass (``estep.responsibilities``; each
         a new read-only array).
+    summary_table : array-like of shape (n_components + 1, 3), optional
+        Summarise the points' responsibilities in every E-pass (``estep.summary``; see
+        :func:`e_step`).
     stop : bool
         False: never stop by itself (manual stepping may go past convergence or
         ``max_iter``); the caller stops pulling.
@@ -416,10 +458,12 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     # depends on the seed and iteration too, so it is always made afresh).
     if (e is None or e.mixture is not start or e.n_samples != X.shape[0]
             or (want_resp and e.responsibilities is None)
+            or (summary_table is not None and e.summary is None)
             or e.algorithm != settings.algorithm or settings.algorithm == "sem"
             or e.total_weight != (None if w is None else float(np.sum(w)))):
         e = algorithm_pass(X, start, settings, first_iteration, want_resp=want_resp,
-                           backend=backend, weights=w, _checked=True)
+                           backend=backend, weights=w, summary_table=summary_table,
+                           _checked=True)
     # With noise the pass's statistics cover only the Gaussians' shares of the points, so
     # the data's mean and covariance (the health verdicts' scale, the prior's moments) are
     # taken from the points, once.
@@ -436,7 +480,8 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         new = algorithm_m_step(e, settings, locks, prior)
         prev = (prev + [result.mean_objective])[-2:]
         e = algorithm_pass(X, new, settings, result.iteration + 1, want_resp=want_resp,
-                           backend=backend, weights=w, _checked=True)
+                           backend=backend, weights=w, summary_table=summary_table,
+                           _checked=True)
         # The data's covariance is the same at every iteration: computed once a run.
         result = step_result(result.iteration + 1, e, prev, settings,
                              result.data_covariance)

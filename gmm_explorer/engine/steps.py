@@ -132,6 +132,38 @@ class EMSettings:
 
 
 @dataclass(frozen=True, eq=False)
+class PointSummary:
+    """What a view of the points needs of their responsibilities, one row per point,
+    without the N x K responsibilities themselves (at 10 million points and K = 10 these
+    are 800 MB; a summary is 9 bytes a point). Computed inside the E-pass when asked
+    (:func:`~gmm_explorer.engine.em.e_step`'s ``summary_table``).
+
+    Attributes
+    ----------
+    labels : ndarray of shape (n_samples,) int16
+        The most probable component (the first on ties), or -1 where a noise component's
+        responsibility exceeds every Gaussian's.
+    uncertainty : ndarray of shape (n_samples,) float32
+        ``1 - max_k r_k`` over the Gaussians (mclust's uncertainty).
+    blend : ndarray of shape (n_samples, 3) uint8
+        ``sum_k r_k table[k] + r_noise table[K]``, rounded and clipped to 0..255: with a
+        palette as the table, each point's soft colour.
+    """
+
+    labels: np.ndarray
+    uncertainty: np.ndarray
+    blend: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> "PointSummary":
+        return cls(np.empty(n, np.int16), np.empty(n, np.float32), np.empty((n, 3), np.uint8))
+
+    def outputs(self, table: np.ndarray) -> tuple:
+        """The passes' ``summary_out`` argument writing into this summary."""
+        return (table, self.labels, self.uncertainty, self.blend)
+
+
+@dataclass(frozen=True, eq=False)
 class EStep:
     """Result of an E-step: everything the M-step needs, plus the log-likelihood.
 
@@ -162,6 +194,8 @@ class EStep:
         state's bound starts from it).
     total_weight : float or None
         Under sample weights, their sum (None: unweighted). See :attr:`sample_size`.
+    summary : PointSummary or None
+        Present only when requested (``summary_table``).
     """
 
     mixture: Mixture
@@ -174,6 +208,7 @@ class EStep:
     algorithm: str = "em"
     entropy: float | None = None
     total_weight: float | None = None
+    summary: PointSummary | None = None
 
     @property
     def sample_size(self) -> float:

@@ -22,9 +22,8 @@ from enum import Enum
 import numpy as np
 
 from gmm_explorer import engine as E
-from gmm_explorer.drawing import point_colors
+from gmm_explorer.drawing import summary_table
 from gmm_explorer.drawing import warm_up as drawing_warm_up
-from gmm_explorer.engine.noise import claimed_by_noise
 from gmm_explorer.errors import GMMExplorerError
 from gmm_explorer.session import ModelSettings
 
@@ -136,14 +135,11 @@ class EMProgress:
 
 
 def _colours(e: E.EStep) -> dict:
-    """Soft colours, hard labels and uncertainty (1 - max responsibility) of ``e``."""
-    resp = e.responsibilities
-    labels = np.argmax(resp, axis=1).astype(np.int16)
-    if e.mixture.has_noise:
-        # -1: the noise component claims the point most (its share is what the row leaves).
-        labels[claimed_by_noise(resp)] = -1
-    return {"colors": point_colors(resp, resp.shape[0], "soft"), "labels": labels,
-            "uncertainty": (1.0 - resp.max(axis=1)).astype(np.float32)}
+    """Soft colours, hard labels (-1 where a noise component claims the point most) and
+    uncertainty (1 - max responsibility) of ``e``: its pass's per-point summary, made
+    inside the pass (the N x K responsibilities are never stored)."""
+    s = e.summary
+    return {"colors": s.blend, "labels": s.labels, "uncertainty": s.uncertainty}
 
 
 def compile_kernels(report, cancelled) -> None:
@@ -209,8 +205,8 @@ class EMSolver:
             first_iteration=req.iteration if iteration is None else iteration,
             previous_mean_log_likelihoods=(req.previous_mean_log_likelihoods
                                            if previous is None else previous),
-            locks=req.locks, start_estep=cached, want_resp=True, stop=stop,
-            backend=req.backend, weights=req.weights)
+            locks=req.locks, start_estep=cached, stop=stop, backend=req.backend,
+            weights=req.weights, summary_table=summary_table(start.n_components))
         for unit in units:
             if unit.phase == "M":
                 self._last = (req.points, unit.result.mixture, unit.estep, req.weights)

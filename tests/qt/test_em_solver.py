@@ -118,3 +118,16 @@ def test_every_kind_has_a_handler():
     from gmm_explorer.qt.em_worker import _HANDLERS
 
     assert set(_HANDLERS) == set(Ask)
+
+
+def test_step_colours_are_the_responsibilities_blended(setup):
+    # The worker takes colours, labels and uncertainty from the pass's own summary
+    # (no N x K responsibilities kept): they are what the responsibilities give.
+    from gmm_explorer.drawing import point_colors
+
+    solver, X, settings, start = setup
+    res = ask(solver, Ask.STEP, X, settings, start.mixture)
+    resp = E.e_step(X, start.mixture, want_resp=True).responsibilities
+    np.testing.assert_array_equal(res.labels, resp.argmax(axis=1))
+    np.testing.assert_array_equal(res.uncertainty, (1 - resp.max(axis=1)).astype(np.float32))
+    assert np.abs(res.colors.astype(int) - point_colors(resp, len(X), "soft")).max() <= 1
