@@ -25,35 +25,100 @@ if _kernels.HAVE_NUMBA:
     from gmm_explorer.engine.lazy_jit import njit
 
     @njit(cache=True, nogil=True)
-    def _colour_sums_numba(flat, inside, colors, size):  # pragma: no cover - compiled
-        # One pass over the points inside the view: per-pixel sums of R, G, B.
+    def _pixels_numba(points, x0, sx, y0, sy, width, height, flat,
+                      counts):  # pragma: no cover - compiled
+        # One pass: each point's pixel (-1 outside the view) and each pixel's count.
+        for i in range(points.shape[0]):
+            fx = (points[i, 0] - x0) * sx
+            fy = (points[i, 1] - y0) * sy
+            if fx >= 0.0 and fx < width and fy >= 0.0 and fy < height:
+                p = np.int64(fy) * width + np.int64(fx)
+                flat[i] = p
+                counts[p] += 1
+            else:
+                flat[i] = -1
+
+    @njit(cache=True, nogil=True)
+    def _colour_sums_numba(flat, colors, size):  # pragma: no cover - compiled
+        # One pass over the points: per-pixel sums of R, G, B of those inside the view.
         out = np.zeros((size, 3))
-        for j in range(flat.shape[0]):
-            i = inside[j]
-            p = flat[j]
-            out[p, 0] += colors[i, 0]
-            out[p, 1] += colors[i, 1]
-            out[p, 2] += colors[i, 2]
+        for i in range(flat.shape[0]):
+            p = flat[i]
+            if p >= 0:
+                out[p, 0] += colors[i, 0]
+                out[p, 1] += colors[i, 1]
+                out[p, 2] += colors[i, 2]
         return out
 
 
-def colour_sums(flat: np.ndarray, inside: np.ndarray, colors: np.ndarray, size: int,
+def _compiled(backend: str | None) -> bool:
+    return backend != "numpy" and _kernels.HAVE_NUMBA
+
+
+def _read_only(a: np.ndarray, dtype) -> np.ndarray:
+    # A C-contiguous read-only view (a copy only when needed): one compiled version of
+    # each kernel serves frozen and fresh arrays alike.
+    v = np.ascontiguousarray(a, dtype=dtype).view()
+    v.flags.writeable = False
+    return v
+
+
+def pixel_index(points: np.ndarray, x_range, y_range, width: int, height: int,
+                backend: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The pixel of each point in a ``width`` x ``height`` image of the view.
+
+    Returns
+    -------
+    flat : ndarray of shape (n,) int32
+        ``row * width + column`` (row 0 at ``y_range[0]``), or -1 for a point outside the
+        view (or not finite).
+    counts : ndarray of shape (width * height,) int64
+        Points per pixel.
+    """
+    (x0, x1), (y0, y1) = x_range, y_range
+    size = width * height
+    if size >= 2**31:
+        raise ValueError(f"an image of {width} x {height} pixels is too large")
+    n = points.shape[0]
+    if n == 0 or not (x1 > x0 and y1 > y0):
+        return np.full(n, -1, np.int32), np.zeros(size, np.int64)
+    sx, sy = width / (x1 - x0), height / (y1 - y0)
+    if _compiled(backend):
+        flat = np.empty(n, np.int32)
+        counts = np.zeros(size, np.int64)
+        _pixels_numba(_read_only(points, np.float64), float(x0), sx, float(y0), sy, width,
+                      height, flat, counts)
+        return flat, counts
+    fx = (points[:, 0] - x0) * sx
+    fy = (points[:, 1] - y0) * sy
+    inside = (fx >= 0) & (fx < width) & (fy >= 0) & (fy < height)
+    flat = np.full(n, -1, np.int32)
+    flat[inside] = fy[inside].astype(np.int32) * width + fx[inside].astype(np.int32)
+    return flat, np.bincount(flat[inside], minlength=size).astype(np.int64)
+
+
+def colour_sums(flat: np.ndarray, colors: np.ndarray, size: int,
                 backend: str | None = None) -> np.ndarray:
-    """Per-pixel sums of the colours of the points ``inside`` falling in pixels ``flat``.
+    """Per-pixel sums of the colours of the points in pixels ``flat`` (-1: none).
+
+    The sums are of small integers in float64, so exact in any order: every backend gives
+    the same numbers.
 
     Returns
     -------
     ndarray of shape (size, 3)
     """
-    if backend != "numpy" and _kernels.HAVE_NUMBA:
-        return _colour_sums_numba(flat, inside, colors, size)
-    c = colors[inside]
-    return np.stack([np.bincount(flat, weights=c[:, ch], minlength=size) for ch in range(3)], 1)
+    if _compiled(backend):
+        return _colour_sums_numba(flat, _read_only(colors, np.uint8), size)
+    inside = flat >= 0
+    f, c = flat[inside], colors[inside]
+    return np.stack([np.bincount(f, weights=c[:, ch], minlength=size) for ch in range(3)], 1)
 
 
 def warm_up() -> None:
-    """Compile (or load from the cache) the raster kernel."""
-    colour_sums(np.zeros(1, np.intp), np.zeros(1, np.intp), np.zeros((1, 3), np.uint8), 1)
+    """Compile (or load from the cache) the raster kernels."""
+    flat, _ = pixel_index(np.zeros((1, 2)), (-1.0, 1.0), (-1.0, 1.0), 2, 2)
+    colour_sums(flat, np.zeros((1, 3), np.uint8), 4)
 
 
 PALETTE = np.array([
@@ -357,12 +422,24 @@ def view_ranges(points: np.ndarray, mixtures=()) -> tuple[tuple[float, float],
     (x0, x1), (y0, y1)
     """
     parts = [np.asarray(points, dtype=float).reshape(-1, 2)]
-    parts += [np.asarray(m.means) for m in mixtures if m is not None]
-    pts = np.concatenate(parts)
-    pts = pts[np.all(np.isfinite(pts), axis=1)]
-    if pts.shape[0] == 0:
+    parts += [np.asarray(m.means, dtype=float).reshape(-1, 2) for m in mixtures
+              if m is not None]
+    los, his = [], []
+    for part in parts:
+        if part.shape[0] == 0:
+            continue
+        lo, hi = part.min(axis=0), part.max(axis=0)
+        if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+            # Rows that are not finite are left out (rare: a copy of the finite rows).
+            part = part[np.all(np.isfinite(part), axis=1)]
+            if part.shape[0] == 0:
+                continue
+            lo, hi = part.min(axis=0), part.max(axis=0)
+        los.append(lo)
+        his.append(hi)
+    if not los:
         return (0.0, 1.0), (0.0, 1.0)
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    lo, hi = np.min(los, axis=0), np.max(his, axis=0)
     # A zero span (one point) gets a unit-ish span.
     span = np.where(hi - lo > 0, hi - lo, np.maximum(np.abs(hi), 1.0))
     lo, hi = lo - 0.05 * span, hi + 0.05 * span
@@ -394,10 +471,11 @@ def raster(points: np.ndarray, colors: np.ndarray, x_range: tuple[float, float],
 
 class RasterCache:
     """Pixel index of every point for one point set and view, reused while only the
-    colours change (every EM step), so a step costs three weighted ``bincount`` calls."""
+    colours change (every EM step), so a step costs one pass over the points' colours."""
 
-    def __init__(self) -> None:
+    def __init__(self, backend: str | None = None) -> None:
         self._key = None
+        self.backend = backend
 
     def image(self, points: np.ndarray, colors: np.ndarray, x_range, y_range, width: int,
               height: int) -> np.ndarray:
@@ -405,31 +483,31 @@ class RasterCache:
         width, height = max(1, int(width)), max(1, int(height))
         key = (id(points), points.shape[0], tuple(x_range), tuple(y_range), width, height)
         if key != self._key:
-            self._key = key
+            self._key = None  # until the new indices are complete
             self._points = points  # keep it alive: id() is only unique while it lives
-            x0, x1 = x_range
-            y0, y1 = y_range
-            ok = points.shape[0] > 0 and x1 > x0 and y1 > y0
-            if ok:
-                fx = (points[:, 0] - x0) * (width / (x1 - x0))
-                fy = (points[:, 1] - y0) * (height / (y1 - y0))
-                inside = (fx >= 0) & (fx < width) & (fy >= 0) & (fy < height)
-                self._inside = np.flatnonzero(inside)
-                self._flat = (fy[inside].astype(np.intp) * width + fx[inside].astype(np.intp))
-            else:
-                self._inside = np.zeros(0, dtype=np.intp)
-                self._flat = np.zeros(0, dtype=np.intp)
-            size = width * height
-            self._counts = np.bincount(self._flat, minlength=size)
-            self._hit = np.flatnonzero(self._counts)
-            logc = np.log1p(self._counts[self._hit])
+            self._flat, counts = pixel_index(points, x_range, y_range, width, height,
+                                             self.backend)
+            self._hit = np.flatnonzero(counts)
+            self._counts = counts[self._hit]
+            logc = np.log1p(self._counts)
             top = logc.max() if logc.size else 0.0
             # (No points in view leaves logc empty: keep the result an array.)
             self._alpha = (110 + 145 * (logc / top if top > 0 else np.ones_like(logc))
                            ).astype(np.uint8)
+            self._key = key
         img = np.zeros((height, width, 4), dtype=np.uint8)
         if self._hit.size == 0:
             return img
+        rgba = img.reshape(-1, 4)
+        if colors.ndim == 2 and colors.shape[0] > 0 and colors.strides[0] == 0:
+            # One colour for all (the neutral points, a broadcast row): no pass needed.
+            rgba[self._hit, :3] = colors[0]
+        else:
+            sums = colour_sums(self._flat, colors, width * height, self.backend)
+            mean = sums[self._hit] / self._counts[:, None] + 0.5
+            rgba[self._hit, :3] = mean.astype(np.uint8)
+        rgba[self._hit, 3] = self._alpha
+        return img
         sums = colour_sums(self._flat, self._inside, np.ascontiguousarray(colors),
                            width * height)
         mean = sums[self._hit] / self._counts[self._hit][:, None] + 0.5

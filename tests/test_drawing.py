@@ -39,6 +39,9 @@ def test_raster_cache_matches_raster():
         cols = rng.integers(0, 256, (20000, 3)).astype(np.uint8)
         np.testing.assert_array_equal(cache.image(pts, cols, (-2, 2), (-1, 3), 64, 48),
                                       raster(pts, cols, (-2, 2), (-1, 3), 64, 48))
+        np.testing.assert_array_equal(
+            RasterCache("numpy").image(pts, cols, (-2, 2), (-1, 3), 64, 48),
+            raster(pts, cols, (-2, 2), (-1, 3), 64, 48))
 
 
 def test_contours_of_a_gaussian_are_its_circles():
@@ -73,8 +76,53 @@ def test_numba_colour_sums_equal_numpy():
     from gmm_explorer.drawing import colour_sums
 
     rng = np.random.default_rng(3)
-    flat = rng.integers(0, 500, 10000)
-    inside = rng.permutation(20000)[:10000]
+    flat = rng.integers(-1, 500, 20000).astype(np.int32)  # -1: outside the view
     cols = rng.integers(0, 256, (20000, 3)).astype(np.uint8)
-    np.testing.assert_array_equal(colour_sums(flat, inside, cols, 500),
-                                  colour_sums(flat, inside, cols, 500, backend="numpy"))
+    np.testing.assert_array_equal(colour_sums(flat, cols, 500),
+                                  colour_sums(flat, cols, 500, backend="numpy"))
+    inside = flat >= 0
+    np.testing.assert_array_equal(colour_sums(flat, cols, 500)[:, 1],
+                                  np.bincount(flat[inside], cols[inside, 1], 500))
+
+
+def test_numba_pixel_index_equals_numpy():
+    from gmm_explorer.drawing import pixel_index
+
+    rng = np.random.default_rng(4)
+    pts = rng.normal(size=(30000, 2)) * 2
+    # Edges, corners, just outside, and points that are not finite.
+    pts[:8] = [[-2, -1], [2, 3], [2, -1], [-2, 3], [np.nan, 0], [0, np.inf],
+               [-2 - 1e-12, 0], [1.99, 2.99]]
+    view = ((-2.0, 2.0), (-1.0, 3.0), 64, 48)
+    flat, counts = pixel_index(pts, *view)
+    flat_np, counts_np = pixel_index(pts, *view, backend="numpy")
+    np.testing.assert_array_equal(flat, flat_np)
+    np.testing.assert_array_equal(counts, counts_np)
+    assert flat.dtype == np.int32 and counts.sum() == np.count_nonzero(flat >= 0)
+    assert list(flat[:8]) == [0, -1, -1, -1, -1, -1, -1, 64 * 48 - 1]
+    # An empty view, and no points.
+    assert (pixel_index(pts, (1.0, 1.0), (0.0, 1.0), 4, 4)[0] == -1).all()
+    assert pixel_index(np.zeros((0, 2)), (0.0, 1.0), (0.0, 1.0), 4, 4)[0].shape == (0,)
+
+
+@pytest.mark.parametrize("backend", ["numpy", None])
+def test_raster_of_frozen_and_fresh_points_is_the_same(backend):
+    rng = np.random.default_rng(5)
+    pts = rng.normal(size=(5000, 2))
+    frozen = pts.copy()
+    frozen.flags.writeable = False
+    cols = rng.integers(0, 256, (5000, 3)).astype(np.uint8)
+    a = RasterCache(backend).image(pts, cols, (-2, 2), (-2, 2), 40, 30)
+    b = RasterCache(backend).image(frozen, cols[::1], (-2, 2), (-2, 2), 40, 30)
+    np.testing.assert_array_equal(a, b)
+    assert a[..., 3].any()
+
+
+def test_raster_of_one_broadcast_colour_is_that_colour():
+    rng = np.random.default_rng(6)
+    pts = rng.normal(size=(3000, 2))
+    one = np.broadcast_to(NEUTRAL, (3000, 3))
+    img = RasterCache().image(pts, one, (-2, 2), (-2, 2), 30, 20)
+    full = RasterCache().image(pts, np.ascontiguousarray(one), (-2, 2), (-2, 2), 30, 20)
+    np.testing.assert_array_equal(img, full)
+    assert (img[img[..., 3] > 0][:, :3] == NEUTRAL).all()

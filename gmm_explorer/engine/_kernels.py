@@ -657,6 +657,56 @@ if HAVE_NUMBA:
         return code, label
 
 
+    @njit(cache=True, nogil=True)
+    def _label_statistics_numba(X, labels, k, weights, weighted):  # pragma: no cover
+        # init._label_statistics in one loop per pass and no temporaries: every sum adds
+        # in point order, as numpy's bincount does, so the results are bit for bit its.
+        counts = np.zeros(k)
+        sx = np.zeros(k)
+        sy = np.zeros(k)
+        for i in range(X.shape[0]):
+            j = labels[i]
+            if weighted:
+                w = weights[i]
+                counts[j] += w
+                sx[j] += w * X[i, 0]
+                sy[j] += w * X[i, 1]
+            else:
+                counts[j] += 1.0
+                sx[j] += X[i, 0]
+                sy[j] += X[i, 1]
+        centres = np.empty((k, 2))
+        for j in range(k):
+            safe = counts[j] if counts[j] > 0 else 1.0
+            centres[j, 0] = sx[j] / safe
+            centres[j, 1] = sy[j] / safe
+        stats = np.zeros((k, 6))
+        for j in range(k):
+            stats[j, 0] = counts[j]
+        for i in range(X.shape[0]):
+            j = labels[i]
+            dx = X[i, 0] - centres[j, 0]
+            dy = X[i, 1] - centres[j, 1]
+            wdx = weights[i] * dx if weighted else dx
+            wdy = weights[i] * dy if weighted else dy
+            stats[j, 1] += wdx
+            stats[j, 2] += wdy
+            stats[j, 3] += wdx * dx
+            stats[j, 4] += wdx * dy
+            stats[j, 5] += wdy * dy
+        return stats, centres
+
+
+def label_statistics_compiled(X, labels, n_components: int, weights=None):
+    """``init._label_statistics`` compiled: the same numbers bit for bit, without its
+    temporaries (about 35 bytes a point at once)."""
+    weighted = weights is not None
+    w = np.ascontiguousarray(weights, np.float64) if weighted else np.empty(0)
+    Xv, w = _read_only(np.ascontiguousarray(X, np.float64), w)
+    lab = np.ascontiguousarray(labels).astype(np.int32, copy=False)
+    return _label_statistics_numba(Xv, lab, int(n_components), w, weighted)
+
+
 #: Below this many point-component distance evaluations (N x K x iterations) Lloyd's
 #: iterations run in numpy: on a small problem that beats loading the compiled loop
 #: (about 0.4 s the first time in a process, even from numba's cache).

@@ -22,6 +22,7 @@ from gmm_explorer.io.arrays import (
     NpyHeader,
     UnsupportedNpyVersion,
     load_numpy,
+    npy_view,
     read_npy_header,
 )
 from gmm_explorer.io.points import (
@@ -51,7 +52,7 @@ def load_npy_points(data: bytes, source: str, columns, weights=None) -> LoadedDa
         header = read_npy_header(io.BytesIO(data), len(data))
     _check_header(header, source, what)
     try:
-        array = load_numpy(data)
+        array = npy_view(data, header)
     except CORRUPT_BINARY as exc:
         raise InputError(f"is not a valid .npy file: {exc}", path=source) from exc
     return _from_array(array, source, columns, (), weights)
@@ -171,7 +172,11 @@ def _from_array(array: np.ndarray, source: str, columns, notes: tuple[str, ...],
         notes += (f"the array has shape {array.shape}: 2 points of {n_columns} coordinates; "
                   "if the points are its columns, save its transpose",)
     with np.errstate(over="ignore", invalid="ignore"):
-        xy = array[:, list(chosen)].astype(np.float64)
+        # One copy of the two columns, converted as they are copied (fancy indexing would
+        # build index arrays as large as the data, then copy again to convert).
+        xy = np.empty((array.shape[0], 2))
+        xy[:, 0] = array[:, chosen[0]]
+        xy[:, 1] = array[:, chosen[1]]
     bad = np.isinf(xy)
     if bad.any():
         row, slot = np.argwhere(bad)[0]

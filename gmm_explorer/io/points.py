@@ -80,7 +80,14 @@ class LoadedData:
     weights_name: str | None = None
 
     def __post_init__(self) -> None:
-        points = np.array(self.points, dtype=np.float64, order="C", copy=True)
+        points = self.points
+        # A read-only float64 array owning its memory is kept as it is (the loaders'
+        # own, frozen in finish_points); anything else is copied, so that nobody
+        # else can write to what the points hold.
+        if not (isinstance(points, np.ndarray) and points.dtype == np.float64
+                and points.flags.c_contiguous and points.flags.owndata
+                and not points.flags.writeable):
+            points = np.array(points, dtype=np.float64, order="C", copy=True)
         if points.ndim != 2 or points.shape[1] != 2:
             raise ValueError(f"points must have shape (N, 2), got {points.shape}")
         points.setflags(write=False)
@@ -143,6 +150,9 @@ def finish_points(xy: np.ndarray, *, source: str, names: tuple[str, str],
     if weights is not None and not np.any(weights > 0):
         raise InputError(f"every weight in the weights column {weights_name} is zero; at "
                          "least one point must count", path=source)
+    # Read-only from here on: the session then takes the array as it is, without a copy
+    # (session.points.frozen_points).
+    xy.setflags(write=False)
     return LoadedData(points=xy, column_names=names, column_indices=indices, source=source,
                       n_dropped=n_dropped, notes=notes, labels=labels, label_name=label_name,
                       weights=weights, weights_name=weights_name)

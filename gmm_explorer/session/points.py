@@ -30,7 +30,13 @@ class _Edit:
 
 
 def frozen_points(points) -> np.ndarray:
-    """``points`` as a read-only (n, 2) float64 array."""
+    """``points`` as a read-only (n, 2) float64 array: a copy, unless ``points`` is such
+    an array already and owns its memory (then nothing else can write to it: a loader's
+    frozen result, another session's points), which is taken as it is."""
+    if (isinstance(points, np.ndarray) and points.dtype == np.float64 and points.ndim == 2
+            and points.shape[1] == 2 and not points.flags.writeable
+            and points.flags.owndata and points.flags.c_contiguous):
+        return points
     a = np.array(points, dtype=np.float64).reshape(-1, 2)
     a.setflags(write=False)
     return a

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from gmm_explorer import engine as E
+from gmm_explorer.engine import _kernels
 from gmm_explorer.engine.init import centre_start
 from gmm_explorer.errors import InputError
 
@@ -128,3 +129,22 @@ def test_kmeans_up_to_the_sample_size_runs_on_every_point():
         expected, _ = kmeans2(X, seeds, iter=I.KMEANS_ITER, minit="matrix", missing="warn",
                               check_finite=False)
     np.testing.assert_array_equal(centroids, expected)
+
+
+@pytest.mark.skipif(not _kernels.HAVE_NUMBA, reason="numba is a runtime dependency")
+@pytest.mark.parametrize("weighted", [False, True])
+def test_compiled_label_statistics_are_numpys_bit_for_bit(weighted):
+    # Large k-means starts take the statistics of their labels from a compiled loop (no
+    # N-sized temporaries); it must give the numpy path's numbers exactly.
+    from gmm_explorer.engine.init import _label_statistics
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(40_000, 2)) * [3.0, 0.5] + 7.0
+    labels = rng.integers(0, 6, X.shape[0]).astype(np.int32)
+    labels[labels == 4] = 3  # an empty class keeps a zero count
+    w = rng.uniform(0.0, 3.0, X.shape[0]) if weighted else None
+    stats, centres = _label_statistics(X, labels, 6, w)  # numpy: fewer than KMEANS_SAMPLE
+    c_stats, c_centres = _kernels.label_statistics_compiled(X, labels, 6, w)
+    np.testing.assert_array_equal(c_stats, stats)
+    np.testing.assert_array_equal(c_centres, centres)
+    assert stats[4, 0] == 0.0

@@ -184,9 +184,16 @@ def test_np_load_is_always_called_without_pickle(tmp_path: Path,
         calls.append(kwargs.get("allow_pickle"))
         return real_load(*args, **kwargs)
 
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the loader unpickled data from a user's file")
+
     monkeypatch.setattr(np, "load", spy)
+    monkeypatch.setattr(pickle, "load", forbidden)
+    monkeypatch.setattr(pickle, "loads", forbidden)
     load_points(path)
-    assert calls and all(flag is False for flag in calls)
+    # A .npy is read as a view of its bytes, without np.load; a .npz through np.load.
+    assert all(flag is False for flag in calls)
+    assert bool(calls) == filename.endswith(".npz")
 
 
 def test_points_are_read_only_float64(tmp_path: Path):
@@ -366,3 +373,21 @@ def test_file_format(tmp_path: Path):
     (tmp_path / "empty.csv").write_bytes(b"")
     with pytest.raises(InputError, match="the file is empty"):
         file_format(tmp_path / "empty.csv")
+
+
+def test_a_large_npy_is_loaded_with_one_copy_of_its_points(tmp_path: Path):
+    # The .npy's array is a view of the file's bytes; the points are one copy of its two
+    # columns, which the session then takes without another.
+    from gmm_explorer.session.points import frozen_points
+
+    X = np.random.default_rng(0).normal(size=(200_000, 3))
+    path = tmp_path / "three.npy"
+    np.save(path, X)
+    data = load_points(path)
+    np.testing.assert_array_equal(data.points, X[:, :2])
+    assert data.points.flags.owndata and not data.points.flags.writeable
+    assert frozen_points(data.points) is data.points
+    mine = X[:, :2].copy()  # a caller's writable array is copied
+    frozen = frozen_points(mine)
+    mine[0, 0] = 99.0
+    assert frozen[0, 0] == X[0, 0]

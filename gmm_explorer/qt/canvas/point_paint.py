@@ -36,7 +36,8 @@ class PointPaint:
 
     def set_uncertainty(self, u: np.ndarray | None) -> None:
         """``1 - max responsibility`` per point, (n,), or None."""
-        self._uncertainty = None if u is None else np.asarray(u, dtype=np.float64)
+        # float32, as the E-pass gives it (no copy) and as uncertainty_colors reads it.
+        self._uncertainty = None if u is None else np.asarray(u, dtype=np.float32)
         self._uncertainty_rgb = None
 
     def set_mode(self, mode: str) -> None:
