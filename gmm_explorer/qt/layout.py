@@ -5,8 +5,41 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
+
+
+class NarrationLine(QLabel):
+    """The narration: always two lines high, so that a line that wraps (or stops
+    wrapping) never resizes the canvas above it, step after step. Longer text is cut
+    at the second line."""
+
+    LINES = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setToolTip("What the last piece of EM work did")
+        self.setStyleSheet("padding: 1px 6px;")  # the palette's text colour
+        # A long line must not widen the canvas column: it wraps instead.
+        self.setWordWrap(True)
+        self.setMinimumWidth(1)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def _height(self) -> int:
+        m = self.contentsMargins()
+        # The style sheet's padding is inside the contents margins.
+        return self.LINES * self.fontMetrics().lineSpacing() + m.top() + m.bottom() + 2
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(1, self._height())
 
 
 class CentralLayout(NamedTuple):
@@ -31,13 +64,7 @@ def central_layout(controls: QWidget, canvas: QWidget, timeline: QWidget,
     box.setSpacing(2)
     box.addWidget(units_bar)
     box.addWidget(canvas, 1)
-    narration = QLabel()
-    narration.setTextFormat(Qt.TextFormat.PlainText)
-    narration.setToolTip("What the last piece of EM work did")
-    narration.setStyleSheet("padding: 1px 6px;")  # the palette's text colour
-    # A long line must not widen the canvas column: it wraps instead.
-    narration.setWordWrap(True)
-    narration.setMinimumWidth(1)
+    narration = NarrationLine()
     box.addWidget(narration)
     box.addWidget(timeline)
     center_split = QSplitter(Qt.Orientation.Vertical)

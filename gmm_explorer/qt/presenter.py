@@ -148,11 +148,12 @@ class Presenter:
         s, v = self.session, self.v
         cur = s.current
         self._show_settings()
+        # The status first: the new mixture is then drawn once, with it.
+        v.canvas.set_component_status(None if cur is None
+                                      else [d.status for d in cur.diagnostics])
         v.canvas.set_mixture(s.displayed_mixture)
         v.canvas.set_hint(EMPTY_HINT if s.n_points == 0 else None)
         v.canvas.set_ghost(ghost_of(s))
-        v.canvas.set_component_status(None if cur is None
-                                      else [d.status for d in cur.diagnostics])
         v.ll_panel.update_branches([b.steps for b in s.branches], s.active, s.position,
                                    [b.notes for b in s.branches])
         v.table.update_result(cur, s.locks)

@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from gmm_explorer import engine as E
 from tests.qt.window_helpers import (
@@ -585,6 +586,26 @@ def test_closing_during_background_work(qtbot, tmp_path, what):
 
 
 # ------------------------------------------------------------------ narration and ghosts
+
+
+def test_the_canvas_keeps_its_size_whatever_the_narration_says(window, qtbot):
+    # The narration line is two lines high whether its text is empty, short or wraps:
+    # stepping never moves the canvas (a moving canvas also redraws every point).
+    window.resize(900, 700)
+    QApplication.processEvents()
+    heights = {window.canvas.height()}
+    for _ in range(4):
+        window.actions["step"].trigger()
+        idle(qtbot, window)
+        QApplication.processEvents()
+        heights.add(window.canvas.height())
+    line = window.narration
+    assert line.fontMetrics().horizontalAdvance(line.text()) > line.width()  # it wraps
+    line.setText("")
+    QApplication.processEvents()
+    heights.add(window.canvas.height())
+    assert len(heights) == 1
+    assert line.height() >= 2 * line.fontMetrics().lineSpacing()
 
 
 def test_each_step_is_narrated_in_one_line(window, qtbot):

@@ -154,7 +154,10 @@ class Canvas(pg.PlotWidget):
         """Health of each component: a sequence of ``engine.diagnostics.STATUSES``, or None.
 
         Components not "ok" get red, heavier dashed ellipses and a warning by the mean."""
-        self._status = None if statuses is None else tuple(str(x) for x in statuses)
+        status = None if statuses is None else tuple(str(x) for x in statuses)
+        if status == self._status:
+            return  # unchanged (every step of a healthy run): no redraw
+        self._status = status
         self._redraw_model()
 
     def set_show_handles(self, on: bool) -> None:

@@ -271,7 +271,10 @@ class SelectionPanel(QWidget):
 
     def set_current(self, k: int | None, covariance_type: str | None = None) -> None:
         """Mark the model loaded in the window (None: none)."""
-        self._current = None if k is None else (int(k), covariance_type)
+        current = None if k is None else (int(k), covariance_type)
+        if current == self._current:
+            return  # the same model (every step of a run): nothing moves
+        self._current = current
         self._redraw()
 
     def rows(self) -> tuple[SelectionRow, ...]:
