@@ -288,33 +288,46 @@ if HAVE_NUMBA:
         return sig, codegen
 
     @njit(fastmath=False, cache=True, nogil=True)
-    def _summarise_tile(e, rs, nz, m, start, table, labels_out, unc_out,
-                        blend_out):  # pragma: no cover
+    def _summarise_tile(e, rs, nz, m, start, table, labels_out, unc_out, blend_out,
+                        scratch, lab):  # pragma: no cover
         # The per-point summary of a tile's responsibilities r = e[k, t] * rs[t] (see
-        # PointSummary); the same arithmetic as summarise_numpy, without contraction.
+        # PointSummary); the same arithmetic as summarise_numpy, in the same order per
+        # point, without contraction. The loops run over the tile's lanes for each
+        # component (the comparison is a select), so they vectorise as the pass does;
+        # scratch (4, T) holds each lane's largest r and its three blended values, lab
+        # (T,) the component of the largest.
         kc = e.shape[0]
+        T = e.shape[1]
+        best = scratch[0]
+        b0 = scratch[1]
+        b1 = scratch[2]
+        b2 = scratch[3]
+        for t in range(T):
+            share = nz[t] * rs[t]
+            best[t] = -1.0
+            lab[t] = 0
+            b0[t] = share * table[kc, 0]
+            b1[t] = share * table[kc, 1]
+            b2[t] = share * table[kc, 2]
+        for k in range(kc):
+            c0 = table[k, 0]
+            c1 = table[k, 1]
+            c2 = table[k, 2]
+            for t in range(T):
+                r = e[k, t] * rs[t]
+                better = r > best[t]
+                lab[t] = k if better else lab[t]
+                best[t] = r if better else best[t]
+                b0[t] += r * c0
+                b1[t] += r * c1
+                b2[t] += r * c2
         for t in range(m):
-            s = rs[t]
-            best = -1.0
-            lab = 0
-            share = nz[t] * s
-            b0 = share * table[kc, 0]
-            b1 = share * table[kc, 1]
-            b2 = share * table[kc, 2]
-            for k in range(kc):
-                r = e[k, t] * s
-                if r > best:
-                    best = r
-                    lab = k
-                b0 += r * table[k, 0]
-                b1 += r * table[k, 1]
-                b2 += r * table[k, 2]
             i = start + t
-            labels_out[i] = -1 if share > best else lab
-            unc_out[i] = 1.0 - best
-            blend_out[i, 0] = min(255.0, max(0.0, b0 + 0.5))
-            blend_out[i, 1] = min(255.0, max(0.0, b1 + 0.5))
-            blend_out[i, 2] = min(255.0, max(0.0, b2 + 0.5))
+            labels_out[i] = -1 if nz[t] * rs[t] > best[t] else lab[t]
+            unc_out[i] = 1.0 - best[t]
+            blend_out[i, 0] = min(255.0, max(0.0, b0[t] + 0.5))
+            blend_out[i, 1] = min(255.0, max(0.0, b1[t] + 0.5))
+            blend_out[i, 2] = min(255.0, max(0.0, b2[t] + 0.5))
 
     @njit(fastmath={"contract"}, cache=True, nogil=True)
     def _pass_chunk(X, means, prec, const, chunk, c, stats, ll, lost, resp_out,
@@ -339,6 +352,8 @@ if HAVE_NUMBA:
         unw = np.empty(T)
         nz = np.zeros(T)
         table, labels_out, unc_out, blend_out, write_summary = summary
+        scratch = np.empty((4, T))
+        lab = np.zeros(T, dtype=np.int64)
         llc = 0.0
         lostc = 0
         for start in range(lo, hi, T):
@@ -430,7 +445,7 @@ if HAVE_NUMBA:
                         resp_out[start + t, k] = lp[k, t] * rs[t]
             if write_summary:
                 _summarise_tile(lp, unw if weighted else inv, nz, m, start, table,
-                                labels_out, unc_out, blend_out)
+                                labels_out, unc_out, blend_out, scratch, lab)
         for k in range(kc):
             for j in range(6):
                 tot = 0.0
