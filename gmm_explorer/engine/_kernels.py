@@ -287,15 +287,17 @@ if HAVE_NUMBA:
 
         return sig, codegen
 
-    @njit(fastmath=False, cache=True, nogil=True)
+    @njit(fastmath={"contract"}, cache=True, nogil=True, inline="always")
     def _summarise_tile(e, rs, nz, m, start, table, labels_out, unc_out, blend_out,
                         scratch, lab):  # pragma: no cover
         # The per-point summary of a tile's responsibilities r = e[k, t] * rs[t] (see
-        # PointSummary); the same arithmetic as summarise_numpy, in the same order per
-        # point, without contraction. The loops run over the tile's lanes for each
-        # component (the comparison is a select), so they vectorise as the pass does;
-        # scratch (4, T) holds each lane's largest r and its three blended values, lab
-        # (T,) the component of the largest.
+        # PointSummary); the arithmetic of summarise_numpy, in the same order per point.
+        # Inlined into the pass (a call per tile, with its dozen arrays, cost more than
+        # the work), so it compiles under the pass's flags: contraction allowed, and
+        # agreement with numpy to rounding, as the responsibilities' own. The loops run
+        # over the tile's lanes for each component (the comparison is a select), so
+        # they vectorise as the pass does; scratch (4, T) holds each lane's largest r
+        # and its three blended values, lab (T,) the component of the largest.
         kc = e.shape[0]
         T = e.shape[1]
         best = scratch[0]
