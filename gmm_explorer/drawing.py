@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gmm_explorer.engine import _kernels
+from gmm_explorer.engine import _kernels, work_split
 from gmm_explorer.engine.noise import claimed_by_noise
 
 if _kernels.HAVE_NUMBA:
@@ -38,17 +38,27 @@ if _kernels.HAVE_NUMBA:
             else:
                 flat[i] = -1
 
+    _fetch_add = _kernels._fetch_add
+
     @njit(cache=True, nogil=True)
-    def _colour_sums_numba(flat, colors, size):  # pragma: no cover - compiled
-        # One pass over the points: per-pixel sums of R, G, B of those inside the view.
-        out = np.zeros((size, 3))
-        for i in range(flat.shape[0]):
-            p = flat[i]
-            if p >= 0:
-                out[p, 0] += colors[i, 0]
-                out[p, 1] += colors[i, 1]
-                out[p, 2] += colors[i, 2]
-        return out
+    def _colour_sums_worker(flat, colors, chunk, n_chunks, counter, slots,
+                            images):  # pragma: no cover - compiled
+        # A thread's share of colour_sums: it takes an image of its own from `slots`,
+        # then chunks of points from `counter` until none is left, and adds their colours
+        # into its image. The sums are of small integers, exact in any order, so the
+        # images' total is the same for any number of threads.
+        out = images[_fetch_add(slots, 1)]
+        n = flat.shape[0]
+        while True:
+            c = _fetch_add(counter, 1)
+            if c >= n_chunks:
+                return
+            for i in range(c * chunk, min(n, (c + 1) * chunk)):
+                p = flat[i]
+                if p >= 0:
+                    out[p, 0] += colors[i, 0]
+                    out[p, 1] += colors[i, 1]
+                    out[p, 2] += colors[i, 2]
 
 
 def _compiled(backend: str | None) -> bool:
@@ -109,7 +119,18 @@ def colour_sums(flat: np.ndarray, colors: np.ndarray, size: int,
     ndarray of shape (size, 3)
     """
     if _compiled(backend):
-        return _colour_sums_numba(flat, _read_only(colors, np.uint8), size)
+        flat, colors = _read_only(flat, np.int32), _read_only(colors, np.uint8)
+        n = flat.shape[0]
+        n_chunks, chunk = _kernels._chunking(n)
+        threads = (1 if n < work_split.SINGLE_THREAD_PAIRS
+                   else min(work_split.get_num_threads(), n_chunks))
+        # One image per thread that may join (zeros: pages untouched until written).
+        images = np.zeros((threads, size, 3))
+        counter, slots = np.zeros(1, np.int64), np.zeros(1, np.int64)
+        work_split.run_shared(
+            lambda: _colour_sums_worker(flat, colors, chunk, n_chunks, counter, slots,
+                                        images), n_chunks, n, threads)
+        return images[0] if threads == 1 else images.sum(axis=0)
     inside = flat >= 0
     f, c = flat[inside], colors[inside]
     return np.stack([np.bincount(f, weights=c[:, ch], minlength=size) for ch in range(3)], 1)
@@ -506,12 +527,5 @@ class RasterCache:
             sums = colour_sums(self._flat, colors, width * height, self.backend)
             mean = sums[self._hit] / self._counts[:, None] + 0.5
             rgba[self._hit, :3] = mean.astype(np.uint8)
-        rgba[self._hit, 3] = self._alpha
-        return img
-        sums = colour_sums(self._flat, self._inside, np.ascontiguousarray(colors),
-                           width * height)
-        mean = sums[self._hit] / self._counts[self._hit][:, None] + 0.5
-        rgba = img.reshape(-1, 4)
-        rgba[self._hit, :3] = mean.astype(np.uint8)
         rgba[self._hit, 3] = self._alpha
         return img

@@ -72,17 +72,24 @@ def test_point_colors_rejects_unknown_modes(mode):
         point_colors(np.ones((2, 2)) / 2, 2, mode)
 
 
-def test_numba_colour_sums_equal_numpy():
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("n", [20_000, 300_000])  # on the calling thread; shared
+def test_numba_colour_sums_equal_numpy(n, threads):
     from gmm_explorer.drawing import colour_sums
+    from gmm_explorer.engine import work_split
 
     rng = np.random.default_rng(3)
-    flat = rng.integers(-1, 500, 20000).astype(np.int32)  # -1: outside the view
-    cols = rng.integers(0, 256, (20000, 3)).astype(np.uint8)
-    np.testing.assert_array_equal(colour_sums(flat, cols, 500),
-                                  colour_sums(flat, cols, 500, backend="numpy"))
+    flat = rng.integers(-1, 500, n).astype(np.int32)  # -1: outside the view
+    cols = rng.integers(0, 256, (n, 3)).astype(np.uint8)
+    before = work_split.get_num_threads()
+    work_split.set_num_threads(threads)
+    try:
+        sums = colour_sums(flat, cols, 500)
+    finally:
+        work_split.set_num_threads(before)
+    np.testing.assert_array_equal(sums, colour_sums(flat, cols, 500, backend="numpy"))
     inside = flat >= 0
-    np.testing.assert_array_equal(colour_sums(flat, cols, 500)[:, 1],
-                                  np.bincount(flat[inside], cols[inside, 1], 500))
+    np.testing.assert_array_equal(sums[:, 1], np.bincount(flat[inside], cols[inside, 1], 500))
 
 
 def test_numba_pixel_index_equals_numpy():
