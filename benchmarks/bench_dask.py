@@ -1,10 +1,12 @@
-"""EM out of core with Dask: seconds per iteration on N points in a memory-mapped .npy.
+"""EM out of core: seconds per iteration on N points in a memory-mapped .npy.
 
-Writes (once) a .npy of N points in blocks, then times EM iterations of
-``gmm_explorer.engine.dask.fit`` from a fixed start (tol 0, so every run does the same
-iterations), on Dask's threaded scheduler and on a two-process ``LocalCluster``, each
-block read from the file through a memory map by the task that uses it. Prints the
-median seconds per iteration and the implied points per second.
+Writes (once) a .npy of N points in blocks, then times EM iterations from a fixed start
+(tol 0, so every run does the same iterations): in this process without Dask
+(``engine.blocked.ArrayBlocks``, the window's out-of-core path, blocks of 1,000,000
+rows), and with ``gmm_explorer.engine.dask.fit`` on Dask's threaded scheduler and on a
+two-process ``LocalCluster``, each block read from the file through a memory map by the
+task that uses it. Prints the median seconds per iteration and the implied points per
+second.
 
 Usage: python benchmarks/bench_dask.py [--n 1e8] [--k 10] [--iters 3] [--dir /tmp]
 """
@@ -62,14 +64,16 @@ def main(argv=None) -> int:
     print(f"# {n:.0e} points ({path.stat().st_size / 2**30:.2f} GiB on disk), K={args.k}, "
           f"blocks of {args.chunks:,}, {os.cpu_count()} CPUs, Python "
           f"{sys.version.split()[0]}")
-    print("| scheduler | s / iteration | points / s |")
+    print("| path | s / iteration | points / s |")
     print("|---|---:|---:|")
 
-    def timed(scheduler) -> float:
-        points, _ = open_points(path, chunks=args.chunks)
-        dp = engine_dask.DaskPoints(points, scheduler)
+    from gmm_explorer.engine import em
+    from gmm_explorer.io.npy_map import out_of_core_points
+
+    def median_pass(points, run) -> float:
+        """Median seconds of ``points``' passes while ``run(points)`` fits."""
         per = []
-        original = dp.run_pass
+        original = points.run_pass
 
         def timed_pass(*a, **kw):
             t0 = time.perf_counter()
@@ -77,16 +81,25 @@ def main(argv=None) -> int:
             per.append(time.perf_counter() - t0)
             return out
 
-        dp.run_pass = timed_pass
-        engine_dask.fit(dp, settings=settings, init=start)
+        points.run_pass = timed_pass
+        run(points)
         return statistics.median(per[1:] or per)  # the first pass also warms workers
 
+    def timed(scheduler) -> float:
+        points, _ = open_points(path, chunks=args.chunks)
+        return median_pass(engine_dask.DaskPoints(points, scheduler),
+                           lambda p: engine_dask.fit(p, settings=settings, init=start))
+
+    s = median_pass(out_of_core_points(path),
+                    lambda p: list(em.iterate(p, start, settings)))
+    print(f"| this process, no Dask (the window's out-of-core path) | {s:.2f} | "
+          f"{n / s:.3g} |", flush=True)
     s = timed("threads")
-    print(f"| threads | {s:.2f} | {n / s:.3g} |", flush=True)
+    print(f"| Dask, threads | {s:.2f} | {n / s:.3g} |", flush=True)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
         s = timed(client)
-    print(f"| LocalCluster, 2 processes | {s:.2f} | {n / s:.3g} |")
+    print(f"| Dask, LocalCluster, 2 processes | {s:.2f} | {n / s:.3g} |")
     return 0
 
 

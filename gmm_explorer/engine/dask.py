@@ -24,17 +24,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from gmm_explorer.engine.blocked import BlockedPoints
+from gmm_explorer.engine.blocked import (
+    DEFAULT_CHUNK_ROWS,
+    BlockedPoints,
+    add_in_order,
+    block_pass,
+    sample_rows,
+    start_from_sample,
+)
 from gmm_explorer.engine.fit import FitResult, _run, check_given_k
-from gmm_explorer.engine.init import KMEANS_SAMPLE, initialise, rng_from
 from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.engine.steps import EMSettings
-from gmm_explorer.engine.validation import check_n_components
 from gmm_explorer.errors import InputError
-
-#: Rows per block when the caller gives an array that is not yet a Dask array (and
-#: io/dask_points' blocks of a file unless ``--chunks`` says otherwise).
-DEFAULT_CHUNK_ROWS = 1_000_000
 
 
 def _dask():
@@ -44,34 +45,6 @@ def _dask():
     except ImportError:
         raise InputError("Dask is not installed: pip install 'gmm-explorer[dask]'") from None
     return dask, da
-
-
-def _block_pass(block, offset, means, prec, const, noise, backend):
-    """One block's fused pass (runs on a worker): ``(stats, ll, n_lost)``. ``offset``:
-    the index of the block's first point, to name a bad point."""
-    from gmm_explorer.engine import _kernels
-
-    try:
-        X = np.ascontiguousarray(block, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"points must be numbers ({exc})") from None
-    bad = ~np.isfinite(X).all(axis=1)
-    if bad.any():  # every block is checked where it lives
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"point {offset + i} is not finite: {X[i].tolist()}")
-    return _kernels.run_pass(X, means, prec, const, None, backend, noise)
-
-
-def _add_in_order(parts):
-    """The blocks' results added in block order (one task: a fixed order)."""
-    stats = np.zeros_like(parts[0][0])
-    ll = 0.0
-    lost = 0
-    for s, l_, n in parts:
-        stats += s
-        ll += l_
-        lost += n
-    return stats, ll, lost
 
 
 class DaskPoints(BlockedPoints):
@@ -113,21 +86,20 @@ class DaskPoints(BlockedPoints):
 
     def run_pass(self, means, prec, const, noise, backend):
         dask, _ = _dask()
-        parts = [dask.delayed(_block_pass, pure=True)(b, int(o), means, prec, const,
+        parts = [dask.delayed(block_pass, pure=True)(b, int(o), means, prec, const,
                                                      float(noise), backend)
                  for b, o in zip(self.blocks, self.offsets, strict=True)]
-        total = dask.delayed(_add_in_order, pure=True)(parts)
+        total = dask.delayed(add_in_order, pure=True)(parts)
         (stats, ll, lost), = self._compute(total)
         return np.asarray(stats), float(ll), int(lost)
 
     def sample(self, n: int, seed) -> np.ndarray:
         """A seeded random subsample of ``n`` points (all of them if there are fewer),
         in their order, gathered to this process."""
-        if self.shape[0] <= n:
+        rows = sample_rows(self.shape[0], n, seed)
+        if rows is None:
             return np.asarray(self._compute(self.array)[0])
-        rng = rng_from(seed)
-        idx = np.sort(rng.choice(self.shape[0], n, replace=False))
-        return np.asarray(self._compute(self.array[idx])[0])
+        return np.asarray(self._compute(self.array[rows])[0])
 
 
 def as_dask_points(data, chunks: int | None = None, scheduler=None) -> DaskPoints:
@@ -203,11 +175,6 @@ def fit(data, n_components: int | None = None, *, settings: EMSettings = EMSetti
     else:
         if n_components is None:
             raise InputError("K (the number of components) is required")
-        check_n_components(n_components)
-        sample = points.sample(KMEANS_SAMPLE, seed)
-        start = initialise(sample, n_components, init,
-                           covariance_type=settings.covariance_type,
-                           reg_covar=settings.reg_covar, seed=seed)
-        how = init
+        start, how = start_from_sample(points, n_components, init, settings, seed), init
     history = _run(em.iterate(points, start, settings, backend=backend), None)
     return FitResult(history[-1], history, settings, how, seed, 1)

@@ -8,7 +8,7 @@
 
 Every other format is read by the in-memory loader: the message says to convert it.
 Values are checked block by block as the fit reaches them
-(:func:`gmm_explorer.engine.dask._block_pass` names the first bad point).
+(:func:`gmm_explorer.engine.blocked.block_pass` names the first bad point).
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from gmm_explorer.engine.dask import DEFAULT_CHUNK_ROWS
+from gmm_explorer.engine.blocked import DEFAULT_CHUNK_ROWS
 from gmm_explorer.errors import InputError
+from gmm_explorer.io.npy_map import open_npy_map
 
 
 def _pick(names: list[str], columns: str | None, path) -> list[str]:
@@ -68,15 +69,7 @@ def open_points(path, columns: str | None = None, chunks: int | None = None):
     rows = chunks or DEFAULT_CHUNK_ROWS
     suffix = p.suffix.lower()
     if suffix == ".npy":
-        try:
-            mm = np.load(p, mmap_mode="r", allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
-            raise InputError(f"not a readable .npy file ({exc})", path=path) from None
-        if mm.ndim != 2 or mm.shape[1] < 2 or mm.shape[0] == 0:
-            raise InputError(f"a .npy of points needs shape (N, 2), got {mm.shape}", path=path)
-        if not np.issubdtype(mm.dtype, np.number) or np.issubdtype(mm.dtype, np.complexfloating):
-            raise InputError(f"a .npy of points must hold real numbers, not {mm.dtype}",
-                             path=path)
+        mm = open_npy_map(p)
         names = [str(i) for i in range(mm.shape[1])]
         cols = [int(c) for c in _pick(names, columns, path)]
         import dask

@@ -15,6 +15,10 @@ ACTIONS = {
     "new": ("&New", "Ctrl+N", "Start a new, empty session", False),
     "open": ("&Open…", "Ctrl+O", "Open a CSV/TSV/TXT, .npy, .npz, Excel, Parquet or Feather "
              "file of points, or a .gmmx session", False),
+    "open_out_of_core": ("Open Out of &Core…", None, "Open a .npy file of points too "
+                         "large for memory: its density and EM over its blocks, read from "
+                         "the file as needed (File › Open does this by itself for a file "
+                         "that would not fit)", False),
     "save": ("&Save", "Ctrl+S", "Save the session (points, settings, every step)", False),
     "save_as": ("Save &As…", "Ctrl+Shift+S", "Save the session to a new file", False),
     "quit": ("&Quit", "Ctrl+Q", "Quit GMM Explorer", False),
@@ -98,7 +102,7 @@ MODES = ("add", "brush", "select", "place", "inspect")
 #: Menu title -> action names (None: a separator; "recent", "samples", "export", "panels",
 #: "lessons": submenus the window fills).
 MENUS = (
-    ("&File", ["new", "open", "recent", "samples", "generate", None, "save", "save_as",
+    ("&File", ["new", "open", "open_out_of_core", "recent", "samples", "generate", None, "save", "save_as",
                "export", None, "quit"]),
     ("&Edit", ["undo", "redo", None, "paste", None, "mode_add", "mode_brush", "mode_select", "mode_place",
                "mode_inspect", None, "delete", "clear"]),

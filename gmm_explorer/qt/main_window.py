@@ -27,11 +27,13 @@ session says it changed.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from types import SimpleNamespace
 
 from PySide6.QtCore import QEvent, QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
+from gmm_explorer.errors import GMMExplorerError
 from gmm_explorer.io.samples import SAMPLES
 from gmm_explorer.qt import theme as themes
 from gmm_explorer.qt import window_state
@@ -56,6 +58,7 @@ from gmm_explorer.qt.controllers.gif_export import GifExportController
 from gmm_explorer.qt.controllers.history import HistoryController
 from gmm_explorer.qt.controllers.kernels import KernelsController
 from gmm_explorer.qt.controllers.landscape import LandscapeController
+from gmm_explorer.qt.controllers.out_of_core import OutOfCoreController
 from gmm_explorer.qt.controllers.lessons import LessonsController
 from gmm_explorer.qt.controllers.m_step_explain import MStepExplainController
 from gmm_explorer.qt.controllers.overlays import OverlaysController
@@ -104,6 +107,8 @@ class MainWindow(QMainWindow):
         self.qsettings = settings if settings is not None else QSettings()
         self.session = Session(settings=window_state.restore_model_settings(self.qsettings))
         self.closed = False
+        #: Open out-of-core windows' controllers (File › Open Out of Core…).
+        self.out_of_core: list[OutOfCoreController] = []
         self.setAcceptDrops(True)
         self._make_views()
         self._make_controllers()
@@ -214,7 +219,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         self.lessons.show_requested.connect(self._show_for_lesson)
         for name, slot in (
-                ("new", files.new_session), ("open", files.open_dialog), ("save", files.save),
+                ("new", files.new_session), ("open", files.open_dialog),
+                ("open_out_of_core", files.open_out_of_core_dialog), ("save", files.save),
                 ("save_as", files.save_as), ("quit", self.close), ("undo", self.points.undo),
                 ("redo", self.points.redo), ("paste", data.paste),
                 ("delete", self.points.delete_selection),
@@ -233,6 +239,7 @@ class MainWindow(QMainWindow):
                 ("shortcuts", lambda: show_shortcuts(bar))):
             a[name].triggered.connect(slot)
         a["pause"].triggered.connect(self.canvas.setFocus)  # Esc gives the keys back
+        files.out_of_core_wanted.connect(self.open_out_of_core)
         for mode in MODES:
             a[f"mode_{mode}"].toggled.connect(self._mode_changed)
         self.menus["recent"].aboutToShow.connect(self._fill_recent_menu)
@@ -370,6 +377,28 @@ class MainWindow(QMainWindow):
                 if hasattr(panel, "retheme"):  # marks drawn in the theme's inks
                     panel.retheme(theme)
 
+    @Slot(str)
+    def open_out_of_core(self, path: str) -> OutOfCoreController | None:
+        """A window on the .npy file ``path`` read from disk as needed (its own thread);
+        None after an error dialog when it is not a .npy of points."""
+        try:
+            ooc = OutOfCoreController(path, parent=self)
+        except GMMExplorerError as exc:
+            self.feedback.error("Could not open the file out of core", str(exc))
+            return None
+        self.out_of_core.append(ooc)
+        ooc.closed.connect(self._out_of_core_closed)
+        self.feedback.status(f"{Path(path).name} opened out of core, in a window of its "
+                             "own; the data here is as it was", 8000)
+        return ooc
+
+    @Slot(object)
+    def _out_of_core_closed(self, ooc) -> None:
+        if ooc in self.out_of_core:
+            self.out_of_core.remove(ooc)
+        ooc.window.deleteLater()
+        ooc.deleteLater()
+
     def discard_and_close(self) -> None:
         """Close without asking about unsaved changes (they are dropped, as a user's
         "Discard" drops them; the recovery file is removed as on any normal close)."""
@@ -394,6 +423,8 @@ class MainWindow(QMainWindow):
         self.bound_explain.shutdown()
         self.landscape.shutdown()
         self.landscape_window.close()
+        for ooc in list(self.out_of_core):
+            ooc.close()
         self.compare.shutdown()
         self.compare_window.close()
         super().closeEvent(event)

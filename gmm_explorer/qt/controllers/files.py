@@ -9,7 +9,9 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal, S
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from gmm_explorer.errors import GMMExplorerError, InputError
+from gmm_explorer.io.arrays import file_format
 from gmm_explorer.io.columns import table_needing_choice
+from gmm_explorer.io.npy_map import needs_out_of_core
 from gmm_explorer.io.loaders import load_points
 from gmm_explorer.io.session_file import (
     SUFFIX,
@@ -24,6 +26,15 @@ APP_NAME = "GMM Explorer"
 MAX_RECENT = 8
 #: Seconds between recovery saves while there are unsaved changes.
 AUTOSAVE_SECONDS = 30
+
+
+def too_large_for_window(path) -> bool:
+    """Whether ``path`` is a ``.npy`` file whose points the window could not hold in
+    this machine's free memory (:func:`~gmm_explorer.io.npy_map.needs_out_of_core`)."""
+    try:
+        return file_format(path) == "npy" and needs_out_of_core(path)[0]
+    except GMMExplorerError:  # unreadable: the loader says what is wrong
+        return False
 
 
 class FilesController(QObject):
@@ -45,6 +56,8 @@ class FilesController(QObject):
     title_changed = Signal(str)
     #: None: a new data set or a whole session replaced the data.
     data_replaced = Signal()
+    #: str: a .npy file too large for the window to hold, to open out of core.
+    out_of_core_wanted = Signal(str)
 
     def __init__(self, session, canvas, run, feedback, qsettings: QSettings,
                  parent: QWidget) -> None:
@@ -85,7 +98,12 @@ class FilesController(QObject):
         """Open a data file or a ``.gmmx`` session; on failure show an error and keep the
         current data. Asks first when there are unsaved changes (``ask``). When a file has
         more than two numeric columns or label candidates and no ``columns`` were given,
-        the column picker asks which to use (``pick``), remembering the choice per file."""
+        the column picker asks which to use (``pick``), remembering the choice per file.
+        A ``.npy`` file whose points would not fit in free memory opens out of core
+        instead (:attr:`out_of_core_wanted`), leaving the data here as it is."""
+        if columns is None and too_large_for_window(path):
+            self.out_of_core_wanted.emit(str(path))
+            return True
         if ask and not self.maybe_save():
             return False
         if is_session_path(path):
@@ -191,6 +209,15 @@ class FilesController(QObject):
             f"GMM Explorer sessions (*{SUFFIX});;All files (*)")
         if path:
             self.load_file(path)
+
+    @Slot()
+    def open_out_of_core_dialog(self) -> None:
+        """Choose a .npy file to open out of core, whatever its size."""
+        path, _ = QFileDialog.getOpenFileName(
+            self.parent(), "Open a .npy file out of core", self.last_folder(),
+            "NumPy arrays (*.npy);;All files (*)")
+        if path:
+            self.out_of_core_wanted.emit(path)
 
     @Slot()
     def new_session(self) -> None:
