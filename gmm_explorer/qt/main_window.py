@@ -413,6 +413,7 @@ class MainWindow(QMainWindow):
         self.closed = True
         self.files.shutdown()
         self.run.shutdown()
+        self.canvas.shutdown()
         self.kernels.shutdown()
         self.presentation.set_active(False)  # remember the window as it is outside it
         window_state.save_all(self.qsettings, self.session.settings, self.controls, self)

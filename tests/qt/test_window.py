@@ -215,6 +215,37 @@ def test_large_point_sets_are_drawn_as_an_image(qtbot, tmp_path):
     assert len(w.canvas.layers.points.marker_positions()) == 0
 
 
+def test_a_million_points_are_drawn_off_the_gui_thread_as_the_gui_would(qtbot, tmp_path):
+    from gmm_explorer.drawing import raster
+    from gmm_explorer.qt.canvas.canvas import BACKGROUND_RASTER
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(BACKGROUND_RASTER, 2)) + rng.integers(0, 3, (BACKGROUND_RASTER, 1))
+    w = window_with(qtbot, tmp_path, X)
+    c = w.canvas
+    pending_when_applied = []
+    w.run.result_applied.connect(lambda _res: pending_when_applied.append(c.raster_pending))
+    press(qtbot, w, Qt.Key.Key_Space)
+    idle(qtbot, w)
+    qtbot.waitUntil(lambda: not c.view_redraw_pending, timeout=TIMEOUT)
+    # The step's result was drawn while its image was still being made elsewhere...
+    assert pending_when_applied == [True]
+    # ...and the image is the one the GUI thread would have made.
+    (x0, x1), (y0, y1) = c.view.viewRange()
+    ratio = c.devicePixelRatioF()
+    want = raster(c.points, np.asarray(c.point_colors()), (x0, x1), (y0, y1),
+                  max(1, round(c.view.width() * ratio)), max(1, round(c.view.height() * ratio)))
+    np.testing.assert_array_equal(c.layers.points.raster_image(), want)
+    # An image asked for and then overtaken by other points never shows.
+    c.redraw_view_now()
+    assert c.raster_pending
+    w.data.load_sample()
+    idle(qtbot, w)
+    qtbot.waitUntil(lambda: not c.raster_pending, timeout=TIMEOUT)
+    assert not c.uses_raster and c.layers.points.raster_image() is None
+    assert len(c.layers.points.marker_positions()) == 272
+
+
 def test_settings_are_remembered(qtbot, tmp_path):
     w = make_window(qtbot, tmp_path)
     w.data.load_sample()

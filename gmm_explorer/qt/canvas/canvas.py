@@ -13,14 +13,15 @@ boundaries and centroids, ellipses, means, handles, health warnings, hover and p
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QGraphicsItem
 
 from gmm_explorer import engine as E
-from gmm_explorer.drawing import view_ranges, weight_sizes
+from gmm_explorer.drawing import RasterCache, view_ranges, weight_sizes
 from gmm_explorer.qt import theme as themes
 from gmm_explorer.qt.canvas.ghosts import GhostLayer
 from gmm_explorer.qt.canvas.hint import CanvasHint
@@ -29,9 +30,21 @@ from gmm_explorer.qt.canvas.point_paint import PointPaint
 from gmm_explorer.qt.canvas.presentation_style import CanvasPresentation
 from gmm_explorer.qt.canvas.view_box import EditViewBox
 from gmm_explorer.qt.plot_style import PlotStyle
+from gmm_explorer.qt.threads import BackgroundThread, Task, TaskDone, unless_cancelled
 
 #: Above this many points, points are drawn as an image of the view instead of markers.
 MAX_MARKERS = 10_000
+#: From this many points the image is made on a thread of its own (tens of milliseconds
+#: at 10^7 points), so a step or a pan never waits for it: the last image stays on screen
+#: until the new one is ready.
+BACKGROUND_RASTER = 1_000_000
+
+
+def _made_raster(cache: RasterCache, args, _report, _cancelled):
+    """The raster thread's task: ``(image, x_range, y_range)``."""
+    points, colors, x_range, y_range, width, height = args
+    return (cache.image(points, colors, tuple(x_range), tuple(y_range), width, height),
+            x_range, y_range)
 
 
 class Canvas(pg.PlotWidget):
@@ -85,6 +98,13 @@ class Canvas(pg.PlotWidget):
         self._view_timer.setInterval(40)
         self._view_timer.timeout.connect(self.redraw_view_now)
         self.view.sigRangeChanged.connect(lambda *_: self._view_timer.start())
+        #: Makes large rasters, with a cache of its own (the GUI thread's small rasters
+        #: use the layer's); an image made for points since replaced is dropped.
+        self._raster_version = 0
+        self._background_cache = RasterCache()
+        self._raster_thread = BackgroundThread("raster", lambda: self._raster_version,
+                                               latest_only=True, parent=self)
+        self._raster_thread.finished.connect(self._show_background_raster)
 
     # ------------------------------------------------------------------ state in
 
@@ -93,6 +113,7 @@ class Canvas(pg.PlotWidget):
         ``weights``: their sample weights, drawn as marker sizes (a marker's area grows
         with its weight); None: every marker the same size."""
         self._points = points
+        self._raster_version += 1  # an image of the old points must not show
         self._sizes = weight_sizes(weights)
         self.view.hit_targets.set_points(points)
         self._redraw_points()
@@ -321,8 +342,18 @@ class Canvas(pg.PlotWidget):
 
     @property
     def view_redraw_pending(self) -> bool:
-        """Whether the view changed and its dependent layers are not yet redrawn."""
-        return self._view_timer.isActive()
+        """Whether the view changed and its dependent layers are not yet redrawn (a large
+        raster included)."""
+        return self._view_timer.isActive() or self.raster_pending
+
+    @property
+    def raster_pending(self) -> bool:
+        """Whether an image of many points is being made on its thread."""
+        return self._raster_thread.busy
+
+    def shutdown(self) -> None:
+        """Stop the raster's thread (the window is closing)."""
+        self._raster_thread.shutdown()
 
     @property
     def uses_raster(self) -> bool:
@@ -403,9 +434,21 @@ class Canvas(pg.PlotWidget):
         x_range, y_range = self.view.viewRange()
         # One image pixel per device pixel: crisp on a HiDPI screen (ratio 2, say).
         ratio = self.devicePixelRatioF()
-        self._layers.points.draw_raster(self._points, self.point_colors(), x_range, y_range,
-                                        max(1, round(self.view.width() * ratio)),
-                                        max(1, round(self.view.height() * ratio)))
+        args = (self._points, np.asarray(self.point_colors()), x_range, y_range,
+                max(1, round(self.view.width() * ratio)),
+                max(1, round(self.view.height() * ratio)))
+        if self._points.shape[0] < BACKGROUND_RASTER:
+            self._layers.points.draw_raster(*args)
+            return
+        # latest_only: a raster still queued when the next is asked for is never made.
+        self._raster_thread.submit(Task("raster", unless_cancelled(
+            partial(_made_raster, self._background_cache, args)), self._raster_version))
+
+    @Slot(object)
+    def _show_background_raster(self, done: TaskDone) -> None:
+        if done.value is not None and self.uses_raster:
+            img, x_range, y_range = done.value
+            self._layers.points.show_raster(img, x_range, y_range)
 
     def _redraw_markers(self) -> None:
         n = self._points.shape[0]

@@ -139,9 +139,14 @@ class PointsLayer:
     def draw_raster(self, points: np.ndarray, colors: np.ndarray, x_range, y_range,
                     width: int, height: int) -> None:
         """The points as one image of the view ``x_range`` x ``y_range``."""
+        img = self._raster_cache.image(points, np.asarray(colors), tuple(x_range),
+                                       tuple(y_range), width, height)
+        self.show_raster(img, x_range, y_range)
+
+    def show_raster(self, img: np.ndarray, x_range, y_range) -> None:
+        """Show ``img``, an RGBA image of the view ``x_range`` x ``y_range`` (rows from
+        the bottom, as :class:`~gmm_explorer.drawing.RasterCache` makes it)."""
         (x0, x1), (y0, y1) = x_range, y_range
-        img = self._raster_cache.image(points, np.asarray(colors), (x0, x1), (y0, y1),
-                                       width, height)
         self._raster.setImage(img, autoLevels=False, levels=(0, 255))
         self._raster.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
 
