@@ -15,3 +15,6 @@ $PY benchmarks/bench_whole_fit.py --n 1e6 --k 10
 echo "## select";      $PY benchmarks/bench_select.py --repeats 3 --models sklearn
 $PY benchmarks/bench_select.py --repeats 3 --models all
 echo "## dask";        $PY benchmarks/bench_dask.py --n 1e8 --iters 3
+echo "## 10^6 and 10^7 points in the window"
+QT_QPA_PLATFORM=offscreen $PY benchmarks/ui_responsiveness.py --n 1000000 --k 10 --steps 25 2>/dev/null
+QT_QPA_PLATFORM=offscreen $PY benchmarks/ui_responsiveness.py --n 10000000 --k 10 --steps 8 2>/dev/null
