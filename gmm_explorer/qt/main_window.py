@@ -58,9 +58,9 @@ from gmm_explorer.qt.controllers.gif_export import GifExportController
 from gmm_explorer.qt.controllers.history import HistoryController
 from gmm_explorer.qt.controllers.kernels import KernelsController
 from gmm_explorer.qt.controllers.landscape import LandscapeController
-from gmm_explorer.qt.controllers.out_of_core import OutOfCoreController
 from gmm_explorer.qt.controllers.lessons import LessonsController
 from gmm_explorer.qt.controllers.m_step_explain import MStepExplainController
+from gmm_explorer.qt.controllers.out_of_core import OutOfCoreController
 from gmm_explorer.qt.controllers.overlays import OverlaysController
 from gmm_explorer.qt.controllers.points import PointsController
 from gmm_explorer.qt.controllers.run import RunController

@@ -60,6 +60,7 @@ def test_a_file_too_large_opens_out_of_core_and_the_data_stays(window, qtbot, mo
     # The main window's data and model are as they were.
     np.testing.assert_array_equal(window.session.points, before)
     assert "opened out of core" in window.statusBar().currentMessage()
+    assert window.files.recent_files()[0] == str(path.resolve())  # Open Recent opens it so
     about = ooc.window.about.text()
     assert "60,000 points" in about and "density" in about and "1 MB" in about
     _wait_for(qtbot, ooc)

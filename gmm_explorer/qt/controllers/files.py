@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from gmm_explorer.errors import GMMExplorerError, InputError
 from gmm_explorer.io.arrays import file_format
 from gmm_explorer.io.columns import table_needing_choice
-from gmm_explorer.io.npy_map import needs_out_of_core
 from gmm_explorer.io.loaders import load_points
+from gmm_explorer.io.npy_map import needs_out_of_core
 from gmm_explorer.io.session_file import (
     SUFFIX,
     is_session_path,
@@ -102,6 +102,8 @@ class FilesController(QObject):
         A ``.npy`` file whose points would not fit in free memory opens out of core
         instead (:attr:`out_of_core_wanted`), leaving the data here as it is."""
         if columns is None and too_large_for_window(path):
+            if display_name is None:
+                self._add_recent(path)
             self.out_of_core_wanted.emit(str(path))
             return True
         if ask and not self.maybe_save():
