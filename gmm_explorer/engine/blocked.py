@@ -17,6 +17,7 @@ results with :func:`add_in_order`, and both start EM from :func:`start_from_samp
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -158,6 +159,17 @@ class ArrayBlocks(BlockedPoints):
         # (a memory map of a file another program rewrites is undefined anyway), so each
         # block is checked on its first reading only.
         self._finite: set[int] = set()
+        #: Called as ``on_block(b, n_blocks)`` before a pass reads block ``b`` (see
+        #: :meth:`watched`); it may raise to stop the pass.
+        self.on_block = None
+
+    def watched(self, on_block) -> ArrayBlocks:
+        """The same points (and blocks already checked), with ``on_block(b, n_blocks)``
+        called before each pass reads block ``b``: progress within a long pass, and a
+        way to stop one (by raising)."""
+        w = copy.copy(self)
+        w.on_block = on_block
+        return w
 
     @property
     def n_blocks(self) -> int:
@@ -186,8 +198,12 @@ class ArrayBlocks(BlockedPoints):
     def run_pass(self, means, prec, const, noise, backend):
         from gmm_explorer.engine import _kernels
 
-        parts = [_kernels.run_pass(X, means, prec, const, None, backend, noise)
-                 for _, X in self.blocks()]
+        parts = []
+        for b in range(self.n_blocks):
+            if self.on_block is not None:
+                self.on_block(b, self.n_blocks)
+            parts.append(_kernels.run_pass(self.block(b), means, prec, const, None, backend,
+                                           noise))
         stats, ll, lost = add_in_order(parts)
         return stats, float(ll), int(lost)
 

@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 
 from gmm_explorer.engine import em
 from gmm_explorer.io.npy_map import MEMORY_ENV
@@ -99,12 +99,14 @@ def test_fit_runs_em_over_the_blocks_as_in_memory_and_saves(window, qtbot, monke
                                rtol=1e-12, atol=1e-15)
     # Ellipses drawn: three per component.
     assert len(w._ellipses) == 6
-    # Save parameters: the file holds the fitted mixture.
+    # Save parameters (Ctrl+S, wherever the focus is): the file holds the fitted mixture.
     out = tmp_path / "fitted.json"
     monkeypatch.setattr(ooc_module.QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(out), ""))
     assert w.save_button.isEnabled()
-    w.save_button.click()
+    w.tol.setFocus()
+    qtbot.keyClick(w.tol, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(out.exists, timeout=TIMEOUT)
     saved = read_mixture(out)
     np.testing.assert_array_equal(saved.mixture.means, final.mixture.means)
     assert tuple(saved.columns) == ("column 0", "column 1")
@@ -210,3 +212,42 @@ def test_the_density_is_drawn_where_the_points_are(window, qtbot, monkeypatch, t
 
     assert alpha(9.0, 0.25) > 0 and alpha(1.0, 0.25) > 0  # on the stripe
     assert alpha(9.0, 8.0) == 0 and alpha(0.25, 9.0) == 0  # above it
+
+
+def test_keys_fit_and_cancel_mid_pass_keeping_the_iterations_done(window, qtbot,
+                                                                   monkeypatch, big_file):
+    path, _ = big_file
+    monkeypatch.setattr(ooc_module, "BLOCK_ROWS", 6_000)  # ten blocks a pass
+    real = ooc_module.out_of_core.fit_states
+    first, gate = threading.Event(), threading.Event()
+
+    def held(*args, **kwargs):  # the fit waits after its first state until Esc
+        states = real(*args, **kwargs)
+        yield next(states)
+        first.set()
+        gate.wait(30)
+        yield from states
+
+    monkeypatch.setattr(ooc_module.out_of_core, "fit_states", held)
+    _open(window, monkeypatch, path)
+    ooc = window.out_of_core[0]
+    _wait_for(qtbot, ooc)
+    w = ooc.window
+    texts = []
+    ooc.runner.progressed.connect(lambda p: texts.append(p.payload.text))
+    w.k.setFocus()
+    qtbot.keyClick(w.k, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: ooc.runner.busy, timeout=TIMEOUT)
+    assert first.wait(60)
+    cancelled = []
+    w.controls.cancel_requested.connect(lambda: cancelled.append(True))
+    qtbot.keyClick(w.k, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: bool(cancelled), timeout=TIMEOUT)
+    gate.set()
+    _wait_for(qtbot, ooc)
+    assert len(ooc.states) == 1 and ooc.states[0].iteration == 0
+    assert w.controls.status.text() == "Fit cancelled: the iterations done are kept."
+    assert "Iteration 0" in w.result.text() and "Not converged." in w.result.text()
+    assert w.save_button.isEnabled()
+    # The first pass reported its blocks as it read them.
+    assert "Iteration 0: block 1 of 10" in texts and "Iteration 0: block 10 of 10" in texts

@@ -141,12 +141,20 @@ class OutOfCoreController(QObject):
 
         def run(report, cancelled):
             states = []
-            for state in out_of_core.fit_states(points, k, settings, seed):
-                states.append(state)
-                report(Progress(state.iteration, settings.max_iter,
-                                f"Iteration {state.iteration:,}", state))
+
+            def on_block(b, n):  # in the worker thread, before each block of a pass
                 if cancelled():
-                    break
+                    raise out_of_core.Stopped("fit")
+                report(Progress(b, n, f"Iteration {len(states):,}: block {b + 1:,} of "
+                                      f"{n:,}"))
+
+            try:
+                for state in out_of_core.fit_states(points.watched(on_block), k, settings,
+                                                    seed):
+                    states.append(state)
+                    report(Progress(0, 1, f"Iteration {state.iteration:,} done", state))
+            except out_of_core.Stopped:  # Cancel: the iterations done are kept
+                pass
             return tuple(states)
 
         w.controls.set_status(f"Fitting K = {k}: a k-means start on a sample, then one "

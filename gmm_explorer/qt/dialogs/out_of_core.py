@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -102,6 +103,15 @@ class OutOfCoreWindow(QWidget):
         layout.addWidget(self.plot, 1)
         self.x_column.currentIndexChanged.connect(self._columns_edited)
         self.y_column.currentIndexChanged.connect(self._columns_edited)
+        # Keys that work wherever the focus is in this window.
+        for keys, button in (("Ctrl+Return", self.controls.run_button),
+                             ("Esc", self.controls.cancel_button),
+                             ("Ctrl+S", self.save_button)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(button.animateClick)
+            button.setToolTip(f"{button.toolTip()} ({QKeySequence(keys).toString()})")
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self).activated.connect(
+            self.close)
 
     def show_on_screen(self) -> None:
         """Show the window, no larger than its screen's free area."""
