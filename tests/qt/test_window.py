@@ -231,11 +231,21 @@ def test_a_million_points_are_drawn_off_the_gui_thread_as_the_gui_would(qtbot, t
     # The step's result was drawn while its image was still being made elsewhere...
     assert pending_when_applied == [True]
     # ...and the image is the one the GUI thread would have made.
-    (x0, x1), (y0, y1) = c.view.viewRange()
-    ratio = c.devicePixelRatioF()
-    want = raster(c.points, np.asarray(c.point_colors()), (x0, x1), (y0, y1),
-                  max(1, round(c.view.width() * ratio)), max(1, round(c.view.height() * ratio)))
-    np.testing.assert_array_equal(c.layers.points.raster_image(), want)
+
+    def made_here():
+        (x0, x1), (y0, y1) = c.view.viewRange()
+        ratio = c.devicePixelRatioF()
+        return raster(c.points, np.asarray(c.point_colors()), (x0, x1), (y0, y1),
+                      max(1, round(c.view.width() * ratio)),
+                      max(1, round(c.view.height() * ratio)))
+
+    np.testing.assert_array_equal(c.layers.points.raster_image(), made_here())
+    # An export does not wait for, or take, an image still being made elsewhere.
+    c.set_color_mode("hard")
+    assert c.raster_pending
+    with c.paper():
+        np.testing.assert_array_equal(c.layers.points.raster_image(), made_here())
+    assert w.exports.canvas_png()[:4] == b"\x89PNG"
     # An image asked for and then overtaken by other points never shows.
     c.redraw_view_now()
     assert c.raster_pending

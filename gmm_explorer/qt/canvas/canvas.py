@@ -252,9 +252,11 @@ class Canvas(pg.PlotWidget):
 
     @contextmanager
     def paper(self):
-        """Draw on white paper (the light theme) inside the block, for an export."""
+        """Draw on white paper (the light theme) inside the block, for an export: the
+        drawing is complete on entry (:meth:`draw_now`)."""
         shown = self._theme
         self.set_theme(themes.LIGHT)
+        self.draw_now()
         try:
             yield self
         finally:
@@ -300,11 +302,20 @@ class Canvas(pg.PlotWidget):
         """The hint shown over the plot, or None."""
         return self._hint.text
 
-    def redraw_view_now(self) -> None:
+    def draw_now(self) -> None:
+        """Bring every layer up to date now, on this thread, for a picture taken at once
+        (an export, ``render``): what depends on the view, and the points' image even of
+        a million points or more (an image still being made on its thread is dropped)."""
+        self._view_timer.stop()
+        self._raster_version += 1
+        self.redraw_view_now(here=True)
+
+    def redraw_view_now(self, here: bool = False) -> None:
         """Redraw what depends on the view (raster, density, decision regions, k-means
-        boundaries) now, rather than shortly after the view last changed."""
+        boundaries) now, rather than shortly after the view last changed (``here``: the
+        points' image too is made on this thread, whatever their number)."""
         if self.uses_raster:
-            self._redraw_raster()
+            self._redraw_raster(here)
         self._redraw_grids()
         self._redraw_kmeans_lines()
         self._redraw_ghosts()
@@ -430,14 +441,14 @@ class Canvas(pg.PlotWidget):
         if self._selection.size:
             self.set_selection(self._selection[self._selection < pts.shape[0]])
 
-    def _redraw_raster(self) -> None:
+    def _redraw_raster(self, here: bool = False) -> None:
         x_range, y_range = self.view.viewRange()
         # One image pixel per device pixel: crisp on a HiDPI screen (ratio 2, say).
         ratio = self.devicePixelRatioF()
         args = (self._points, np.asarray(self.point_colors()), x_range, y_range,
                 max(1, round(self.view.width() * ratio)),
                 max(1, round(self.view.height() * ratio)))
-        if self._points.shape[0] < BACKGROUND_RASTER:
+        if here or self._points.shape[0] < BACKGROUND_RASTER:
             self._layers.points.draw_raster(*args)
             return
         # latest_only: a raster still queued when the next is asked for is never made.

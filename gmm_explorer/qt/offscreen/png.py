@@ -64,7 +64,7 @@ def render_png(points: np.ndarray, mixture: E.Mixture | None, *, column_names=("
     app.processEvents()
     canvas.fit_view()
     app.processEvents()
-    canvas.redraw_view_now()  # contours and raster for the final view, now
+    canvas.draw_now()  # contours and raster for the final view, now, on this thread
     app.processEvents()
     image = canvas.grab().toImage()
     canvas.close()
