@@ -52,8 +52,10 @@ def test_1000_rapid_step_presses_are_each_one_iteration(window, qtbot):
         press(qtbot, window, Qt.Key.Key_Space)
         if i % 50 == 0:
             spin()  # some presses land while a step is in flight, some when idle
+    # A guard against a hang, not a timing test: 1000 steps take about a minute on this
+    # project's slower 2-core machine (measured 62 s, at this session's start too).
     qtbot.waitUntil(lambda: not window.run.busy and window.run.queued_steps == 0,
-                    timeout=60_000)
+                    timeout=240_000)
     assert window.session.current.iteration == start + 1000
     check_consistent(window)
 
