@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gmm_explorer.drawing import pixel_index
+from gmm_explorer.drawing import pixel_index, view_ranges
 from gmm_explorer.engine.blocked import ArrayBlocks, start_from_sample
 from gmm_explorer.engine.steps import EMSettings, StepResult
 
@@ -48,14 +48,15 @@ class Stopped(Exception):
 
 
 def _blocks(points: ArrayBlocks, report, cancelled, what: str, step: int, steps: int):
-    # Each block in order, with progress ("what": block b of n) and a cancel check.
-    n = points.n_blocks
-    for b in range(n):
+    # Each block in order, with progress ("what": block b of n) and a cancel check, through
+    # the blocks' own hook (ArrayBlocks.watched), as a fit's passes report theirs.
+    def on_block(b: int, n: int) -> None:
         if cancelled is not None and cancelled():
             raise Stopped(what)
         if report is not None:
             report(step * n + b, steps * n, f"{what}: block {b + 1:,} of {n:,}")
-        yield points.block(b)
+
+    return (X for _, X in points.watched(on_block).blocks())
 
 
 def extent(points: ArrayBlocks, report=None, cancelled=None, *, step: int = 0,
@@ -67,10 +68,7 @@ def extent(points: ArrayBlocks, report=None, cancelled=None, *, step: int = 0,
     for X in _blocks(points, report, cancelled, "Measuring the points", step, steps):
         lo = np.minimum(lo, X.min(axis=0))
         hi = np.maximum(hi, X.max(axis=0))
-    span = hi - lo
-    pad = np.where(span > 0, 0.05 * span, np.maximum(1.0, np.abs(lo)) * 0.05)
-    return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), \
-        (float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+    return view_ranges(np.vstack([lo, hi]))  # the canvas's own margin rule
 
 
 def density(points: ArrayBlocks, size: tuple[int, int] = DENSITY_SIZE,

@@ -159,14 +159,14 @@ class ArrayBlocks(BlockedPoints):
         # (a memory map of a file another program rewrites is undefined anyway), so each
         # block is checked on its first reading only.
         self._finite: set[int] = set()
-        #: Called as ``on_block(b, n_blocks)`` before a pass reads block ``b`` (see
-        #: :meth:`watched`); it may raise to stop the pass.
+        #: Called as ``on_block(b, n_blocks)`` before block ``b`` is read (see
+        #: :meth:`watched`); it may raise to stop the reading.
         self.on_block = None
 
     def watched(self, on_block) -> ArrayBlocks:
         """The same points (and blocks already checked), with ``on_block(b, n_blocks)``
-        called before each pass reads block ``b``: progress within a long pass, and a
-        way to stop one (by raising)."""
+        called before block ``b`` is read (:meth:`blocks`, and so every pass): progress
+        within a long reading, and a way to stop one (by raising)."""
         w = copy.copy(self)
         w.on_block = on_block
         return w
@@ -191,19 +191,18 @@ class ArrayBlocks(BlockedPoints):
         return X
 
     def blocks(self) -> Iterator[tuple[int, np.ndarray]]:
-        """``(offset, points)`` of every block, in order."""
+        """``(offset, points)`` of every block, in order (calling :attr:`on_block` before
+        reading each)."""
         for b in range(self.n_blocks):
+            if self.on_block is not None:
+                self.on_block(b, self.n_blocks)
             yield b * self.block_rows, self.block(b)
 
     def run_pass(self, means, prec, const, noise, backend):
         from gmm_explorer.engine import _kernels
 
-        parts = []
-        for b in range(self.n_blocks):
-            if self.on_block is not None:
-                self.on_block(b, self.n_blocks)
-            parts.append(_kernels.run_pass(self.block(b), means, prec, const, None, backend,
-                                           noise))
+        parts = [_kernels.run_pass(X, means, prec, const, None, backend, noise)
+                 for _, X in self.blocks()]
         stats, ll, lost = add_in_order(parts)
         return stats, float(ll), int(lost)
 
