@@ -342,6 +342,46 @@ def test_parameter_table_fits_without_scrolling(window, qtbot, size):
                     timeout=TIMEOUT)
 
 
+def test_parameter_table_rewrites_every_cell_that_changes(window, qtbot):
+    """A step rewrites only the cells whose text or style changed: stepping, scrubbing
+    back and locking must each still show the state in view, cell by cell."""
+    from gmm_explorer.qt.panels.parameter_table import KEYS, LOCKED_BACKGROUND, format_value
+
+    table = window.table
+
+    def shown_matches(result):
+        m = result.mixture
+        cov = np.asarray(m.covariances)
+        for j in range(m.n_components):
+            expect = {"weight": m.weights[j], "mean_x": m.means[j, 0],
+                      "mean_y": m.means[j, 1], "sd_x": np.sqrt(cov[j, 0, 0]),
+                      "cov_xy": cov[j, 0, 1], "n_k": result.n_effective[j]}
+            for key, value in expect.items():
+                assert table.cell_text(j, KEYS.index(key)) == format_value(key, float(value))
+
+    for _ in range(4):
+        window.actions["step"].trigger()
+        idle(qtbot, window)
+        shown_matches(window.session.current)
+    window.actions["step_back"].trigger()  # an earlier state: its numbers again
+    idle(qtbot, window)
+    shown_matches(window.session.current)
+    window.actions["step_forward"].trigger()
+    idle(qtbot, window)
+    mean_y = KEYS.index("mean_y")
+    assert table.item(0, mean_y).background().color() != LOCKED_BACKGROUND
+    table.lock_item(0, "mean").setCheckState(Qt.CheckState.Checked)  # as a click does
+    qtbot.waitUntil(lambda: table.item(0, mean_y).background().color() == LOCKED_BACKGROUND,
+                    timeout=TIMEOUT)
+    assert "locked: the M-step keeps it" in table.item(0, mean_y).toolTip()
+    table.lock_item(0, "mean").setCheckState(Qt.CheckState.Unchecked)
+    qtbot.waitUntil(lambda: "locked" not in table.item(0, mean_y).toolTip(), timeout=TIMEOUT)
+    assert table.item(0, mean_y).background().color() != LOCKED_BACKGROUND
+    window.actions["step"].trigger()
+    idle(qtbot, window)
+    shown_matches(window.session.current)
+
+
 def test_model_selection_does_not_run_behind_another_tab(window, qtbot):
     """A tabbed dock behind another still says isVisible(): Auto must not sweep (10
     restarts a cell) for a panel nobody can see, and closing must not wait for it."""

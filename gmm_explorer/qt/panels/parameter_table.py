@@ -73,6 +73,7 @@ OPTIONAL_GROUPS = (("sd_y", "rho"), ("n_k",), ("sd_major", "sd_minor", "angle"),
                    ("cov_xx", "cov_xy", "cov_yy"))
 #: The cell holding each lock box, and the cells a lock keeps (shaded when locked).
 LOCK_CELLS = {"weight": "weight", "mean": "mean_x", "covariance": "sd_x"}
+LOCK_KIND_OF = {cell: kind for kind, cell in LOCK_CELLS.items()}
 LOCKED_CELLS = {"weight": ("weight",), "mean": ("mean_x", "mean_y"),
                 "covariance": ("sd_x", "sd_y", "rho", "sd_major", "sd_minor", "angle",
                                "cov_xx", "cov_xy", "cov_yy")}
@@ -136,6 +137,9 @@ class ParameterTable(QTableWidget):
         #: Each row's values at full precision (component number or "noise" first), for
         #: Copy.
         self._values: list[list] = []
+        # What each numeric cell shows, by (row, column): a step rewrites only the cells
+        # whose text, colours or tip changed (setting all 13 x K each step cost ~10 ms).
+        self._shown: dict[tuple[int, int], tuple] = {}
         self._apply_groups(0)
 
     # -- public
@@ -234,6 +238,8 @@ class ParameterTable(QTableWidget):
 
     def _make_row(self, j: int) -> None:
         # Items are created once per row and then only their text changes.
+        for col in range(len(KEYS)):
+            self._shown.pop((j, col), None)
         self.setItem(j, 0, component_swatch(j))
         lock_columns = {KEYS.index(key): kind for kind, key in LOCK_CELLS.items()}
         for col in range(1, len(KEYS)):
@@ -250,19 +256,35 @@ class ParameterTable(QTableWidget):
         if result is None:
             self.setRowCount(0)
             self._values = []
+            self._shown.clear()
             return
         self._values = []
         m = result.mixture
         k = m.n_components
         self.setRowCount(k + int(m.has_noise))
+        for j in range(k):
+            if self.item(j, 1) is None or self.item(j, 0).text() == NOISE_LABEL:
+                self._make_row(j)
+        # The rows exist; now only their cells' contents change. The model would tell the
+        # view (and the header sizing the columns) of each change, ~35 us a cell; instead
+        # it is quiet and then says once that every row changed.
+        model = self.model()
+        with signals_blocked(model):
+            self._write_rows(result, locks)
+        if k:
+            model.dataChanged.emit(model.index(0, 0), model.index(k - 1, len(KEYS) - 1))
+        if m.has_noise:
+            self._show_noise(k, m, result)
+
+    def _write_rows(self, result, locks) -> None:
+        m = result.mixture
+        k = m.n_components
         sd_major, sd_minor, angle = E.ellipse_axes(m)
         cov = np.asarray(m.covariances)
         sx, sy = np.sqrt(cov[:, 0, 0]), np.sqrt(cov[:, 1, 1])
         with np.errstate(divide="ignore", invalid="ignore"):
             rho = cov[:, 0, 1] / (sx * sy)
         for j in range(k):
-            if self.item(j, 1) is None or self.item(j, 0).text() == NOISE_LABEL:
-                self._make_row(j)
             values = {"weight": m.weights[j], "mean_x": m.means[j, 0],
                       "mean_y": m.means[j, 1], "sd_x": sx[j], "sd_y": sy[j], "rho": rho[j],
                       "n_k": result.n_effective[j], "sd_major": sd_major[j],
@@ -274,8 +296,13 @@ class ParameterTable(QTableWidget):
             locked = {key for kind, keys in LOCKED_CELLS.items() if on[kind] for key in keys}
             status = result.diagnostics[j].status
             for col, key in enumerate(KEYS[1:], start=1):
+                text = format_value(key, float(values[key]))
+                state = (text, status, key in locked, on.get(LOCK_KIND_OF.get(key)))
+                if self._shown.get((j, col)) == state:
+                    continue  # unchanged since the last step
+                self._shown[(j, col)] = state
                 item = self.item(j, col)
-                item.setText(format_value(key, float(values[key])))
+                item.setText(text)
                 item.setForeground(
                     (QBrush(INK_ON_TINT) if key in locked else QBrush())  # palette text
                     if status == "ok" else
@@ -294,10 +321,10 @@ class ParameterTable(QTableWidget):
                     tips.append("locked: the M-step keeps it")
                 item.setToolTip("\n".join(dict.fromkeys(tips)))
             for kind in self.LOCK_KINDS:
-                self.lock_item(j, kind).setCheckState(Qt.CheckState.Checked if on[kind]
-                                                      else Qt.CheckState.Unchecked)
-        if m.has_noise:
-            self._show_noise(k, m, result)
+                check = Qt.CheckState.Checked if on[kind] else Qt.CheckState.Unchecked
+                box = self.lock_item(j, kind)
+                if box.checkState() != check:
+                    box.setCheckState(check)
 
     def _show_noise(self, row: int, m, result) -> None:
         """The noise component's row: its weight and the points it claims (the rest of
