@@ -7,6 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${1:-.venv/bin/python}
+# Measure what an installed app runs: compiled bytecode, written once. (This project's
+# machines set PYTHONDONTWRITEBYTECODE=1, which would recompile every module of every
+# whole-process figure below at each start.)
+unset PYTHONDONTWRITEBYTECODE
+$PY -m compileall -q gmm_explorer benchmarks >/dev/null
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs);" \
      "$(nproc) CPUs; $(free -g | awk '/Mem:/{print $2}') GiB; vector flags:" \
      "$(grep -m1 -o -w -E 'avx512f|avx2|fma' /proc/cpuinfo | sort -u | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)"
