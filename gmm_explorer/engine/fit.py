@@ -14,7 +14,8 @@ from gmm_explorer.engine._kernels import get_num_threads
 from gmm_explorer.engine.batch import Cancelled
 from gmm_explorer.engine.diagnostics import degenerate_reason
 from gmm_explorer.engine.em import iterate
-from gmm_explorer.engine.init import check_init_method, fresh_seed, initialise, rng_from
+from gmm_explorer.engine.init import (check_init_method, fresh_seed, initialise,
+                                      restart_starts, rng_from)
 from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.engine.mstep import StartStatistics
 from gmm_explorer.engine.steps import EMSettings, StepResult
@@ -202,13 +203,21 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
         raise InputError("K (the number of components) is required")
     check_n_components(n_components)
     check_enough_points(X.shape[0], n_components)
-    rng = rng_from(seed)
-    starts = (lambda: initialise(X, n_components, init,
-                                 covariance_type=settings.covariance_type,
-                                 reg_covar=settings.reg_covar, seed=rng, noise=settings.noise,
-                                 weights=w, noise_points=noise_points,
-                                 noise_region=settings.noise_region)
-              for _ in range(n_init))
+    if fast and not settings.noise and init != "centre" and _int_seed(seed):
+        # Model selection: the restarts of every covariance model of this K are the same
+        # draws, so they are made once (cached) and only the M-step runs per model.
+        starts = restart_starts(X, n_components, init, seed, n_init,
+                                covariance_type=settings.covariance_type,
+                                reg_covar=settings.reg_covar, weights=w)
+    else:
+        rng = rng_from(seed)
+        starts = (lambda: initialise(X, n_components, init,
+                                     covariance_type=settings.covariance_type,
+                                     reg_covar=settings.reg_covar, seed=rng,
+                                     noise=settings.noise, weights=w,
+                                     noise_points=noise_points,
+                                     noise_region=settings.noise_region)
+                  for _ in range(n_init))
     best = best_run(X, starts, settings, backend=backend, cancelled=cancelled,
                     healthy_first=healthy_first, weights=w, fast=fast)
     return FitResult(best[-1], best, settings, init, seed, n_init)
@@ -281,6 +290,10 @@ def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, can
     if best is None:
         raise first_error
     return best
+
+
+def _int_seed(seed) -> bool:
+    return isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
 
 
 def _outcome(one, make_start):

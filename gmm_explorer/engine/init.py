@@ -20,6 +20,7 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
+from functools import partial
 from dataclasses import dataclass
 
 import numpy as np
@@ -484,6 +485,83 @@ def start_statistics(X, n_components: int, method: str = "kmeans", *,
 def _start(X, n_components, method, covariance_type, reg_covar, seed, w) -> StartStatistics:
     stats, centres = _cached_start_statistics(X, n_components, method, seed, w)
     return StartStatistics(stats, centres, canonical(covariance_type), float(reg_covar))
+
+
+class _RestartSequence:
+    """The starts that one generator, ``rng_from(seed)``, makes in turn: restart i's
+    ``(stats, centres)``, or the exception making it raised, drawn when first asked for.
+    Drawn in the same order as :func:`~gmm_explorer.engine.fit.fit`'s restarts draw
+    theirs from a shared generator, so each is that restart's start, bit for bit."""
+
+    def __init__(self, X, n_components, method, seed: int, w) -> None:
+        self._args = (X, n_components, method)
+        self._w = w
+        self._rng = rng_from(seed)
+        self._made: list = []
+        self._lock = threading.Lock()
+
+    def get(self, i: int):
+        with self._lock:
+            while len(self._made) <= i:
+                try:
+                    stats, centres = _start_statistics(*self._args, self._rng, self._w)
+                    stats.setflags(write=False)
+                    centres = np.array(centres)
+                    centres.setflags(write=False)
+                    self._made.append((stats, centres))
+                except Exception as exc:  # that restart's own failure, raised when asked
+                    self._made.append(exc)
+            made = self._made[i]
+        if isinstance(made, Exception):
+            raise made
+        return made
+
+
+def restart_starts(X, n_components: int, method: str, seed: int, n: int, *,
+                   covariance_type: str, reg_covar: float, weights=None) -> list:
+    """The starts of ``n`` restarts drawn in turn from one generator, ``rng_from(seed)``:
+    callables, each making its restart's Mixture exactly as :func:`initialise` (without
+    noise) makes it from that generator.
+
+    What the starts are fitted to is cached by (points, K, method, seed, weights): the
+    cells of one K in a model-selection sweep start every covariance model from the same
+    restarts, so k-means (or hc, or the random draws) runs once per restart for all of
+    them, and only the M-step runs per model.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+        Checked points.
+    n_components, method
+        As for :func:`initialise` (not the "centre" start).
+    seed : int
+    n : int
+        Restarts.
+    covariance_type, reg_covar, weights
+        As for :func:`initialise`.
+
+    Returns
+    -------
+    list of callable() -> Mixture
+    """
+    key = ("restarts", _fingerprint(X), X.shape, _fingerprint(weights), n_components,
+           method, int(seed))
+    with _STARTS_LOCK:
+        sequence = _STARTS.get(key)
+        if sequence is None:
+            sequence = _STARTS[key] = _RestartSequence(X, n_components, method, int(seed),
+                                                       weights)
+            while len(_STARTS) > _STARTS_KEPT:
+                _STARTS.popitem(last=False)
+        else:
+            _STARTS.move_to_end(key)
+    model, reg = canonical(covariance_type), float(reg_covar)
+
+    def start(i: int) -> Mixture:
+        stats, centres = sequence.get(i)
+        return StartStatistics(stats, centres, model, reg).mixture()
+
+    return [partial(start, i) for i in range(n)]
 
 
 def _hc_labels(X: np.ndarray, n_components: int, rng: np.random.Generator) -> np.ndarray:

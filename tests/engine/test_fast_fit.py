@@ -280,6 +280,43 @@ def test_starts_share_their_k_means_and_draws_across_models_and_never_go_stale(f
                                                          weights=w).means)
 
 
+def test_restarts_are_the_shared_generators_draws_and_made_once_for_every_model(
+        faithful, monkeypatch):
+    # fit's restarts draw their starts in turn from one generator; model selection makes
+    # that sequence once per K and seed for all its covariance models (init.restart_starts).
+    from gmm_explorer.engine import init
+
+    X = np.array(faithful)
+    for method in ("kmeans", "hc", "random", "k-means++", "random_from_data"):
+        for model in ("full", "VEV", "EII"):
+            rng = init.rng_from(21)
+            one_by_one = [initialise(X, 3, method, covariance_type=model, seed=rng)
+                          for _ in range(4)]
+            shared = init.restart_starts(X, 3, method, 21, 4, covariance_type=model,
+                                         reg_covar=1e-6)
+            for a, make in zip(one_by_one, shared):
+                b = make()
+                np.testing.assert_array_equal(a.weights, b.weights)
+                np.testing.assert_array_equal(a.means, b.means)
+                np.testing.assert_array_equal(a.covariances, b.covariances)
+    made = []
+    real = init._start_statistics
+    monkeypatch.setattr(init, "_start_statistics",
+                        lambda *a: made.append(a[1]) or real(*a))
+    rows = E.sweep(X, [2, 3], ["full", "tied", "VEV", "EII"], n_init=5, seed=77)
+    assert [r.error for r in rows] == [None] * 8
+    assert sorted(made) == [2] * 5 + [3] * 5  # 5 restarts per K, not per K and model
+    # The same fits as restarts made model by model from their own generator.
+    d = E.EMSettings()  # the sweep's settings, with each cell's model
+    for r in rows[:4]:
+        alone = E.fit(X, r.n_components,
+                      settings=E.EMSettings(r.covariance_type, d.reg_covar, d.tol, d.max_iter),
+                      n_init=5, seed=init.rng_from(77), healthy_first=True, fast=True)
+        np.testing.assert_array_equal(alone.mixture.means, r.result.mixture.means)
+        np.testing.assert_array_equal(alone.mixture.covariances,
+                                      r.result.mixture.covariances)
+
+
 def test_restarts_are_judged_only_where_the_verdict_decides(monkeypatch):
     # better_restart's answer is that of comparing (healthy, objective) pairs; a restart
     # ending below a healthy best is never judged (model selection's many restarts).
