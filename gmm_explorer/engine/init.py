@@ -20,8 +20,8 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
-from functools import partial
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
