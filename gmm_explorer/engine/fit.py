@@ -15,7 +15,7 @@ from gmm_explorer.engine.batch import Cancelled
 from gmm_explorer.engine.diagnostics import degenerate_reason
 from gmm_explorer.engine.em import iterate
 from gmm_explorer.engine.init import (check_init_method, fresh_seed, initialise,
-                                      restart_starts, rng_from)
+                                      is_int_seed, restart_starts, rng_from)
 from gmm_explorer.engine.mixture import Mixture
 from gmm_explorer.engine.mstep import StartStatistics
 from gmm_explorer.engine.steps import EMSettings, StepResult
@@ -203,7 +203,7 @@ def fit(X, n_components: int | None = None, *, settings: EMSettings = EMSettings
         raise InputError("K (the number of components) is required")
     check_n_components(n_components)
     check_enough_points(X.shape[0], n_components)
-    if fast and not settings.noise and init != "centre" and _int_seed(seed):
+    if fast and not settings.noise and init != "centre" and is_int_seed(seed):
         # Model selection: the restarts of every covariance model of this K are the same
         # draws, so they are made once (cached) and only the M-step runs per model.
         starts = restart_starts(X, n_components, init, seed, n_init,
@@ -290,10 +290,6 @@ def best_run(X, starts, settings: EMSettings, *, backend: str | None = None, can
     if best is None:
         raise first_error
     return best
-
-
-def _int_seed(seed) -> bool:
-    return isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
 
 
 def _outcome(one, make_start):

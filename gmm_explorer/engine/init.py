@@ -375,23 +375,41 @@ def _fingerprint(a) -> bytes | None:
     return hashlib.blake2b(memoryview(a).cast("B"), digest_size=16).digest()
 
 
+def is_int_seed(seed) -> bool:
+    """Whether ``seed`` is an integer (not a Generator, None or a bool): a start made from
+    it can be cached."""
+    return isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+
+
+def _frozen(made) -> tuple[np.ndarray, np.ndarray]:
+    """A start's ``(stats, centres)``, read-only, as the cache keeps them."""
+    stats, centres = made
+    stats.setflags(write=False)
+    centres = np.array(centres)
+    centres.setflags(write=False)
+    return stats, centres
+
+
+def _keep(key, value) -> None:
+    """Put ``value`` in the cache of starts (the caller holds ``_STARTS_LOCK``), dropping
+    the oldest beyond :data:`_STARTS_KEPT`."""
+    _STARTS[key] = value
+    while len(_STARTS) > _STARTS_KEPT:
+        _STARTS.popitem(last=False)
+
+
 def _cached_start_statistics(X, n_components, method, seed, w):
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+    if not is_int_seed(seed):
         return _start_statistics(X, n_components, method, rng_from(seed), w)
     key = (_fingerprint(X), X.shape, _fingerprint(w), n_components, method, int(seed))
     with _STARTS_LOCK:
         hit = _STARTS.get(key)
     if hit is not None:
         return hit
-    stats, centres = _start_statistics(X, n_components, method, rng_from(seed), w)
-    stats.setflags(write=False)
-    centres = np.array(centres)
-    centres.setflags(write=False)
+    made = _frozen(_start_statistics(X, n_components, method, rng_from(seed), w))
     with _STARTS_LOCK:
-        _STARTS[key] = (stats, centres)
-        while len(_STARTS) > _STARTS_KEPT:
-            _STARTS.popitem(last=False)
-    return stats, centres
+        _keep(key, made)
+    return made
 
 
 def initialise(X, n_components: int, method: str = "kmeans", *, covariance_type: str = "full",
@@ -504,11 +522,8 @@ class _RestartSequence:
         with self._lock:
             while len(self._made) <= i:
                 try:
-                    stats, centres = _start_statistics(*self._args, self._rng, self._w)
-                    stats.setflags(write=False)
-                    centres = np.array(centres)
-                    centres.setflags(write=False)
-                    self._made.append((stats, centres))
+                    self._made.append(_frozen(_start_statistics(*self._args, self._rng,
+                                                                self._w)))
                 except Exception as exc:  # that restart's own failure, raised when asked
                     self._made.append(exc)
             made = self._made[i]
@@ -549,10 +564,8 @@ def restart_starts(X, n_components: int, method: str, seed: int, n: int, *,
     with _STARTS_LOCK:
         sequence = _STARTS.get(key)
         if sequence is None:
-            sequence = _STARTS[key] = _RestartSequence(X, n_components, method, int(seed),
-                                                       weights)
-            while len(_STARTS) > _STARTS_KEPT:
-                _STARTS.popitem(last=False)
+            sequence = _RestartSequence(X, n_components, method, int(seed), weights)
+            _keep(key, sequence)
         else:
             _STARTS.move_to_end(key)
     model, reg = canonical(covariance_type), float(reg_covar)
