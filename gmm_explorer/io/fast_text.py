@@ -70,14 +70,11 @@ def _powers_of_five() -> tuple[np.ndarray, np.ndarray]:
             p5 = 5 ** -q
             z = p5.bit_length() if p5 & (p5 - 1) else p5.bit_length() - 1
             c = (2 ** (z + 127) if q >= -27 else 2 ** (2 * z + 128)) // p5 + 1
-            while c >= 1 << 128:
-                c //= 2
+            c >>= max(0, c.bit_length() - 128)  # halve (rounding down) into 128 bits
         else:
             c = 5 ** q
-            while c < 1 << 127:
-                c *= 2
-            while c >= 1 << 128:
-                c //= 2
+            # Doubled up to, or halved (rounding down) into, exactly 128 bits.
+            c = c << (128 - c.bit_length()) if c.bit_length() < 128 else c >> (c.bit_length() - 128)
         high.append(c >> 64)
         low.append(c & ((1 << 64) - 1))
     return np.array(high, dtype=np.uint64), np.array(low, dtype=np.uint64)
