@@ -6,6 +6,12 @@ Layers (dependencies run one way): ``engine`` <- ``io`` <- ``session`` <- ``cli`
 
 __version__ = "0.1.0"
 
+#: True in the app's own process: set by its entry points (``gmm-explorer``,
+#: ``gmm-explorer-gui``, ``python -m gmm_explorer``) before anything runs. False where the
+#: package is imported as a library (a notebook, a script, the tests): there the engine
+#: leaves modules it shares with its host exactly as their own imports make them.
+OWN_PROCESS = False
+
 
 def __getattr__(name: str):
     # gmm_explorer.GaussianMixture (scikit-learn's estimator on GMM Explorer's engine) and

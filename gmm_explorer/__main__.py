@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
+import gmm_explorer
 from gmm_explorer import cli
 
 
@@ -38,6 +39,7 @@ def run() -> None:
     and the bundle): :func:`main`, then exit with its code. After a command the process
     leaves at once (:func:`leave_now`); the window's exit is Qt's."""
     argv = sys.argv[1:]
+    own_process()
     code = main(argv)
     if not opens_window(argv):
         leave_now(code)
@@ -48,6 +50,7 @@ def run_gui() -> None:
     """The ``gmm-explorer-gui`` entry point (a gui-script: on Windows it opens no console
     window): always the window, on the file named, if any."""
     argv = sys.argv[1:]
+    own_process()
     sys.exit(cli.exit_code_of(lambda: _window(argv[0] if argv else None)))
 
 
@@ -65,6 +68,11 @@ def leave_now(code: int) -> None:
         except (OSError, ValueError):  # a closed pipe or stream: nothing more to say
             pass
     os._exit(int(code))
+
+
+def own_process() -> None:
+    """Mark this process as the app's own (:data:`gmm_explorer.OWN_PROCESS`)."""
+    gmm_explorer.OWN_PROCESS = True
 
 
 def _window(path: str | None) -> int:

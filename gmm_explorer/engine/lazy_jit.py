@@ -28,6 +28,8 @@ import os
 import sys
 import threading
 
+import gmm_explorer
+
 
 def _numba_wanted() -> bool:
     return os.environ.get("GMM_EXPLORER_NO_NUMBA", "").strip() not in ("1", "true", "yes")
@@ -44,6 +46,49 @@ def _numba_found() -> bool:
 HAVE_NUMBA = _numba_wanted() and _numba_found()
 
 _lock = threading.RLock()
+
+def _load_cython_blas_alone() -> bool:
+    """Load scipy's ``scipy.linalg.cython_blas`` extension by itself, without running
+    ``scipy.linalg``'s package first; whether it was loaded.
+
+    When numba first prepares its compiler (to compile or to load a cached kernel) it
+    checks that a BLAS is there: it imports ``scipy.linalg.cython_blas``, which runs
+    ``scipy.linalg`` first, and that costs 0.15-0.2 s (scipy's array-API layer touches
+    every lazily loaded numpy module, f2py included): a fifth of a ``select`` on Old
+    Faithful. Our kernels call no BLAS; numba only needs the module to be importable.
+    Loaded here under its own name, it sits in ``sys.modules``, where numba's check
+    (and its BLAS wrappers, and Cython's imports) find it; numba's own ``np.dot`` and
+    ``np.linalg`` still work. One trace is left: should ``scipy.linalg`` be imported
+    later, ``scipy.linalg.cython_blas`` is not an attribute of it (``from scipy.linalg
+    import cython_blas`` still works). So this runs only in the app's own process
+    (:func:`own_process`), and only while nothing has imported ``scipy.linalg`` yet.
+    Anything unexpected (scipy missing or laid out otherwise) leaves it to numba.
+    """
+    name = "scipy.linalg.cython_blas"
+    if not gmm_explorer.OWN_PROCESS or name in sys.modules or "scipy.linalg" in sys.modules:
+        return False
+    try:
+        import importlib.machinery
+
+        scipy_spec = importlib.util.find_spec("scipy")
+        if scipy_spec is None or not scipy_spec.submodule_search_locations:
+            return False
+        folder = os.path.join(list(scipy_spec.submodule_search_locations)[0], "linalg")
+        path = next((os.path.join(folder, "cython_blas" + suffix)
+                     for suffix in importlib.machinery.EXTENSION_SUFFIXES
+                     if os.path.isfile(os.path.join(folder, "cython_blas" + suffix))), None)
+        if path is None:
+            return False
+        import scipy  # noqa: F401 - the parent package (cheap: its submodules are lazy)
+
+        loader = importlib.machinery.ExtensionFileLoader(name, path)
+        spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+        module = importlib.util.module_from_spec(spec)
+        loader.exec_module(module)
+    except Exception:  # noqa: BLE001 - any surprise: numba imports it the usual way
+        return False
+    sys.modules[name] = module
+    return True
 
 
 class Deferred:
@@ -136,6 +181,7 @@ def materialise(module) -> None:
             return
         _busy.add(name)
         try:
+            _load_cython_blas_alone()
             import numba
 
             from gmm_explorer.engine import work_split
