@@ -29,6 +29,8 @@ FAITHFUL = ROOT / "resources" / "data" / "faithful.csv"
 
 PAINTED = r"""
 import os, sys, time
+import gmm_explorer
+gmm_explorer.OWN_PROCESS = True  # as the gmm-explorer entry point says
 from PySide6.QtCore import QEvent, QObject, QTimer
 from gmm_explorer.qt.app import open_window
 

@@ -525,6 +525,48 @@ def test_the_first_step_never_waits_for_the_compiler(qtbot, tmp_path, monkeypatc
     qtbot.waitUntil(lambda: w.kernels.ready and w.busy.reason is None, timeout=TIMEOUT)
 
 
+def test_the_compiler_waits_for_the_windows_first_paint(qtbot, tmp_path, monkeypatch):
+    """Importing numba and loading its kernels hold Python's lock for half a second: the
+    compiler thread starts once the window has painted, so it never delays that paint."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from gmm_explorer.qt.controllers import kernels as kernels_module
+
+    paints = []
+    compiled_after = []
+
+    class PaintCount(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                paints.append(1)
+            return False
+
+    def recording_compile(report, cancelled):
+        compiled_after.append(len(paints))
+
+    monkeypatch.setattr(kernels_module, "compile_kernels", recording_compile)
+    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    counter = PaintCount()
+    w.installEventFilter(counter)
+    qtbot.wait(300)
+    assert compiled_after == [] and not w.kernels.ready  # not shown: not yet compiling
+    w.show()
+    qtbot.waitUntil(lambda: w.kernels.ready, timeout=TIMEOUT)
+    assert compiled_after and compiled_after[0] >= 1
+
+
+def test_a_window_never_shown_still_gets_its_kernels(qtbot, tmp_path, monkeypatch):
+    from gmm_explorer.qt.controllers import kernels as kernels_module
+
+    monkeypatch.setattr(kernels_module, "compile_kernels", lambda report, cancelled: None)
+    monkeypatch.setattr(kernels_module, "START_ANYWAY_MS", 200)
+    w = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.kernels.ready, timeout=TIMEOUT)
+    assert not w.isVisible()
+
+
 def test_a_long_wait_shows_what_it_waits_for(window, qtbot):
     window.controls.tol.setValue(0.0)  # never converges: it runs until Esc
     window.controls.max_iter.setValue(100_000)
