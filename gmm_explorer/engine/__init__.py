@@ -14,7 +14,7 @@ Public API (module in brackets)::
     fit, FitResult                                                   [fit]
     score_samples, predict, predict_proba, noise_responsibility, uncertainty,
     log_density_grid, decision_grid,
-    ellipse, ellipse_axes, sample                                    [density]
+    ellipse, ellipses, ellipse_axes, sample                          [density]
     bic, aic, icl, sweep, iter_sweep, sweep_cells, best_row, SelectionRow [selection]
     Locks, LOCK_KINDS                                                [locks: M-step locks]
     move_mean, add_component, remove_component, first_component,
@@ -43,6 +43,7 @@ from gmm_explorer.engine.density import (
     decision_grid,
     ellipse,
     ellipse_axes,
+    ellipses,
     log_density_grid,
     noise_responsibility,
     predict,
@@ -127,7 +128,7 @@ __all__ = [
     "iter_sweep", "sweep_cells", "HalfStep", "half_steps", "run_finished",
     "COVARIANCE_TYPES", "ComponentDiagnostics", "EMSettings", "EStep", "FitResult", "HAVE_NUMBA",
     "INIT_METHODS", "initialise_from_labels", "initialise_from_selection", "Mixture", "SelectionRow", "StepResult", "aic", "best_row", "bic", "icl", "e_step",
-    "ellipse", "ellipse_axes", "em_step", "fit", "get_num_threads", "initialise", "iterate",
+    "ellipse", "ellipse_axes", "ellipses", "em_step", "fit", "get_num_threads", "initialise", "iterate",
     "log_density_grid", "m_step", "m_step_from_responsibilities", "predict",
     "project_covariance_type", "predict_proba",
     "sample", "score_samples", "set_num_threads", "step_result", "sweep", "warm_up",

@@ -213,14 +213,32 @@ def ellipse(mixture: Mixture, component: int, n_std: float = 1.0, n_points: int 
     ndarray of shape (n_points + 1, 2)
         A closed polygon (the last point repeats the first).
     """
-    lam_max, lam_min, angle = eigen_2x2(np.asarray(mixture.covariances[component:component + 1]))
-    a = n_std * np.sqrt(lam_max[0])
-    b = n_std * np.sqrt(max(lam_min[0], 0.0))
+    return _outlines(mixture.means[component:component + 1],
+                     mixture.covariances[component:component + 1], n_std, n_points)[0]
+
+
+def ellipses(mixture: Mixture, n_std: float = 1.0, n_points: int = 100) -> np.ndarray:
+    """Every component's :func:`ellipse` at once (the same numbers, one decomposition).
+
+    Returns
+    -------
+    ndarray of shape (n_components, n_points + 1, 2)
+    """
+    return _outlines(mixture.means, mixture.covariances, n_std, n_points)
+
+
+def _outlines(means: np.ndarray, covariances: np.ndarray, n_std: float,
+              n_points: int) -> np.ndarray:
+    lam_max, lam_min, angle = eigen_2x2(np.asarray(covariances))
+    a = (n_std * np.sqrt(lam_max))[:, None]
+    b = (n_std * np.sqrt(np.maximum(lam_min, 0.0)))[:, None]
     t = np.linspace(0.0, 2.0 * np.pi, n_points + 1)
-    ca, sa = np.cos(angle[0]), np.sin(angle[0])
+    ca, sa = np.cos(angle)[:, None], np.sin(angle)[:, None]
     ex, ey = a * np.cos(t), b * np.sin(t)
-    return np.stack([mixture.means[component, 0] + ca * ex - sa * ey,
-                     mixture.means[component, 1] + sa * ex + ca * ey], axis=1)
+    out = np.empty((means.shape[0], n_points + 1, 2))
+    out[:, :, 0] = means[:, 0:1] + ca * ex - sa * ey
+    out[:, :, 1] = means[:, 1:2] + sa * ex + ca * ey
+    return out
 
 
 def ellipse_axes(mixture: Mixture) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

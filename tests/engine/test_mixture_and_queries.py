@@ -84,6 +84,23 @@ def test_ellipse_is_the_n_sigma_mahalanobis_contour():
     assert np.degrees(np.arctan(v[1] / v[0])) == pytest.approx(angle[0])
 
 
+@pytest.mark.parametrize("ctype", ["full", "diag", "spherical"])
+def test_all_ellipses_at_once_are_each_ellipse_bit_for_bit(ctype):
+    """The canvas draws every component's outline from one call; each is exactly the
+    one-component ellipse (tests compare drawn outlines with it)."""
+    rng = np.random.default_rng(5)
+    for scale in (1e-4, 1.0, 1e5):
+        a = rng.normal(size=(6, 2, 2)) * scale
+        cov = a @ a.transpose(0, 2, 1) + 1e-3 * scale**2 * np.eye(2)
+        m = E.project_covariance_type(
+            E.Mixture(np.full(6, 1 / 6), rng.normal(size=(6, 2)) * 50, cov), ctype)
+        for n_std, n_points in ((1.0, 72), (2.0, 96), (3.0, 5)):
+            every = E.ellipses(m, n_std, n_points)
+            assert every.shape == (6, n_points + 1, 2)
+            for j in range(6):
+                np.testing.assert_array_equal(every[j], E.ellipse(m, j, n_std, n_points))
+
+
 def test_sample_is_reproducible_and_follows_the_mixture():
     m = E.Mixture([0.25, 0.75], [[0, 0], [10, 5]], [np.eye(2), [[2.0, 0.9], [0.9, 1.0]]])
     a, la = E.sample(m, 40000, seed=7)

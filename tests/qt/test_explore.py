@@ -672,3 +672,19 @@ def test_ghosts_show_the_state_an_m_step_left(window, qtbot):
     window.run.apply_hand_edit(edit.move_mean(m, 0, (3.0, 70.0)), "moved by hand")
     idle(qtbot, window)
     assert window.canvas.ghost is None  # a change by hand is not an M-step
+
+
+def test_each_step_reuses_the_rendered_mean_rings_and_handles(window, qtbot):
+    """Mean rings and handles (and ghost arrow heads) are scatter spots, whose symbols
+    pyqtgraph renders once per pen and brush *object*: the same pens and brushes every
+    step, so stepping renders nothing new and the symbol caches stay the same size (a new
+    pen each redraw rendered every spot anew and grew the caches at every step)."""
+    c = window.canvas.layers.components.items()
+    scatters = [c["means"], c["handles"]]
+    steps(qtbot, window, 2)
+    sizes = [len(s.fragmentAtlas) for s in scatters]
+    assert all(sizes)
+    steps(qtbot, window, 5)
+    assert [len(s.fragmentAtlas) for s in scatters] == sizes
+    np.testing.assert_array_equal(window.canvas.layers.components.mean_positions(),
+                                  window.session.current.mixture.means)

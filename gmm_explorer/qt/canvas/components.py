@@ -8,7 +8,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gmm_explorer import engine as E
-from gmm_explorer.qt.canvas.overlays import ClickThroughScatter, Z, scatter_positions
+from gmm_explorer.qt.canvas.overlays import (
+    ClickThroughScatter,
+    Z,
+    brush,
+    pen,
+    scatter_positions,
+)
 from gmm_explorer.qt.theme import LIGHT
 
 SIGMAS = (1, 2, 3)
@@ -127,30 +133,33 @@ class ComponentLayer:
         spots = []
         handles = []
         off_labels = _switched_off_labels(m, statuses)
+        # Every component's outline at each sigma shown, from one decomposition each.
+        outlines = {s: E.ellipses(m, float(s), 96) for s in SIGMAS if show_sigma[s]}
         for j in range(k):
             dark = self._theme.ellipse(j)
             status = "ok" if statuses is None or j >= len(statuses) else statuses[j]
             warn = "off" if status == "off" else status != "ok"
             for s in SIGMAS:
-                self._draw_ellipse(m, j, s, dark, warn, show_sigma[s])
+                self._draw_ellipse(j, s, dark, warn, outlines[s][j] if show_sigma[s] else None)
             mx, my = float(means[j, 0]), float(means[j, 1])
-            ring = pg.mkPen(*OFF_RGB, width=1.5) if warn == "off" else pg.mkPen(*dark, width=3)
-            spots.append({"pos": (mx, my), "brush": pg.mkBrush(255, 255, 255, 240),
+            ring = pen(*OFF_RGB, width=1.5) if warn == "off" else pen(*dark, width=3)
+            spots.append({"pos": (mx, my), "brush": brush(255, 255, 255, 240),
                           "pen": ring, "symbol": "o"})
             if show_handles:
-                pen = pg.mkPen(*(OFF_RGB if warn == "off" else dark), width=1.5)
+                handle_pen = pen(*(OFF_RGB if warn == "off" else dark), width=1.5)
                 for part in ("major", "minor"):
                     hx, hy = geometry[part][j]
                     if np.isfinite(hx) and np.isfinite(hy):
-                        handles.append({"pos": (float(hx), float(hy)), "pen": pen,
-                                        "brush": pg.mkBrush(255, 255, 255, 230)})
+                        handles.append({"pos": (float(hx), float(hy)), "pen": handle_pen,
+                                        "brush": brush(255, 255, 255, 230)})
             self._draw_warning(j, status, mx, my, off_labels.get(j))
         self._means.setData(spots)
         self._handles.setData(handles)
         return geometry
 
-    def _draw_ellipse(self, m: E.Mixture, j: int, s: int, dark, warn: bool | str,
-                      shown: bool) -> None:
+    def _draw_ellipse(self, j: int, s: int, dark, warn: bool | str,
+                      xy: np.ndarray | None) -> None:
+        """Component ``j``'s ``s``-sigma ellipse along the outline ``xy`` (None: hidden)."""
         item = self._ellipses.get((j, s))
         if item is None:
             item = pg.PlotCurveItem()
@@ -161,8 +170,7 @@ class ComponentLayer:
         if self._ellipse_warn[(j, s)] != warn:
             self._ellipse_warn[(j, s)] = warn
             item.setPen(ellipse_pen(dark, s, warn))
-        if shown:
-            xy = E.ellipse(m, j, float(s), 96)
+        if xy is not None:
             item.setData(xy[:, 0], xy[:, 1])
             item.show()
         else:

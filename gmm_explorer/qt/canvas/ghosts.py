@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gmm_explorer import engine as E
-from gmm_explorer.qt.canvas.overlays import ClickThroughScatter, Z
+from gmm_explorer.qt.canvas.overlays import ClickThroughScatter, Z, brush, pen
 from gmm_explorer.qt.theme import LIGHT
 
 #: Opacity of the ghost ellipses and arrows (0-255).
@@ -64,14 +64,14 @@ class GhostLayer:
             item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self._plot.addItem(item)
             self._ellipses.append(item)
+        outlines = E.ellipses(previous, 1.0, 72) if k else None
         for j, item in enumerate(self._ellipses):
             if j >= k:
                 item.hide()
                 continue
             r, g, b = self._theme.ellipse(j)
-            item.setPen(pg.mkPen(r, g, b, GHOST_ALPHA, width=1.5, style=Qt.PenStyle.DashLine))
-            xy = E.ellipse(previous, j, 1.0, 72)
-            item.setData(xy[:, 0], xy[:, 1])
+            item.setPen(pen(r, g, b, GHOST_ALPHA, width=1.5, style=Qt.PenStyle.DashLine))
+            item.setData(outlines[j, :, 0], outlines[j, :, 1])
             item.show()
         if previous is None:
             self._arrows.setData([], [])
@@ -81,8 +81,8 @@ class GhostLayer:
         segments = np.empty((2 * k, 2))
         segments[0::2], segments[1::2] = start, end
         self._arrows.setData(segments[:, 0], segments[:, 1],
-                             pen=pg.mkPen(*self._arrow_ink(), GHOST_ALPHA + 60, width=1.5))
-        self._heads.setData(pos=end, brush=pg.mkBrush(*self._arrow_ink(), GHOST_ALPHA + 60),
+                             pen=pen(*self._arrow_ink(), GHOST_ALPHA + 60, width=1.5))
+        self._heads.setData(pos=end, brush=brush(*self._arrow_ink(), GHOST_ALPHA + 60),
                             pen=None, symbol=[_arrow_symbol(a, b, pixel_size)
                                               for a, b in zip(start, end)])
 
