@@ -784,6 +784,27 @@ def test_likelihood_breaks_the_line_before_a_hand_made_state_and_marks_it(qtbot)
     assert len(panel.hand_made_markers()[0]) == 0
 
 
+def test_likelihood_axes_are_laid_out_again_only_when_the_view_changes(qtbot):
+    """A run adds a state a step; while the view keeps its range the axes keep their
+    rendering (re-setting the same title re-rendered the y axis, its ticks, grid and
+    text, ~5 ms at every step), and a re-ranged view or a new title renders them anew."""
+    panel = shown(qtbot, likelihood.LikelihoodPanel(), 420, 260)
+    lls = -5 + 1 - np.exp(-np.arange(30) / 4)   # a climb that flattens: few re-ranges
+    left = panel.plotItem.getAxis("left")
+    ranges = []
+    panel.plotItem.vb.sigRangeChanged.connect(lambda *_: ranges.append(1))
+    renderings = []  # the y axis's cached drawing after each step, as painted
+    for n in range(5, 30):
+        panel.update_branches([ll_states(lls[:n])], 0)
+        QApplication.processEvents()  # the view's range and layout settle
+        panel.viewport().repaint()
+        if not renderings or left.picture is not renderings[-1]:
+            renderings.append(left.picture)
+    assert None not in renderings
+    assert len(renderings) <= len(ranges) + 1 < 25
+    assert left.labelText == "mean log-likelihood"
+
+
 def test_likelihood_of_one_state_has_a_readable_range_and_a_whole_marker(qtbot):
     panel = shown(qtbot, likelihood.LikelihoodPanel(), 260, 220)
     panel.update_branches([ll_states([-4.2037])], 0)
