@@ -18,17 +18,21 @@ Threading rules kept here once:
 * cancellation is an integer the GUI thread raises and the worker reads between units, so
   a cancel is never lost, even for a task still queued;
 * :meth:`BackgroundThread.shutdown` cancels, quits and waits: a QThread destroyed while
-  running aborts the process.
+  running aborts the process;
+* with ``yield_first``, outcomes are delivered one per turn of the event loop, after the
+  timers and input already due: an outcome that arrives while the window paints is not
+  handled straight after that paint in one unbroken stall.
 """
 
 from __future__ import annotations
 
 import sys
+from collections import deque
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from gmm_explorer.errors import GMMExplorerError
 
@@ -164,6 +168,12 @@ class BackgroundThread(QObject):
         Submitting a task cancels the ones before it, and only the newest task's progress
         and outcome count (a superseded one is dropped). Otherwise tasks queue up and each
         is answered (the EM worker: a colour request may precede a step).
+    yield_first : bool
+        Deliver each outcome (in order, one per turn of the event loop) only after the
+        timers and input events already due: the task stays :attr:`pending` until then.
+        For threads whose outcomes are redrawn at once (the EM worker, the raster): a
+        result arriving while the window paints was otherwise handled right after the
+        paint, and input waited for both (one 80-130 ms stall at 10^6 points).
     """
 
     #: Task: internal, queued to the worker thread.
@@ -178,10 +188,15 @@ class BackgroundThread(QObject):
     dropped = Signal(object)
 
     def __init__(self, name: str, current_version: Callable[[], int] = lambda: 0, *,
-                 latest_only: bool = False, parent: QObject | None = None) -> None:
+                 latest_only: bool = False, yield_first: bool = False,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._current_version = current_version
         self.latest_only = latest_only
+        self._yield_first = yield_first
+        #: Outcomes arrived, not yet delivered (yield_first).
+        self._arrived: deque = deque()
+        self._stopped = False
         #: Tasks queued or running.
         self.pending = 0
         #: The id of the newest task submitted.
@@ -236,6 +251,7 @@ class BackgroundThread(QObject):
         and the longest uninterruptible unit (one fit, one frame) takes seconds at most.
         """
         self.cancel()
+        self._stopped = True  # outcomes not yet delivered never will be
         _stop(self._thread, self._worker)
 
     def _current(self, task_id: int, version: int) -> bool:
@@ -250,6 +266,23 @@ class BackgroundThread(QObject):
 
     @Slot(object)
     def _on_outcome(self, outcome) -> None:
+        if not self._yield_first:
+            self._deliver(outcome)
+            return
+        self._arrived.append(outcome)
+        if len(self._arrived) == 1:
+            QTimer.singleShot(0, self, self._deliver_next)
+
+    @Slot()
+    def _deliver_next(self) -> None:
+        if self._stopped:
+            return
+        outcome = self._arrived.popleft()
+        if self._arrived:  # before delivering: a receiver that raises stops nothing
+            QTimer.singleShot(0, self, self._deliver_next)
+        self._deliver(outcome)
+
+    def _deliver(self, outcome) -> None:
         self.pending -= 1
         if not self._current(outcome.task_id, outcome.version):
             self.dropped_count += 1

@@ -162,3 +162,56 @@ def test_an_owner_destroyed_without_shutdown_stops_its_thread(qtbot):
 
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert stopped == [True]
+
+
+def _outcomes_queued_while_busy(t, n):
+    """Submit ``n`` tasks answering 0..n-1 and keep the GUI thread busy until all are
+    done in the worker: their outcomes then wait in the event queue, as a result that
+    arrives while the window paints does."""
+    done = threading.Semaphore(0)
+
+    def work(i, report, cancelled):
+        done.release()
+        return i
+
+    for i in range(n):
+        t.submit(Task("answer", lambda r, c, i=i: work(i, r, c)))
+    for _ in range(n):
+        assert done.acquire(timeout=TIMEOUT / 1000)
+    threading.Event().wait(0.05)  # the last outcome is posted after its task returns
+
+
+@pytest.mark.parametrize("yield_first", [False, True])
+def test_yield_first_delivers_each_outcome_after_the_timers_already_due(owner, qtbot,
+                                                                        yield_first):
+    from PySide6.QtCore import QTimer
+
+    t, _ = owner(yield_first=yield_first)
+    seen = []
+    t.finished.connect(lambda done: seen.append((done.value, t.pending)))
+    tick = QTimer()
+    tick.setInterval(0)
+    tick.timeout.connect(lambda: seen.append("tick"))
+    tick.start()
+    _outcomes_queued_while_busy(t, 3)  # the timer is due meanwhile
+    qtbot.waitUntil(lambda: not t.busy, timeout=TIMEOUT)
+    tick.stop()
+    answers = [s for s in seen if s != "tick"]
+    # In order, each still counted pending until delivered.
+    assert answers == [(0, 2), (1, 1), (2, 0)]
+    ticks_before = [seen[:seen.index(a)].count("tick") for a in answers]
+    if yield_first:
+        # The due timer ran before the first outcome, and again between outcomes.
+        assert ticks_before[0] >= 1 and ticks_before[0] < ticks_before[1] < ticks_before[2]
+    else:
+        assert ticks_before == [0, 0, 0]  # handled back to back, before any timer
+
+
+def test_shutdown_drops_outcomes_not_yet_delivered(owner, qtbot):
+    t, _ = owner(yield_first=True)
+    seen = []
+    t.finished.connect(seen.append)
+    _outcomes_queued_while_busy(t, 2)
+    t.shutdown()  # the window closes before they are handled
+    qtbot.wait(50)
+    assert seen == []

@@ -103,7 +103,8 @@ class Canvas(pg.PlotWidget):
         self._raster_version = 0
         self._background_cache = RasterCache()
         self._raster_thread = BackgroundThread("raster", lambda: self._raster_version,
-                                               latest_only=True, parent=self)
+                                               latest_only=True, yield_first=True,
+                                               parent=self)
         self._raster_thread.finished.connect(self._show_background_raster)
 
     # ------------------------------------------------------------------ state in

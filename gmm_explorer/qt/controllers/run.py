@@ -74,7 +74,10 @@ class RunController(QObject):
         self._solver = EMSolver()
         # The version getter captures the session, not this controller: no reference cycle
         # (see ARCHITECTURE.md, "Rules of the house").
-        self.thread = BackgroundThread("em-worker", lambda: session.model_version, parent=self)
+        # Results are redrawn at once: each waits for the event loop's next turn, so that
+        # one arriving during a paint does not extend that paint's stall.
+        self.thread = BackgroundThread("em-worker", lambda: session.model_version,
+                                       yield_first=True, parent=self)
         self.thread.finished.connect(self._on_finished)
         self.thread.failed.connect(self._on_failed)
         self.thread.dropped.connect(self._on_dropped)
