@@ -47,6 +47,7 @@ HAVE_NUMBA = _numba_wanted() and _numba_found()
 
 _lock = threading.RLock()
 
+
 def _load_cython_blas_alone() -> bool:
     """Load scipy's ``scipy.linalg.cython_blas`` extension by itself, without running
     ``scipy.linalg``'s package first; whether it was loaded.
@@ -61,7 +62,8 @@ def _load_cython_blas_alone() -> bool:
     ``np.linalg`` still work. One trace is left: should ``scipy.linalg`` be imported
     later, ``scipy.linalg.cython_blas`` is not an attribute of it (``from scipy.linalg
     import cython_blas`` still works). So this runs only in the app's own process
-    (:func:`own_process`), and only while nothing has imported ``scipy.linalg`` yet.
+    (:data:`gmm_explorer.OWN_PROCESS`), and only while nothing has imported
+    ``scipy.linalg`` yet.
     Anything unexpected (scipy missing or laid out otherwise) leaves it to numba.
     """
     name = "scipy.linalg.cython_blas"
