@@ -63,6 +63,24 @@ def widened(pen: QPen, factor: float) -> QPen:
     return out
 
 
+#: Widened pens handed out by scale_spots, by what the pen looks like and the factor.
+_WIDENED: dict[tuple, QPen] = {}
+
+
+def _widened_shared(pen: QPen, factor: float) -> QPen:
+    """:func:`widened`, one QPen object per look and factor: a scatter caches each
+    spot's rendered symbol by the identity of its pen, so a new pen at every redraw
+    rendered every spot anew and grew that cache at every step."""
+    key = (pen.color().rgba(), pen.widthF(), pen.style(), pen.capStyle(), pen.joinStyle(),
+           pen.isCosmetic(), factor)
+    out = _WIDENED.get(key)
+    if out is None:
+        if len(_WIDENED) > 1024:  # bounded: looks come and go with themes and sizes
+            _WIDENED.clear()
+        out = _WIDENED[key] = widened(pen, factor)
+    return out
+
+
 def scale_spots(scatter: pg.ScatterPlotItem, factor: float) -> None:
     """Give every spot of ``scatter`` its size and pen width times ``factor`` (they stay
     until the scatter's owner next sets its data)."""
@@ -70,7 +88,7 @@ def scale_spots(scatter: pg.ScatterPlotItem, factor: float) -> None:
     if factor == 1.0 or len(spots) == 0:
         return
     scatter.setSize([s.size() * factor for s in spots], update=False)
-    scatter.setPen([widened(s.pen(), factor) for s in spots])
+    scatter.setPen([_widened_shared(s.pen(), factor) for s in spots])
 
 
 class AxesStyle:

@@ -272,3 +272,24 @@ def test_a_later_launch_has_no_pointer(qtbot, tmp_path):
     q.sync()
     w = make_window(qtbot, tmp_path, name="later.ini")
     assert not w.tour_pointer.isVisible()
+
+
+def test_stepping_while_presenting_renders_no_new_ring_or_handle_symbols(window, qtbot):
+    """Presenting enlarges the rings and handles with wider pens at every redraw; the
+    same widened pen serves every step, so the scatter's cache of rendered symbols (keyed
+    by pen object) keeps its size instead of growing by K symbols a step."""
+    w = window
+    w.actions["presentation"].trigger()
+    parts = w.canvas.layers.components.items()
+    scatters = [parts["means"], parts["handles"]]
+    for _ in range(2):
+        w.actions["step"].trigger()
+        idle(qtbot, w)
+    sizes = [len(s.fragmentAtlas) for s in scatters]
+    for _ in range(4):
+        w.actions["step"].trigger()
+        idle(qtbot, w)
+    assert [len(s.fragmentAtlas) for s in scatters] == sizes
+    style = w.presentation.style
+    assert _mean_rings(w) == pytest.approx([13 * style.marker_scale, 3 * style.marker_scale]
+                                           * 2)
