@@ -21,6 +21,10 @@ class NarrationLine(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setToolTip("What the last piece of EM work did")
         self.setStyleSheet("padding: 1px 6px;")  # the palette's text colour
+        # No indent: with a style sheet Qt indents a label's text by half an "x" (a frame
+        # width appears), on the aligned edge, the top here, which pushed the second line
+        # below the label's two lines of height (its descenders cut at projector sizes).
+        self.setIndent(0)
         # A long line must not widen the canvas column: it wraps instead.
         self.setWordWrap(True)
         self.setMinimumWidth(1)

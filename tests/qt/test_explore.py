@@ -608,6 +608,38 @@ def test_the_canvas_keeps_its_size_whatever_the_narration_says(window, qtbot):
     assert line.height() >= 2 * line.fontMetrics().lineSpacing()
 
 
+@pytest.mark.parametrize("px", [14, 27, 40])
+def test_both_lines_of_the_narration_show_whole(qtbot, px):
+    """Two wrapped lines fit the narration line's height, descenders and all, at the
+    normal size and at projector sizes (Qt's default indent of half an "x" on the top
+    edge pushed the second line down and cut its descenders when presenting)."""
+    from gmm_explorer.qt.layout import NarrationLine
+    from gmm_explorer.qt.plot_style import font_px
+
+    line = NarrationLine()
+    qtbot.addWidget(line)
+    line.setFont(font_px(px, line.font()))
+    line.setText("Step 3: no point changed its most likely component; component 1 moved "
+                 "by (-0.00207, -0.0244), weight 0.36 → 0.36; Δ mean log-likelihood")
+    # As wide as makes two lines, and as high as the window's layout makes it.
+    line.resize(line.fontMetrics().horizontalAdvance(line.text()) * 6 // 10,
+                line.sizeHint().height())
+    line.show()
+    qtbot.waitExposed(line)
+    image = line.grab().toImage()
+    background = image.pixelColor(image.width() - 1, 0)
+
+    def inked(y: int) -> bool:
+        return any(image.pixelColor(x, y) != background for x in range(image.width()))
+
+    rows = [y for y in range(image.height()) if inked(y)]
+    assert rows, "nothing drawn"
+    # The text's last row of the label's contents is clear: nothing was cut there.
+    assert rows[-1] < line.contentsRect().bottom(), (rows[-1], line.contentsRect())
+    # And there are two lines of ink: a gap of clear rows between them.
+    assert any(not inked(y) for y in range(rows[0], rows[-1]))
+
+
 def test_each_step_is_narrated_in_one_line(window, qtbot):
     window.actions["e_step"].trigger()
     idle(qtbot, window)
