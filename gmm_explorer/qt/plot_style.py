@@ -8,6 +8,7 @@ they are on a 1024 x 768 screen: tick labels :data:`TICK_PX` pixels tall, and so
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -63,14 +64,31 @@ def widened(pen: QPen, factor: float) -> QPen:
     return out
 
 
+# A scatter item caches each spot's rendered symbol by the *identity* of its pen and
+# brush objects: a new QPen or QBrush at every redraw renders every spot anew and grows
+# that cache at every EM step. Spots take their pens and brushes from here.
+
+
+@functools.lru_cache(maxsize=512)
+def pen(*args, **kwargs) -> QPen:
+    """``pg.mkPen(*args, **kwargs)``, the same QPen object for the same arguments (for
+    scatter spots; nobody may change it)."""
+    return pg.mkPen(*args, **kwargs)
+
+
+@functools.lru_cache(maxsize=512)
+def brush(*args):
+    """``pg.mkBrush(*args)``, the same QBrush object for the same arguments."""
+    return pg.mkBrush(*args)
+
+
 #: Widened pens handed out by scale_spots, by what the pen looks like and the factor.
 _WIDENED: dict[tuple, QPen] = {}
 
 
 def _widened_shared(pen: QPen, factor: float) -> QPen:
-    """:func:`widened`, one QPen object per look and factor: a scatter caches each
-    spot's rendered symbol by the identity of its pen, so a new pen at every redraw
-    rendered every spot anew and grew that cache at every step."""
+    """:func:`widened`, one QPen object per look and factor (the pens of spots that
+    presentation mode enlarges at every redraw)."""
     key = (pen.color().rgba(), pen.widthF(), pen.style(), pen.capStyle(), pen.joinStyle(),
            pen.isCosmetic(), factor)
     out = _WIDENED.get(key)

@@ -8,13 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gmm_explorer import engine as E
-from gmm_explorer.qt.canvas.overlays import (
-    ClickThroughScatter,
-    Z,
-    brush,
-    pen,
-    scatter_positions,
-)
+from gmm_explorer.qt.canvas.overlays import ClickThroughScatter, Z, scatter_positions
+from gmm_explorer.qt.plot_style import brush, pen
 from gmm_explorer.qt.theme import LIGHT
 
 SIGMAS = (1, 2, 3)

@@ -8,7 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gmm_explorer import engine as E
-from gmm_explorer.qt.canvas.overlays import ClickThroughScatter, Z, brush, pen
+from gmm_explorer.qt.canvas.overlays import ClickThroughScatter, Z
+from gmm_explorer.qt.plot_style import brush, pen
 from gmm_explorer.qt.theme import LIGHT
 
 #: Opacity of the ghost ellipses and arrows (0-255).

@@ -7,8 +7,6 @@ handles are in :mod:`.components`.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
@@ -34,23 +32,6 @@ DECISION_GRID = (240, 180)
 DECISION_ALPHA = 45
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-
-
-@functools.lru_cache(maxsize=512)
-def pen(*args, **kwargs):
-    """``pg.mkPen(*args, **kwargs)``, the same QPen object for the same arguments.
-
-    A scatter item caches each spot's rendered symbol by the *identity* of its pen and
-    brush: a new QPen each redraw rendered every mean ring, handle and arrow head anew
-    (and grew the symbol atlas) at every EM step. Nobody may change a pen from here."""
-    return pg.mkPen(*args, **kwargs)
-
-
-@functools.lru_cache(maxsize=512)
-def brush(*args):
-    """``pg.mkBrush(*args)``, the same QBrush object for the same arguments (see
-    :func:`pen`)."""
-    return pg.mkBrush(*args)
 
 
 class ClickThroughScatter(pg.ScatterPlotItem):
