@@ -16,6 +16,8 @@ without a display. Density contours are in :mod:`gmm_explorer.contours`.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from gmm_explorer.engine import _kernels, work_split
@@ -329,7 +331,9 @@ def uncertainty_colors(u: np.ndarray, scale: float = UNCERTAINTY_SCALE) -> np.nd
     Parameters
     ----------
     u : ndarray of shape (n,)
-        Uncertainty of each point, in [0, 1 - 1/K]; NaN counts as 0.
+        Uncertainty of each point, in [0, 1 - 1/K]; NaN counts as 0. A uint8 array holds
+        the codes ``round(255 u)`` of a :class:`~gmm_explorer.engine.steps.PointSummary`
+        (one gather per point).
     scale : float
         Uncertainty mapped to the darkest colour; larger values saturate.
 
@@ -338,12 +342,24 @@ def uncertainty_colors(u: np.ndarray, scale: float = UNCERTAINTY_SCALE) -> np.nd
     ndarray of shape (n, 3), dtype uint8
         Light grey at 0 through orange-red to dark red at ``scale`` (256 steps).
     """
+    u = np.asarray(u)
+    if u.dtype == np.uint8:
+        return _code_colours(float(scale))[u]
     top = len(_UNCERTAINTY_LUT) - 1
     t = np.asarray(u, dtype=np.float32) * np.float32(top / float(scale))
     np.nan_to_num(t, copy=False, nan=0.0, posinf=top, neginf=0.0)
     np.clip(t, 0, top, out=t)
     t += 0.5
     return _UNCERTAINTY_LUT[t.astype(np.uint8)]
+
+
+@functools.lru_cache(maxsize=4)
+def _code_colours(scale: float) -> np.ndarray:
+    """The colour of each uncertainty code 0..255 (the uncertainty ``code / 255``)."""
+    from gmm_explorer.engine.steps import UNCERTAINTY_CODES
+
+    codes = np.arange(256, dtype=np.float32) * np.float32(1.0 / UNCERTAINTY_CODES)
+    return uncertainty_colors(codes, scale)
 
 
 def region_image(labels: np.ndarray, alpha: int = 45) -> np.ndarray:

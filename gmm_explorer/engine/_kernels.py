@@ -99,7 +99,7 @@ def summarise_numpy(r, share, table, labels_out, unc_out, blend_out) -> None:
     k = r.shape[1]
     best = r.max(axis=1)
     labels_out[:] = np.where(share > best, -1, r.argmax(axis=1))
-    unc_out[:] = 1.0 - best
+    unc_out[:] = np.minimum(255.0, np.maximum(0.0, (1.0 - best) * 255.0 + 0.5))
     b = share[:, None] * table[k]
     for j in range(k):
         b += r[:, j:j + 1] * table[j]
@@ -326,7 +326,7 @@ if HAVE_NUMBA:
         for t in range(m):
             i = start + t
             labels_out[i] = -1 if nz[t] * rs[t] > best[t] else lab[t]
-            unc_out[i] = 1.0 - best[t]
+            unc_out[i] = min(255.0, max(0.0, (1.0 - best[t]) * 255.0 + 0.5))
             blend_out[i, 0] = min(255.0, max(0.0, b0[t] + 0.5))
             blend_out[i, 1] = min(255.0, max(0.0, b1[t] + 0.5))
             blend_out[i, 2] = min(255.0, max(0.0, b2[t] + 0.5))
@@ -494,8 +494,8 @@ if HAVE_NUMBA:
         weighted = weights is not None
         w = weights if weighted else np.empty(0)
         if summary_out is None:
-            table, labels, unc, blend = (np.zeros((k + 1, 3)), np.empty(0, np.int16),
-                                         np.empty(0, np.float32), np.empty((0, 3), np.uint8))
+            table, labels, unc, blend = (np.zeros((k + 1, 3)), np.empty(0, np.int8),
+                                         np.empty(0, np.uint8), np.empty((0, 3), np.uint8))
         else:
             table, labels, unc, blend = summary_out
         X, means, prec, const, w, table = _read_only(X, means, prec, const, w,
@@ -644,7 +644,7 @@ if HAVE_NUMBA:
         n = X.shape[0]
         k = code_book.shape[0]
         code = code_book.copy()
-        label = np.zeros(n, dtype=np.int64)
+        label = np.zeros(n, dtype=np.int32)  # 4 bytes a point: 38 MB at 1e7 points
         sums = np.empty((k, 2))
         counts = np.empty(k, dtype=np.int64)
         for _ in range(iterations):
@@ -748,8 +748,7 @@ def lloyd(X, seeds, iterations: int, compiled: bool | None = None):
         compiled = (lazy_jit.loaded()
                     or X.shape[0] * seeds.shape[0] * iterations >= LLOYD_NUMPY_BELOW)
     if HAVE_NUMBA and iterations > 0 and compiled:
-        code, label = _lloyd_numba(X, seeds, int(iterations))
-        return code, label.astype(np.int32)
+        return _lloyd_numba(X, seeds, int(iterations))
     return lloyd_numpy(X, seeds, iterations)
 
 
@@ -859,7 +858,7 @@ def warm_up() -> None:
     pass_numba(X, means, prec, const, np.empty((4, 1)))
     pass_numba(X, means, prec, const, None, weights=np.ones(4))
     pass_numba(X, means, prec, const, None, summary_out=(
-        np.zeros((2, 3)), np.empty(4, np.int16), np.empty(4, np.float32),
+        np.zeros((2, 3)), np.empty(4, np.int8), np.empty(4, np.uint8),
         np.empty((4, 3), np.uint8)))
     pass_assign_numba(X, means, prec, const, None, None)
     pass_assign_numba(X, means, prec, const, np.zeros(4), np.empty(4, dtype=np.int64))

@@ -28,8 +28,8 @@ from gmm_explorer.engine import _kernels, algorithms, noise, variational
 from gmm_explorer.engine.locks import Locks
 from gmm_explorer.engine.mixture import Mixture, project_covariance_type
 from gmm_explorer.engine.mstep import m_step
-from gmm_explorer.engine.steps import (EMSettings, EStep, PointSummary, StepResult, run_kind,
-                                      step_result)
+from gmm_explorer.engine.steps import (UNCERTAINTY_CODES, EMSettings, EStep, PointSummary,
+                                      StepResult, run_kind, step_result)
 from gmm_explorer.engine.validation import as_points, as_sample_weights, check_enough_points
 from gmm_explorer.errors import FitError, InputError
 
@@ -72,7 +72,7 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
     summary_table : array-like of shape (n_components + 1, 3), optional
         Also summarise each point's responsibilities inside the pass
         (``EStep.summary``, a :class:`~gmm_explorer.engine.steps.PointSummary`), blending
-        the rows of this table (the last row the noise component's). Costs 9 bytes a
+        the rows of this table (the last row the noise component's). Costs 5 bytes a
         point, where responsibilities cost 8 K.
 
     Returns
@@ -98,7 +98,7 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
     means, prec, const = _pass_inputs(mixture)
     objective = None
     table = _summary_table(summary_table, k)
-    summary = None if table is None else PointSummary.empty(n)
+    summary = None if table is None else PointSummary.empty(n, k)
     if assignment == "soft":
         stats, ll, n_lost = _kernels.run_pass(
             X, means, prec, const, resp, backend, mixture.noise_log_term, w,
@@ -154,7 +154,7 @@ def _summarise_labels(labels: np.ndarray, table: np.ndarray, summary: PointSumma
     the soft pass gives it)."""
     kept = labels >= 0
     summary.labels[:] = np.where(kept, labels, 0)
-    summary.uncertainty[:] = np.where(kept, 0.0, 1.0)
+    summary.uncertainty[:] = np.where(kept, 0, UNCERTAINTY_CODES)
     rows = np.minimum(255.0, np.maximum(0.0, table + 0.5)).astype(np.uint8)
     summary.blend[:] = np.where(kept[:, None], rows[np.maximum(labels, 0)], 0)
 
@@ -195,7 +195,7 @@ def _vb_pass(X, mixture: Mixture, *, want_resp: bool, backend: str | None,
     means, prec, _ = _pass_inputs(mixture)
     const = variational.pass_constants(mixture)
     table = _summary_table(summary_table, k)
-    summary = None if table is None else PointSummary.empty(n)
+    summary = None if table is None else PointSummary.empty(n, k)
     stats, log_norm, n_lost = _kernels.run_pass(
         X, means, prec, const, resp, backend, weights=weights,
         summary_out=None if summary is None else summary.outputs(table))

@@ -131,20 +131,26 @@ class EMSettings:
             raise InputError(f"max_iter must be an integer >= 0, got {self.max_iter!r}")
 
 
+#: The uncertainty codes of a :class:`PointSummary`: ``round(UNCERTAINTY_CODES * u)``.
+UNCERTAINTY_CODES = 255
+
+
 @dataclass(frozen=True, eq=False)
 class PointSummary:
     """What a view of the points needs of their responsibilities, one row per point,
     without the N x K responsibilities themselves (at 10 million points and K = 10 these
-    are 800 MB; a summary is 9 bytes a point). Computed inside the E-pass when asked
+    are 800 MB; a summary is 5 bytes a point). Computed inside the E-pass when asked
     (:func:`~gmm_explorer.engine.em.e_step`'s ``summary_table``).
 
     Attributes
     ----------
-    labels : ndarray of shape (n_samples,) int16
+    labels : ndarray of shape (n_samples,) int8 (int16 from 127 components on)
         The most probable component (the first on ties), or -1 where a noise component's
         responsibility exceeds every Gaussian's.
-    uncertainty : ndarray of shape (n_samples,) float32
-        ``1 - max_k r_k`` over the Gaussians (mclust's uncertainty).
+    uncertainty : ndarray of shape (n_samples,) uint8
+        ``u = 1 - max_k r_k`` over the Gaussians (mclust's uncertainty) as a code,
+        ``round(255 u)``: ``u`` to within 1/510, enough for its colour (see
+        :meth:`uncertainty_values`).
     blend : ndarray of shape (n_samples, 3) uint8
         ``sum_k r_k table[k] + r_noise table[K]``, rounded and clipped to 0..255: with a
         palette as the table, each point's soft colour.
@@ -155,12 +161,17 @@ class PointSummary:
     blend: np.ndarray
 
     @classmethod
-    def empty(cls, n: int) -> "PointSummary":
-        return cls(np.empty(n, np.int16), np.empty(n, np.float32), np.empty((n, 3), np.uint8))
+    def empty(cls, n: int, n_components: int = 1) -> "PointSummary":
+        labels = np.int8 if n_components < 127 else np.int16
+        return cls(np.empty(n, labels), np.empty(n, np.uint8), np.empty((n, 3), np.uint8))
 
     def outputs(self, table: np.ndarray) -> tuple:
         """The passes' ``summary_out`` argument writing into this summary."""
         return (table, self.labels, self.uncertainty, self.blend)
+
+    def uncertainty_values(self) -> np.ndarray:
+        """(n_samples,) float32: the uncertainty ``1 - max_k r_k`` its code stands for."""
+        return self.uncertainty * np.float32(1.0 / UNCERTAINTY_CODES)
 
 
 @dataclass(frozen=True, eq=False)

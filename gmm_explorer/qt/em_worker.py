@@ -98,8 +98,9 @@ class EMResult:
     labels : ndarray of shape (n,) or None
         Hard labels (arg-max) matching ``colors``; -1 where a noise component claims the
         point most.
-    uncertainty : ndarray of shape (n,) float32, or None
-        1 - max responsibility, matching ``colors``.
+    uncertainty : ndarray of shape (n,) uint8, or None
+        1 - max responsibility as the summary's codes ``round(255 u)``, matching
+        ``colors``.
     neutral : bool
         Show every point in the neutral colour (no responsibilities yet).
     cancelled : bool
@@ -214,7 +215,13 @@ class EMSolver:
 
     # ------------------------------------------------------------------ handlers
 
+    def _forget(self) -> None:
+        # A new start cannot reuse the last pass: free it (its summary, and the points it
+        # holds, maybe a data set since replaced) before making another.
+        self._last = None
+
     def _initialise(self, req, report, cancelled) -> EMResult:
+        self._forget()
         s = req.settings
         mix = E.initialise(req.points, s.k, s.init, covariance_type=s.fitted_covariance_type,
                            reg_covar=s.reg_covar, seed=s.seed, noise=s.noise,
@@ -234,6 +241,7 @@ class EMSolver:
         return EMResult(req.kind, kmeans_centroids=self._kmeans_centroids(req))
 
     def _evaluate(self, req, report, cancelled) -> EMResult:
+        self._forget()
         start = next(self._units(req, iteration=0, previous=()))
         return EMResult(req.kind, (start.result,), "M", neutral=True)
 

@@ -21,12 +21,20 @@ def _data(n, seed=0):
 
 
 def _from_resp(resp, share=None):
-    """The summary by its definition, from explicit responsibilities."""
+    """The summary by its definition, from explicit responsibilities: the labels, and the
+    uncertainty codes round(255 (1 - max r)) (halves rounded up)."""
     best = resp.max(axis=1)
     labels = resp.argmax(axis=1)
     if share is not None:
         labels = np.where(share > best, -1, labels)
-    return labels, (1.0 - best).astype(np.float32)
+    return labels, np.floor((1.0 - best) * 255.0 + 0.5)
+
+
+def _codes_match(codes, expected, slack):
+    """The uncertainty codes are ``expected``; the compiled pass may contract
+    ``u * 255 + 0.5`` into one rounding, so a code on a half may go either way."""
+    assert codes.dtype == np.uint8
+    assert np.abs(codes.astype(int) - expected).max() <= slack
 
 
 def _mixture_with_noise(X, k):
@@ -49,9 +57,11 @@ def test_summary_is_what_the_responsibilities_give(backend, n, k, with_noise):
     share = 1.0 - resp.sum(axis=1) if with_noise else None
     labels, unc = _from_resp(resp, share)
     s = e.summary
-    assert s.labels.dtype == np.int16 and s.uncertainty.dtype == np.float32
+    assert s.labels.dtype == np.int8 and s.uncertainty.dtype == np.uint8  # 5 bytes a point
     assert s.blend.dtype == np.uint8 and s.blend.shape == (n, 3)
-    np.testing.assert_array_equal(s.uncertainty, unc)
+    _codes_match(s.uncertainty, unc, 0 if backend == "numpy" else 1)
+    np.testing.assert_allclose(s.uncertainty_values(), 1.0 - resp.max(axis=1),
+                               atol=1 / 510 + 1e-6)
     # The noise share the pass uses is its own term over the normaliser, not 1 - sum(r):
     # a label may differ only where the two are equal to rounding.
     differ = s.labels != labels
@@ -78,7 +88,7 @@ def test_compiled_and_numpy_summaries_agree(with_noise, weighted):
     a = E.e_step(X, mix, summary_table=table, backend="numba", weights=w).summary
     b = E.e_step(X, mix, summary_table=table, backend="numpy", weights=w).summary
     np.testing.assert_array_equal(a.labels, b.labels)
-    np.testing.assert_allclose(a.uncertainty, b.uncertainty, atol=1e-6)
+    _codes_match(a.uncertainty, b.uncertainty, 1)
     assert np.abs(a.blend.astype(int) - b.blend).max() <= 1
     if weighted:  # responsibilities are not weighted, so neither is their summary
         c = E.e_step(X, mix, summary_table=table, backend="numba").summary
@@ -124,7 +134,7 @@ def test_every_algorithm_summarises_its_own_pass(algorithm):
     resp = e.responsibilities
     labels, unc = _from_resp(resp)
     np.testing.assert_array_equal(e.summary.labels, labels)
-    np.testing.assert_array_equal(e.summary.uncertainty, unc)
+    _codes_match(e.summary.uncertainty, unc, 1)
     assert np.abs(e.summary.blend.astype(int) - point_colors(resp, len(X), "soft")).max() <= 1
     if algorithm != "vb":  # the hard passes: one component per point, no doubt
         assert not e.summary.uncertainty.any()
@@ -159,3 +169,18 @@ def test_points_in_blocks_give_no_summary():
     mix = E.initialise(_data(50), 2, "kmeans", seed=0)
     with pytest.raises(InputError):
         E.e_step(Two(), mix, summary_table=summary_table(2), _checked=True)
+
+
+def test_many_components_keep_their_labels():
+    # int8 labels hold components 0..126 (and the noise's -1); from 127 components on
+    # the labels are int16.
+    X = _data(2000, seed=10)
+    rng = np.random.default_rng(11)
+    for k, dtype in ((126, np.int8), (130, np.int16)):
+        mix = E.Mixture(np.full(k, 1.0 / k), X[rng.choice(len(X), k, replace=False)],
+                        np.tile(np.eye(2) * 0.05, (k, 1, 1)))
+        e = E.e_step(X, mix, want_resp=True, summary_table=np.zeros((k + 1, 3)),
+                     backend="numpy")
+        assert e.summary.labels.dtype == dtype
+        np.testing.assert_array_equal(e.summary.labels, e.responsibilities.argmax(axis=1))
+        assert e.summary.labels.max() >= 120

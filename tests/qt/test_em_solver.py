@@ -102,8 +102,9 @@ def test_colour_and_kmeans_record_nothing(setup):
     solver, X, settings, start = setup
     c = ask(solver, Ask.COLOUR, X, settings, start.mixture)
     assert c.steps == () and c.source_mixture is start.mixture
-    np.testing.assert_allclose(c.uncertainty, 1 - E.e_step(X, start.mixture, want_resp=True)
-                               .responsibilities.max(axis=1), atol=1e-6)
+    u = 1 - E.e_step(X, start.mixture, want_resp=True).responsibilities.max(axis=1)
+    assert c.uncertainty.dtype == np.uint8  # codes round(255 u)
+    assert np.abs(c.uncertainty - 255 * u).max() <= 0.5 + 1e-9
     k = ask(solver, Ask.KMEANS, X, settings)
     assert k.steps == () and k.kmeans_centroids.shape == (3, 2)
 
@@ -129,5 +130,39 @@ def test_step_colours_are_the_responsibilities_blended(setup):
     res = ask(solver, Ask.STEP, X, settings, start.mixture)
     resp = E.e_step(X, start.mixture, want_resp=True).responsibilities
     np.testing.assert_array_equal(res.labels, resp.argmax(axis=1))
-    np.testing.assert_array_equal(res.uncertainty, (1 - resp.max(axis=1)).astype(np.float32))
+    np.testing.assert_array_equal(res.uncertainty, np.round(255 * (1 - resp.max(axis=1))))
     assert np.abs(res.colors.astype(int) - point_colors(resp, len(X), "soft")).max() <= 1
+
+
+@pytest.mark.parametrize("kind", [Ask.INITIALISE, Ask.EVALUATE])
+def test_a_new_start_frees_the_last_pass_before_making_its_own(setup, monkeypatch, kind):
+    # The worker keeps the last E-pass (its per-point summary, and the points) for the
+    # next Step; a new start cannot use it, so it must not hold it while the new start
+    # is made: at 1e7 points that is the data set and a summary more at the peak.
+    import gc
+    import weakref
+
+    solver, _, settings, _ = setup
+    old = np.array(blobs((150, 150, 100), seed=5))
+    ask(solver, Ask.STEP, old, settings,
+        ask(solver, Ask.INITIALISE, old, settings).steps[0].mixture)
+    alive = weakref.ref(old)
+    del old
+    new = np.array(blobs((100, 100, 100), seed=6))
+    seen = []
+    real_initialise, real_half_steps = E.initialise, E.half_steps
+
+    def spy(real):
+        def call(*a, **kw):
+            gc.collect()
+            seen.append(alive() is None)
+            return real(*a, **kw)
+        return call
+
+    monkeypatch.setattr(E, "initialise", spy(real_initialise))
+    monkeypatch.setattr(E, "half_steps", spy(real_half_steps))
+    mixture = E.initialise(new, 3, "kmeans", seed=0) if kind is Ask.EVALUATE else None
+    seen.clear()
+    res = ask(solver, kind, new, settings, mixture)
+    assert res.steps[0].iteration == 0
+    assert seen and all(seen)  # the old points were gone before any of the new work

@@ -35,9 +35,14 @@ class PointPaint:
             self._uncertainty = self._uncertainty_rgb = None
 
     def set_uncertainty(self, u: np.ndarray | None) -> None:
-        """``1 - max responsibility`` per point, (n,), or None."""
-        # float32, as the E-pass gives it (no copy) and as uncertainty_colors reads it.
-        self._uncertainty = None if u is None else np.asarray(u, dtype=np.float32)
+        """``1 - max responsibility`` per point, (n,), or None: floats, or the uint8
+        codes of an E-pass's summary (see :func:`~gmm_explorer.drawing.uncertainty_colors`)."""
+        # As uncertainty_colors reads them: codes kept as they come (no copy), floats in
+        # float32.
+        if u is not None:
+            u = np.asarray(u)
+            u = u if u.dtype == np.uint8 else u.astype(np.float32, copy=False)
+        self._uncertainty = u
         self._uncertainty_rgb = None
 
     def set_mode(self, mode: str) -> None:
