@@ -26,41 +26,53 @@ from gmm_explorer.engine.noise import claimed_by_noise
 if _kernels.HAVE_NUMBA:
     from gmm_explorer.engine.lazy_jit import njit
 
+    _fetch_add = _kernels._fetch_add
+
     @njit(cache=True, nogil=True)
-    def _pixels_numba(points, x0, sx, y0, sy, width, height, flat,
-                      counts):  # pragma: no cover - compiled
-        # One pass: each point's pixel (-1 outside the view) and each pixel's count.
+    def _pixel_counts_numba(points, x0, sx, y0, sy, width, height,
+                            counts):  # pragma: no cover - compiled
+        # pixel_index's pass without its per-point output: each pixel's count only.
         for i in range(points.shape[0]):
             fx = (points[i, 0] - x0) * sx
             fy = (points[i, 1] - y0) * sy
             if fx >= 0.0 and fx < width and fy >= 0.0 and fy < height:
-                p = np.int64(fy) * width + np.int64(fx)
-                flat[i] = p
-                counts[p] += 1
-            else:
-                flat[i] = -1
-
-    _fetch_add = _kernels._fetch_add
+                counts[np.int64(fy) * width + np.int64(fx)] += 1
 
     @njit(cache=True, nogil=True)
-    def _colour_sums_worker(flat, colors, chunk, n_chunks, counter, slots,
-                            images):  # pragma: no cover - compiled
-        # A thread's share of colour_sums: it takes an image of its own from `slots`,
-        # then chunks of points from `counter` until none is left, and adds their colours
-        # into its image. The sums are of small integers, exact in any order, so the
-        # images' total is the same for any number of threads.
+    def _colour_sums_worker(points, x0, sx, y0, sy, width, height, colors, chunk,
+                            n_chunks, counter, slots, images):  # pragma: no cover - compiled
+        # A thread's share of the colour sums: it takes an image of its own from `slots`,
+        # then chunks of points from `counter` until none is left, and adds each point's
+        # colour into the pixel pixel_index would give it (the same arithmetic; no index
+        # kept: 4 bytes a point fewer). The sums are of small integers, exact in any
+        # order, so the images' total is the same for any number of threads.
         out = images[_fetch_add(slots, 1)]
-        n = flat.shape[0]
+        n = points.shape[0]
         while True:
             c = _fetch_add(counter, 1)
             if c >= n_chunks:
                 return
             for i in range(c * chunk, min(n, (c + 1) * chunk)):
-                p = flat[i]
-                if p >= 0:
+                fx = (points[i, 0] - x0) * sx
+                fy = (points[i, 1] - y0) * sy
+                if fx >= 0.0 and fx < width and fy >= 0.0 and fy < height:
+                    p = np.int64(fy) * width + np.int64(fx)
                     out[p, 0] += colors[i, 0]
                     out[p, 1] += colors[i, 1]
                     out[p, 2] += colors[i, 2]
+
+    @njit(cache=True, nogil=True)
+    def _means_numba(images, hit, counts, out):  # pragma: no cover - compiled
+        # The mean colour of each pixel in `hit` from the threads' sums, rounded half up
+        # in integers: floor(s / c + 1/2) exactly, as numpy's float division gives it.
+        for j in range(hit.shape[0]):
+            p = hit[j]
+            c = np.uint64(counts[j])
+            for ch in range(3):
+                s = np.uint64(0)
+                for t in range(images.shape[0]):
+                    s += np.uint64(images[t, p, ch])
+                out[j, ch] = (2 * s + c) // (2 * c)
 
 
 def _compiled(backend: str | None) -> bool:
@@ -75,9 +87,11 @@ def _read_only(a: np.ndarray, dtype) -> np.ndarray:
     return v
 
 
-def pixel_index(points: np.ndarray, x_range, y_range, width: int, height: int,
-                backend: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The pixel of each point in a ``width`` x ``height`` image of the view.
+def pixel_index(points: np.ndarray, x_range, y_range,
+                width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pixel of each point in a ``width`` x ``height`` image of the view (numpy: the
+    reference of the compiled :func:`pixel_counts` and :func:`mean_colours`, which keep
+    no index).
 
     Returns
     -------
@@ -87,20 +101,12 @@ def pixel_index(points: np.ndarray, x_range, y_range, width: int, height: int,
     counts : ndarray of shape (width * height,) int64
         Points per pixel.
     """
-    (x0, x1), (y0, y1) = x_range, y_range
     size = width * height
-    if size >= 2**31:
-        raise ValueError(f"an image of {width} x {height} pixels is too large")
     n = points.shape[0]
-    if n == 0 or not (x1 > x0 and y1 > y0):
+    view = _pixel_view(points, x_range, y_range, width, height)
+    if view is None:
         return np.full(n, -1, np.int32), np.zeros(size, np.int64)
-    sx, sy = width / (x1 - x0), height / (y1 - y0)
-    if _compiled(backend):
-        flat = np.empty(n, np.int32)
-        counts = np.zeros(size, np.int64)
-        _pixels_numba(_read_only(points, np.float64), float(x0), sx, float(y0), sy, width,
-                      height, flat, counts)
-        return flat, counts
+    x0, sx, y0, sy = view
     fx = (points[:, 0] - x0) * sx
     fy = (points[:, 1] - y0) * sy
     inside = (fx >= 0) & (fx < width) & (fy >= 0) & (fy < height)
@@ -109,39 +115,95 @@ def pixel_index(points: np.ndarray, x_range, y_range, width: int, height: int,
     return flat, np.bincount(flat[inside], minlength=size).astype(np.int64)
 
 
-def colour_sums(flat: np.ndarray, colors: np.ndarray, size: int,
-                backend: str | None = None) -> np.ndarray:
-    """Per-pixel sums of the colours of the points in pixels ``flat`` (-1: none).
-
-    The sums are of small integers in float64, so exact in any order: every backend gives
-    the same numbers.
+def pixel_counts(points: np.ndarray, x_range, y_range, width: int, height: int,
+                 backend: str | None = None) -> np.ndarray:
+    """Points per pixel of a ``width`` x ``height`` image of the view: the ``counts`` of
+    :func:`pixel_index`, without its index of every point.
 
     Returns
     -------
-    ndarray of shape (size, 3)
+    ndarray of shape (width * height,) int64
     """
-    if _compiled(backend):
-        flat, colors = _read_only(flat, np.int32), _read_only(colors, np.uint8)
-        n = flat.shape[0]
-        n_chunks, chunk = _kernels._chunking(n)
-        threads = (1 if n < work_split.SINGLE_THREAD_PAIRS
-                   else min(work_split.get_num_threads(), n_chunks))
-        # One image per thread that may join (zeros: pages untouched until written).
-        images = np.zeros((threads, size, 3))
-        counter, slots = np.zeros(1, np.int64), np.zeros(1, np.int64)
-        work_split.run_shared(
-            lambda: _colour_sums_worker(flat, colors, chunk, n_chunks, counter, slots,
-                                        images), n_chunks, n, threads)
-        return images[0] if threads == 1 else images.sum(axis=0)
-    inside = flat >= 0
-    f, c = flat[inside], colors[inside]
-    return np.stack([np.bincount(f, weights=c[:, ch], minlength=size) for ch in range(3)], 1)
+    view = _pixel_view(points, x_range, y_range, width, height)
+    if view is None or not _compiled(backend):
+        return pixel_index(points, x_range, y_range, width, height)[1]
+    counts = np.zeros(width * height, np.int64)
+    _pixel_counts_numba(_read_only(points, np.float64), *view, width, height, counts)
+    return counts
+
+
+def mean_colours(points: np.ndarray, colors: np.ndarray, x_range, y_range, width: int,
+                 height: int, hit: np.ndarray, counts: np.ndarray,
+                 backend: str | None = None) -> np.ndarray:
+    """The mean colour of the points in each pixel ``hit`` of the view, rounded half up.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n, 2)
+    colors : ndarray of shape (n, 3) uint8
+    hit : ndarray of shape (m,)
+        Pixels (``row * width + column``) with points in them.
+    counts : ndarray of shape (m,)
+        Their numbers of points (:func:`pixel_counts` at ``hit``).
+
+    Returns
+    -------
+    ndarray of shape (m, 3) uint8
+        The same on every backend and for any number of threads: the sums are of small
+        integers, exact in any order.
+    """
+    size = width * height
+    view = _pixel_view(points, x_range, y_range, width, height)
+    if view is None or hit.size == 0:
+        return np.zeros((hit.size, 3), np.uint8)
+    if not _compiled(backend):
+        flat = pixel_index(points, x_range, y_range, width, height)[0]
+        inside = flat >= 0
+        f, c = flat[inside], colors[inside]
+        sums = np.stack([np.bincount(f, weights=c[:, ch], minlength=size)[hit]
+                         for ch in range(3)], 1)
+        return (sums / counts[:, None] + 0.5).astype(np.uint8)
+    pts, cols = _read_only(points, np.float64), _read_only(colors, np.uint8)
+    n = pts.shape[0]
+    n_chunks, chunk = _kernels._chunking(n)
+    threads = (1 if n < work_split.SINGLE_THREAD_PAIRS
+               else min(work_split.get_num_threads(), n_chunks))
+    # One image of sums per thread that may join (zeros: pages untouched until written),
+    # 12 bytes a pixel; a thread's sum of colours in a pixel is at most 255 n.
+    dtype = np.uint32 if 255 * n < 2**32 else np.uint64
+    images = np.zeros((threads, size, 3), dtype)
+    counter, slots = np.zeros(1, np.int64), np.zeros(1, np.int64)
+    work_split.run_shared(
+        lambda: _colour_sums_worker(pts, *view, width, height, cols, chunk, n_chunks,
+                                    counter, slots, images), n_chunks, n, threads)
+    out = np.empty((hit.size, 3), np.uint8)
+    _means_numba(images, np.ascontiguousarray(hit, np.int64),
+                 np.ascontiguousarray(counts, np.int64), out)
+    return out
+
+
+def _pixel_view(points, x_range, y_range, width: int, height: int):
+    """``(x0, sx, y0, sy)``: a point's pixel is ``((x - x0) sx, (y - y0) sy)``; None when
+    there are no points or the view is empty."""
+    (x0, x1), (y0, y1) = x_range, y_range
+    if width * height >= 2**31:
+        raise ValueError(f"an image of {width} x {height} pixels is too large")
+    if points.shape[0] == 0 or not (x1 > x0 and y1 > y0):
+        return None
+    return float(x0), width / (x1 - x0), float(y0), height / (y1 - y0)
 
 
 def warm_up() -> None:
-    """Compile (or load from the cache) the raster kernels."""
-    flat, _ = pixel_index(np.zeros((1, 2)), (-1.0, 1.0), (-1.0, 1.0), 2, 2)
-    colour_sums(flat, np.zeros((1, 3), np.uint8), 4)
+    """Compile (or load from the cache) the raster kernels (both widths of the sums)."""
+    pts, view = np.zeros((1, 2)), ((-1.0, 1.0), (-1.0, 1.0), 2, 2)
+    counts = pixel_counts(pts, *view)
+    hit = np.flatnonzero(counts)
+    mean_colours(pts, np.zeros((1, 3), np.uint8), *view, hit, counts[hit])
+    if _kernels.HAVE_NUMBA:  # the sums of more than 2**32 / 255 points
+        images = np.zeros((1, 4, 3), np.uint64)
+        _colour_sums_worker(pts, -1.0, 1.0, -1.0, 1.0, 2, 2, np.zeros((1, 3), np.uint8), 1,
+                            1, np.zeros(1, np.int64), np.zeros(1, np.int64), images)
+        _means_numba(images, hit.astype(np.int64), counts[hit], np.empty((1, 3), np.uint8))
 
 
 PALETTE = np.array([
@@ -507,8 +569,9 @@ def raster(points: np.ndarray, colors: np.ndarray, x_range: tuple[float, float],
 
 
 class RasterCache:
-    """Pixel index of every point for one point set and view, reused while only the
-    colours change (every EM step), so a step costs one pass over the points' colours."""
+    """Each pixel's count of points for one point set and view, reused while only the
+    colours change (every EM step), so a step costs one pass over the points and their
+    colours (no per-point index is kept: at 10^7 points it would be 40 MB)."""
 
     def __init__(self, backend: str | None = None) -> None:
         self._key = None
@@ -520,10 +583,9 @@ class RasterCache:
         width, height = max(1, int(width)), max(1, int(height))
         key = (id(points), points.shape[0], tuple(x_range), tuple(y_range), width, height)
         if key != self._key:
-            self._key = None  # until the new indices are complete
+            self._key = None  # until the new counts are complete
             self._points = points  # keep it alive: id() is only unique while it lives
-            self._flat, counts = pixel_index(points, x_range, y_range, width, height,
-                                             self.backend)
+            counts = pixel_counts(points, x_range, y_range, width, height, self.backend)
             self._hit = np.flatnonzero(counts)
             self._counts = counts[self._hit]
             logc = np.log1p(self._counts)
@@ -540,8 +602,8 @@ class RasterCache:
             # One colour for all (the neutral points, a broadcast row): no pass needed.
             rgba[self._hit, :3] = colors[0]
         else:
-            sums = colour_sums(self._flat, colors, width * height, self.backend)
-            mean = sums[self._hit] / self._counts[:, None] + 0.5
-            rgba[self._hit, :3] = mean.astype(np.uint8)
+            rgba[self._hit, :3] = mean_colours(points, colors, x_range, y_range, width,
+                                               height, self._hit, self._counts,
+                                               self.backend)
         rgba[self._hit, 3] = self._alpha
         return img

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gmm_explorer.drawing import pixel_index, view_ranges
+from gmm_explorer.drawing import pixel_counts, view_ranges
 from gmm_explorer.engine.blocked import ArrayBlocks, start_from_sample
 from gmm_explorer.engine.steps import EMSettings, StepResult
 
@@ -83,8 +83,7 @@ def density(points: ArrayBlocks, size: tuple[int, int] = DENSITY_SIZE,
     x_range, y_range = extent(points, report, cancelled, step=0, steps=2)
     counts = np.zeros(width * height, np.int64)
     for X in _blocks(points, report, cancelled, "Drawing the density", 1, 2):
-        _, c = pixel_index(X, x_range, y_range, width, height)
-        counts += c
+        counts += pixel_counts(X, x_range, y_range, width, height)
     return Density(counts.reshape(height, width), x_range, y_range)
 
 

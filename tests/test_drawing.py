@@ -7,7 +7,7 @@ import pytest
 
 from gmm_explorer import engine as E
 from gmm_explorer.contours import contour_levels, contour_segments
-from gmm_explorer.drawing import NEUTRAL, PALETTE, RasterCache, point_colors, raster
+from gmm_explorer.drawing import NEUTRAL, PALETTE, RasterCache, pixel_index, point_colors, raster
 
 
 def test_soft_colours_blend_and_hard_colours_pick_the_argmax():
@@ -74,26 +74,33 @@ def test_point_colors_rejects_unknown_modes(mode):
 
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("n", [20_000, 300_000])  # on the calling thread; shared
-def test_numba_colour_sums_equal_numpy(n, threads):
-    from gmm_explorer.drawing import colour_sums
+def test_numba_mean_colours_equal_numpy(n, threads):
+    from gmm_explorer.drawing import mean_colours, pixel_counts
     from gmm_explorer.engine import work_split
 
     rng = np.random.default_rng(3)
-    flat = rng.integers(-1, 500, n).astype(np.int32)  # -1: outside the view
+    pts = rng.normal(size=(n, 2)) * 2  # some outside the view
     cols = rng.integers(0, 256, (n, 3)).astype(np.uint8)
+    view = ((-2.0, 2.0), (-1.5, 2.5), 25, 20)
+    counts = pixel_counts(pts, *view, backend="numpy")
+    hit = np.flatnonzero(counts)
     before = work_split.get_num_threads()
     work_split.set_num_threads(threads)
     try:
-        sums = colour_sums(flat, cols, 500)
+        means = mean_colours(pts, cols, *view, hit, counts[hit])
     finally:
         work_split.set_num_threads(before)
-    np.testing.assert_array_equal(sums, colour_sums(flat, cols, 500, backend="numpy"))
-    inside = flat >= 0
-    np.testing.assert_array_equal(sums[:, 1], np.bincount(flat[inside], cols[inside, 1], 500))
+    np.testing.assert_array_equal(
+        means, mean_colours(pts, cols, *view, hit, counts[hit], backend="numpy"))
+    # By definition: the mean of the colours in each pixel, rounded half up.
+    flat, _ = pixel_index(pts, *view)
+    p = hit[len(hit) // 2]
+    mean = cols[flat == p].mean(axis=0)
+    np.testing.assert_array_equal(means[len(hit) // 2], np.floor(mean + 0.5))
 
 
-def test_numba_pixel_index_equals_numpy():
-    from gmm_explorer.drawing import pixel_index
+def test_numba_pixel_counts_equal_numpy():
+    from gmm_explorer.drawing import pixel_counts
 
     rng = np.random.default_rng(4)
     pts = rng.normal(size=(30000, 2)) * 2
@@ -101,15 +108,41 @@ def test_numba_pixel_index_equals_numpy():
     pts[:8] = [[-2, -1], [2, 3], [2, -1], [-2, 3], [np.nan, 0], [0, np.inf],
                [-2 - 1e-12, 0], [1.99, 2.99]]
     view = ((-2.0, 2.0), (-1.0, 3.0), 64, 48)
-    flat, counts = pixel_index(pts, *view)
-    flat_np, counts_np = pixel_index(pts, *view, backend="numpy")
-    np.testing.assert_array_equal(flat, flat_np)
+    flat, counts_np = pixel_index(pts, *view)
+    counts = pixel_counts(pts, *view)
     np.testing.assert_array_equal(counts, counts_np)
     assert flat.dtype == np.int32 and counts.sum() == np.count_nonzero(flat >= 0)
     assert list(flat[:8]) == [0, -1, -1, -1, -1, -1, -1, 64 * 48 - 1]
     # An empty view, and no points.
     assert (pixel_index(pts, (1.0, 1.0), (0.0, 1.0), 4, 4)[0] == -1).all()
+    assert not pixel_counts(pts, (1.0, 1.0), (0.0, 1.0), 4, 4).any()
     assert pixel_index(np.zeros((0, 2)), (0.0, 1.0), (0.0, 1.0), 4, 4)[0].shape == (0,)
+    assert pixel_counts(np.zeros((0, 2)), (0.0, 1.0), (0.0, 1.0), 4, 4).shape == (16,)
+
+
+def test_wide_sums_give_the_same_means():
+    # Beyond 2**32 / 255 points a thread's sums are uint64: the same kernel, same means.
+    from gmm_explorer import drawing
+
+    if not drawing._kernels.HAVE_NUMBA:
+        pytest.skip("numba is a runtime dependency")
+    rng = np.random.default_rng(8)
+    pts = rng.uniform(0, 1, (5000, 2))
+    cols = rng.integers(0, 256, (5000, 3)).astype(np.uint8)
+    counts = drawing.pixel_counts(pts, (0.0, 1.0), (0.0, 1.0), 8, 8)
+    hit = np.flatnonzero(counts)
+    out = {}
+    for dtype in (np.uint32, np.uint64):
+        images = np.zeros((1, 64, 3), dtype)
+        drawing._colour_sums_worker(np.ascontiguousarray(pts), 0.0, 8.0, 0.0, 8.0, 8, 8,
+                                    cols, 5000, 1, np.zeros(1, np.int64),
+                                    np.zeros(1, np.int64), images)
+        out[dtype] = np.empty((hit.size, 3), np.uint8)
+        drawing._means_numba(images, hit, counts[hit], out[dtype])
+    np.testing.assert_array_equal(out[np.uint32], out[np.uint64])
+    np.testing.assert_array_equal(
+        out[np.uint32], drawing.mean_colours(pts, cols, (0.0, 1.0), (0.0, 1.0), 8, 8, hit,
+                                             counts[hit], backend="numpy"))
 
 
 @pytest.mark.parametrize("backend", ["numpy", None])
