@@ -22,12 +22,12 @@ from gmm_explorer.io.arrays import (
     NpyHeader,
     UnsupportedNpyVersion,
     load_numpy,
-    npy_view,
     read_npy_header,
 )
 from gmm_explorer.io.points import (
     MAX_LISTED,
     LoadedData,
+    all_finite,
     display_names,
     finish_points,
     plural,
@@ -38,8 +38,12 @@ from gmm_explorer.io.points import (
 __all__ = ["load_npy_points", "load_npz_points"]
 
 
-def load_npy_points(data: bytes, source: str, columns, weights=None) -> LoadedData:
-    """The points in the bytes of a ``.npy`` file; ``columns`` as for ``load_points``.
+def load_npy_points(path, source: str, columns, weights=None) -> LoadedData:
+    """The points in the ``.npy`` file ``path``; ``columns`` as for ``load_points``.
+
+    The header is read and checked first; then the data a block of rows at a time straight
+    into the points' own float64 array, so that no copy of the file is ever held besides
+    them (at 10 million points the file's bytes would be 160 MB more at the load's peak).
 
     Raises
     ------
@@ -48,14 +52,76 @@ def load_npy_points(data: bytes, source: str, columns, weights=None) -> LoadedDa
         an unknown column, an infinite value in a chosen column, or no point left.
     """
     what = "the file"
-    with _header_errors(source, what):
-        header = read_npy_header(io.BytesIO(data), len(data))
-    _check_header(header, source, what)
     try:
-        array = npy_view(data, header)
-    except CORRUPT_BINARY as exc:
-        raise InputError(f"is not a valid .npy file: {exc}", path=source) from exc
-    return _from_array(array, source, columns, (), weights)
+        with open(path, "rb") as fh:
+            total = os.fstat(fh.fileno()).st_size
+            with _header_errors(source, what):
+                header = read_npy_header(fh, total)
+            _check_header(header, source, what)
+            return _from_array(_NpyRows(fh, header, total - header.data_size, source),
+                               source, columns, (), weights)
+    except InputError:
+        raise
+    except OSError as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(f"cannot read the file: {reason}", path=source) from exc
+
+
+class _NpyRows:
+    """The data of an open ``.npy`` file whose header is checked, read on demand: its
+    ``shape``, and :meth:`read_columns` copying columns out a block at a time."""
+
+    #: Bytes read at a time when the columns are picked out of the rows.
+    BLOCK_BYTES = 1 << 22
+
+    def __init__(self, fh, header: NpyHeader, offset: int, source: str) -> None:
+        self.fh, self.header, self.offset, self.source = fh, header, offset, source
+        self.shape = header.shape
+
+    def read_columns(self, targets, whole: np.ndarray | None = None) -> None:
+        """Copy column ``j`` into ``out`` (converted to its dtype) for each ``(j, out)``
+        of ``targets``; ``whole``: the C-contiguous (n, 2) float64 array whose columns
+        the two outputs are, if they are."""
+        n, m = self.shape
+        dtype = self.header.dtype
+        item = dtype.itemsize
+        if self.header.fortran_order:
+            for j, out in targets:
+                rows = max(1, self.BLOCK_BYTES // item)
+                for lo in range(0, n, rows):
+                    hi = min(n, lo + rows)
+                    out[lo:hi] = self._block(self.offset + (j * n + lo) * item,
+                                             (hi - lo) * item, dtype)
+            return
+        row = m * item
+        if (whole is not None and m == 2 and dtype == np.dtype(np.float64)
+                and [j for j, _ in targets] == [0, 1]):
+            # The common file: the points as they are, read straight into their array.
+            self._read_into(self.offset, whole)
+            return
+        rows = max(1, self.BLOCK_BYTES // row)
+        for lo in range(0, n, rows):
+            hi = min(n, lo + rows)
+            block = self._block(self.offset + lo * row, (hi - lo) * row, dtype).reshape(
+                hi - lo, m)
+            for j, out in targets:
+                out[lo:hi] = block[:, j]
+
+    def _block(self, at: int, size: int, dtype) -> np.ndarray:
+        buf = bytearray(size)
+        self._read_into(at, buf)
+        return np.frombuffer(buf, dtype=dtype)
+
+    def _read_into(self, at: int, buf) -> None:
+        view = memoryview(buf).cast("B")
+        self.fh.seek(at)
+        done = 0
+        while done < len(view):
+            got = self.fh.readinto(view[done:])
+            if not got:
+                raise InputError("is truncated: the file ended before its data (was it "
+                                 "changed while it was read?)", path=self.source)
+            done += got
 
 
 def load_npz_points(data: bytes, source: str, columns, weights=None) -> LoadedData:
@@ -149,7 +215,7 @@ def _check_header(header: NpyHeader, source: str, what: str) -> None:
     raise InputError(f"{what} {reason}", path=source)
 
 
-def _from_array(array: np.ndarray, source: str, columns, notes: tuple[str, ...],
+def _from_array(array, source: str, columns, notes: tuple[str, ...],
                 weights=None) -> LoadedData:
     n_columns = array.shape[1]
     names = display_names(None, n_columns)
@@ -171,22 +237,27 @@ def _from_array(array: np.ndarray, source: str, columns, notes: tuple[str, ...],
     if array.shape[0] == 2 and n_columns > 2:
         notes += (f"the array has shape {array.shape}: 2 points of {n_columns} coordinates; "
                   "if the points are its columns, save its transpose",)
+    n = array.shape[0]
+    xy = np.empty((n, 2))
+    w = None if w_at is None else np.empty(n)
+    targets = [(chosen[0], xy[:, 0]), (chosen[1], xy[:, 1])]
+    if w_at is not None:
+        targets.append((w_at, w))
     with np.errstate(over="ignore", invalid="ignore"):
-        # One copy of the two columns, converted as they are copied (fancy indexing would
-        # build index arrays as large as the data, then copy again to convert).
-        xy = np.empty((array.shape[0], 2))
-        xy[:, 0] = array[:, chosen[0]]
-        xy[:, 1] = array[:, chosen[1]]
-    bad = np.isinf(xy)
-    if bad.any():
+        # One copy of each column, converted as it is copied (fancy indexing would build
+        # index arrays as large as the data, then copy again to convert).
+        if isinstance(array, _NpyRows):
+            array.read_columns(targets, xy if w is None else None)
+        else:
+            for j, out in targets:
+                out[:] = array[:, j]
+    bad = None if all_finite(xy) else np.isinf(xy)
+    if bad is not None and bad.any():
         row, slot = np.argwhere(bad)[0]
         raise InputError(f"infinite value {xy[row, slot]} at row index {row} (0-based); "
                          "points must be finite numbers", path=source,
                          column=str(chosen[slot]))
-    w = None
-    if w_at is not None:
-        with np.errstate(over="ignore", invalid="ignore"):
-            w = array[:, w_at].astype(np.float64)
+    if w is not None and not (all_finite(w) and w.min() >= 0):
         bad = np.flatnonzero(np.isinf(w) | (w < 0))
         if bad.size:
             row = int(bad[0])

@@ -228,18 +228,6 @@ def read_npy_header(fh, total_size: int) -> NpyHeader:
                      fortran_order=bool(fortran))
 
 
-def npy_view(data: bytes, header: NpyHeader) -> np.ndarray:
-    """The array of a .npy file's bytes as a read-only view of them, without a copy (at
-    10 million points ``np.load`` would make a second 160 MB). ``header`` is the file's
-    :func:`read_npy_header`, already checked: numbers (not objects) and not truncated."""
-    if header.dtype.hasobject:
-        raise ValueError("an array of Python objects is not read")
-    count = math.prod(header.shape)
-    flat = np.frombuffer(data, dtype=header.dtype, count=count,
-                         offset=len(data) - header.data_size)
-    return flat.reshape(header.shape, order="F" if header.fortran_order else "C")
-
-
 # --------------------------------------------------------------------------- reading
 
 

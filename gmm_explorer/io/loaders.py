@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 from gmm_explorer.errors import InputError
 from gmm_explorer.io.array_points import load_npy_points, load_npz_points
-from gmm_explorer.io.arrays import TABLE_FORMATS, detect_format
+from gmm_explorer.io.arrays import NPY_MAGIC, TABLE_FORMATS, detect_format
 from gmm_explorer.io.files import read_file_bytes
 from gmm_explorer.io.points import LoadedData
 from gmm_explorer.io.text_points import load_text_points
@@ -115,6 +115,12 @@ def load_points(path: str | os.PathLike,
         a ``.npy``/``.npz`` file.
     """
     source = os.fsdecode(path)
+    if read_file_bytes(path, source, limit=len(NPY_MAGIC)) == NPY_MAGIC:
+        # Read a block at a time into the points' array, not as one more copy in bytes.
+        if labels is not None:
+            raise InputError("labels need a text table; a .npy file holds only numbers, so "
+                             "load it without a label column", path=source)
+        return load_npy_points(path, source, columns, weights)
     data = read_file_bytes(path, source)
     kind = detect_format(data, source)
     if kind in TABLE_FORMATS:
@@ -124,8 +130,8 @@ def load_points(path: str | os.PathLike,
     if kind != "text" and labels is not None:
         raise InputError(f"labels need a text table; a .{kind} file holds only numbers, so "
                          "load it without a label column", path=source)
-    if kind == "npy":
-        return load_npy_points(data, source, columns, weights)
+    if kind == "npy":  # (the file changed since its first bytes were read)
+        return load_npy_points(path, source, columns, weights)
     if kind == "npz":
         return load_npz_points(data, source, columns, weights)
     return load_text_points(data, source, columns, labels, weights)

@@ -115,6 +115,12 @@ class LoadedData:
         return int(self.points.shape[0])
 
 
+def all_finite(a: np.ndarray) -> bool:
+    """No NaN and no infinity in ``a`` (True when empty), found by its minimum and maximum:
+    no temporary as large as ``a`` (a NaN makes both NaN, an infinity one of them)."""
+    return a.size == 0 or bool(np.isfinite(a.min()) and np.isfinite(a.max()))
+
+
 def finish_points(xy: np.ndarray, *, source: str, names: tuple[str, str],
                   indices: tuple[int, int], notes: tuple[str, ...], missing_where: str,
                   labels: tuple[str, ...] | None = None,
@@ -132,10 +138,13 @@ def finish_points(xy: np.ndarray, *, source: str, names: tuple[str, str],
         The weights column's values (NaN where missing: the row is dropped), already
         checked finite and >= 0.
     """
-    keep = ~(np.isnan(xy[:, 0]) | np.isnan(xy[:, 1]))
-    if weights is not None:
-        keep &= ~np.isnan(weights)
-    n_dropped = int(xy.shape[0] - np.count_nonzero(keep))
+    if all_finite(xy) and (weights is None or all_finite(weights)):
+        keep, n_dropped = None, 0  # (no masks as long as the data to find no NaN)
+    else:
+        keep = ~(np.isnan(xy[:, 0]) | np.isnan(xy[:, 1]))
+        if weights is not None:
+            keep &= ~np.isnan(weights)
+        n_dropped = int(xy.shape[0] - np.count_nonzero(keep))
     if n_dropped == xy.shape[0]:
         raise InputError(f"no points left: all {plural(n_dropped, 'data row')} have a missing "
                          f"value in {missing_where}", path=source)

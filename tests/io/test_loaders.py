@@ -391,3 +391,78 @@ def test_a_large_npy_is_loaded_with_one_copy_of_its_points(tmp_path: Path):
     frozen = frozen_points(mine)
     mine[0, 0] = 99.0
     assert frozen[0, 0] == X[0, 0]
+
+
+@pytest.mark.parametrize("layout", ["c2", "c3-float32", "fortran", "big-endian", "int16",
+                                    "weights", "fortran-weights"])
+def test_npy_layouts_read_a_block_at_a_time_as_numpy_reads_them(tmp_path: Path, layout,
+                                                                 monkeypatch):
+    # The file is read in blocks (made tiny here: many blocks and a short last one),
+    # converted column by column: the same points as numpy's own reader gives.
+    from gmm_explorer.io import array_points
+
+    monkeypatch.setattr(array_points._NpyRows, "BLOCK_BYTES", 1000)
+    rng = np.random.default_rng(7)
+    A = rng.normal(size=(1237, 3)) * 100
+    columns, weights = None, None
+    if layout == "c2":
+        A = A[:, :2].copy()
+    elif layout == "c3-float32":
+        A, columns = A.astype(np.float32), (2, 0)
+    elif layout == "fortran":
+        A, columns = np.asfortranarray(A), (1, 2)
+    elif layout == "big-endian":
+        A = A.astype(">f8")
+    elif layout == "int16":
+        A = A.astype(np.int16)
+    else:
+        A = np.abs(A)
+        weights = 2
+        if layout == "fortran-weights":
+            A = np.asfortranarray(A)
+    path = tmp_path / "a.npy"
+    np.save(path, A)
+    data = load_points(path, columns, weights=weights)
+    expected = np.load(path)
+    cols = (0, 1) if columns is None else columns
+    np.testing.assert_array_equal(data.points, expected[:, list(cols)].astype(np.float64))
+    if weights is not None:
+        np.testing.assert_array_equal(data.weights, expected[:, 2].astype(np.float64))
+    assert data.points.dtype == np.float64 and data.points.flags.c_contiguous
+
+
+def test_a_npy_is_never_held_twice_while_it_is_loaded(tmp_path: Path):
+    # Read into the points' own array: the load's peak is the points and a block, not
+    # the file's bytes besides them.
+    import tracemalloc
+
+    X = np.random.default_rng(8).normal(size=(1_000_000, 2))
+    path = tmp_path / "big.npy"
+    np.save(path, X)
+    tracemalloc.start()
+    try:
+        data = load_points(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(data.points, X)
+    assert peak < 1.2 * X.nbytes
+
+
+def test_a_npy_that_ends_early_while_read_is_refused(tmp_path: Path):
+    # Checked against its header first; if it shrinks after that (another program
+    # writing it), the read says so instead of returning garbage.
+    from gmm_explorer.io import array_points
+    from gmm_explorer.io.arrays import read_npy_header
+
+    path = tmp_path / "a.npy"
+    np.save(path, np.arange(40.0).reshape(20, 2))
+    size = path.stat().st_size
+    with open(path, "rb", buffering=0) as fh:  # (unbuffered: nothing read ahead)
+        header = read_npy_header(fh, size)
+        with open(path, "r+b") as w:
+            w.truncate(size - 16)
+        rows = array_points._NpyRows(fh, header, size - header.data_size, "a.npy")
+        out = np.empty((20, 2))
+        with pytest.raises(InputError, match="ended before its data"):
+            rows.read_columns([(0, out[:, 0]), (1, out[:, 1])], out)
