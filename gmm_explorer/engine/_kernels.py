@@ -99,7 +99,8 @@ def summarise_numpy(r, share, table, labels_out, unc_out, blend_out) -> None:
     k = r.shape[1]
     best = r.max(axis=1)
     labels_out[:] = np.where(share > best, -1, r.argmax(axis=1))
-    unc_out[:] = np.minimum(255.0, np.maximum(0.0, (1.0 - best) * 255.0 + 0.5))
+    if unc_out.size:  # (empty: not asked for)
+        unc_out[:] = np.minimum(255.0, np.maximum(0.0, (1.0 - best) * 255.0 + 0.5))
     b = share[:, None] * table[k]
     for j in range(k):
         b += r[:, j:j + 1] * table[j]
@@ -163,7 +164,8 @@ def pass_numpy(X, means, prec, const, resp_out, noise=-np.inf, weights=None,
             table, labels, unc, blend = summary_out
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = np.where(lost, 0.0, np.exp(noise - mx) * (1.0 / s))
-            summarise_numpy(r, share, table, labels[lo:hi], unc[lo:hi], blend[lo:hi])
+            summarise_numpy(r, share, table, labels[lo:hi], unc[lo:hi] if unc.size else unc,
+                            blend[lo:hi])
         if weights is not None:
             r = r * weights[lo:hi, None]
         accumulate_statistics(stats, r, dx, dy)
@@ -300,6 +302,7 @@ if HAVE_NUMBA:
         # and its three blended values, lab (T,) the component of the largest.
         kc = e.shape[0]
         T = e.shape[1]
+        write_unc = unc_out.shape[0] > 0  # (empty: not asked for)
         best = scratch[0]
         b0 = scratch[1]
         b1 = scratch[2]
@@ -326,7 +329,8 @@ if HAVE_NUMBA:
         for t in range(m):
             i = start + t
             labels_out[i] = -1 if nz[t] * rs[t] > best[t] else lab[t]
-            unc_out[i] = min(255.0, max(0.0, (1.0 - best[t]) * 255.0 + 0.5))
+            if write_unc:
+                unc_out[i] = min(255.0, max(0.0, (1.0 - best[t]) * 255.0 + 0.5))
             blend_out[i, 0] = min(255.0, max(0.0, b0[t] + 0.5))
             blend_out[i, 1] = min(255.0, max(0.0, b1[t] + 0.5))
             blend_out[i, 2] = min(255.0, max(0.0, b2[t] + 0.5))

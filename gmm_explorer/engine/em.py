@@ -43,6 +43,7 @@ def _pass_inputs(mixture: Mixture):
 def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | None = None,
            backend: str | None = None, assignment: str = "soft",
            draws: np.ndarray | None = None, weights=None, summary_table=None,
+           summary_uncertainty: bool = True,
            _checked: bool = False) -> EStep:
     """Expectation step: evaluate the current parameters on the data.
 
@@ -74,6 +75,8 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
         (``EStep.summary``, a :class:`~gmm_explorer.engine.steps.PointSummary`), blending
         the rows of this table (the last row the noise component's). Costs 5 bytes a
         point, where responsibilities cost 8 K.
+    summary_uncertainty : bool
+        Include the uncertainty in the summary (1 of its 5 bytes a point).
 
     Returns
     -------
@@ -98,7 +101,7 @@ def e_step(X, mixture: Mixture, *, want_resp: bool = False, out: np.ndarray | No
     means, prec, const = _pass_inputs(mixture)
     objective = None
     table = _summary_table(summary_table, k)
-    summary = None if table is None else PointSummary.empty(n, k)
+    summary = None if table is None else PointSummary.empty(n, k, summary_uncertainty)
     if assignment == "soft":
         stats, ll, n_lost = _kernels.run_pass(
             X, means, prec, const, resp, backend, mixture.noise_log_term, w,
@@ -154,29 +157,32 @@ def _summarise_labels(labels: np.ndarray, table: np.ndarray, summary: PointSumma
     the soft pass gives it)."""
     kept = labels >= 0
     summary.labels[:] = np.where(kept, labels, 0)
-    summary.uncertainty[:] = np.where(kept, 0, UNCERTAINTY_CODES)
+    if summary.uncertainty is not None:
+        summary.uncertainty[:] = np.where(kept, 0, UNCERTAINTY_CODES)
     rows = np.minimum(255.0, np.maximum(0.0, table + 0.5)).astype(np.uint8)
     summary.blend[:] = np.where(kept[:, None], rows[np.maximum(labels, 0)], 0)
 
 
 def algorithm_pass(X, mixture: Mixture, settings: EMSettings, iteration: int, *,
                    want_resp: bool = False, backend: str | None = None, weights=None,
-                   summary_table=None, _checked: bool = False) -> EStep:
+                   summary_table=None, summary_uncertainty: bool = True,
+                   _checked: bool = False) -> EStep:
     """The E-pass of ``settings.algorithm`` for the state at ``iteration``: EM's soft
     pass, or the hard or sampled one of CEM, k-means and SEM, with that algorithm's
     objective (see :mod:`~gmm_explorer.engine.algorithms`), under sample ``weights``
-    (as :func:`e_step`, with its ``summary_table``)."""
+    (as :func:`e_step`, with its ``summary_table`` and ``summary_uncertainty``)."""
     if not _checked:
         X = as_points(X)
         weights = as_sample_weights(weights, X.shape[0])
     if settings.algorithm == algorithms.VB:
         return _vb_pass(X, mixture, want_resp=want_resp, backend=backend, weights=weights,
-                        summary_table=summary_table)
+                        summary_table=summary_table, summary_uncertainty=summary_uncertainty)
     kind = algorithms.ASSIGNMENT[settings.algorithm]
     n = np.shape(X)[0]
     u = algorithms.draws(settings.seed, iteration, n) if kind == "sample" else None
     e = e_step(X, mixture, want_resp=want_resp, backend=backend, assignment=kind, draws=u,
-               weights=weights, summary_table=summary_table, _checked=True)
+               weights=weights, summary_table=summary_table,
+               summary_uncertainty=summary_uncertainty, _checked=True)
     if settings.algorithm == "kmeans":
         e = replace(e, objective=algorithms.kmeans_objective(e.stats), algorithm="kmeans")
     elif settings.algorithm == "sem":
@@ -185,7 +191,7 @@ def algorithm_pass(X, mixture: Mixture, settings: EMSettings, iteration: int, *,
 
 
 def _vb_pass(X, mixture: Mixture, *, want_resp: bool, backend: str | None,
-             weights, summary_table=None) -> EStep:
+             weights, summary_table=None, summary_uncertainty: bool = True) -> EStep:
     """Variational Bayes' E-pass: the fused pass with the posterior's expected
     log-weights and log-precisions as constants; then the log-likelihood of the
     parameters shown (the posterior's summary) in a second pass without
@@ -195,7 +201,7 @@ def _vb_pass(X, mixture: Mixture, *, want_resp: bool, backend: str | None,
     means, prec, _ = _pass_inputs(mixture)
     const = variational.pass_constants(mixture)
     table = _summary_table(summary_table, k)
-    summary = None if table is None else PointSummary.empty(n, k)
+    summary = None if table is None else PointSummary.empty(n, k, summary_uncertainty)
     stats, log_norm, n_lost = _kernels.run_pass(
         X, means, prec, const, resp, backend, weights=weights,
         summary_out=None if summary is None else summary.outputs(table))
@@ -373,7 +379,8 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
                previous_mean_log_likelihoods: tuple[float, ...] = (),
                locks: Locks | None = None, start_estep: EStep | None = None,
                want_resp: bool = False, stop: bool = True,
-               weights=None, summary_table=None) -> Iterator[HalfStep]:
+               weights=None, summary_table=None,
+               summary_uncertainty: bool = True) -> Iterator[HalfStep]:
     """Run EM as a generator of half-steps: the one EM loop.
 
     Yields ``HalfStep("M", r0, e0)`` for the start (iteration ``first_iteration``), then
@@ -406,14 +413,16 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         An E-pass of ``start`` on ``X`` already computed: reused instead of a new pass.
         Ignored (a new pass is made) when it is not a pass of the mixture the run starts
         from (e.g. ``start`` had to be projected), has another number of points, or lacks
-        responsibilities that ``want_resp`` asks for, or a summary that
-        ``summary_table`` asks for.
+        responsibilities that ``want_resp`` asks for, or a summary (with its
+        uncertainty) that ``summary_table`` (and ``summary_uncertainty``) asks for.
     want_resp : bool
         Compute the responsibilities in every E-pass (``estep.responsibilities``; each
         a new read-only array).
     summary_table : array-like of shape (n_components + 1, 3), optional
         Summarise the points' responsibilities in every E-pass (``estep.summary``; see
         :func:`e_step`).
+    summary_uncertainty : bool
+        Include the uncertainty in those summaries (see :func:`e_step`).
     stop : bool
         False: never stop by itself (manual stepping may go past convergence or
         ``max_iter``); the caller stops pulling.
@@ -458,12 +467,13 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
     # depends on the seed and iteration too, so it is always made afresh).
     if (e is None or e.mixture is not start or e.n_samples != X.shape[0]
             or (want_resp and e.responsibilities is None)
-            or (summary_table is not None and e.summary is None)
+            or (summary_table is not None and (
+                e.summary is None or (summary_uncertainty and e.summary.uncertainty is None)))
             or e.algorithm != settings.algorithm or settings.algorithm == "sem"
             or e.total_weight != (None if w is None else float(np.sum(w)))):
         e = algorithm_pass(X, start, settings, first_iteration, want_resp=want_resp,
                            backend=backend, weights=w, summary_table=summary_table,
-                           _checked=True)
+                           summary_uncertainty=summary_uncertainty, _checked=True)
     # With noise the pass's statistics cover only the Gaussians' shares of the points, so
     # the data's mean and covariance (the health verdicts' scale, the prior's moments) are
     # taken from the points, once.
@@ -481,7 +491,7 @@ def half_steps(X, start: Mixture, settings: EMSettings = EMSettings(), *,
         prev = (prev + [result.mean_objective])[-2:]
         e = algorithm_pass(X, new, settings, result.iteration + 1, want_resp=want_resp,
                            backend=backend, weights=w, summary_table=summary_table,
-                           _checked=True)
+                           summary_uncertainty=summary_uncertainty, _checked=True)
         # The data's covariance is the same at every iteration: computed once a run.
         result = step_result(result.iteration + 1, e, prev, settings,
                              result.data_covariance)

@@ -147,30 +147,36 @@ class PointSummary:
     labels : ndarray of shape (n_samples,) int8 (int16 from 127 components on)
         The most probable component (the first on ties), or -1 where a noise component's
         responsibility exceeds every Gaussian's.
-    uncertainty : ndarray of shape (n_samples,) uint8
+    uncertainty : ndarray of shape (n_samples,) uint8, or None
         ``u = 1 - max_k r_k`` over the Gaussians (mclust's uncertainty) as a code,
         ``round(255 u)``: ``u`` to within 1/510, enough for its colour (see
-        :meth:`uncertainty_values`).
+        :meth:`uncertainty_values`). None when not asked for (``summary_uncertainty``):
+        a view colouring by the blend or the labels need not hold it.
     blend : ndarray of shape (n_samples, 3) uint8
         ``sum_k r_k table[k] + r_noise table[K]``, rounded and clipped to 0..255: with a
         palette as the table, each point's soft colour.
     """
 
     labels: np.ndarray
-    uncertainty: np.ndarray
+    uncertainty: np.ndarray | None
     blend: np.ndarray
 
     @classmethod
-    def empty(cls, n: int, n_components: int = 1) -> "PointSummary":
+    def empty(cls, n: int, n_components: int = 1, uncertainty: bool = True) -> "PointSummary":
         labels = np.int8 if n_components < 127 else np.int16
-        return cls(np.empty(n, labels), np.empty(n, np.uint8), np.empty((n, 3), np.uint8))
+        return cls(np.empty(n, labels), np.empty(n, np.uint8) if uncertainty else None,
+                   np.empty((n, 3), np.uint8))
 
     def outputs(self, table: np.ndarray) -> tuple:
-        """The passes' ``summary_out`` argument writing into this summary."""
-        return (table, self.labels, self.uncertainty, self.blend)
+        """The passes' ``summary_out`` argument writing into this summary (an empty
+        array for an uncertainty not asked for: the passes skip it)."""
+        unc = np.empty(0, np.uint8) if self.uncertainty is None else self.uncertainty
+        return (table, self.labels, unc, self.blend)
 
-    def uncertainty_values(self) -> np.ndarray:
+    def uncertainty_values(self) -> np.ndarray | None:
         """(n_samples,) float32: the uncertainty ``1 - max_k r_k`` its code stands for."""
+        if self.uncertainty is None:
+            return None
         return self.uncertainty * np.float32(1.0 / UNCERTAINTY_CODES)
 
 

@@ -79,6 +79,9 @@ class EMRequest:
     backend: str | None = None
     #: Sample weights of the points (None: unweighted).
     weights: np.ndarray | None = None
+    #: Colours also with each point's uncertainty (the view colours by it): 1 byte a
+    #: point more in every pass's summary.
+    want_uncertainty: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +103,7 @@ class EMResult:
         point most.
     uncertainty : ndarray of shape (n,) uint8, or None
         1 - max responsibility as the summary's codes ``round(255 u)``, matching
-        ``colors``.
+        ``colors``; None also when the request did not want it.
     neutral : bool
         Show every point in the neutral colour (no responsibilities yet).
     cancelled : bool
@@ -207,7 +210,8 @@ class EMSolver:
             previous_mean_log_likelihoods=(req.previous_mean_log_likelihoods
                                            if previous is None else previous),
             locks=req.locks, start_estep=cached, stop=stop, backend=req.backend,
-            weights=req.weights, summary_table=summary_table(start.n_components))
+            weights=req.weights, summary_table=summary_table(start.n_components),
+            summary_uncertainty=req.want_uncertainty)
         for unit in units:
             if unit.phase == "M":
                 self._last = (req.points, unit.result.mixture, unit.estep, req.weights)

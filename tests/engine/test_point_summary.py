@@ -11,6 +11,7 @@ from gmm_explorer import engine as E
 from gmm_explorer.drawing import point_colors, summary_table
 from gmm_explorer.engine import _kernels, noise
 from gmm_explorer.engine.algorithms import EM
+from gmm_explorer.engine.em import algorithm_pass
 from gmm_explorer.errors import InputError
 
 
@@ -184,3 +185,35 @@ def test_many_components_keep_their_labels():
         assert e.summary.labels.dtype == dtype
         np.testing.assert_array_equal(e.summary.labels, e.responsibilities.argmax(axis=1))
         assert e.summary.labels.max() >= 120
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("algorithm", ["em", "cem", "vb"])
+def test_a_summary_without_uncertainty_is_the_rest_of_it(backend, algorithm):
+    # A view colouring by the blend or the labels asks for no uncertainty: 4 bytes a
+    # point; the labels and the blend are those of the whole summary.
+    X = _data(20_000, seed=12)
+    settings = E.EMSettings(algorithm=algorithm, seed=1)
+    mix = next(E.half_steps(X, E.initialise(X, 4, "kmeans", seed=0), settings)).result.mixture
+    table = summary_table(4)
+    whole = algorithm_pass(X, mix, settings, 1, backend=backend, summary_table=table)
+    part = algorithm_pass(X, mix, settings, 1, backend=backend, summary_table=table,
+                          summary_uncertainty=False)
+    assert part.summary.uncertainty is None and part.summary.uncertainty_values() is None
+    assert whole.summary.uncertainty is not None
+    np.testing.assert_array_equal(part.summary.labels, whole.summary.labels)
+    np.testing.assert_array_equal(part.summary.blend, whole.summary.blend)
+    np.testing.assert_array_equal(part.stats, whole.stats)
+
+
+def test_a_reused_pass_without_uncertainty_is_made_again_when_it_is_wanted():
+    X = _data(500, seed=13)
+    start = E.initialise(X, 2, "kmeans", seed=0)
+    table = summary_table(2)
+    lean = E.e_step(X, start, summary_table=table, summary_uncertainty=False)
+    settings = E.EMSettings(algorithm=EM)
+    again = next(E.half_steps(X, start, settings, start_estep=lean, summary_table=table))
+    assert again.estep is not lean and again.estep.summary.uncertainty is not None
+    kept = next(E.half_steps(X, start, settings, start_estep=lean, summary_table=table,
+                             summary_uncertainty=False))
+    assert kept.estep is lean

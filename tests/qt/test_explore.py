@@ -452,7 +452,12 @@ def test_uncertainty_colouring(window, qtbot):
     from gmm_explorer.drawing import uncertainty_colors
 
     steps(qtbot, window, 2)
+    # Coloured by the blend, the passes leave the uncertainty out (1 byte a point)...
+    assert not window.canvas.has_uncertainty
     window.actions["uncertainty"].trigger()
+    # ... so turning to it asks for these colours again, with it.
+    qtbot.waitUntil(lambda: window.canvas.has_uncertainty, timeout=TIMEOUT)
+    idle(qtbot, window)
     s = window.session
     resp = E.predict_proba(s.points, s.history[-2].mixture)
     # The E-pass's codes round(255 u) give the colours of u to within one step of the
@@ -726,3 +731,27 @@ def test_each_step_reuses_the_rendered_mean_rings_and_handles(window, qtbot):
     assert [len(s.fragmentAtlas) for s in scatters] == sizes
     np.testing.assert_array_equal(window.canvas.layers.components.mean_positions(),
                                   window.session.current.mixture.means)
+
+
+def test_uncertainty_turned_on_while_a_step_runs_is_shown_after_it(window, qtbot):
+    # The step in flight was asked for without the uncertainty; once it lands, the
+    # window asks for its colours again, with it: never left neutral.
+    from gmm_explorer.drawing import uncertainty_colors
+
+    steps(qtbot, window, 1)
+    window.actions["step"].trigger()
+    window.actions["uncertainty"].trigger()
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.canvas.has_uncertainty, timeout=TIMEOUT)
+    idle(qtbot, window)
+    s = window.session
+    assert s.current.iteration == 2
+    resp = E.predict_proba(s.points, s.history[-2].mixture)
+    np.testing.assert_array_equal(
+        window.canvas.point_colors(),
+        uncertainty_colors(np.round(255 * (1 - resp.max(axis=1))).astype(np.uint8)))
+    # Back to the blend: its colours, and the next step's pass again without uncertainty.
+    window.actions["uncertainty"].trigger()
+    steps(qtbot, window, 1)
+    assert not window.canvas.has_uncertainty
+    assert window.canvas.color_mode == "soft"

@@ -137,6 +137,16 @@ class Canvas(pg.PlotWidget):
         if self._paint.mode == "uncertainty":
             self._redraw_points()
 
+    @property
+    def color_mode(self) -> str:
+        """"soft" (blend), "hard" (arg-max) or "uncertainty"."""
+        return self._paint.mode
+
+    @property
+    def has_uncertainty(self) -> bool:
+        """Whether the points' uncertainty was given for the colours shown."""
+        return self._paint.has_uncertainty
+
     def set_color_mode(self, mode: str) -> None:
         """Colour points by "soft" (blend), "hard" (arg-max) or "uncertainty"."""
         self._paint.set_mode(mode)

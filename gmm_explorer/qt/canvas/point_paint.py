@@ -45,6 +45,10 @@ class PointPaint:
         self._uncertainty = u
         self._uncertainty_rgb = None
 
+    @property
+    def has_uncertainty(self) -> bool:
+        return self._uncertainty is not None
+
     def set_mode(self, mode: str) -> None:
         """"soft" (blend), "hard" (arg-max) or "uncertainty"."""
         if mode not in COLOR_MODES:

@@ -80,6 +80,10 @@ class OverlaysController(QObject):
         mode = ("uncertainty" if self.toggles["uncertainty"].isChecked() else
                 "hard" if self.toggles["hard"].isChecked() else "soft")
         self.canvas.set_color_mode(mode)
+        if self.run.colours.lacks_uncertainty:
+            # The passes leave the uncertainty out unless the view colours by it: ask for
+            # the colours again, with it (a run in progress brings it with its next step).
+            self.run.request_colours()
 
     def wants_kmeans(self) -> bool:
         return self.toggles["kmeans_overlay"].isChecked()

@@ -20,11 +20,24 @@ class PointColours:
         self.pending = False
 
     def show(self, colors, labels, uncertainty=None) -> None:
-        """Colour the points (None: neutral, and the uncertainty is forgotten too)."""
+        """Colour the points (None: neutral, and the uncertainty is forgotten too; an
+        uncertainty of None with colours: not made for these colours, none shown)."""
         self.labels = labels
         self.canvas.set_colors(colors, labels)
-        if colors is not None and uncertainty is not None:
+        if colors is not None:
             self.canvas.set_uncertainty(uncertainty)
+
+    @property
+    def wants_uncertainty(self) -> bool:
+        """The view colours by uncertainty: the worker's colours should include it
+        (otherwise its summaries leave it out, 1 byte a point fewer)."""
+        return self.canvas.color_mode == "uncertainty"
+
+    @property
+    def lacks_uncertainty(self) -> bool:
+        """The view colours by uncertainty, but the colours shown came without it."""
+        return (self.wants_uncertainty and self.labels is not None
+                and not self.canvas.has_uncertainty)
 
     def show_result(self, result) -> None:
         """Colour the points as an EM result says: neutral (a new start), by its

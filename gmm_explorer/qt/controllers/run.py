@@ -111,7 +111,8 @@ class RunController(QObject):
         req = EMRequest(kind, s.points, s.settings, mixture, iteration,
                         s.run_mean_log_likelihoods(), s.locks_for(mixture), note,
                         want_kmeans=kind is Ask.INITIALISE and self._want_kmeans(),
-                        backend=self.kernels.backend, weights=s.weights)
+                        backend=self.kernels.backend, weights=s.weights,
+                        want_uncertainty=self.colours.wants_uncertainty)
         task = self.thread.submit(Task(kind, partial(self._solver.handle, req),
                                        s.model_version))
         self.activity_changed.emit(f"{WAITING_FOR[kind]} on {s.n_points:,} points")
@@ -383,6 +384,10 @@ class RunController(QObject):
             s.mark_saved()
             self._bookkeeping_id = None
         self.colours.show_result(res)
+        if self.colours.lacks_uncertainty and not self.running:
+            # Asked for before the view turned to the uncertainty (a run's next step
+            # brings it): ask for these colours again, with it.
+            self.request_colours()
         if res.kind is Ask.CONVERGE:
             self.feedback.status(narration.convergence(s.current, res.cancelled), 5000)
         self.result_applied.emit(res)
