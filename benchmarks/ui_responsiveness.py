@@ -40,8 +40,11 @@ def main() -> None:
     from PySide6.QtCore import QElapsedTimer, QSettings, QStandardPaths, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from gmm_explorer.qt.app import prepare_window_process
     from gmm_explorer.qt.eventloop import wait_until
     from gmm_explorer.qt.main_window import MainWindow
+
+    prepare_window_process()  # as the window's entry point does
 
     # Keep the autosaved recovery file out of the user's own data folder.
     QStandardPaths.setTestModeEnabled(True)

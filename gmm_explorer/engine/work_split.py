@@ -31,6 +31,7 @@ command line's ``--threads``); it defaults to the CPUs this process may run on.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -85,12 +86,42 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
+#: Added to the niceness of the compute threads: the helpers (as each starts) and the
+#: threads that call :func:`lower_this_thread`. 0: as the process.
+_background_niceness = 0
+
+
+def set_background_niceness(n: int) -> None:
+    """Run compute threads ``n`` steps nicer than the thread that starts them, so that
+    the thread a person waits on (the window's) wins the CPU when they compete: set
+    before the first pass (helpers already started keep their niceness). On Linux,
+    where a desktop session groups a program's threads for the scheduler, this shares
+    the CPU among the program's own threads only, not against other programs."""
+    global _background_niceness
+    _background_niceness = max(0, int(n))
+
+
+def lower_this_thread() -> None:
+    """Make the calling thread nicer by :func:`set_background_niceness`'s amount (Linux
+    only, where ``setpriority`` takes a thread's own id; elsewhere, or if refused,
+    nothing)."""
+    n = _background_niceness
+    if n <= 0 or not sys.platform.startswith("linux"):
+        return
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + n))
+    except OSError:
+        pass
+
+
 def _helpers() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=max(1, _MAX_THREADS - 1),
-                                       thread_name_prefix="gmm-pass")
+                                       thread_name_prefix="gmm-pass",
+                                       initializer=lower_this_thread)
         return _pool
 
 

@@ -34,6 +34,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from gmm_explorer.engine import work_split
 from gmm_explorer.errors import GMMExplorerError
 
 #: ``report(payload)``: publish progress from inside a task (any frozen payload).
@@ -132,9 +133,13 @@ class _Worker(QObject):
         super().__init__()
         # Tasks with an id up to this are cancelled (an int the GUI thread writes).
         self.cancelled_through = 0
+        self._lowered = False
 
     @Slot(object)
     def handle(self, task: Task) -> None:
+        if not self._lowered:  # (in this thread, once: a compute thread yields to the GUI)
+            self._lowered = True
+            work_split.lower_this_thread()
         def cancelled() -> bool:
             return task.task_id <= self.cancelled_through
 

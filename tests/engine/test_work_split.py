@@ -3,6 +3,7 @@ and a helper that has not started is never waited for."""
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import numpy as np
@@ -150,3 +151,36 @@ def _child_pass():
     mix = E.initialise(X[:2000], 3, "random", seed=1)
     means, prec, const = _pass_inputs(mix)
     return _kernels.run_pass(X, means, prec, const, None)[0]
+
+
+_NICE_HELPERS = """
+import os, threading
+import numpy as np
+from gmm_explorer import engine as E
+from gmm_explorer.engine import work_split
+
+work_split.set_background_niceness(4)
+work_split.set_num_threads(2)
+X = np.random.default_rng(0).normal(size=(400_000, 2))
+mix = E.initialise(X[:1000], 4, "random", seed=0)
+E.e_step(X, mix, backend="numba")  # shared: a helper starts
+
+def nice(tid):
+    with open(f"/proc/self/task/{tid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[16])
+
+helpers = [t.native_id for t in threading.enumerate() if t.name.startswith("gmm-pass")]
+print(nice(threading.get_native_id()), *sorted({nice(t) for t in helpers}), len(helpers))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or work_split.max_threads() < 2,
+                    reason="per-thread niceness (Linux), and a helper needs a second CPU")
+def test_helpers_run_nicer_when_asked_and_the_caller_does_not():
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", _NICE_HELPERS], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    caller, helper, n_helpers = map(int, out.stdout.split())
+    assert n_helpers >= 1 and helper == min(19, caller + 4)

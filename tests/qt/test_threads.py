@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
@@ -215,3 +216,24 @@ def test_shutdown_drops_outcomes_not_yet_delivered(owner, qtbot):
     t.shutdown()  # the window closes before they are handled
     qtbot.wait(50)
     assert seen == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness")
+def test_a_background_thread_runs_nicer_than_the_window(owner, qtbot, monkeypatch):
+    # The window's process makes its compute threads nicer (prepare_window_process), so
+    # a repaint wins the CPU when EM fills every core; the GUI thread itself is untouched.
+    import os
+
+    from gmm_explorer.engine import work_split
+
+    monkeypatch.setattr(work_split, "_background_niceness", 3)
+    t, _ = owner()
+
+    def niceness(report, cancelled):
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    gui = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    with qtbot.waitSignal(t.finished, timeout=TIMEOUT) as done:
+        t.submit(Task("nice", niceness))
+    assert done.args[0].value == min(19, gui + 3)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == gui
