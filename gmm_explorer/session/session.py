@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 
 from gmm_explorer.engine import Mixture, StepResult
-from gmm_explorer.engine.units import SPREAD_RATIO_TO_OFFER, Standardisation, spread_ratio_of
+from gmm_explorer.engine.units import (SPREAD_RATIO_TO_OFFER, Standardisation, column_spreads,
+                                       spread_ratio_of)
 from gmm_explorer.errors import GMMExplorerError, InputError
 from gmm_explorer.session.events import Events
 from gmm_explorer.session.history import Branch, History
@@ -109,7 +110,7 @@ class Session(PointEdits, History):
     def column_spreads(self) -> np.ndarray:
         """The columns' standard deviations (one pass over the points per change)."""
         if self._spread_of[0] is not self.points:
-            sd = self.points.std(axis=0) if self.n_points else np.zeros(2)
+            sd = column_spreads(self.points)
             self._spread_of = (self.points, sd)
         return self._spread_of[1]
 

@@ -84,3 +84,22 @@ def test_round_trip_through_a_dict():
     np.testing.assert_array_equal(v.centre, u.centre)
     np.testing.assert_array_equal(v.scale, u.scale)
     assert v.names == ("p", "q") and v.z_names == ("p (z)", "q (z)")
+
+
+def test_column_spreads_are_numpys_std_without_a_copy_of_the_points():
+    import tracemalloc
+
+    from gmm_explorer.engine.units import SPREAD_BLOCK_ROWS, column_spreads
+
+    rng = np.random.default_rng(3)
+    X = rng.normal([1e6, -3.0], [2.0, 1e-3], size=(5 * SPREAD_BLOCK_ROWS + 17, 2))
+    np.testing.assert_allclose(column_spreads(X), X.std(axis=0), rtol=1e-12)
+    np.testing.assert_array_equal(column_spreads(np.zeros((0, 2))), [0.0, 0.0])
+    np.testing.assert_array_equal(column_spreads(np.ones((1, 2))), [0.0, 0.0])
+    tracemalloc.start()
+    try:
+        column_spreads(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.5 * X.nbytes  # np.std's deviations alone would be X.nbytes
