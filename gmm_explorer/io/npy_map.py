@@ -18,11 +18,12 @@ import numpy as np
 from gmm_explorer.engine.blocked import DEFAULT_CHUNK_ROWS, ArrayBlocks
 from gmm_explorer.errors import InputError
 
-#: Memory the window uses per point it holds: the float64 points (16 bytes), each
-#: point's label, uncertainty and colour (9 bytes), its pixel (4 bytes), and the
-#: transient copies of a step and a load (measured peak: 3.2x the points' 16 bytes
-#: above the empty window, at 10^7 points; ui_responsiveness.py).
-WINDOW_BYTES_PER_POINT = 64
+#: Memory the window uses per point it holds: the float64 points (16 bytes) and up to
+#: three colour summaries of a step (a label and a colour, 4 bytes each; measured peak:
+#: 1.9x the points' 16 bytes above the empty window, at 10^7 points, K = 10;
+#: ui_responsiveness.py), with room for the uncertainty mode, an out-of-core picture
+#: or a standardised copy of the points.
+WINDOW_BYTES_PER_POINT = 48
 
 #: An environment variable that overrides the free memory this module reads (bytes):
 #: for a machine whose free memory is better known to its user, and for tests.
