@@ -115,14 +115,13 @@ def load_points(path: str | os.PathLike,
         a ``.npy``/``.npz`` file.
     """
     source = os.fsdecode(path)
-    if read_file_bytes(path, source, limit=len(NPY_MAGIC)) == NPY_MAGIC:
-        # Read a block at a time into the points' array, not as one more copy in bytes.
-        if labels is not None:
-            raise InputError("labels need a text table; a .npy file holds only numbers, so "
-                             "load it without a label column", path=source)
-        return load_npy_points(path, source, columns, weights)
-    data = read_file_bytes(path, source)
-    kind = detect_format(data, source)
+    # A .npy is read a block at a time into the points' array (load_npy_points), not
+    # first as bytes: only its first bytes are read here.
+    data = None
+    kind = "npy"
+    if read_file_bytes(path, source, limit=len(NPY_MAGIC)) != NPY_MAGIC:
+        data = read_file_bytes(path, source)
+        kind = detect_format(data, source)
     if kind in TABLE_FORMATS:
         from gmm_explorer.io.binary_tables import load_table_points
 
@@ -130,7 +129,7 @@ def load_points(path: str | os.PathLike,
     if kind != "text" and labels is not None:
         raise InputError(f"labels need a text table; a .{kind} file holds only numbers, so "
                          "load it without a label column", path=source)
-    if kind == "npy":  # (the file changed since its first bytes were read)
+    if kind == "npy":
         return load_npy_points(path, source, columns, weights)
     if kind == "npz":
         return load_npz_points(data, source, columns, weights)

@@ -246,7 +246,7 @@ def prepare_window_process() -> None:
     and the compute threads (EM, the raster, the pass helpers) run
     :data:`BACKGROUND_NICENESS` steps nicer than the window's thread, so that when they
     fill both cores a repaint still gets the CPU it needs (at 10^7 points the longest
-    stall while stepping fell from 87-106 ms, once 234, to 74-81 ms)."""
+    stall while stepping fell from 87-106 ms, once 234, to 58-81 ms)."""
     from gmm_explorer.engine import work_split
 
     return_large_blocks_to_the_system()
