@@ -49,7 +49,8 @@ class _Destination:
     mode: int | None = None
 
 
-def _encode(data: str | bytes) -> bytes:
+def _encode(data):
+    """Text as UTF-8; bytes as they are; anything else is an iterable of bytes pieces."""
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
@@ -96,10 +97,11 @@ def _create_temporary(dest: _Destination) -> tuple[int, str]:
     raise FileExistsError(f"no free temporary file name beside {dest.target}")
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+def _write_all(fd: int, data) -> None:
+    for piece in (data,) if isinstance(data, (bytes, bytearray, memoryview)) else data:
+        view = memoryview(piece)
+        while view:
+            view = view[os.write(fd, view):]
 
 
 def _write_temporary(fd: int, dest: _Destination, data: bytes) -> None:
@@ -133,8 +135,10 @@ def atomic_write_many(outputs) -> None:
 
     Parameters
     ----------
-    outputs : iterable of (path, str or bytes)
-        Text is written as UTF-8.
+    outputs : iterable of (path, str or bytes or iterable of bytes)
+        Text is written as UTF-8. An iterable is written piece by piece as it yields
+        (never joined in memory); if it raises, nothing is replaced and the error
+        propagates.
 
     Raises
     ------
@@ -180,6 +184,6 @@ def atomic_write_many(outputs) -> None:
                 pass
 
 
-def atomic_write(path, data: str | bytes) -> None:
+def atomic_write(path, data) -> None:
     """Write one file atomically (see :func:`atomic_write_many`)."""
     atomic_write_many([(path, data)])

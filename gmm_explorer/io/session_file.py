@@ -49,6 +49,7 @@ import base64
 import binascii
 import json
 import math
+import secrets
 from dataclasses import dataclass
 
 import numpy as np
@@ -205,16 +206,37 @@ def _step_json(r: StepResult) -> dict:
             **({} if r.total_weight is None else {"total_weight": float(r.total_weight)})}
 
 
-def dumps_session(rec: SessionRecord) -> str:
-    """Serialise a session record to JSON text (version 1)."""
+#: Bytes of an array turned into base64 at a time (a multiple of 3: no padding inside),
+#: so that no piece of a large session holds Python's lock for long or doubles its memory.
+_BASE64_CHUNK = 3 * 2**16
+
+
+def _base64_pieces(a: np.ndarray):
+    raw = a.reshape(-1).view(np.uint8)  # (C-contiguous; a memoryview refuses 0 points)
+    for i in range(0, len(raw), _BASE64_CHUNK):
+        yield binascii.b2a_base64(raw[i:i + _BASE64_CHUNK], newline=False)
+
+
+def session_pieces(rec: SessionRecord):
+    """The session file's bytes, as a sequence of pieces.
+
+    The points and weights go out as base64 a few hundred kilobytes at a time: a session
+    of 10^7 points never becomes one 200 MB string, and a thread writing it lets the
+    window's thread run between pieces.
+    """
     pts = np.ascontiguousarray(rec.points, dtype="<f8").reshape(-1, 2)
+    weights = (None if rec.weights is None
+               else np.ascontiguousarray(rec.weights, dtype="<f8").reshape(-1))
+    # Stand-ins for the base64 text, spliced in below; the random token keeps them from
+    # matching anything a user wrote (a source name, a note).
+    token = secrets.token_hex(8)
+    arrays = {f"@points-{token}@": pts}
     obj = {
         "format": FORMAT, "version": VERSION,
         "source": rec.source, "column_names": list(rec.column_names),
         "label_name": rec.label_name,
         "labels": None if rec.labels is None else list(rec.labels),
-        "points": {"dtype": "<f8", "shape": list(pts.shape),
-                   "base64": base64.b64encode(pts.tobytes()).decode("ascii")},
+        "points": {"dtype": "<f8", "shape": list(pts.shape), "base64": f"@points-{token}@"},
         "settings": {k: rec.settings[k] for k in SETTINGS_KEYS + OPTIONAL_SETTINGS
                      if k in rec.settings},
         "phase": rec.phase,
@@ -229,18 +251,53 @@ def dumps_session(rec: SessionRecord) -> str:
         "locks": None if rec.locks is None else {k: [bool(v) for v in rec.locks[k]]
                                                  for k in LOCK_KINDS},
         "units": None if rec.units is None else rec.units.as_dict(),
-        "weights": None if rec.weights is None else {
-            "dtype": "<f8", "shape": [int(np.shape(rec.weights)[0])],
-            "base64": base64.b64encode(np.ascontiguousarray(rec.weights, dtype="<f8")
-                                       .tobytes()).decode("ascii")},
+        "weights": None,
         "weights_name": rec.weights_name,
     }
-    return json.dumps(obj, allow_nan=False) + "\n"
+    if weights is not None:
+        arrays[f"@weights-{token}@"] = weights
+        obj["weights"] = {"dtype": "<f8", "shape": [int(weights.shape[0])],
+                          "base64": f"@weights-{token}@"}
+    text = json.dumps(obj, allow_nan=False) + "\n"
+    at = 0
+    for mark in sorted(arrays, key=text.index):
+        i = text.index(mark, at)
+        yield text[at:i].encode("utf-8")
+        yield from _base64_pieces(arrays[mark])
+        at = i + len(mark)
+    yield text[at:].encode("utf-8")
 
 
-def write_session(path, rec: SessionRecord) -> None:
-    """Write a session file atomically."""
-    atomic_write(path, dumps_session(rec))
+def dumps_session(rec: SessionRecord) -> str:
+    """Serialise a session record to the session file's JSON text."""
+    return b"".join(session_pieces(rec)).decode("utf-8")
+
+
+class _Stopped(Exception):
+    """Raised between the pieces of a write that was asked to stop."""
+
+
+def write_session(path, rec: SessionRecord, cancelled=None) -> bool:
+    """Write a session file atomically, piece by piece (:func:`session_pieces`).
+
+    ``cancelled()``, if given, is asked between pieces: when it says yes the write stops,
+    the file already at ``path`` (if any) is left as it was, and False is returned.
+    """
+    pieces = session_pieces(rec)
+    if cancelled is not None:
+        pieces = _unless(cancelled, pieces)
+    try:
+        atomic_write(path, pieces)
+    except _Stopped:
+        return False
+    return True
+
+
+def _unless(cancelled, pieces):
+    for piece in pieces:
+        if cancelled():
+            raise _Stopped
+        yield piece
 
 
 # ------------------------------------------------------------------ reading

@@ -233,3 +233,22 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
         atomic_write_many([(tmp_path / "p.json", "new"), (tmp_path / "q.json", "new")])
     assert (tmp_path / "p.json").read_text() == "old"
     assert listing(tmp_path) == ["p.json"]
+
+
+def test_pieces_are_written_in_order_and_never_joined(tmp_path):
+    path = tmp_path / "out.bin"
+    atomic_write(path, (bytes([i]) * 1000 for i in range(5)))
+    assert path.read_bytes() == b"".join(bytes([i]) * 1000 for i in range(5))
+
+
+def test_pieces_that_raise_leave_the_old_file_and_no_temporary(tmp_path):
+    path = tmp_path / "out.bin"
+    path.write_bytes(b"old")
+
+    def pieces():
+        yield b"new, half"
+        raise KeyError("stopped")
+
+    with pytest.raises(KeyError):
+        atomic_write(path, pieces())
+    assert path.read_bytes() == b"old" and listing(tmp_path) == ["out.bin"]

@@ -116,9 +116,16 @@ def test_unsaved_changes_prompt_before_close_open_and_new(stepped, qtbot, tmp_pa
     assert (tmp_path / "saved.gmmx").exists() and stepped.session.n_points == 0
 
 
+def autosave(w, qtbot) -> None:
+    """The autosave timer fires; its background write finishes."""
+    w.files.autosave.timeout.emit()
+    assert w.files.recovery_writer.busy
+    qtbot.waitUntil(lambda: not w.files.recovery_writer.busy)
+
+
 def test_recovery_after_a_simulated_crash(stepped, qtbot, tmp_path, monkeypatch):
     assert stepped.files.autosave.interval() == AUTOSAVE_SECONDS * 1000
-    assert stepped.files.write_recovery()
+    autosave(stepped, qtbot)
     rec_path = FilesController.recovery_path()
     assert rec_path.exists()
     saved = stepped.session
@@ -135,8 +142,75 @@ def test_recovery_after_a_simulated_crash(stepped, qtbot, tmp_path, monkeypatch)
     stepped.files.remove_recovery()
 
 
+@pytest.fixture
+def slow_pieces(monkeypatch):
+    """The session file's pieces, held in the autosave thread (only) until released:
+    after the first piece, or after the last, just before the file is replaced."""
+    import threading
+
+    from gmm_explorer.io import session_file
+
+    real = session_file.session_pieces
+    gate = {"release": threading.Event(), "held": threading.Event(), "where": "first"}
+
+    def pieces(rec):
+        background = threading.current_thread() is not threading.main_thread()
+        for i, piece in enumerate(real(rec)):
+            yield piece
+            if background and i == 0 and gate["where"] == "first":
+                gate["held"].set()
+                gate["release"].wait(10)
+        if background and gate["where"] == "last":
+            gate["held"].set()
+            gate["release"].wait(10)
+
+    monkeypatch.setattr(session_file, "session_pieces", pieces)
+    return gate
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_saving_during_an_autosave_leaves_no_recovery_file(stepped, qtbot, tmp_path,
+                                                            monkeypatch, slow_pieces, where):
+    slow_pieces["where"] = where
+    rec_path = FilesController.recovery_path()
+    stepped.files.autosave.timeout.emit()
+    assert slow_pieces["held"].wait(10)
+    assert not stepped.files.autosave_now()  # one write at a time
+    # The window keeps working meanwhile: a step goes through.
+    before = stepped.session.current.iteration
+    stepped.actions["step"].trigger()
+    idle(qtbot, stepped)
+    assert stepped.session.current.iteration == before + 1
+    monkeypatch.setattr(FilesController, "save_as",
+                        lambda self: self.save_to(str(tmp_path / "saved.gmmx")))
+    stepped.actions["save"].trigger()
+    assert not stepped.session.dirty
+    slow_pieces["release"].set()
+    qtbot.waitUntil(lambda: not stepped.files.recovery_writer.busy)
+    # Whether the write stopped (after the first piece) or replaced the file (after the
+    # last), the saved session leaves no recovery behind, nor a temporary file.
+    assert not rec_path.exists()
+    assert not [p for p in rec_path.parent.iterdir() if p.name.startswith(".recovery")]
+    assert read_session(tmp_path / "saved.gmmx").history[-1].iteration == before + 1
+
+
+def test_closing_during_an_autosave_stops_it_and_leaves_no_recovery_file(
+        stepped, qtbot, slow_pieces):
+    import threading
+
+    rec_path = FilesController.recovery_path()
+    stepped.files.autosave.timeout.emit()
+    assert slow_pieces["held"].wait(10)
+    stepped.session.mark_saved()  # no "save changes?" prompt
+    threading.Timer(0.3, slow_pieces["release"].set).start()  # while close() waits
+    stepped.close()
+    assert not stepped.files.recovery_writer.running
+    assert not rec_path.exists()
+    assert not [p for p in rec_path.parent.iterdir() if p.name.startswith(".recovery")]
+
+
 def test_declining_recovery_starts_normally(stepped, qtbot):
-    assert stepped.files.write_recovery()
+    autosave(stepped, qtbot)
     from gmm_explorer.qt.app import open_window
 
     _, w = open_window(None)
