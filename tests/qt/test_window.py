@@ -224,12 +224,37 @@ def test_a_million_points_are_drawn_off_the_gui_thread_as_the_gui_would(qtbot, t
     w = window_with(qtbot, tmp_path, X)
     c = w.canvas
     pending_when_applied = []
-    w.run.result_applied.connect(lambda _res: pending_when_applied.append(c.raster_pending))
+    w.run.result_applied.connect(lambda _res: pending_when_applied.append(
+        (c.raster_pending, c.density_pending, c.paint_held)))
     press(qtbot, w, Qt.Key.Key_Space)
     idle(qtbot, w)
     qtbot.waitUntil(lambda: not c.view_redraw_pending, timeout=TIMEOUT)
-    # The step's result was drawn while its image was still being made elsewhere...
-    assert pending_when_applied == [True]
+    # The step's result was applied while its image and its density were still being
+    # made elsewhere, and the canvas did not paint until both were shown...
+    assert pending_when_applied == [(True, True, True)]
+    assert not c.paint_held and c.viewport().updatesEnabled()
+    # ...the contours being those the GUI thread would have drawn...
+    from gmm_explorer.qt.canvas.overlays import density_picture
+
+    here = density_picture(w.session.displayed_mixture, *c.view.viewRange(), True, False)
+    assert here.segments[0].size
+    for level, seg in enumerate(here.segments):
+        np.testing.assert_array_equal(np.column_stack(c.layers.density.contour(level)), seg)
+    # ...and a density overtaken by another choice (contours off as it is being worked
+    # out) never shows.
+    def contours_off(_res):
+        assert c.density_pending
+        w.controls.contours.setChecked(False)
+
+    w.run.result_applied.connect(contours_off)
+    w.actions["step"].trigger()
+    idle(qtbot, w)
+    w.run.result_applied.disconnect(contours_off)
+    qtbot.waitUntil(lambda: not c.view_redraw_pending and not c.paint_held, timeout=TIMEOUT)
+    assert c.layers.density.contour(0)[0].size == 0
+    w.controls.contours.setChecked(True)
+    qtbot.waitUntil(lambda: not c.view_redraw_pending, timeout=TIMEOUT)
+    assert c.layers.density.contour(0)[0].size
     # ...and the image is the one the GUI thread would have made.
 
     def made_here():

@@ -26,6 +26,7 @@ from gmm_explorer.qt import theme as themes
 from gmm_explorer.qt.canvas.ghosts import GhostLayer
 from gmm_explorer.qt.canvas.hint import CanvasHint
 from gmm_explorer.qt.canvas.layers import CanvasLayers
+from gmm_explorer.qt.canvas.overlays import density_picture
 from gmm_explorer.qt.canvas.point_paint import PointPaint
 from gmm_explorer.qt.canvas.presentation_style import CanvasPresentation
 from gmm_explorer.qt.canvas.view_box import EditViewBox
@@ -38,6 +39,11 @@ MAX_MARKERS = 10_000
 #: at 10^7 points), so a step or a pan never waits for it: the last image stays on screen
 #: until the new one is ready.
 BACKGROUND_RASTER = 1_000_000
+
+
+def _made_density(args, _report, _cancelled):
+    """The density thread's task: a :class:`~.overlays.DensityPicture`."""
+    return density_picture(*args)
 
 
 def _made_raster(cache: RasterCache, args, _report, _cancelled):
@@ -106,6 +112,21 @@ class Canvas(pg.PlotWidget):
                                                latest_only=True, yield_first=True,
                                                parent=self)
         self._raster_thread.finished.connect(self._show_background_raster)
+        self._raster_thread.failed.connect(self._release_paint)
+        self._raster_thread.dropped.connect(self._release_paint)
+        #: Works out the density's contours and shading over the view for as many points
+        #: (11 ms a step of the window's thread at K=10); a picture for a mixture, view or
+        #: choice since replaced is dropped.
+        self._density_version = 0
+        self._density_thread = BackgroundThread("density", lambda: self._density_version,
+                                                latest_only=True, yield_first=True,
+                                                parent=self)
+        self._density_thread.finished.connect(self._show_background_density)
+        self._density_thread.failed.connect(self._release_paint)
+        self._density_thread.dropped.connect(self._release_paint)
+        #: A step's image or density is being made on those threads: the canvas paints
+        #: once they are shown, with that step's ellipses (one paint per step, not two).
+        self._paint_held = False
 
     # ------------------------------------------------------------------ state in
 
@@ -127,7 +148,7 @@ class Canvas(pg.PlotWidget):
         self._paint.set_colors(colors, labels)
         if colors is not None and self._paint.mode == "uncertainty":
             return  # not drawn in this mode: set_uncertainty redraws
-        self._redraw_points()
+        self._redraw_points(hold=True)
 
     def set_uncertainty(self, u: np.ndarray | None) -> None:
         """Classification uncertainty ``1 - max responsibility`` per point, (n,), or None.
@@ -135,7 +156,7 @@ class Canvas(pg.PlotWidget):
         Drawn in colour mode "uncertainty" (points are neutral there without it)."""
         self._paint.set_uncertainty(u)
         if self._paint.mode == "uncertainty":
-            self._redraw_points()
+            self._redraw_points(hold=True)
 
     @property
     def color_mode(self) -> str:
@@ -180,7 +201,7 @@ class Canvas(pg.PlotWidget):
         if preview and mixture is not None:
             self._grids_stale = True
         else:
-            self._redraw_grids()
+            self._redraw_grids(hold=True)
 
     def set_component_status(self, statuses) -> None:
         """Health of each component: a sequence of ``engine.diagnostics.STATUSES``, or None.
@@ -320,6 +341,7 @@ class Canvas(pg.PlotWidget):
         self._view_timer.stop()
         self._raster_version += 1
         self.redraw_view_now(here=True)
+        self._release_paint()
 
     def redraw_view_now(self, here: bool = False) -> None:
         """Redraw what depends on the view (raster, density, decision regions, k-means
@@ -327,7 +349,7 @@ class Canvas(pg.PlotWidget):
         points' image too is made on this thread, whatever their number)."""
         if self.uses_raster:
             self._redraw_raster(here)
-        self._redraw_grids()
+        self._redraw_grids(here)
         self._redraw_kmeans_lines()
         self._redraw_ghosts()
 
@@ -365,8 +387,8 @@ class Canvas(pg.PlotWidget):
     @property
     def view_redraw_pending(self) -> bool:
         """Whether the view changed and its dependent layers are not yet redrawn (a large
-        raster included)."""
-        return self._view_timer.isActive() or self.raster_pending
+        raster and the density over the view included)."""
+        return self._view_timer.isActive() or self.raster_pending or self.density_pending
 
     @property
     def raster_pending(self) -> bool:
@@ -374,8 +396,9 @@ class Canvas(pg.PlotWidget):
         return self._raster_thread.busy
 
     def shutdown(self) -> None:
-        """Stop the raster's thread (the window is closing)."""
+        """Stop the raster's and the density's threads (the window is closing)."""
         self._raster_thread.shutdown()
+        self._density_thread.shutdown()
 
     @property
     def uses_raster(self) -> bool:
@@ -441,18 +464,20 @@ class Canvas(pg.PlotWidget):
 
     # ------------------------------------------------------------------ drawing
 
-    def _redraw_points(self) -> None:
+    def _redraw_points(self, hold: bool = False) -> None:
+        """``hold``: new colours (a step's): an image made on the raster's thread is
+        painted together with the step's ellipses, not after them in a second paint."""
         pts = self._points
         if self.uses_raster:
             self._layers.points.clear_markers()
-            self._redraw_raster()
+            self._redraw_raster(hold=hold)
         else:
             self._layers.points.draw_markers(pts, self.point_colors(), self.point_symbols(),
                                              self._sizes)
         if self._selection.size:
             self.set_selection(self._selection[self._selection < pts.shape[0]])
 
-    def _redraw_raster(self, here: bool = False) -> None:
+    def _redraw_raster(self, here: bool = False, hold: bool = False) -> None:
         x_range, y_range = self.view.viewRange()
         # One image pixel per device pixel: crisp on a HiDPI screen (ratio 2, say).
         ratio = self.devicePixelRatioF()
@@ -465,12 +490,44 @@ class Canvas(pg.PlotWidget):
         # latest_only: a raster still queued when the next is asked for is never made.
         self._raster_thread.submit(Task("raster", unless_cancelled(
             partial(_made_raster, self._background_cache, args)), self._raster_version))
+        if hold:  # not while panning: the old image moves with the view until the new one
+            self._hold_paint()
+
+    def _hold_paint(self) -> None:
+        if not self._paint_held:
+            self._paint_held = True
+            self.viewport().setUpdatesEnabled(False)
+
+    @property
+    def paint_held(self) -> bool:
+        """Whether the canvas waits for a step's image or density before it paints."""
+        return self._paint_held
+
+    @property
+    def density_pending(self) -> bool:
+        """Whether the density over the view is being worked out on its thread."""
+        return self._density_thread.busy
+
+    @Slot(object)
+    def _show_background_density(self, done: TaskDone) -> None:
+        if done.value is not None:
+            self._layers.density.show(done.value)
+        self._release_paint()
 
     @Slot(object)
     def _show_background_raster(self, done: TaskDone) -> None:
         if done.value is not None and self.uses_raster:
             img, x_range, y_range = done.value
             self._layers.points.show_raster(img, x_range, y_range)
+        self._release_paint()
+
+    @Slot()
+    @Slot(object)
+    def _release_paint(self, _outcome=None) -> None:
+        """Paint again once no image is being made (shown, failed, dropped or stale)."""
+        if self._paint_held and not (self._raster_thread.busy or self._density_thread.busy):
+            self._paint_held = False
+            self.viewport().setUpdatesEnabled(True)  # (and repaints the whole view)
 
     def _redraw_markers(self) -> None:
         n = self._points.shape[0]
@@ -484,19 +541,28 @@ class Canvas(pg.PlotWidget):
         self.view.hit_targets.set_parts(geometry, self.show_handles)
         self.presentation.restyle_components()
 
-    def _redraw_grids(self) -> None:
+    def _redraw_grids(self, here: bool = False, hold: bool = False) -> None:
         self._grids_stale = False
-        self._redraw_density()
+        self._redraw_density(here, hold)
         self._redraw_decision()
 
-    def _redraw_density(self) -> None:
+    def _redraw_density(self, here: bool = False, hold: bool = False) -> None:
+        """``here``: on this thread whatever the number of points; ``hold``: a step's
+        (painted with its ellipses once worked out on the density's thread)."""
+        self._density_version += 1  # a picture still being worked out is now stale
         m = self._mixture
         if m is None or not (self.show_contours or self.show_density):
             self._layers.density.clear()
             return
         x_range, y_range = self.view.viewRange()
-        self._layers.density.redraw(m, x_range, y_range, self.show_contours,
-                                    self.show_density)
+        args = (m, x_range, y_range, self.show_contours, self.show_density)
+        if here or self._points.shape[0] < BACKGROUND_RASTER:
+            self._layers.density.redraw(*args)
+            return
+        self._density_thread.submit(Task("density", unless_cancelled(
+            partial(_made_density, args)), self._density_version))
+        if hold:
+            self._hold_paint()
 
     def _redraw_decision(self) -> None:
         m = self._mixture

@@ -7,6 +7,8 @@ handles are in :mod:`.components`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
@@ -171,6 +173,36 @@ class PointsLayer:
         return _image_pixel(self._raster, x, y)
 
 
+@dataclass(frozen=True, eq=False)
+class DensityPicture:
+    """A mixture's density over a view, ready to draw: each contour level's endpoint
+    pairs, (m, 2) (None: not drawn), the shading image and its levels (or None), and the
+    rectangle ``(x, y, width, height)`` the grid covers."""
+
+    segments: tuple
+    shading: tuple | None
+    rect: tuple[float, float, float, float]
+
+
+def density_picture(mixture: E.Mixture, x_range, y_range, contours: bool,
+                    shading: bool) -> DensityPicture:
+    """Work out ``mixture``'s contours and/or shading over the view (numpy only: the
+    canvas does this on its own thread for a million points or more)."""
+    xs, ys, _ = _grid_axes(GRID, x_range, y_range, centres=False)
+    logd = E.log_density_grid(mixture, xs, ys)
+    levels = contour_levels(logd, N_CONTOURS)
+    segments = tuple(
+        contour_segments(logd, float(levels[j]), xs, ys)
+        if contours and j < levels.size else None for j in range(N_CONTOURS))
+    image = None
+    if shading and levels.size:
+        finite = np.where(np.isfinite(logd), logd, -1e300)
+        lo, hi = float(levels[-1]), float(levels[0] + np.log(10) * 0.5)
+        image = (np.clip(finite, lo, hi), (lo, hi))
+    (x0, x1), (y0, y1) = x_range, y_range
+    return DensityPicture(segments, image, (x0, y0, x1 - x0, y1 - y0))
+
+
 class DensityLayer:
     """The mixture's log-density: contours (line segments from a vectorised marching
     squares) and, optionally, shading."""
@@ -199,20 +231,19 @@ class DensityLayer:
     def redraw(self, mixture: E.Mixture, x_range, y_range, contours: bool,
                shading: bool) -> None:
         """Draw ``mixture``'s density over the view (contours and/or shading)."""
-        xs, ys, rect = _grid_axes(GRID, x_range, y_range, centres=False)
-        logd = E.log_density_grid(mixture, xs, ys)
-        levels = contour_levels(logd, N_CONTOURS)
-        finite = np.where(np.isfinite(logd), logd, -1e300)
-        for j, c in enumerate(self._contours):
-            if contours and j < levels.size:
-                seg = contour_segments(logd, float(levels[j]), xs, ys)
-                c.setData(seg[:, 0], seg[:, 1], connect="pairs")
-            else:
+        self.show(density_picture(mixture, x_range, y_range, contours, shading))
+
+    def show(self, picture: "DensityPicture") -> None:
+        """Draw a density worked out by :func:`density_picture` (on any thread)."""
+        for seg, c in zip(picture.segments, self._contours):
+            if seg is None:
                 c.setData([], [])
-        if shading and levels.size:
-            lo, hi = float(levels[-1]), float(levels[0] + np.log(10) * 0.5)
-            self._shading.setImage(np.clip(finite, lo, hi), autoLevels=False, levels=(lo, hi))
-            self._shading.setRect(rect)
+            else:
+                c.setData(seg[:, 0], seg[:, 1], connect="pairs")
+        if picture.shading is not None:
+            image, levels = picture.shading
+            self._shading.setImage(image, autoLevels=False, levels=levels)
+            self._shading.setRect(QRectF(*picture.rect))
         else:
             self._shading.clear()
 
