@@ -4,8 +4,17 @@ views. No controller pushes into these views; they only ask the session to chang
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
+
 from gmm_explorer.engine.algorithms import short_label
 from gmm_explorer.errors import GMMExplorerError
+from gmm_explorer.qt.canvas.canvas import BACKGROUND_RASTER
+
+#: From this many points the panels (likelihood plot, parameter table, timeline,
+#: branches, health, model selection's mark) are refreshed a turn of the event loop after
+#: the canvas: input and timers already due run between the two. Together they were one
+#: unbroken stall of the window's thread at every step.
+PANELS_LATER_AT = BACKGROUND_RASTER
 
 #: What an empty canvas says.
 EMPTY_HINT = ("Click to add points (B: brush), or open a file (Ctrl+O)\n"
@@ -114,6 +123,12 @@ class Presenter:
         self._points = points
         self._run = run
         self._overlays = overlays
+        #: Refreshes the panels on a later turn (PANELS_LATER_AT); a timer, not a queued
+        #: call, so that what is already due (a click, a key, a timer) goes first.
+        self._panels_later = QTimer(views.canvas)
+        self._panels_later.setSingleShot(True)
+        self._panels_later.setInterval(1)
+        self._panels_later.timeout.connect(self.refresh_panels)
         session.events.subscribe(self.on_session_event)
 
     def on_session_event(self, topic: str) -> None:
@@ -141,10 +156,8 @@ class Presenter:
             controls.set_settings(self.session.settings)
 
     def refresh(self) -> None:
-        """Every cheap view, from the session as it is now."""
-        from gmm_explorer.qt.panels.branches import BranchRow
-        from gmm_explorer.qt.panels.widgets import branch_style
-
+        """Every cheap view, from the session as it is now (the panels a turn of the
+        event loop later from PANELS_LATER_AT points)."""
         s, v = self.session, self.v
         cur = s.current
         self._show_settings()
@@ -154,6 +167,26 @@ class Presenter:
         v.canvas.set_mixture(s.displayed_mixture)
         v.canvas.set_hint(EMPTY_HINT if s.n_points == 0 else None)
         v.canvas.set_ghost(ghost_of(s))
+        self.refresh_actions()
+        if s.n_points >= PANELS_LATER_AT:
+            self._panels_later.start()
+        else:
+            self._panels_later.stop()
+            self.refresh_panels()
+        self._overlays.schedule_slow_views()
+
+    @property
+    def panels_pending(self) -> bool:
+        """Whether the panels are still to be refreshed (a turn after the canvas)."""
+        return self._panels_later.isActive()
+
+    def refresh_panels(self) -> None:
+        """The panels, from the session as it is now."""
+        from gmm_explorer.qt.panels.branches import BranchRow
+        from gmm_explorer.qt.panels.widgets import branch_style
+
+        s, v = self.session, self.v
+        cur = s.current
         v.ll_panel.update_branches([b.steps for b in s.branches], s.active, s.position,
                                    [b.notes for b in s.branches])
         v.table.update_result(cur, s.locks)
@@ -173,8 +206,6 @@ class Presenter:
         if cur is not None:
             v.selection_panel.set_current(cur.mixture.n_components, cur.mixture.covariance_type)
         v.mark_optimum(s.displayed_mixture)
-        self.refresh_actions()
-        self._overlays.schedule_slow_views()
 
     def refresh_actions(self) -> None:
         """Enabled states and texts of the actions, and the status line."""

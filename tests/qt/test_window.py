@@ -225,14 +225,20 @@ def test_a_million_points_are_drawn_off_the_gui_thread_as_the_gui_would(qtbot, t
     c = w.canvas
     pending_when_applied = []
     w.run.result_applied.connect(lambda _res: pending_when_applied.append(
-        (c.raster_pending, c.density_pending, c.paint_held)))
+        (c.raster_pending, c.density_pending, c.paint_held, w.presenter.panels_pending,
+         w.ll_panel.marker_position)))
+    before = w.ll_panel.marker_position
     press(qtbot, w, Qt.Key.Key_Space)
     idle(qtbot, w)
-    qtbot.waitUntil(lambda: not c.view_redraw_pending, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not c.view_redraw_pending and not w.presenter.panels_pending,
+                    timeout=TIMEOUT)
     # The step's result was applied while its image and its density were still being
-    # made elsewhere, and the canvas did not paint until both were shown...
-    assert pending_when_applied == [(True, True, True)]
+    # made elsewhere, and the canvas did not paint until both were shown; the panels
+    # were refreshed a turn of the event loop later...
+    assert pending_when_applied == [(True, True, True, True, before)]
     assert not c.paint_held and c.viewport().updatesEnabled()
+    cur = w.session.current
+    assert w.ll_panel.marker_position == (cur.iteration, cur.mean_log_likelihood)
     # ...the contours being those the GUI thread would have drawn...
     from gmm_explorer.qt.canvas.overlays import density_picture
 
