@@ -31,7 +31,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from PySide6.QtCore import QEvent, QSettings, Qt, Signal, Slot
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from gmm_explorer.errors import GMMExplorerError
 from gmm_explorer.io.samples import SAMPLES
@@ -88,6 +88,7 @@ from gmm_explorer.qt.panels.optima_gallery import GalleryPanel
 from gmm_explorer.qt.panels.parameter_table import ParameterTable
 from gmm_explorer.qt.panels.timeline import TimelineBar
 from gmm_explorer.qt.panels.units_bar import UnitsBar
+from gmm_explorer.qt.panels.widgets import ElidedLabel
 from gmm_explorer.qt.presentation import PresentationMode
 from gmm_explorer.qt.presenter import Presenter
 from gmm_explorer.qt.window_keys import WindowKeys
@@ -145,8 +146,7 @@ class MainWindow(QMainWindow):
         self.lesson_panel = LessonPanel()
         self.lesson_dock = lesson_dock(self, self.lesson_panel)
         self.docks = make_docks(self, self.panels, self.menus["panels"])
-        self.status_label = QLabel()
-        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_label = ElidedLabel()
         self.statusBar().addWidget(self.status_label, 1)
         self.busy = BusyIndicator()
         self.statusBar().addPermanentWidget(self.busy)

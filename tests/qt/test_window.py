@@ -528,6 +528,7 @@ def test_the_first_step_never_waits_for_the_compiler(qtbot, tmp_path, monkeypatc
     EM runs on the engine's numpy path; a busy indicator says why after half a second."""
     import threading
 
+    from gmm_explorer.qt.busy_indicator import MAX_CHARS
     from gmm_explorer.qt.controllers import kernels as kernels_module
 
     release = threading.Event()
@@ -550,7 +551,13 @@ def test_the_first_step_never_waits_for_the_compiler(qtbot, tmp_path, monkeypatc
         np.testing.assert_allclose(w.session.current.mixture.means, engine.mixture.means,
                                    rtol=1e-12)
         qtbot.waitUntil(lambda: w.busy.reason is not None, timeout=TIMEOUT)
-        assert "compiling" in w.busy.reason
+        assert "compiling" in w.busy.reason.lower()
+        # The reason is cut to leave the status line its room, and whole in the tooltip.
+        shown = w.busy.label.text()
+        assert shown.endswith("…") and shown.startswith("Compiling the fast EM kernels")
+        assert w.busy.toolTip() == w.busy.reason
+        metrics = w.busy.label.fontMetrics()
+        assert metrics.horizontalAdvance(shown) <= metrics.averageCharWidth() * MAX_CHARS
     finally:
         release.set()
     qtbot.waitUntil(lambda: w.kernels.ready and w.busy.reason is None, timeout=TIMEOUT)
@@ -650,3 +657,19 @@ def test_ctrl_c_on_the_parameter_table_copies_it_for_a_spreadsheet(window, qtbot
         assert float(cells[1]) == m.weights[j]  # full precision, not the 4 digits shown
         assert float(cells[2]) == m.means[j, 0] and float(cells[3]) == m.means[j, 1]
         assert float(cells[header.index("Σxy")]) == m.covariances[j, 0, 1]
+
+
+def test_a_status_line_too_long_for_the_window_ends_with_an_ellipsis(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    w.data.load_sample()
+    idle(qtbot, w)
+    label = w.status_label
+    full = label.text()
+    assert "not converged" in full and label.toolTip() == full
+    w.resize(1280, 720)
+    qtbot.waitUntil(lambda: label.width() > 0, timeout=TIMEOUT)
+    assert label.shown_text() == full  # room enough: all of it
+    label.setFixedWidth(label.fontMetrics().horizontalAdvance(full) // 2)
+    shown = label.shown_text()
+    assert shown.endswith("…") and full.startswith(shown[:-1]) and len(shown) < len(full)
+    assert label.text() == full and label.toolTip() == full

@@ -20,8 +20,8 @@ from gmm_explorer.qt.threads import BackgroundThread, Task, TaskDone
 START_ANYWAY_MS = 1500
 
 #: What the busy indicator says while the kernels compile.
-COMPILING = "Preparing the fast EM kernels (compiling on a first launch; EM runs on numpy " \
-            "meanwhile)"
+COMPILING = "Compiling the fast EM kernels (a first launch; EM runs on numpy meanwhile, " \
+            "with the same numbers)"
 
 
 class KernelsController(QObject):

@@ -331,3 +331,32 @@ class RunControls(QWidget):
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
+
+
+class ElidedLabel(QLabel):
+    """A one-line plain-text label that, when narrower than its text, ends it with "…"
+    rather than cutting it mid-letter; the whole text is its tooltip (the status line,
+    beside a busy indicator on a 1280-pixel screen)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setToolTip(text)
+
+    def shown_text(self) -> str:
+        """The text as drawn now (elided to the label's width)."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             self.contentsRect().width())
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt's name
+        hint = super().minimumSizeHint()
+        hint.setWidth(0)
+        return hint
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
