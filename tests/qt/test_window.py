@@ -227,7 +227,9 @@ def test_a_million_points_are_drawn_off_the_gui_thread_as_the_gui_would(qtbot, t
     w.run.result_applied.connect(lambda _res: pending_when_applied.append(
         (c.raster_pending, c.density_pending, c.paint_held, w.presenter.panels_pending,
          w.ll_panel.marker_position)))
-    before = w.ll_panel.marker_position
+    qtbot.waitUntil(lambda: not w.presenter.panels_pending, timeout=TIMEOUT)
+    before = w.ll_panel.marker_position  # iteration 0's, drawn a turn after the canvas
+    assert before is not None
     press(qtbot, w, Qt.Key.Key_Space)
     idle(qtbot, w)
     qtbot.waitUntil(lambda: not c.view_redraw_pending and not w.presenter.panels_pending,
