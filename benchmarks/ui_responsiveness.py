@@ -127,6 +127,8 @@ def main() -> None:
     ticker.start(5)
     start_iter = win.session.current.iteration
     t0 = time.perf_counter()
+    wait_until(lambda: not win.presenter.panels_pending)
+    panels.clear()  # a refresh before the run is no step's
     win.actions["run"].trigger()
     wait_until(lambda: win.session.current.iteration >= start_iter + args.steps, 600)
     elapsed = time.perf_counter() - t0

@@ -104,14 +104,14 @@ def _write_all(fd: int, data) -> None:
             view = view[os.write(fd, view):]
 
 
-def _write_temporary(fd: int, dest: _Destination, data: bytes) -> None:
+def _write_temporary(fd: int, dest: _Destination, data) -> None:
     if dest.mode is not None and hasattr(os, "fchmod"):
         os.fchmod(fd, dest.mode)
     _write_all(fd, data)
     os.fsync(fd)
 
 
-def _write_stream(dest: _Destination, data: bytes) -> None:
+def _write_stream(dest: _Destination, data) -> None:
     # No O_CREAT or O_TRUNC: this must still be the device or FIFO looked at, not a new file.
     # Opening a FIFO blocks until it has a reader, as the shell's `> fifo` does.
     fd = os.open(dest.target, _STREAM_FLAGS)

@@ -108,25 +108,28 @@ class Canvas(pg.PlotWidget):
         #: use the layer's); an image made for points since replaced is dropped.
         self._raster_version = 0
         self._background_cache = RasterCache()
-        self._raster_thread = BackgroundThread("raster", lambda: self._raster_version,
-                                               latest_only=True, yield_first=True,
-                                               parent=self)
-        self._raster_thread.finished.connect(self._show_background_raster)
-        self._raster_thread.failed.connect(self._release_paint)
-        self._raster_thread.dropped.connect(self._release_paint)
+        self._raster_thread = self._drawing_thread(
+            "raster", lambda: self._raster_version, self._show_background_raster)
         #: Works out the density's contours and shading over the view for as many points
         #: (11 ms a step of the window's thread at K=10); a picture for a mixture, view or
         #: choice since replaced is dropped.
         self._density_version = 0
-        self._density_thread = BackgroundThread("density", lambda: self._density_version,
-                                                latest_only=True, yield_first=True,
-                                                parent=self)
-        self._density_thread.finished.connect(self._show_background_density)
-        self._density_thread.failed.connect(self._release_paint)
-        self._density_thread.dropped.connect(self._release_paint)
+        self._density_thread = self._drawing_thread(
+            "density", lambda: self._density_version, self._show_background_density)
         #: A step's image or density is being made on those threads: the canvas paints
         #: once they are shown, with that step's ellipses (one paint per step, not two).
         self._paint_held = False
+
+    def _drawing_thread(self, name: str, current_version, show) -> BackgroundThread:
+        """A thread making one layer's picture: only the newest task counts, its outcome
+        comes after the input already due, ``show`` draws it, and any outcome (shown,
+        failed, dropped as stale) may release a held paint."""
+        thread = BackgroundThread(name, current_version, latest_only=True, yield_first=True,
+                                  parent=self)
+        thread.finished.connect(show)
+        thread.failed.connect(self._release_paint)
+        thread.dropped.connect(self._release_paint)
+        return thread
 
     # ------------------------------------------------------------------ state in
 
